@@ -1,0 +1,114 @@
+"""Command line over the same functions as the app: `python cli.py --help`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from core.config import DEMO_DIR, TEMPLATES_DIR, current_user
+from loaders.errors import LoadError
+
+
+def _engine():
+    from storage.db import get_engine
+    return get_engine()
+
+
+def cmd_init_db(args) -> int:
+    from reports.registry_template import registry_workbook
+    _engine()
+    TEMPLATES_DIR.mkdir(parents=True, exist_ok=True)
+    (TEMPLATES_DIR / "registry.xlsx").write_bytes(registry_workbook())
+    print("База данных готова; шаблон реестра: data/templates/registry.xlsx")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from demo.build import load_demo
+    from storage.db import is_empty
+    engine = _engine()
+    if args.if_empty and not is_empty(engine):
+        print("Демонстрационные данные не загружены: база уже содержит данные")
+        return 0
+    summary = load_demo(engine, Path(args.dir) if args.dir else DEMO_DIR)
+    print(f"Демонстрационные данные загружены: файлов {summary['files']}, пропущено {summary['skipped']}")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from storage.ingest import error_report, ingest_path
+    engine = _engine()
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    reports, failed = [], False
+    for name in args.files:
+        try:
+            report = ingest_path(engine, Path(name), user=current_user(), as_of=as_of)
+        except LoadError as error:
+            failed = True
+            report = error_report(Path(name).name, error)
+            if not args.json:
+                print(f"Ошибка: {error}", file=sys.stderr)
+        reports.append(report)
+        if not args.json and report.get("batch_id") is not None:
+            print(_describe(report))
+    if args.json:
+        print(json.dumps(reports if len(reports) > 1 else reports[0], ensure_ascii=False, indent=1, default=str))
+    return 1 if failed else 0
+
+
+def _describe(report: dict) -> str:
+    if report.get("duplicate_of"):
+        return f"«{report['filename']}»: этот файл уже загружен (пакет {report['duplicate_of']}), изменений нет"
+    return (f"«{report['filename']}»: пакет {report['batch_id']}; владельцев добавлено {report['owners_added']}, "
+            f"обновлено {report['owners_updated']}; страниц добавлено {report['pages_added']}, обновлено "
+            f"{report['pages_updated']}, без изменений {report['pages_unchanged']}; предупреждений "
+            f"{len(report['warnings'])}")
+
+
+def cmd_stats(args) -> int:
+    from storage.queries import stats
+    result = stats(_engine())
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        pages = result["pages"]
+        print(f"Владельцев: {result['owners']}; страниц: ВКонтакте {pages['vk']}, Одноклассники {pages['ok']}, "
+              f"Telegram {pages['telegram']}; публикаций: {result['posts']}; пакетов загрузки: {result['batches']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cli.py", description="«Госпаблики Томской области»: командная строка")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init-db", help="создать базу данных и шаблон реестра").set_defaults(func=cmd_init_db)
+    demo = sub.add_parser("demo", help="загрузить демонстрационные данные")
+    demo.add_argument("--if-empty", action="store_true", help="только если база пуста")
+    demo.add_argument("--dir", help="папка для файлов демо (по умолчанию data/demo)")
+    demo.set_defaults(func=cmd_demo)
+    ingest = sub.add_parser("ingest", help="загрузить файлы (реестр, выгрузки)")
+    ingest.add_argument("files", nargs="+")
+    ingest.add_argument("--json", action="store_true")
+    ingest.add_argument("--as-of", help="сведения на дату, ГГГГ-ММ-ДД (по умолчанию сегодня)")
+    ingest.set_defaults(func=cmd_ingest)
+    stats = sub.add_parser("stats", help="сводка по базе данных")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except LoadError as error:
+        print(f"Ошибка: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"Ошибка: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Domain constants, configuration and the Russian label map shared by every layer."""

@@ -1,0 +1,73 @@
+"""The one Excel writer: xlsxwriter with the product's formats and formula-injection protection."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import xlsxwriter
+
+# A text cell starting with one of these is a formula (or DDE) to a spreadsheet program.
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """Neutralise formula injection: prefix a quote so the cell stays inert text (OWASP CSV injection)."""
+    return "'" + value if value and value.startswith(DANGEROUS_PREFIXES) else value
+
+
+class Workbook:
+    """Thin wrapper: a workbook in memory, shared formats, typed cell writing."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                      "strings_to_urls": False, "strings_to_numbers": False})
+        self.header = self.book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
+                                            "text_wrap": True, "valign": "vcenter", "border": 1})
+        self.text = self.book.add_format({"valign": "top"})
+        self.wrap = self.book.add_format({"valign": "top", "text_wrap": True})
+        self.date = self.book.add_format({"num_format": "dd.mm.yyyy", "valign": "top"})
+        self.datetime = self.book.add_format({"num_format": "dd.mm.yyyy hh:mm", "valign": "top"})
+        self.integer = self.book.add_format({"num_format": "#,##0", "valign": "top"})
+        self.decimal = self.book.add_format({"num_format": "0.0", "valign": "top"})
+        self.title = self.book.add_format({"bold": True, "font_size": 14})
+
+    def write_cell(self, sheet, row: int, col: int, value, fmt=None) -> None:
+        if value is None:
+            sheet.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            sheet.write_string(row, col, "да" if value else "нет", fmt or self.text)
+        elif isinstance(value, datetime):
+            sheet.write_datetime(row, col, value.replace(tzinfo=None), fmt or self.datetime)
+        elif isinstance(value, date):
+            sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt or self.date)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, col, value, fmt or (self.integer if isinstance(value, int) else self.decimal))
+        else:
+            sheet.write_string(row, col, safe_text(str(value)), fmt or self.text)
+
+    def table_sheet(self, name: str, headers: list[str], rows: list[list], widths: list[int] | None = None,
+                    formats: list | None = None):
+        """A sheet with a frozen, filtered header row and typed cells."""
+        sheet = self.book.add_worksheet(name)
+        sheet.set_row(0, 32)
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, header, self.header)
+            sheet.set_column(col, col, (widths or [18] * len(headers))[col])
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values):
+                self.write_cell(sheet, r, c, value, formats[c] if formats else None)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        return sheet
+
+    def close(self) -> bytes:
+        self.book.close()
+        return self.buffer.getvalue()
+
+
+def safe_csv_rows(rows: list[list]) -> list[list]:
+    return [[safe_text(v) if isinstance(v, str) else v for v in row] for row in rows]

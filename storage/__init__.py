@@ -1,0 +1,1 @@
+"""SQLAlchemy Core storage: one schema, an engine from one URL, batches, upserts, the audit log."""

@@ -1,0 +1,34 @@
+"""Audit log and batch records: who did what and when (product.md, Reliability and security)."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import Connection, insert, select
+
+from storage import schema
+from storage.db import utcnow
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def write_audit(conn: Connection, user: str, action: str, obj: str | None = None, details: dict | None = None) -> None:
+    conn.execute(insert(schema.audit_log).values(at=utcnow(), user=user, action=action, object=obj,
+                                                 details=details or {}))
+
+
+def create_batch(conn: Connection, *, kind: str, fmt: str, filename: str, content: bytes, user: str,
+                 as_of: date) -> int:
+    result = conn.execute(insert(schema.batches).values(
+        kind=kind, format=fmt, filename=filename, sha256=sha256_of(content), size_bytes=len(content),
+        uploaded_by=user, uploaded_at=utcnow(), as_of=as_of, status="active", report={}))
+    return int(result.inserted_primary_key[0])
+
+
+def find_active_batch(conn: Connection, sha256: str, kind: str) -> int | None:
+    row = conn.execute(select(schema.batches.c.id).where(
+        schema.batches.c.sha256 == sha256, schema.batches.c.kind == kind,
+        schema.batches.c.status == "active").order_by(schema.batches.c.id.desc())).first()
+    return None if row is None else int(row[0])

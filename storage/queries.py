@@ -1,0 +1,81 @@
+"""Reading the database into Polars frames (the only place SQL results become frames)."""
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import Engine, func, select
+
+from storage import schema
+
+OWNER_SCHEMA = {"owner_id": pl.Int64, "owner_name": pl.String, "kind": pl.String, "parent_id": pl.Int64,
+                "parent_name": pl.String, "ogrn": pl.String, "responsible": pl.String, "exemption": pl.String}
+PAGE_SCHEMA = {"page_id": pl.Int64, "owner_id": pl.Int64, "platform": pl.String, "page_key": pl.String,
+               "platform_id": pl.String, "url": pl.String, "title": pl.String, "registered_on": pl.Date,
+               "page_responsible": pl.String}
+
+
+def _frame(engine: Engine, query, schema_overrides: dict) -> pl.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        rows = [tuple(r) for r in result]
+    return pl.DataFrame(rows, schema=schema_overrides, orient="row")
+
+
+def owners_frame(engine: Engine) -> pl.DataFrame:
+    o, parent = schema.owners, schema.owners.alias("parent")
+    query = (select(o.c.id, o.c.name, o.c.kind, o.c.parent_id, parent.c.name, o.c.ogrn, o.c.responsible,
+                    o.c.exemption).select_from(o.outerjoin(parent, parent.c.id == o.c.parent_id)).order_by(o.c.id))
+    return _frame(engine, query, OWNER_SCHEMA)
+
+
+def pages_frame(engine: Engine) -> pl.DataFrame:
+    p = schema.pages
+    query = select(p.c.id, p.c.owner_id, p.c.platform, p.c.page_key, p.c.platform_id, p.c.url, p.c.title,
+                   p.c.registered_on, p.c.responsible).order_by(p.c.id)
+    return _frame(engine, query, PAGE_SCHEMA)
+
+
+SNAPSHOT_SCHEMA = {"page_id": pl.Int64, "as_of": pl.Date, "batch_id": pl.Int64, "status_mark": pl.Boolean,
+                   "gospubliki": pl.Boolean, "comments_enabled": pl.Boolean, "avatar": pl.Boolean,
+                   "cover": pl.Boolean, "description": pl.Boolean, "contacts": pl.Boolean,
+                   "moderation_rules": pl.Boolean, "unified_style": pl.Boolean, "pos_widgets": pl.Int64,
+                   "subscribers": pl.Int64, "design_pct": pl.Float64, "activity_pct": pl.Float64,
+                   "weekly_reach": pl.Int64, "avg_post_reach": pl.Int64}
+
+
+def snapshots_frame(engine: Engine) -> pl.DataFrame:
+    """Every checklist snapshot of active batches (dated; scoring picks the one in force)."""
+    s, b = schema.page_snapshots, schema.batches
+    cols = [getattr(s.c, name) for name in SNAPSHOT_SCHEMA]
+    query = select(*cols).join(b, b.c.id == s.c.batch_id).where(b.c.status == "active").order_by(
+        s.c.page_id, s.c.as_of, s.c.batch_id)
+    return _frame(engine, query, SNAPSHOT_SCHEMA)
+
+
+def latest_snapshots(snapshots: pl.DataFrame) -> pl.DataFrame:
+    return snapshots.sort("page_id", "as_of", "batch_id").group_by("page_id", maintain_order=True).last()
+
+
+def batches_frame(engine: Engine) -> pl.DataFrame:
+    b = schema.batches
+    query = select(b.c.id, b.c.kind, b.c.format, b.c.filename, b.c.uploaded_by, b.c.uploaded_at, b.c.as_of,
+                   b.c.status, b.c.reverted_at, b.c.period_from, b.c.period_to).order_by(b.c.id.desc())
+    return _frame(engine, query, {"batch_id": pl.Int64, "kind": pl.String, "format": pl.String,
+                                  "filename": pl.String, "uploaded_by": pl.String,
+                                  "uploaded_at": pl.Datetime("us", "UTC"), "as_of": pl.Date, "status": pl.String,
+                                  "reverted_at": pl.Datetime("us", "UTC"),
+                                  "period_from": pl.Datetime("us", "UTC"), "period_to": pl.Datetime("us", "UTC")})
+
+
+def stats(engine: Engine) -> dict:
+    """Counts for `cli.py stats --json`: owners, pages per platform, current posts, batches."""
+    p, b, posts = schema.pages, schema.batches, schema.posts
+    with engine.connect() as conn:
+        owners = conn.execute(select(func.count()).select_from(schema.owners)).scalar_one()
+        per_platform = dict(conn.execute(select(p.c.platform, func.count()).group_by(p.c.platform)).all())
+        active = select(b.c.id).where(b.c.status == "active")
+        current_posts = (select(posts.c.page_id, posts.c.post_id).where(posts.c.batch_id.in_(active))
+                         .distinct().subquery())
+        post_count = conn.execute(select(func.count()).select_from(current_posts)).scalar_one()
+        batches = conn.execute(select(func.count()).select_from(b)).scalar_one()
+    return {"owners": owners, "pages": {k: int(per_platform.get(k, 0)) for k in ("vk", "ok", "telegram")},
+            "posts": int(post_count), "batches": int(batches)}

@@ -1,0 +1,201 @@
+"""The one schema module. Works the same on SQLite (embedded default) and PostgreSQL (shared deployment).
+
+Activity rows (posts, comments, live streams) are stored as *versions*: each batch writes the rows it
+brings that are new or changed, keyed by (page, id, batch). The current state of a post is its version
+from the latest active batch, so reverting a batch restores exactly what it replaced.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
+                        MetaData, SmallInteger, String, Table, Text, UniqueConstraint)
+
+metadata = MetaData()
+
+owners = Table(
+    "owners", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(500), nullable=False),
+    Column("name_key", String(500), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),  # core.domain.OWNER_KINDS
+    Column("parent_id", Integer, ForeignKey("owners.id"), nullable=True),
+    Column("ogrn", String(15)),
+    Column("responsible", String(500)),
+    Column("level", String(100)),  # «Уровень» of the Госпаблики export
+    Column("spheres", String(500)),
+    Column("exemption", Text),  # «Официальная страница не ведется на основании»
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+pages = Table(
+    "pages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", Integer, ForeignKey("owners.id"), nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("page_key", String(200), nullable=False),  # normalised id (loaders.urls)
+    Column("platform_id", String(40)),  # what exports carry: VK owner_id, OK group id, Telegram bare id
+    Column("url", String(500), nullable=False),
+    Column("title", String(500)),  # the name the platform shows (from exports)
+    Column("registered_on", Date),
+    Column("responsible", String(500)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("platform", "page_key", name="uq_pages_platform_key"),
+    Index("ix_pages_platform_id", "platform", "platform_id"),
+    Index("ix_pages_owner", "owner_id"),
+)
+
+batches = Table(
+    "batches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # registry | activity
+    Column("format", String(40), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("uploaded_by", String(100), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("as_of", Date, nullable=False),  # «сведения на дату»: date of the snapshot the file describes
+    Column("status", String(20), nullable=False, default="active"),  # active | reverted
+    Column("reverted_at", DateTime(timezone=True)),
+    Column("reverted_by", String(100)),
+    Column("period_from", DateTime(timezone=True)),
+    Column("period_to", DateTime(timezone=True)),
+    Column("report", JSON),
+    Index("ix_batches_sha", "sha256"),
+)
+
+page_snapshots = Table(
+    "page_snapshots", metadata,  # dated checklist snapshot of a page (registry, Госпаблики, groups.getById)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("page_id", Integer, ForeignKey("pages.id"), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("status_mark", Boolean),
+    Column("gospubliki", Boolean),
+    Column("comments_enabled", Boolean),
+    Column("avatar", Boolean),
+    Column("cover", Boolean),
+    Column("description", Boolean),
+    Column("contacts", Boolean),
+    Column("moderation_rules", Boolean),
+    Column("unified_style", Boolean),
+    Column("pos_widgets", SmallInteger),
+    Column("subscribers", BigInteger),
+    Column("design_pct", Float),
+    Column("activity_pct", Float),
+    Column("weekly_reach", BigInteger),
+    Column("avg_post_reach", BigInteger),
+    UniqueConstraint("page_id", "batch_id", name="uq_snapshot_page_batch"),
+    Index("ix_snapshots_page_date", "page_id", "as_of"),
+)
+
+posts = Table(
+    "posts", metadata,
+    Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
+    Column("post_id", String(64), primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("content_type", String(16)),  # text | photo | video | live | poll | repost | link
+    Column("is_repost", Boolean, nullable=False, default=False),
+    Column("is_pinned", Boolean),
+    Column("is_live", Boolean, nullable=False, default=False),
+    Column("text", Text),
+    Column("views", BigInteger),
+    Column("likes", BigInteger),
+    Column("comments", BigInteger),
+    Column("reposts", BigInteger),
+    Column("reactions", BigInteger),
+    Index("ix_posts_batch", "batch_id"),
+    Index("ix_posts_published", "published_at"),
+)
+
+comments = Table(
+    "comments", metadata,
+    Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
+    Column("comment_id", String(64), primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("post_id", String(64), nullable=False),
+    Column("parent_comment_id", String(64)),
+    Column("author_id", String(64)),
+    Column("author_is_page", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_comments_batch", "batch_id"),
+)
+
+live_streams = Table(
+    "live_streams", metadata,
+    Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
+    Column("stream_id", String(64), primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("duration_s", Integer),
+    Column("url", String(500)),
+    Column("title", String(500)),
+    Index("ix_streams_batch", "batch_id"),
+)
+
+batch_coverage = Table(
+    "batch_coverage", metadata,  # which days of which pages a batch covers: "нет данных" vs "0 публикаций"
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
+    Column("date_from", Date, nullable=False),
+    Column("date_to", Date, nullable=False),
+    Column("comments_covered", Boolean, nullable=False, default=False),
+)
+
+page_links = Table(
+    "page_links", metadata,  # analyst's remembered links of an export's page to a registry page
+    Column("platform", String(16), primary_key=True),
+    Column("external_id", String(200), primary_key=True),
+    Column("page_id", Integer, ForeignKey("pages.id"), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("action", String(40), nullable=False),  # upload | revert | edit | approve | login | methodology
+    Column("object", String(200)),
+    Column("details", JSON),
+)
+
+methodology_versions = Table(
+    "methodology_versions", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("title", String(500), nullable=False),
+    Column("approved_on", Date, nullable=False),
+    Column("effective_from", String(6), nullable=False),  # e.g. 2026Q1
+    Column("content", Text, nullable=False),  # the TOML file as approved
+    Column("sha256", String(64), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+rating_approvals = Table(
+    "rating_approvals", metadata,
+    Column("quarter", String(6), primary_key=True),
+    Column("methodology_id", String(100), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", String(100), nullable=False),
+    Column("batch_ids", JSON, nullable=False),
+    Column("data_timestamp", DateTime(timezone=True)),
+)
+
+approved_rows = Table(
+    "approved_rows", metadata,  # frozen result rows of an approved quarter, read back unchanged
+    Column("quarter", String(6), ForeignKey("rating_approvals.quarter"), primary_key=True),
+    Column("table_name", String(40), primary_key=True),
+    Column("row_no", Integer, primary_key=True),
+    Column("payload", JSON, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("username", String(100), primary_key=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),  # viewer | analyst | admin
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
