@@ -39,7 +39,8 @@ def check_size(data: bytes, filename: str) -> None:
 
 
 def is_xlsx(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04"
+    """An Excel container: a zip (xlsx) or an OLE file (.xls, or an xlsx encrypted with a password)."""
+    return data[:4] == b"PK\x03\x04" or data[:8] == OLE_MAGIC
 
 
 def _check_xlsx_container(data: bytes, filename: str) -> None:

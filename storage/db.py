@@ -36,9 +36,13 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-@functools.lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL per process (the app and the CLI share it)."""
+    return _engine_for(url or database_url())
+
+
+@functools.lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
@@ -50,6 +54,6 @@ def is_empty(engine: Engine) -> bool:
 def data_version(engine: Engine) -> tuple:
     """Changes with every batch, revert, registry edit and approval: the app's cache key."""
     with engine.connect() as conn:
-        last_batch = conn.execute(select(func.max(schema.batches.id), func.count(schema.batches.reverted_at))).one()
-        last_audit = conn.execute(select(func.max(schema.audit_log.id))).scalar_one()
-    return tuple(last_batch) + (last_audit,)
+        last_batch = conn.execute(select(func.max(schema.batches.c.id), func.count(schema.batches.c.reverted_at))).one()
+        last_audit = conn.execute(select(func.max(schema.audit_log.c.id))).scalar_one()
+    return (engine.url.render_as_string(hide_password=True), *last_batch, last_audit)

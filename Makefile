@@ -1,0 +1,31 @@
+# «Госпаблики Томской области»: two commands for a newcomer — `make run` and `make test`.
+PYTHON_SYSTEM ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test venv db demo clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+db: venv
+	$(PY) cli.py init-db
+
+demo: db
+	$(PY) cli.py demo --if-empty
+
+run: demo
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0 \
+		$(if $(CI),--server.headless true,)
+
+test: venv
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) data/gospabliki.sqlite3* data/demo data/templates

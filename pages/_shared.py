@@ -1,0 +1,91 @@
+"""The edge between the app and the pure modules: cached data access keyed on the data version, the shared
+sidebar filters, the auth gate. Page-local session keys are prefixed with the page name."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from core.config import region_tz
+from core.domain import KIND_LABELS, OWNER_KINDS, PLATFORM_LABELS, PLATFORMS
+from scoring.calendar import Quarter, local_today
+from scoring.methodology import methodology_for
+from scoring.registry_view import RegistryView, build_registry_view
+from storage import queries
+from storage.db import data_version, get_engine
+
+
+def engine():
+    return get_engine()  # one engine per database URL per process (storage.db)
+
+
+def version() -> tuple:
+    return data_version(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _registry_view(_version: tuple, quarter: str) -> RegistryView:
+    methodology = methodology_for(quarter)
+    e = engine()
+    return build_registry_view(queries.owners_frame(e), queries.pages_frame(e), queries.snapshots_frame(e),
+                               methodology.required_platforms)
+
+
+def registry_view() -> RegistryView:
+    return _registry_view(version(), current_quarter().code)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _batches(_version: tuple) -> pl.DataFrame:
+    return queries.batches_frame(engine())
+
+
+def batches() -> pl.DataFrame:
+    return _batches(version())
+
+
+def current_quarter() -> Quarter:
+    return Quarter.of(local_today(region_tz()))
+
+
+@dataclass(frozen=True)
+class Filters:
+    quarter: Quarter
+    kinds: list[str]
+    body: str | None
+    platforms: list[str]
+
+
+def sidebar_filters() -> None:
+    """Shared filters, rendered by app.py on every screen so they keep their values across screens."""
+    view = registry_view()
+    today_quarter = current_quarter()
+    quarters = [today_quarter]
+    while len(quarters) < 8:
+        quarters.append(quarters[-1].previous())
+    with st.sidebar:
+        st.selectbox("Квартал", quarters, format_func=lambda q: q.label, key="filter_quarter")
+        st.multiselect("Тип владельца", OWNER_KINDS, format_func=KIND_LABELS.get, key="filter_kinds",
+                       placeholder="все типы")
+        bodies = sorted(view.owners.filter(pl.col("kind") == "executive_body")["owner_name"].to_list())
+        st.selectbox("Исполнительный орган", [None, *bodies], format_func=lambda b: "все органы" if b is None else b,
+                     key="filter_body")
+        st.multiselect("Платформа", PLATFORMS, format_func=PLATFORM_LABELS.get, key="filter_platforms",
+                       placeholder="все платформы")
+
+
+def filters() -> Filters:
+    state = st.session_state
+    return Filters(state.get("filter_quarter") or current_quarter(), list(state.get("filter_kinds") or []),
+                   state.get("filter_body"), list(state.get("filter_platforms") or []))
+
+
+def auth_gate() -> None:
+    """Authentication is enabled in a shared deployment (GOSPABLIKI_AUTH=1); see storage/users.py."""
+    from pages._auth import require_login
+    require_login()
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon=":material/info:")

@@ -1,0 +1,1 @@
+"""Pure Polars: methodology + frames → indicators → scores → ratings (+ explanations). No storage, no UI."""

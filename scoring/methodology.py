@@ -1,0 +1,138 @@
+"""The versioned methodology file (TOML): loading, validation with Russian messages, the version in force."""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from core.config import METHODOLOGY_DIR
+from core.domain import OWNER_KINDS, PLATFORMS
+
+KNOWN_INDICATORS = ("A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "C1", "C2", "D1", "D2", "E1", "E2")
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+class MethodologyError(ValueError):
+    """The file cannot be used; the message names the file and the problem in Russian."""
+
+
+@dataclass(frozen=True)
+class Methodology:
+    id: str
+    title: str
+    approved_on: date
+    effective_from: str
+    required_platforms: tuple[str, ...]
+    raw: dict
+    source: str  # the TOML text, stored with approvals
+    filename: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.source.encode()).hexdigest()
+
+    @property
+    def indicators(self) -> dict[str, dict]:
+        return self.raw["indicators"]
+
+    def weight(self, code: str) -> float:
+        return float(self.indicators[code]["weight"])
+
+    def posts_norm(self, kind: str) -> int:
+        return int(self.raw["norms"]["posts_per_week"][kind])
+
+    def zone(self, score: float) -> dict:
+        for zone in sorted(self.raw["zones"], key=lambda z: -z["min"]):
+            if score >= zone["min"]:
+                return zone
+        return self.raw["zones"][-1]
+
+
+def quarter_start(code: str) -> date:
+    m = QUARTER_RE.match(code)
+    if not m:
+        raise MethodologyError(f"неверное обозначение квартала «{code}», ожидается, например, 2026Q1")
+    return date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
+
+
+def parse_methodology(text: str, filename: str) -> Methodology:
+    def bad(message: str) -> MethodologyError:
+        return MethodologyError(f"методика «{filename}»: {message}")
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise bad(f"файл не разобран как TOML ({exc})") from None
+    for key in ("id", "title", "approved_on", "effective_from", "required_platforms", "norms", "indicators",
+                "zones", "composite", "blocks", "gates", "deadlines"):
+        if key not in raw:
+            raise bad(f"нет обязательного раздела «{key}»")
+    if not isinstance(raw["approved_on"], date):
+        raise bad("approved_on должно быть датой (ГГГГ-ММ-ДД)")
+    try:
+        quarter_start(str(raw["effective_from"]))
+    except MethodologyError as exc:
+        raise bad(str(exc)) from None
+    unknown_platforms = [p for p in raw["required_platforms"] if p not in PLATFORMS + ("max",)]
+    if unknown_platforms:
+        raise bad(f"неизвестная платформа: {', '.join(unknown_platforms)}")
+    unknown = [code for code in raw["indicators"] if code not in KNOWN_INDICATORS]
+    if unknown:
+        raise bad(f"неизвестный показатель: {', '.join(unknown)}; допустимы {', '.join(KNOWN_INDICATORS)}")
+    for code, spec in raw["indicators"].items():
+        if spec.get("block") not in raw["blocks"]:
+            raise bad(f"показатель {code}: неизвестный блок «{spec.get('block')}»")
+        if not isinstance(spec.get("weight"), (int, float)) or spec["weight"] < 0:
+            raise bad(f"показатель {code}: вес должен быть неотрицательным числом")
+    total = sum(spec["weight"] for spec in raw["indicators"].values())
+    if abs(total - 100) > 1e-9:
+        raise bad(f"сумма весов показателей равна {total:g}, а должна быть 100")
+    missing_kinds = [k for k in OWNER_KINDS if k not in raw["norms"].get("posts_per_week", {})]
+    if missing_kinds:
+        raise bad(f"нет нормы публикаций в неделю для: {', '.join(missing_kinds)}")
+    composite = raw["composite"]
+    if abs(sum(composite.get(k, 0) for k in ("body", "head", "institutions")) - 1) > 1e-9:
+        raise bad("доли сводного рейтинга (body, head, institutions) должны в сумме давать 1")
+    if not raw["zones"] or min(z["min"] for z in raw["zones"]) != 0:
+        raise bad("зоны должны покрывать шкалу от 0 до 100 (у нижней зоны min = 0)")
+    return Methodology(str(raw["id"]), str(raw["title"]), raw["approved_on"], str(raw["effective_from"]),
+                       tuple(raw["required_platforms"]), raw, text, filename)
+
+
+def load_methodologies(directory: Path = METHODOLOGY_DIR) -> list[Methodology]:
+    versions = [parse_methodology(path.read_text(encoding="utf-8"), path.name)
+                for path in sorted(directory.glob("*.toml"))]
+    ids = [m.id for m in versions]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise MethodologyError(f"несколько файлов методики с одинаковым id: {', '.join(sorted(duplicates))}")
+    return sorted(versions, key=lambda m: (quarter_start(m.effective_from), m.approved_on))
+
+
+def methodology_for(quarter: str, versions: list[Methodology] | None = None) -> Methodology:
+    """The version in force: the latest whose effective_from is not after the quarter (methodology.md §6)."""
+    versions = versions if versions is not None else load_methodologies()
+    start = quarter_start(quarter)
+    eligible = [m for m in versions if quarter_start(m.effective_from) <= start]
+    if not eligible:
+        raise MethodologyError(f"нет методики, действующей в квартале {quarter}")
+    return eligible[-1]
+
+
+def announced_late(methodology: Methodology, quarter: str) -> bool:
+    """Порядок §4 п.15: the methodology is announced at least N days before the period starts."""
+    min_days = int(methodology.raw["deadlines"]["announce_days_before"])
+    return (quarter_start(quarter) - methodology.approved_on).days < min_days
+
+
+def quarter_deadlines(methodology: Methodology, quarter_first_day: date, quarter_last_day: date) -> dict[str, date]:
+    """Порядок §4 п.14–16: rating by the Nth of the next month, results within N days, methodology N days before."""
+    from datetime import timedelta
+    deadlines = methodology.raw["deadlines"]
+    after = quarter_last_day + timedelta(days=1)
+    return {"rating_due": after.replace(day=int(deadlines["rating_due_day"])),
+            "results_due": quarter_last_day + timedelta(days=int(deadlines["results_within_days"])),
+            "methodology_due": quarter_first_day - timedelta(days=int(deadlines["announce_days_before"]))}

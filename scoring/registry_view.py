@@ -1,0 +1,99 @@
+"""Registry compliance: per page, which checklist items of the order are present; per owner, which required
+platforms have no page (Порядок §1 п.2, §2 п.4–5.6, §3 п.10–11). Unknown is never counted as missing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from core.domain import KIND_LABELS, NOT_ON_PLATFORM, PLATFORM_LABELS
+from core.labels import label
+
+CHECKLIST_ITEMS = ("status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
+                   "moderation_rules", "unified_style", "pos_widgets")
+
+
+@dataclass(frozen=True)
+class RegistryView:
+    pages: pl.DataFrame
+    owners: pl.DataFrame
+    counts: pl.DataFrame  # kind × platform page counts
+
+
+def item_present(item: str) -> pl.Expr:
+    """True / False / null (unknown) for one checklist item; ПОС counts as present with ≥ 1 widget."""
+    value = pl.col(item) >= 1 if item == "pos_widgets" else pl.col(item)
+    return pl.when(_not_applicable(item)).then(None).otherwise(value).alias(f"has_{item}")
+
+
+def build_registry_view(owners: pl.DataFrame, pages: pl.DataFrame, snapshots: pl.DataFrame,
+                        required_platforms: tuple[str, ...]) -> RegistryView:
+    latest = snapshots.sort("page_id", "as_of", "batch_id").group_by("page_id", maintain_order=True).agg(
+        pl.col("as_of").last(), *[pl.col(c).drop_nulls().last() for c in snapshots.columns
+                                  if c not in ("page_id", "as_of", "batch_id")])
+    table = (pages.join(owners.select("owner_id", "owner_name", "kind", "parent_name"), on="owner_id", how="left")
+             .join(latest, on="page_id", how="left")
+             .with_columns(item_present(i) for i in CHECKLIST_ITEMS))
+    present_cols = [f"has_{i}" for i in CHECKLIST_ITEMS]
+    known = pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.Int32) for c in present_cols)
+    present = pl.sum_horizontal(pl.col(c).fill_null(False).cast(pl.Int32) for c in present_cols)
+    missing = pl.concat_list([pl.when(pl.col(f"has_{i}") == False).then(pl.lit(label(i)))  # noqa: E712
+                              for i in CHECKLIST_ITEMS]).list.drop_nulls().list.join(", ")
+    unknown_items = [pl.when(pl.col(f"has_{i}").is_null() & ~_not_applicable(i)).then(pl.lit(label(i)))
+                     for i in CHECKLIST_ITEMS]
+    table = table.with_columns(
+        pl.when(known > 0).then(present / known).otherwise(None).alias("checklist_share"),
+        missing.alias("checklist_missing"),
+        pl.concat_list(unknown_items).list.drop_nulls().list.join(", ").alias("checklist_unknown"),
+        pl.col("kind").replace_strict(KIND_LABELS, default=None).alias("kind_label"),
+        pl.col("platform").replace_strict(PLATFORM_LABELS, default=None).alias("platform_label"),
+        body_of().alias("body_name"),
+    ).sort("kind", "owner_name", "platform")
+    per_owner = pages.group_by("owner_id", "platform").agg(pl.len().alias("n")).pivot(
+        on="platform", index="owner_id", values="n")
+    for platform in ("vk", "ok", "telegram"):
+        if platform not in per_owner.columns:
+            per_owner = per_owner.with_columns(pl.lit(None, dtype=pl.UInt32).alias(platform))
+    owner_table = owners.join(per_owner, on="owner_id", how="left").with_columns(
+        pl.col(p).fill_null(0).cast(pl.Int64) for p in ("vk", "ok", "telegram"))
+    missing_platforms = pl.concat_list([pl.when(pl.col(p) == 0).then(pl.lit(PLATFORM_LABELS[p]))
+                                        for p in required_platforms]).list.drop_nulls()
+    owner_table = owner_table.with_columns(
+        missing_platforms.list.join(", ").alias("missing_platforms"),
+        missing_platforms.list.len().alias("missing_count"),
+        pl.col("kind").replace_strict(KIND_LABELS, default=None).alias("kind_label"),
+        body_of().alias("body_name"),
+    ).sort("kind", "owner_name")
+    counts = (pages.join(owners.select("owner_id", "kind"), on="owner_id")
+              .group_by("kind", "platform").agg(pl.len().alias("pages"))
+              .with_columns(pl.col("kind").replace_strict(KIND_LABELS, default=None).alias("kind_label"),
+                            pl.col("platform").replace_strict(PLATFORM_LABELS, default=None).alias("platform_label"))
+              .sort("kind", "platform"))
+    return RegistryView(table, owner_table, counts)
+
+
+def _not_applicable(item: str) -> pl.Expr:
+    condition = pl.lit(False)
+    for platform, items in NOT_ON_PLATFORM.items():
+        if item in items:
+            condition = condition | (pl.col("platform") == platform)
+    return condition
+
+
+def body_of() -> pl.Expr:
+    """The executive body a row belongs to: itself, or the parent of a head or an institution."""
+    return pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name")).otherwise(pl.col("parent_name"))
+
+
+def filter_rows(frame: pl.DataFrame, kinds: list[str] | None = None, body: str | None = None,
+                platforms: list[str] | None = None, search: str = "") -> pl.DataFrame:
+    """The shared filters of the app (kind, parent body, platform) plus a name search."""
+    if kinds:
+        frame = frame.filter(pl.col("kind").is_in(kinds))
+    if body:
+        frame = frame.filter(pl.col("body_name") == body)
+    if platforms and "platform" in frame.columns:
+        frame = frame.filter(pl.col("platform").is_in(platforms))
+    if search.strip():
+        frame = frame.filter(pl.col("owner_name").str.to_lowercase().str.contains(search.strip().lower(), literal=True))
+    return frame
