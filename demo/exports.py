@@ -12,6 +12,7 @@ from demo.world import Page
 from reports.excel import Workbook
 from reports.registry_template import registry_workbook
 
+FILE_TIME = datetime(2026, 11, 23, 9, 0)  # fixed document timestamp: the demo files are reproducible
 TEMPLATE_TYPES = {"photo": "фото", "video": "видео", "text": "текст", "repost": "репост", "poll": "опрос",
                   "link": "текст", "live": "прямой эфир"}
 
@@ -39,7 +40,7 @@ def registry_xlsx(pages: list[Page]) -> bytes:
                                                    "cover", "description", "contacts", "moderation_rules",
                                                    "unified_style")],
                      c.get("pos_widgets"), page.subscribers, None])
-    return registry_workbook(rows)
+    return registry_workbook(rows, created=FILE_TIME)
 
 
 GOSPUBLIKI_HEADERS = ["Уровень", "Учредитель", "Наименование подведомственной организации", "ОГРН", "Сфера 1",
@@ -334,7 +335,7 @@ def template_rows(activities: list[PageActivity], start: datetime, end: datetime
 
 def template_xlsx(activities: list[PageActivity], start: datetime, end: datetime) -> bytes:
     publications, streams, comments = template_rows(activities, start, end)
-    book = Workbook()
+    book = Workbook(created=FILE_TIME)
     book.table_sheet("Публикации", PUBLICATION_HEADERS, publications, [34, 44, 17, 14, 12, 12, 12, 12],
                      [None, None, book.datetime, None, None, None, None, None])
     book.table_sheet("Прямые эфиры", STREAM_HEADERS, streams, [34, 17, 14, 44],

@@ -18,10 +18,12 @@ def safe_text(value: str) -> str:
 class Workbook:
     """Thin wrapper: a workbook in memory, shared formats, typed cell writing."""
 
-    def __init__(self) -> None:
+    def __init__(self, created: datetime | None = None) -> None:
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
                                                       "strings_to_urls": False, "strings_to_numbers": False})
+        if created is not None:  # a fixed timestamp makes the bytes reproducible (demo, templates)
+            self.book.set_properties({"created": created})
         self.header = self.book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
                                             "text_wrap": True, "valign": "vcenter", "border": 1})
         self.text = self.book.add_format({"valign": "top"})

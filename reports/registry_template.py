@@ -5,6 +5,8 @@ exact shape the loader reads.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.domain import KIND_LABELS, PLATFORM_LABELS
 from reports.excel import Workbook
 
@@ -40,9 +42,9 @@ TEMPLATE_HEADERS = [
 YES_NO_COLUMNS = range(8, 17)
 
 
-def registry_workbook(rows: list[list] | None = None) -> bytes:
+def registry_workbook(rows: list[list] | None = None, created: datetime | None = None) -> bytes:
     """Sheet «Реестр» (header + rows, drop-down lists) and sheet «Справочник» explaining every column."""
-    book = Workbook()
+    book = Workbook(created)
     headers = [h for h, *_ in TEMPLATE_HEADERS]
     widths = [w for _, w, *_ in TEMPLATE_HEADERS]
     sheet = book.table_sheet("Реестр", headers, rows or [], widths)

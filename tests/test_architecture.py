@@ -1,0 +1,35 @@
+"""The shape of the house (style.md): only pages/ and app.py import streamlit; scoring never reads storage."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("core", "loaders", "scoring", "storage", "reports", "demo")
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_pages_import_streamlit():
+    offenders = [str(p.relative_to(ROOT)) for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")
+                 if "streamlit" in imports_of(p)] + (["cli.py"] if "streamlit" in imports_of(ROOT / "cli.py") else [])
+    assert offenders == []
+
+
+def test_scoring_is_pure():
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "scoring").rglob("*.py")
+                 if imports_of(p) & {"storage", "sqlalchemy", "streamlit", "pages"}]
+    assert offenders == []
+
+
+def test_loaders_do_not_touch_the_database():
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "loaders").rglob("*.py")
+                 if imports_of(p) & {"storage", "sqlalchemy", "streamlit"}]
+    assert offenders == []
