@@ -79,6 +79,16 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_user_add(args) -> int:
+    import getpass
+
+    from storage.users import set_user
+    password = args.password or getpass.getpass("Пароль: ")
+    set_user(_engine(), args.username, password, args.role, by=current_user())
+    print(f"Пользователь «{args.username}» сохранён с ролью {args.role}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="«Госпаблики Томской области»: командная строка")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="сводка по базе данных")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
+    user = sub.add_parser("user-add", help="добавить пользователя или сменить пароль и роль")
+    user.add_argument("username")
+    user.add_argument("--role", choices=("viewer", "analyst", "admin"), default="viewer")
+    user.add_argument("--password", help="пароль (если не указан, будет запрошен)")
+    user.set_defaults(func=cmd_user_add)
     return parser
 
 
