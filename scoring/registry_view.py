@@ -81,8 +81,10 @@ def _not_applicable(item: str) -> pl.Expr:
 
 
 def body_of() -> pl.Expr:
-    """The executive body a row belongs to: itself, or the parent of a head or an institution."""
-    return pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name")).otherwise(pl.col("parent_name"))
+    """The executive body a row belongs to: itself, or the parent of a head or an institution ("" for the
+    Governor and the Administration, which belong to no body)."""
+    return (pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
+            .otherwise(pl.col("parent_name")).fill_null(""))
 
 
 def filter_rows(frame: pl.DataFrame, kinds: list[str] | None = None, body: str | None = None,

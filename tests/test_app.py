@@ -13,7 +13,7 @@ def run_screen(screen: str) -> tuple[AppTest, float]:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     if screen != "overview":
-        at.switch_page(f"pages/{screen}.py")
+        at.switch_page(f"app_pages/{screen}.py")
     started = time.perf_counter()
     at.run()
     return at, time.perf_counter() - started

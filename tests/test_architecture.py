@@ -1,4 +1,4 @@
-"""The shape of the house (style.md): only pages/ and app.py import streamlit; scoring never reads storage."""
+"""The shape of the house (style.md): only app_pages/ and app.py import streamlit; scoring never reads storage."""
 import ast
 from pathlib import Path
 
@@ -25,7 +25,7 @@ def test_only_pages_import_streamlit():
 
 def test_scoring_is_pure():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "scoring").rglob("*.py")
-                 if imports_of(p) & {"storage", "sqlalchemy", "streamlit", "pages"}]
+                 if imports_of(p) & {"storage", "sqlalchemy", "streamlit", "app_pages"}]
     assert offenders == []
 
 

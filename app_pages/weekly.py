@@ -1,7 +1,7 @@
 """«Публикации по неделям»: in development — needs the activity loaders and the scoring engine."""
 import streamlit as st
 
-from pages import _shared
+from app_pages import _shared
 
 flt = _shared.filters()
 st.title(f"Публикации по неделям — {flt.quarter.label}")

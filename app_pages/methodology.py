@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from core.domain import KIND_LABELS, PLATFORM_LABELS
-from pages import _shared
+from app_pages import _shared
 from scoring.calendar import Quarter
 from scoring.methodology import announced_late, load_methodologies, methodology_for
 

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from pages import _shared
+from app_pages import _shared
 
 flt = _shared.filters()
 st.title("Карточка органа")

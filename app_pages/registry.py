@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from core.domain import PLATFORM_LABELS
-from pages import _shared
+from app_pages import _shared
 from reports.figures import platform_coverage
 from reports.registry_template import registry_workbook
 from scoring.registry_view import filter_rows
@@ -57,7 +57,7 @@ with tab_owners:
     shown = owners.filter(pl.col("missing_count") > 0) if only_missing else owners
     st.dataframe(
         shown.select("owner_name", "kind_label", "body_name", "vk", "ok", "telegram", "missing_platforms",
-                     "exemption"),
+                     pl.col("exemption").fill_null("")),
         hide_index=True, width="stretch", height=520,
         column_config={"owner_name": st.column_config.TextColumn("Владелец", width="large"),
                        "kind_label": "Тип", "body_name": "Исполнительный орган",

@@ -83,7 +83,7 @@ def filters() -> Filters:
 
 def auth_gate() -> None:
     """Authentication is enabled in a shared deployment (GOSPABLIKI_AUTH=1); see storage/users.py."""
-    from pages._auth import require_login
+    from app_pages._auth import require_login
     require_login()
 
 

@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from core.config import region_tz
-from pages import _shared
+from app_pages import _shared
 from scoring.calendar import date_ru, local_today
 from scoring.methodology import methodology_for, quarter_deadlines
 from scoring.registry_view import filter_rows

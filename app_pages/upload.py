@@ -3,8 +3,8 @@ import polars as pl
 import streamlit as st
 
 from loaders.errors import LoadError
-from pages import _shared
-from pages._auth import can, current_user
+from app_pages import _shared
+from app_pages._auth import can, current_user
 from storage.ingest import error_report, ingest_bytes, local_today
 
 FORMAT_LABELS = {"registry_template": "Реестр (шаблон)", "gospubliki_export": "Выгрузка «Госпаблики»"}

@@ -25,7 +25,7 @@ def require_login() -> None:
                     st.session_state.pop(key, None)
                 st.rerun()
         return
-    from pages._shared import engine
+    from app_pages._shared import engine
     st.title("Госпаблики Томской области")
     with st.form("auth_form"):
         username = st.text_input("Имя пользователя")

@@ -1,9 +1,9 @@
-"""«Рейтинг»: in development — needs the activity loaders and the scoring engine."""
+"""«Прямые эфиры»: in development — needs the activity loaders and the scoring engine."""
 import streamlit as st
 
-from pages import _shared
+from app_pages import _shared
 
 flt = _shared.filters()
-st.title(f"Рейтинг — {flt.quarter.label}")
+st.title(f"Прямые эфиры — {flt.quarter.label}")
 st.info("Раздел в разработке: он появится после загрузки выгрузок активности и расчёта рейтинга. "
         "Сейчас в системе есть реестр страниц — см. экран «Реестр».", icon=":material/construction:")
