@@ -1,5 +1,6 @@
 # «Госпаблики Томской области»: two commands for a newcomer — `make run` and `make test`.
-PYTHON_SYSTEM ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+# the first interpreter that really runs (pyenv shims may name versions that are not installed) and is ≥ 3.11
+PYTHON_SYSTEM ?= $(shell for p in python3.13 python3.12 python3.11 python3; do $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
