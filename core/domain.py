@@ -28,11 +28,7 @@ PLATFORM_SYNONYMS = {
     "max": "max", "макс": "max",
 }
 
-# Checklist items of a page (Порядок §2 п.4, 5.1, 5.6; §3 п.10-11), in display order.
-CHECKLIST_FLAGS = (
-    "status_mark", "gospubliki", "comments_enabled", "avatar", "cover",
-    "description", "contacts", "moderation_rules", "unified_style",
-)
+
 # Items that do not exist on a platform (methodology.md §3: cover and ПОС widget are N/A on Telegram).
 NOT_ON_PLATFORM = {"telegram": ("cover", "pos_widgets")}
 

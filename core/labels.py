@@ -47,12 +47,3 @@ COLUMN_LABELS = {
 
 def label(column: str) -> str:
     return COLUMN_LABELS.get(column, column)
-
-
-def format_date_ru(value) -> str:
-    """Dates for Russian users: ДД.ММ.ГГГГ; empty for a missing date."""
-    return value.strftime("%d.%m.%Y") if value is not None else ""
-
-
-def format_datetime_ru(value) -> str:
-    return value.strftime("%d.%m.%Y %H:%M") if value is not None else ""

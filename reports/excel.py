@@ -69,7 +69,3 @@ class Workbook:
     def close(self) -> bytes:
         self.book.close()
         return self.buffer.getvalue()
-
-
-def safe_csv_rows(rows: list[list]) -> list[list]:
-    return [[safe_text(v) if isinstance(v, str) else v for v in row] for row in rows]

@@ -4,22 +4,21 @@ The CLI, the upload page and the demo loader all go through `ingest_bytes`.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from core.config import region_tz
+from scoring import calendar
 from loaders.errors import LoadError, fail
 from loaders.registry import load_registry
 from loaders.tabular import check_size
 from storage.registry_store import apply_registry, known_owner_kinds
 
-ACCEPTED_FORMATS = ("реестр страниц (шаблон xlsx/csv), выгрузка «Госпаблики» (xlsx/csv)",)
-
-
 def local_today() -> date:
-    return datetime.now(region_tz()).date()
+    """Today in the region's zone (the one calendar: scoring.calendar)."""
+    return calendar.local_today(region_tz())
 
 
 def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as_of: date | None = None) -> dict:

@@ -51,10 +51,6 @@ def snapshots_frame(engine: Engine) -> pl.DataFrame:
     return _frame(engine, query, SNAPSHOT_SCHEMA)
 
 
-def latest_snapshots(snapshots: pl.DataFrame) -> pl.DataFrame:
-    return snapshots.sort("page_id", "as_of", "batch_id").group_by("page_id", maintain_order=True).last()
-
-
 def batches_frame(engine: Engine) -> pl.DataFrame:
     b = schema.batches
     query = select(b.c.id, b.c.kind, b.c.format, b.c.filename, b.c.uploaded_by, b.c.uploaded_at, b.c.as_of,
