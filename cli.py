@@ -37,21 +37,54 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _period(text: str | None) -> tuple[date, date] | None:
+    if not text:
+        return None
+    try:
+        start, _, end = text.partition(":")
+        return date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise ValueError(f"период «{text}» задан неверно; нужно ГГГГ-ММ-ДД:ГГГГ-ММ-ДД") from None
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ValueError(f"дата «{text}» задана неверно; нужно ГГГГ-ММ-ДД") from None
+
+
+def cmd_inspect(args) -> int:
+    from storage.ingest import error_report, inspect_bytes, read_path
+    try:
+        report = inspect_bytes(read_path(Path(args.file)), Path(args.file).name)
+    except LoadError as error:
+        if not args.json:
+            raise
+        print(json.dumps(error_report(Path(args.file).name, error), ensure_ascii=False, indent=1))
+        return 1
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    else:
+        print("\n".join(f"{k}: {v}" for k, v in report.items()))
+    return 0
+
+
 def cmd_ingest(args) -> int:
     from storage.ingest import error_report, ingest_path
     engine = _engine()
-    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    as_of, period = _date(args.as_of), _period(args.period)
     reports, failed = [], False
     for name in args.files:
         try:
-            report = ingest_path(engine, Path(name), user=current_user(), as_of=as_of)
+            report = ingest_path(engine, Path(name), user=current_user(), as_of=as_of, period=period)
         except LoadError as error:
             failed = True
             report = error_report(Path(name).name, error)
             if not args.json:
                 print(f"Ошибка: {error}", file=sys.stderr)
         reports.append(report)
-        if not args.json and report.get("batch_id") is not None:
+        if not args.json and not report.get("errors"):
             print(_describe(report))
     if args.json:
         print(json.dumps(reports if len(reports) > 1 else reports[0], ensure_ascii=False, indent=1, default=str))
@@ -59,12 +92,41 @@ def cmd_ingest(args) -> int:
 
 
 def _describe(report: dict) -> str:
+    if "posts" in report:
+        return _describe_activity(report)
     if report.get("duplicate_of"):
         return f"«{report['filename']}»: этот файл уже загружен (пакет {report['duplicate_of']}), изменений нет"
     return (f"«{report['filename']}»: пакет {report['batch_id']}; владельцев добавлено {report['owners_added']}, "
             f"обновлено {report['owners_updated']}; страниц добавлено {report['pages_added']}, обновлено "
             f"{report['pages_updated']}, без изменений {report['pages_unchanged']}; предупреждений "
             f"{len(report['warnings'])}")
+
+
+def _describe_activity(report: dict) -> str:
+    head = f"«{report['filename']}» ({report['format']}): "
+    if report["batch_id"] is None:
+        head += "новых данных нет, ничего не записано"
+    else:
+        head += (f"пакет {report['batch_id']}; публикаций добавлено {report.get('posts_added', 0)}, обновлено "
+                 f"{report.get('posts_updated', 0)}, без изменений {report.get('posts_unchanged', 0)}; эфиров "
+                 f"{report['live_streams']}, комментариев {report['comments']}, ответов страницы "
+                 f"{report['page_replies']}")
+    if report["rejected"]:
+        head += "; не учтено: " + ", ".join(f"{k} — {v}" for k, v in report["rejected_reasons"].items())
+    if report["unmatched_pages"]:
+        head += f"; страниц нет в реестре: {len(report['unmatched_pages'])}"
+    if report.get("period"):
+        start, end = (date.fromisoformat(d) for d in report["period"])
+        head += f"; период {start:%d.%m.%Y}–{end:%d.%m.%Y}"
+    return head
+
+
+def cmd_revert(args) -> int:
+    from storage.activity_store import revert_batch
+    result = revert_batch(_engine(), args.batch_id, current_user())
+    print(f"Пакет {result['batch_id']} («{result['filename']}») отменён: публикаций {result['posts']}, эфиров "
+          f"{result['streams']}, комментариев {result['comments']} больше не учитываются")
+    return 0
 
 
 def cmd_stats(args) -> int:
@@ -101,7 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+")
     ingest.add_argument("--json", action="store_true")
     ingest.add_argument("--as-of", help="сведения на дату, ГГГГ-ММ-ДД (по умолчанию сегодня)")
+    ingest.add_argument("--period", help="период, который охватывает выгрузка: ГГГГ-ММ-ДД:ГГГГ-ММ-ДД "
+                                         "(по умолчанию — от первой до последней записи файла)")
     ingest.set_defaults(func=cmd_ingest)
+    inspect = sub.add_parser("inspect", help="разобрать файл без записи в базу")
+    inspect.add_argument("file")
+    inspect.add_argument("--json", action="store_true")
+    inspect.set_defaults(func=cmd_inspect)
+    revert = sub.add_parser("revert", help="отменить пакет загрузки")
+    revert.add_argument("batch_id", type=int)
+    revert.set_defaults(func=cmd_revert)
     stats = sub.add_parser("stats", help="сводка по базе данных")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)

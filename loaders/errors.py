@@ -11,6 +11,7 @@ class LoadIssue:
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+    record: str | None = None  # a JSON record, e.g. «запись 5 (id 520290)»; then `column` is its field
 
     def __str__(self) -> str:
         place = []
@@ -20,13 +21,15 @@ class LoadIssue:
             place.append(f"лист «{self.sheet}»")
         if self.row is not None:
             place.append(f"строка {self.row}")
+        if self.record:
+            place.append(self.record)
         if self.column:
-            place.append(f"столбец «{self.column}»")
+            place.append(f"поле «{self.column}»" if self.record else f"столбец «{self.column}»")
         return (", ".join(place) + ": " if place else "") + self.message
 
     def as_dict(self) -> dict:
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
-                "message": self.message, "text": str(self)}
+                "record": self.record, "message": self.message, "text": str(self)}
 
 
 @dataclass

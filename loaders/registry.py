@@ -121,7 +121,7 @@ ALL_HEADERS = {normalize_header(h) for cols in (TEMPLATE_COLUMNS, GOSPUBLIKI_COL
                for h in hs}
 
 
-def _pick_sheet(sheets: list[Sheet], filename: str) -> tuple[Sheet, str]:
+def pick_sheet(sheets: list[Sheet], filename: str) -> tuple[Sheet, str]:
     def layout(sheet: Sheet) -> str | None:
         headers = {normalize_header(c) for c in sheet.frame.columns}
         if normalize_header("Тип владельца") in headers and normalize_header("Платформа") in headers:
@@ -147,7 +147,7 @@ def load_registry(data: bytes, filename: str, known_owners: dict[str, str] | Non
     """Read a registry file. `known_owners` maps name_key → kind of owners already in the database."""
     sheets = read_xlsx_sheets(data, filename, ALL_HEADERS) if is_xlsx(data) else [
         read_csv_sheet(data, filename, ALL_HEADERS)]
-    sheet, layout = _pick_sheet(sheets, filename)
+    sheet, layout = pick_sheet(sheets, filename)
     if sheet.frame.height == 0:
         raise fail("в реестре нет ни одной строки с данными", filename, sheet.name)
     today = today or date.today()

@@ -1,42 +1,81 @@
 """One upload: detect the format from the content, load it, write it in one transaction, report.
 
-The CLI, the upload page and the demo loader all go through `ingest_bytes`.
+The CLI, the upload page and the demo loader all go through `ingest_bytes`; `inspect_bytes` is the same
+reading without writing (`cli.py inspect`).
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from core.config import region_tz
-from scoring import calendar
+from loaders import detect
+from loaders.activity import ActivityData
+from loaders.activity_template import load_template
 from loaders.errors import LoadError, fail
 from loaders.registry import load_registry
 from loaders.tabular import check_size
+from scoring import calendar
+from storage.activity_store import apply_activity, inspect_report
 from storage.registry_store import apply_registry, known_owner_kinds
+
 
 def local_today() -> date:
     """Today in the region's zone (the one calendar: scoring.calendar)."""
     return calendar.local_today(region_tz())
 
 
-def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as_of: date | None = None) -> dict:
+def load_activity(content: bytes, filename: str, kind: str | None = None) -> ActivityData:
+    """Read an activity export (any supported format) into the canonical frames; writes nothing."""
+    kind = kind or detect.detect_kind(content, filename)
+    now = datetime.now(timezone.utc)
+    if kind == "activity_json":
+        return detect.load_activity_json(detect.parse_json(content, filename), filename, region_tz(), now)
+    if kind == "activity_table":
+        return load_template(content, filename, region_tz(), now)
+    raise fail("это реестр страниц, а не выгрузка активности", filename)
+
+
+def inspect_bytes(content: bytes, filename: str) -> dict:
+    check_size(content, filename)
+    kind = detect.detect_kind(content, filename)
+    if kind == "registry":
+        data = load_registry(content, filename, today=local_today())
+        return {"format": data.format, "owners": data.owners.height, "pages": data.pages.height,
+                "warnings": [str(w) for w in data.warnings], "errors": []}
+    return inspect_report(load_activity(content, filename, kind))
+
+
+def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as_of: date | None = None,
+                 period: tuple[date, date] | None = None) -> dict:
     """Load one file and write it; raises LoadError (Russian, located) and writes nothing on bad input."""
     check_size(content, filename)
+    if period is not None and period[0] > period[1]:
+        raise fail(f"период выгрузки задан неверно: {period[0]:%d.%m.%Y} позже {period[1]:%d.%m.%Y}", filename)
     as_of = as_of or local_today()
-    data = load_registry(content, filename, known_owner_kinds(engine), today=local_today())
-    return apply_registry(engine, data, filename=filename, content=content, user=user, as_of=as_of)
+    kind = detect.detect_kind(content, filename)
+    if kind == "registry":
+        data = load_registry(content, filename, known_owner_kinds(engine), today=local_today())
+        return apply_registry(engine, data, filename=filename, content=content, user=user, as_of=as_of)
+    data = load_activity(content, filename, kind)
+    return apply_activity(engine, data, filename=filename, content=content, user=user, as_of=as_of,
+                          tz=region_tz(), period=period)
 
 
-def ingest_path(engine: Engine, path: Path, *, user: str, as_of: date | None = None) -> dict:
+def read_path(path: Path) -> bytes:
     try:
-        content = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise fail("файл не найден", str(path)) from None
     except IsADirectoryError:
         raise fail("указана папка, а не файл", str(path)) from None
-    return ingest_bytes(engine, content, path.name, user=user, as_of=as_of)
+
+
+def ingest_path(engine: Engine, path: Path, *, user: str, as_of: date | None = None,
+                period: tuple[date, date] | None = None) -> dict:
+    return ingest_bytes(engine, read_path(path), path.name, user=user, as_of=as_of, period=period)
 
 
 def error_report(filename: str, error: LoadError) -> dict:

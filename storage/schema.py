@@ -30,7 +30,9 @@ owners = Table(
 pages = Table(
     "pages", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner_id", Integer, ForeignKey("owners.id"), nullable=False),
+    # NULL owner: a page seen in an activity export but not (yet) in the registry; kept so that its data is
+    # not lost, listed on the upload screen, and adopted when the registry or the analyst links it
+    Column("owner_id", Integer, ForeignKey("owners.id"), nullable=True),
     Column("platform", String(16), nullable=False),
     Column("page_key", String(200), nullable=False),  # normalised id (loaders.urls)
     Column("platform_id", String(40)),  # what exports carry: VK owner_id, OK group id, Telegram bare id
@@ -139,16 +141,19 @@ batch_coverage = Table(
     "batch_coverage", metadata,  # which days of which pages a batch covers: "нет данных" vs "0 публикаций"
     Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
     Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
-    Column("date_from", Date, nullable=False),
+    Column("data_kind", String(10), primary_key=True),  # posts | comments
+    Column("date_from", Date, nullable=False),  # local days, inclusive
     Column("date_to", Date, nullable=False),
-    Column("comments_covered", Boolean, nullable=False, default=False),
 )
 
 page_links = Table(
-    "page_links", metadata,  # analyst's remembered links of an export's page to a registry page
+    "page_links", metadata,  # other ids under which exports name a registry page (formats.md §10)
     Column("platform", String(16), primary_key=True),
-    Column("external_id", String(200), primary_key=True),
+    Column("external_id", String(200), primary_key=True),  # what the export carries: VK owner_id, Telegram id
     Column("page_id", Integer, ForeignKey("pages.id"), nullable=False),
+    # NULL: linked by an analyst (remembered for good); else learned from that batch's file (e.g. the
+    # screen name next to the id in an extended wall.get) and dropped with it when the batch is reverted
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=True),
     Column("created_by", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,0 +1,169 @@
+"""The canonical schema every activity loader produces (formats.md §6), and the checks they share.
+
+A loader turns one file into `ActivityData`: the pages the file speaks of (`pages`, keyed by `ref`, an id
+unique within the file), their publications, live streams and comments, what was left out and why
+(`rejected`), and the days the file covers. Times are UTC. Nothing here touches the database.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import polars as pl
+
+from loaders.errors import LoadError, LoadIssue
+
+MAX_ISSUES = 200
+UTC = pl.Datetime("us", "UTC")
+EARLIEST = datetime(2006, 1, 1, tzinfo=timezone.utc)  # nothing on these platforms is older than VK itself
+FUTURE_TOLERANCE = timedelta(hours=1)  # clock skew between the exporting computer and ours
+
+PAGE_SCHEMA = {"ref": pl.String, "platform": pl.String, "platform_id": pl.String, "page_key": pl.String,
+               "title": pl.String, "url": pl.String}
+POST_SCHEMA = {"ref": pl.String, "post_id": pl.String, "published_at": UTC, "content_type": pl.String,
+               "is_repost": pl.Boolean, "is_pinned": pl.Boolean, "is_live": pl.Boolean, "text": pl.String,
+               "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64, "reposts": pl.Int64,
+               "reactions": pl.Int64, "source_row": pl.Int64}
+STREAM_SCHEMA = {"ref": pl.String, "stream_id": pl.String, "started_at": UTC, "duration_s": pl.Int64,
+                 "url": pl.String, "title": pl.String, "source_row": pl.Int64}
+COMMENT_SCHEMA = {"ref": pl.String, "comment_id": pl.String, "post_id": pl.String, "parent_comment_id": pl.String,
+                  "author_id": pl.String, "author_is_page": pl.Boolean, "created_at": UTC, "source_row": pl.Int64}
+SNAPSHOT_SCHEMA = {"ref": pl.String, "status_mark": pl.Boolean, "avatar": pl.Boolean, "cover": pl.Boolean,
+                   "description": pl.Boolean, "contacts": pl.Boolean, "comments_enabled": pl.Boolean,
+                   "subscribers": pl.Int64}
+COVERAGE_SCHEMA = {"ref": pl.String, "first_at": UTC, "last_at": UTC, "posts": pl.Boolean, "comments": pl.Boolean}
+COUNTERS = ("views", "likes", "comments", "reposts", "reactions")
+# what a version of a row is compared on when an overlapping export brings it again
+POST_VALUES = ("published_at", "content_type", "is_repost", "is_pinned", "is_live", "text", *COUNTERS)
+STREAM_VALUES = ("started_at", "duration_s", "url", "title")
+COMMENT_VALUES = ("post_id", "parent_comment_id", "author_id", "author_is_page", "created_at")
+
+# reasons an item of an export is not a publication of the page (shown in the upload report)
+REJECT_MEMBER = "записи участников (не от имени страницы)"
+REJECT_ADS = "рекламные записи"
+REJECT_POSTPONED = "отложенные и предложенные записи"
+REJECT_DELETED = "удалённые записи"
+REJECT_SERVICE = "служебные сообщения Telegram"
+REJECT_UNSUPPORTED = "сообщения, которые Telegram не выгрузил (unsupported)"
+REJECT_ALBUM = "фото альбома, объединённые с публикацией"
+REJECT_DUPLICATE = "повторы одной записи в файле"
+REJECT_DELETED_COMMENT = "удалённые комментарии"
+
+
+@dataclass
+class ActivityData:
+    format: str
+    pages: pl.DataFrame
+    posts: pl.DataFrame
+    streams: pl.DataFrame
+    comments: pl.DataFrame
+    snapshots: pl.DataFrame
+    coverage: pl.DataFrame = field(default_factory=lambda: empty(COVERAGE_SCHEMA))
+    chat_type: str | None = None
+    rejected: dict[str, int] = field(default_factory=dict)
+    warnings: list[LoadIssue] = field(default_factory=list)
+
+    @property
+    def page_replies(self) -> int:
+        return int(self.comments["author_is_page"].sum()) if self.comments.height else 0
+
+
+def coverage(refs, first: datetime | None, last: datetime | None, *, posts: bool, comments: bool) -> pl.DataFrame:
+    """Which pages of a file the file speaks for, over which moments, for which kinds of data.
+
+    `first`/`last` are the first and last dated items of the file (UTC): the period it covers unless the
+    analyst states the period of the export explicitly."""
+    refs = sorted(refs)
+    return pl.DataFrame({"ref": refs, "first_at": [first] * len(refs), "last_at": [last] * len(refs),
+                         "posts": [posts] * len(refs), "comments": [comments] * len(refs)},
+                        schema=COVERAGE_SCHEMA)
+
+
+class Collector:
+    """Errors and warnings of one file, each located by record (JSON) or sheet and row (spreadsheets)."""
+
+    def __init__(self, filename: str, sheet: str | None = None):
+        self.filename, self.sheet = filename, sheet
+        self.errors: list[LoadIssue] = []
+        self.warnings: list[LoadIssue] = []
+        self.rejected: Counter[str] = Counter()
+        self.error_count = 0
+
+    def error(self, message: str, *, record: str | None = None, row: int | None = None,
+              column: str | None = None, sheet: str | None = None) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ISSUES:
+            self.errors.append(LoadIssue(message, self.filename, sheet or self.sheet, row, column, record))
+
+    def warn(self, message: str, *, record: str | None = None, row: int | None = None,
+             column: str | None = None, sheet: str | None = None) -> None:
+        if len(self.warnings) < MAX_ISSUES:
+            self.warnings.append(LoadIssue(message, self.filename, sheet or self.sheet, row, column, record))
+
+    def reject(self, reason: str, count: int = 1) -> None:
+        self.rejected[reason] += count
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise LoadError(self.errors)
+
+
+def frame(columns: dict[str, list], schema: dict) -> pl.DataFrame:
+    """Column lists → a frame of the canonical schema (missing columns are null)."""
+    length = len(next(iter(columns.values()))) if columns else 0
+    data = {}
+    for name, dtype in schema.items():
+        values = columns.get(name)
+        if values is None:
+            data[name] = pl.Series(name, [None] * length, dtype=dtype)
+        elif dtype == UTC:
+            data[name] = pl.Series(name, values, dtype=pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone(
+                "UTC")
+        else:
+            data[name] = pl.Series(name, values, dtype=dtype, strict=False)
+    return pl.DataFrame(data)
+
+
+def empty(schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def micros(seconds: int | float) -> int:
+    """Unix seconds → the microseconds `frame` stores for a UTC column."""
+    return int(seconds * 1_000_000)
+
+
+def check_moments(out: Collector, table: pl.DataFrame, column: str, label: str, record_of, now: datetime) -> None:
+    """Dates in the future or before 2006 mean a broken export or a wrong time zone: refuse the file."""
+    if table.height == 0:
+        return
+    bad = table.filter((pl.col(column) > now + FUTURE_TOLERANCE) | (pl.col(column) < EARLIEST))
+    for row in bad.head(MAX_ISSUES).iter_rows(named=True):
+        moment = row[column]
+        reason = "ещё не наступила" if moment > now else "раньше 2006 года — такого не может быть"
+        out.error(f"{label} {moment:%d.%m.%Y %H:%M} UTC {reason}", **record_of(row))
+
+
+def check_counters(out: Collector, table: pl.DataFrame, record_of, names: dict[str, str]) -> None:
+    """Counters of likes, views, … cannot be negative."""
+    for column, label in names.items():
+        if column not in table.columns:
+            continue
+        for row in table.filter(pl.col(column) < 0).head(MAX_ISSUES).iter_rows(named=True):
+            out.error(f"счётчик «{label}» отрицательный ({row[column]})", **record_of(row))
+
+
+def bounds(*moments: pl.Series) -> tuple[datetime | None, datetime | None]:
+    values = [s for s in moments if s is not None and s.len() and s.null_count() < s.len()]
+    if not values:
+        return None, None
+    return min(s.min() for s in values), max(s.max() for s in values)
+
+
+def drop_duplicates(out: Collector, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """One record per key inside a file (a pinned post may repeat on every page of a paged dump)."""
+    unique = table.unique(subset=keys, keep="last", maintain_order=True)
+    if unique.height < table.height:
+        out.reject(REJECT_DUPLICATE, table.height - unique.height)
+    return unique

@@ -1,0 +1,162 @@
+"""Odnoklassniki media topics JSON (formats.md §3): `{"media_topics": [...], "entities": {...}}` as
+`mediatopic.getByIds` / group feeds return it, or a bare list of topics.
+
+`created_ms` is unix milliseconds; counters come from `like_summary`, `reshare_summary`,
+`discussion_summary`; `views_count` is optional (absent stays null). A topic whose author is not the group
+(`author_ref` ≠ `owner_ref`) is a member's post and is left out. A topic with a movie block carrying
+`live_stream`/`start_time` is a live stream (formats.md §3.3; the mapping is unverified upstream).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from loaders import activity as act
+from loaders.activity import ActivityData, Collector
+
+
+def topics_of(payload: object) -> tuple[list, dict] | None:
+    if isinstance(payload, dict) and isinstance(payload.get("media_topics"), list):
+        entities = payload.get("entities") if isinstance(payload.get("entities"), dict) else {}
+        return payload["media_topics"], entities
+    if isinstance(payload, list) and payload and all(isinstance(t, dict) and "created_ms" in t for t in payload[:20]):
+        return payload, {}
+    return None
+
+
+def _group_id(ref: object) -> str | None:
+    """`group:<gid>` (also `group_<gid>` or bare digits) → gid."""
+    if ref is None:
+        return None
+    text = str(ref)
+    for prefix in ("group:", "group_", "group"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    return text if text.isdigit() else None
+
+
+def _summary(topic: dict, name: str, key: str = "count") -> int | None:
+    value = topic.get(name)
+    if isinstance(value, dict):
+        value = value.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _live(media: list) -> dict | None:
+    for block in media:
+        if isinstance(block, dict) and block.get("type") in ("movie", "video"):
+            live = block.get("live_stream") or block.get("live")
+            if isinstance(live, dict):
+                return live
+            if "start_time" in block:
+                return block
+    return None
+
+
+def _content_type(media: list, is_live: bool) -> str:
+    if is_live:
+        return "live"
+    kinds = {b.get("type") for b in media if isinstance(b, dict)}
+    for kind, name in (("photo", "photo"), ("movie", "video"), ("video", "video"), ("poll", "poll"),
+                       ("link", "link")):
+        if kind in kinds:
+            return name
+    if "reshare" in kinds or "topic" in kinds:
+        return "repost"
+    return "text"
+
+
+def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> ActivityData:
+    out = Collector(filename)
+    posts = {k: [] for k in act.POST_SCHEMA}
+    streams = {k: [] for k in act.STREAM_SCHEMA}
+    records: list[str] = []
+    first = last = None
+    refs: set[str] = set()
+    for index, topic in enumerate(topics):
+        record = f"запись {index + 1}" + (f" (id {topic.get('id')})" if isinstance(topic, dict) else "")
+        records.append(record)
+        if not isinstance(topic, dict):
+            out.error("запись должна быть объектом JSON", record=record)
+            continue
+        topic_id, created = topic.get("id"), topic.get("created_ms")
+        if topic_id is None or not str(topic_id).isdigit():
+            out.error(f"нет числового id темы («{topic_id}»)", record=record, column="id")
+            continue
+        if isinstance(created, bool) or not isinstance(created, (int, float)):
+            out.error(f"ожидается время в миллисекундах, указано «{created}»", record=record, column="created_ms")
+            continue
+        owner = _group_id(topic.get("owner_ref")) or _group_id(topic.get("author_ref"))
+        if owner is None:
+            out.error("не указана группа (owner_ref вида «group:<id>»)", record=record, column="owner_ref")
+            continue
+        seconds = created / 1000
+        first = seconds if first is None else min(first, seconds)
+        last = seconds if last is None else max(last, seconds)
+        refs.add(owner)
+        author = topic.get("author_ref")
+        if author is not None and _group_id(author) != owner:
+            out.reject(act.REJECT_MEMBER)
+            continue
+        if topic.get("on_moderation") or topic.get("is_promo"):
+            out.reject(act.REJECT_POSTPONED if topic.get("on_moderation") else act.REJECT_ADS)
+            continue
+        media = topic.get("media") if isinstance(topic.get("media"), list) else []
+        text = "\n".join(str(b.get("text")) for b in media if isinstance(b, dict) and b.get("type") == "text"
+                         and b.get("text"))
+        live = _live(media)
+        posts["ref"].append(owner)
+        posts["post_id"].append(str(topic_id))
+        posts["published_at"].append(act.micros(seconds))
+        content = _content_type(media, live is not None)
+        posts["content_type"].append(content)
+        posts["is_repost"].append(content == "repost")
+        posts["is_pinned"].append(bool(topic.get("is_pinned")) if "is_pinned" in topic else None)
+        posts["is_live"].append(live is not None)
+        posts["text"].append(text)
+        posts["views"].append(_summary(topic, "views_count"))
+        posts["likes"].append(_summary(topic, "like_summary"))
+        posts["comments"].append(_summary(topic, "discussion_summary", "comments_count"))
+        posts["reposts"].append(_summary(topic, "reshare_summary"))
+        posts["reactions"].append(None)
+        posts["source_row"].append(index)
+        if live is not None:
+            start = live.get("start_time")
+            end = live.get("end_time")
+            start_s = start / 1000 if isinstance(start, (int, float)) else seconds
+            streams["ref"].append(owner)
+            streams["stream_id"].append(str(topic_id))
+            streams["started_at"].append(act.micros(start_s))
+            streams["duration_s"].append(int(end / 1000 - start_s) if isinstance(end, (int, float)) and
+                                         end / 1000 > start_s else None)
+            streams["url"].append(f"https://ok.ru/group/{owner}/topic/{topic_id}")
+            streams["title"].append(text[:200] or None)
+            streams["source_row"].append(index)
+    out.raise_if_errors()
+    post_frame = act.drop_duplicates(out, act.frame(posts, act.POST_SCHEMA), ["ref", "post_id"])
+    stream_frame = act.frame(streams, act.STREAM_SCHEMA)
+
+    def record_of(row: dict) -> dict:
+        return {"record": records[row["source_row"]], "column": "created_ms"}
+
+    act.check_moments(out, post_frame, "published_at", "дата публикации", record_of, now)
+    act.check_counters(out, post_frame, record_of, {"views": "просмотры (views_count)", "likes": "классы",
+                                                    "comments": "комментарии", "reposts": "«поделились»"})
+    out.raise_if_errors()
+    titles = {}
+    for group in entities.get("groups") or []:
+        if isinstance(group, dict):
+            gid = _group_id(group.get("uid") or group.get("id") or group.get("ref"))
+            if gid:
+                titles[gid] = group.get("name")
+    pages = {"ref": sorted(refs)}
+    pages["platform"] = ["ok"] * len(refs)
+    pages["platform_id"] = pages["ref"]
+    pages["page_key"] = [f"group/{r}" for r in pages["ref"]]
+    pages["title"] = [titles.get(r) for r in pages["ref"]]
+    pages["url"] = [f"https://ok.ru/group/{r}" for r in pages["ref"]]
+    moments = [None if m is None else datetime.fromtimestamp(m, timezone.utc) for m in (first, last)]
+    return ActivityData("ok_mediatopics", act.frame(pages, act.PAGE_SCHEMA), post_frame, stream_frame,
+                        act.empty(act.COMMENT_SCHEMA), act.empty(act.SNAPSHOT_SCHEMA),
+                        coverage=act.coverage(refs, *moments, posts=True, comments=False),
+                        rejected=dict(out.rejected), warnings=out.warnings)

@@ -1,0 +1,340 @@
+"""Telegram Desktop «Export chat history» JSON, `result.json` (formats.md §2.1).
+
+Accepts the single-chat export and the full-account export (`chats.list`). A channel gives its posts
+(service messages left out, photo albums collapsed to one post, reactions summed) and its live streams
+(`group_call` service messages). The channel's discussion group gives the comments under its posts and the
+channel's replies. Personal chats and groups that are not a channel's discussion group are refused.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from loaders import activity as act
+from loaders.activity import ActivityData, Collector
+from loaders.errors import fail
+
+CHANNEL_TYPES = {"public_channel", "private_channel"}
+GROUP_TYPES = {"public_supergroup", "private_supergroup", "private_group"}
+REFUSED_TYPES = {"personal_chat": "личная переписка", "bot_chat": "переписка с ботом",
+                 "saved_messages": "«Избранное»", "replies": "ответы", "verification_codes": "коды подтверждения"}
+ACCEPTED = ("принимаются экспорт канала Telegram (тип public_channel или private_channel) и экспорт группы "
+            "обсуждения этого канала")
+ALBUM_GAP_S = 2  # album parts arrive within a second or two (formats.md §2.1.4, heuristic)
+MAX_CALL_S = 12 * 3600  # a call "hanging" for days is call lifetime, not air time (tdesktop #25782)
+VIDEO_MEDIA = {"video_file", "animation", "video_message"}
+
+
+def chats_of(payload: object) -> list[dict] | None:
+    """The chats of a Telegram Desktop export, or None when the JSON is not one."""
+    if not isinstance(payload, dict):
+        return None
+    if isinstance(payload.get("messages"), list) and "type" in payload:
+        return [payload]
+    chats = payload.get("chats")
+    if isinstance(chats, dict) and isinstance(chats.get("list"), list):
+        return [c for c in chats["list"] if isinstance(c, dict)]
+    return None
+
+
+def _peer(value: object) -> str | None:
+    """`from_id` is `"channel123"`/`"user5"` (old exports: a bare int)."""
+    if value is None:
+        return None
+    return str(value)
+
+
+class _Clock:
+    """`date_unixtime` (a string of unix seconds) when present, else `date` read in the exporter's zone."""
+
+    def __init__(self, tz: ZoneInfo):
+        self.tz = tz
+
+    def seconds(self, message: dict) -> int | None:
+        unix = message.get("date_unixtime")
+        if unix is not None:
+            return int(unix)
+        text = message.get("date")
+        if text is None:
+            return None
+        return int(datetime.fromisoformat(str(text)).replace(tzinfo=self.tz).timestamp())
+
+
+def _text(message: dict) -> str:
+    text = message.get("text")
+    if isinstance(text, str):
+        return text
+    if isinstance(text, list):
+        return "".join(part if isinstance(part, str) else str(part.get("text", "")) if isinstance(part, dict)
+                       else "" for part in text)
+    return ""
+
+
+def _content_type(message: dict, text: str) -> str:
+    if message.get("forwarded_from") is not None or message.get("saved_from"):
+        return "repost"
+    if "photo" in message:
+        return "photo"
+    if message.get("media_type") in VIDEO_MEDIA or str(message.get("mime_type", "")).startswith("video/"):
+        return "video"
+    if "poll" in message:
+        return "poll"
+    entities = message.get("text_entities") or (message.get("text") if isinstance(message.get("text"), list) else [])
+    if any(isinstance(e, dict) and e.get("type") in ("link", "text_link") for e in entities):
+        return "link"
+    return "text"
+
+
+def _reactions(message: dict) -> int | None:
+    reactions = message.get("reactions")
+    if not isinstance(reactions, list):
+        return None
+    return sum(r.get("count", 0) for r in reactions if isinstance(r, dict) and isinstance(r.get("count"), int))
+
+
+def _is_media(message: dict) -> bool:
+    return any(k in message for k in ("photo", "file", "media_type"))
+
+
+class _Reader:
+    def __init__(self, filename: str, tz: ZoneInfo):
+        self.out = Collector(filename)
+        self.clock = _Clock(tz)
+        self.records: list[str] = []
+        self.posts = {k: [] for k in act.POST_SCHEMA}
+        self.streams = {k: [] for k in act.STREAM_SCHEMA}
+        self.comments = {k: [] for k in act.COMMENT_SCHEMA}
+        self.pages = {k: [] for k in act.PAGE_SCHEMA}
+        self.coverage: list[pl.DataFrame] = []
+
+    def when(self, message: dict, record: str) -> int | None:
+        try:
+            moment = self.clock.seconds(message)
+        except (TypeError, ValueError):
+            self.out.error(f"дата «{message.get('date_unixtime') or message.get('date')}» не разобрана",
+                           record=record, column="date_unixtime")
+            return None
+        if moment is None:
+            self.out.error("у сообщения нет даты", record=record, column="date")
+        return moment
+
+    def record(self, chat: str, message: dict) -> tuple[str, int]:
+        self.records.append(f"чат «{chat}», сообщение id {message.get('id')}")
+        return self.records[-1], len(self.records) - 1
+
+    def page(self, ref: str, title: str | None) -> None:
+        self.pages["ref"].append(ref)
+        self.pages["platform"].append("telegram")
+        self.pages["platform_id"].append(ref)
+        self.pages["page_key"].append(None)
+        self.pages["title"].append(title)
+        self.pages["url"].append(None)
+
+    # --- a channel: posts and live streams ---
+    def channel(self, chat: dict) -> None:
+        ref, name = str(chat.get("id")), chat.get("name") or ""
+        self.page(ref, chat.get("name"))
+        pinned = {m.get("message_id") for m in chat["messages"]
+                  if isinstance(m, dict) and m.get("action") == "pin_message"}
+        last_post: dict | None = None
+        open_call: tuple[int, int] | None = None  # (message id, start seconds)
+        first = last = None
+        for message in chat["messages"]:
+            if not isinstance(message, dict) or not isinstance(message.get("id"), int):
+                self.out.error("сообщение без числового id", record=f"чат «{name}»")
+                continue
+            kind = message.get("type")
+            if kind == "unsupported":
+                self.out.reject(act.REJECT_UNSUPPORTED)
+                continue
+            record, row = self.record(name, message)
+            moment = self.when(message, record)
+            if moment is None:
+                continue
+            first = moment if first is None else min(first, moment)
+            last = moment if last is None else max(last, moment)
+            if kind == "service":
+                if message.get("action") == "group_call":
+                    open_call = self._call(ref, message, moment, row, open_call)
+                else:
+                    self.out.reject(act.REJECT_SERVICE)
+                continue
+            if kind != "message":
+                self.out.error(f"неизвестный тип сообщения «{kind}»", record=record, column="type")
+                continue
+            text = _text(message)
+            author = _peer(message.get("from_id"))
+            if (last_post is not None and _is_media(message) and last_post["media"] and last_post["from"] == author
+                    and abs(moment - last_post["moment"]) <= ALBUM_GAP_S and (not text or not last_post["text"])):
+                self._merge_album(last_post, text, _reactions(message))
+                continue
+            self._post(ref, message, text, moment, row, message["id"] in pinned)
+            last_post = {"index": len(self.posts["ref"]) - 1, "from": author, "moment": moment,
+                         "media": _is_media(message), "text": text}
+        if open_call is not None:
+            self._stream(ref, open_call[0], open_call[1], None, open_call[2])
+        self.coverage.append(act.coverage([ref], *_moments(first, last), posts=True, comments=False))
+
+    def _post(self, ref: str, message: dict, text: str, moment: int, row: int, pinned: bool) -> None:
+        p = self.posts
+        content = _content_type(message, text)
+        p["ref"].append(ref)
+        p["post_id"].append(str(message["id"]))
+        p["published_at"].append(act.micros(moment))
+        p["content_type"].append(content)
+        p["is_repost"].append(content == "repost")
+        p["is_pinned"].append(pinned)
+        p["is_live"].append(False)
+        p["text"].append(text)
+        for counter in ("views", "likes", "comments", "reposts"):
+            p[counter].append(None)  # not exported by Telegram Desktop (formats.md §2.1.4)
+        p["reactions"].append(_reactions(message))
+        p["source_row"].append(row)
+
+    def _merge_album(self, last_post: dict, text: str, reactions: int | None) -> None:
+        index = last_post["index"]
+        if text and not last_post["text"]:
+            self.posts["text"][index] = last_post["text"] = text
+        if reactions is not None:
+            self.posts["reactions"][index] = (self.posts["reactions"][index] or 0) + reactions
+        self.out.reject(act.REJECT_ALBUM)
+
+    def _call(self, ref: str, message: dict, moment: int, row: int, open_call):
+        """Start (no `duration`) opens a stream; end (`duration` seconds) closes it. Counted by start."""
+        duration = message.get("duration")
+        if duration is None:
+            if open_call is not None:  # a start whose end the export window cut
+                self._stream(ref, open_call[0], open_call[1], None, open_call[2])
+            return message["id"], moment, row
+        if not isinstance(duration, int) or duration < 0:
+            self.out.error(f"длительность эфира «{duration}» не является числом секунд",
+                           record=self.records[row], column="duration")
+            return open_call
+        if open_call is not None:
+            self._stream(ref, open_call[0], open_call[1], moment - open_call[1], open_call[2])
+        else:  # only the end is in the export: the start was before the window
+            self._stream(ref, message["id"], moment - duration, duration, row)
+        return None
+
+    def _stream(self, ref: str, message_id: int, start: int, duration: int | None, row: int) -> None:
+        s = self.streams
+        s["ref"].append(ref)
+        s["stream_id"].append(str(message_id))
+        s["started_at"].append(act.micros(start))
+        s["duration_s"].append(duration if duration is not None and 0 <= duration <= MAX_CALL_S else None)
+        s["url"].append(None)
+        s["title"].append(None)
+        s["source_row"].append(row)
+
+    # --- a discussion group: users' comments and the channel's replies ---
+    def discussion(self, chat: dict, channel_id: str) -> None:
+        name = chat.get("name") or ""
+        page_author = f"channel{channel_id}"
+        messages = [m for m in chat["messages"] if isinstance(m, dict) and m.get("type") == "message"]
+        parent_of = {m.get("id"): m.get("reply_to_message_id") for m in messages}
+        author_of = {m.get("id"): _peer(m.get("from_id")) for m in messages}
+        first = last = None
+        for message in messages:
+            record, row = self.record(name, message)
+            moment = self.when(message, record)
+            if moment is None:
+                continue
+            first = moment if first is None else min(first, moment)
+            last = moment if last is None else max(last, moment)
+            author = _peer(message.get("from_id"))
+            parent = message.get("reply_to_message_id")
+            if parent is None:
+                if author == page_author:
+                    continue  # the channel's post mirrored as the root of its comment thread
+                self.out.reject("сообщения группы вне обсуждения публикаций")
+                continue
+            root, seen = parent, set()
+            while parent_of.get(root) is not None and root not in seen:
+                seen.add(root)
+                root = parent_of[root]
+            is_page = author == page_author
+            if is_page and author_of.get(parent) == page_author:
+                self.out.reject("сообщения канала в ответ самому себе")
+                continue
+            c = self.comments
+            c["ref"].append(channel_id)
+            c["comment_id"].append(str(message["id"]))
+            c["post_id"].append(str(root))
+            c["parent_comment_id"].append(None if parent == root else str(parent))
+            c["author_id"].append(author)
+            c["author_is_page"].append(is_page)
+            c["created_at"].append(act.micros(moment))
+            c["source_row"].append(row)
+        service = sum(1 for m in chat["messages"] if isinstance(m, dict) and m.get("type") == "service")
+        if service:
+            self.out.reject(act.REJECT_SERVICE, service)
+        self.coverage.append(act.coverage([channel_id], *_moments(first, last), posts=False, comments=True))
+
+
+def _moments(first: int | None, last: int | None):
+    if first is None:
+        return None, None
+    return datetime.fromtimestamp(first, timezone.utc), datetime.fromtimestamp(last, timezone.utc)
+
+
+def discussion_channel(chat: dict) -> str | None:
+    """The channel whose discussion group this is: the channel that authors the thread roots."""
+    own = f"channel{chat.get('id')}"
+    authors = Counter(str(m.get("from_id")) for m in chat.get("messages", [])
+                      if isinstance(m, dict) and str(m.get("from_id", "")).startswith("channel")
+                      and str(m.get("from_id")) != own and m.get("reply_to_message_id") is None)
+    if not authors:
+        return None
+    return authors.most_common(1)[0][0].removeprefix("channel")
+
+
+def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
+    reader = _Reader(filename, tz)
+    types, skipped = [], Counter()
+    for chat in chats:
+        chat_type = chat.get("type")
+        if chat_type in CHANNEL_TYPES:
+            reader.channel(chat)
+            types.append(chat_type)
+        elif chat_type in GROUP_TYPES and (channel := discussion_channel(chat)) is not None:
+            if channel not in reader.pages["ref"]:
+                reader.page(channel, None)
+            reader.discussion(chat, channel)
+            types.append(chat_type)
+        elif len(chats) == 1:
+            label = REFUSED_TYPES.get(chat_type)
+            if chat_type in GROUP_TYPES:
+                raise fail(f"это экспорт группы «{chat.get('name')}», в которой нет сообщений от имени канала: "
+                           f"это не группа обсуждения канала; {ACCEPTED}", filename)
+            raise fail(f"это экспорт чата типа «{chat_type}»" + (f" ({label})" if label else "") +
+                       f", а не канала; {ACCEPTED}", filename)
+        else:
+            skipped[REFUSED_TYPES.get(chat_type, chat_type or "?")] += 1
+    if not types:
+        raise fail(f"в полном экспорте Telegram нет ни одного канала или группы обсуждения канала; {ACCEPTED}",
+                   filename)
+    out = reader.out
+    if skipped:
+        out.warn("пропущены чаты, не относящиеся к каналам: " + ", ".join(f"{k} — {v}" for k, v in skipped.items()))
+    out.raise_if_errors()
+    posts = act.drop_duplicates(out, act.frame(reader.posts, act.POST_SCHEMA), ["ref", "post_id"])
+    streams = act.frame(reader.streams, act.STREAM_SCHEMA).unique(subset=["ref", "stream_id"], keep="last",
+                                                                   maintain_order=True)
+    comments = act.drop_duplicates(out, act.frame(reader.comments, act.COMMENT_SCHEMA), ["ref", "comment_id"])
+
+    def record_of(row: dict) -> dict:
+        return {"record": reader.records[row["source_row"]], "column": "date_unixtime"}
+
+    act.check_moments(out, posts, "published_at", "дата публикации", record_of, now)
+    act.check_moments(out, streams, "started_at", "начало эфира", record_of, now)
+    act.check_moments(out, comments, "created_at", "дата комментария", record_of, now)
+    act.check_counters(out, posts, record_of, {"reactions": "реакции"})
+    out.raise_if_errors()
+    pages = act.frame(reader.pages, act.PAGE_SCHEMA).unique(subset=["ref"], keep="first", maintain_order=True)
+    chat_type = types[0] if len(set(types)) == 1 else "full_export"
+    return ActivityData("telegram", pages, posts, streams, comments, act.empty(act.SNAPSHOT_SCHEMA),
+                        coverage=pl.concat(reader.coverage), chat_type=chat_type, rejected=dict(out.rejected),
+                        warnings=out.warnings)

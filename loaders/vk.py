@@ -1,0 +1,358 @@
+"""VK API JSON (formats.md §1): `wall.get` (bare or `{"response": …}`, `extended=1`), `wall.getComments`
+(one response or a list of them, replies inside `thread.items`) and `groups.getById` (both shapes).
+
+Only the page's own posts are publications (`from_id == owner_id`); ads, postponed and suggested posts,
+members' posts and deleted stubs are left out and counted in `rejected`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import polars as pl
+
+from loaders import activity as act
+from loaders.activity import ActivityData, Collector
+
+LIVE_STATUSES = {"waiting", "started", "finished", "failed", "upcoming"}
+PHOTO_TYPES = {"photo", "posted_photo", "photos_list", "album"}
+VIDEO_TYPES = {"video", "clip", "video_playlist"}
+LINK_TYPES = {"link", "article", "page", "note"}
+
+
+def _record(index: int, item: object) -> str:
+    ident = item.get("id") if isinstance(item, dict) else None
+    return f"запись {index + 1}" + (f" (id {ident})" if ident is not None else "")
+
+
+def _int_field(out: Collector, item: dict, name: str, record: str, required: bool = True) -> int | None:
+    value = item.get(name)
+    if value is None:
+        if required:
+            out.error("нет обязательного поля", record=record, column=name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.lstrip("-").isdigit():
+            return int(value)
+        out.error(f"ожидается целое число, указано «{str(value)[:40]}»", record=record, column=name)
+        return None
+    return value
+
+
+def _count(obj: object) -> int | None:
+    """`likes`, `reposts`, `comments`, `views` are objects with `count`; absent stays null, not 0."""
+    if isinstance(obj, dict):
+        value = obj.get("count")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(obj, int) and not isinstance(obj, bool):
+        return obj
+    return None
+
+
+def live_video(attachments: list) -> dict | None:
+    """The live video of a post, by the recommended rule of formats.md §1.4."""
+    for attachment in attachments:
+        if not isinstance(attachment, dict) or attachment.get("type") not in ("video", "clip"):
+            continue
+        video = attachment.get(attachment["type"])
+        if not isinstance(video, dict):
+            continue
+        if (video.get("type") == "live" or video.get("live") == 1 or video.get("upcoming") == 1
+                or "live_status" in video or "live_start_time" in video):
+            return video
+    return None
+
+
+def _content_type(attachments: list, is_repost: bool, is_live: bool) -> str:
+    if is_live:
+        return "live"
+    if is_repost:
+        return "repost"
+    kinds = {a.get("type") for a in attachments if isinstance(a, dict)}
+    if kinds & PHOTO_TYPES:
+        return "photo"
+    if kinds & VIDEO_TYPES:
+        return "video"
+    if "poll" in kinds:
+        return "poll"
+    if kinds & LINK_TYPES:
+        return "link"
+    return "text"
+
+
+def _groups_pages(groups: list, profiles: list) -> dict[str, dict]:
+    pages = {}
+    for group in groups or []:
+        if isinstance(group, dict) and isinstance(group.get("id"), int):
+            ref = str(-abs(group["id"]))
+            pages[ref] = {"page_key": (group.get("screen_name") or "").lower() or None, "title": group.get("name")}
+    for profile in profiles or []:
+        if isinstance(profile, dict) and isinstance(profile.get("id"), int):
+            name = " ".join(str(profile.get(k) or "") for k in ("first_name", "last_name")).strip()
+            pages[str(profile["id"])] = {"page_key": (profile.get("screen_name") or "").lower() or None,
+                                         "title": name or None}
+    return pages
+
+
+def _pages_frame(refs: set[str], known: dict[str, dict]) -> pl.DataFrame:
+    rows = {"ref": [], "platform": [], "platform_id": [], "page_key": [], "title": [], "url": []}
+    for ref in sorted(refs):
+        info = known.get(ref, {})
+        rows["ref"].append(ref)
+        rows["platform"].append("vk")
+        rows["platform_id"].append(ref)
+        rows["page_key"].append(info.get("page_key"))
+        rows["title"].append(info.get("title"))
+        rows["url"].append(f"https://vk.com/{info.get('page_key') or _numeric_key(ref)}")
+    return act.frame(rows, act.PAGE_SCHEMA)
+
+
+def _numeric_key(ref: str) -> str:
+    return f"club{ref[1:]}" if ref.startswith("-") else f"id{ref}"
+
+
+def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
+    """`wall.get` → the page's own posts and the live streams among them."""
+    out = Collector(filename)
+    items = body.get("items")
+    if not isinstance(items, list):
+        out.error("поле «items» должно быть списком записей", column="items")
+        out.raise_if_errors()
+    posts = {k: [] for k in ("ref", "post_id", "published_at", "content_type", "is_repost", "is_pinned",
+                             "is_live", "text", "views", "likes", "comments", "reposts", "reactions", "source_row")}
+    streams = {k: [] for k in ("ref", "stream_id", "started_at", "duration_s", "url", "title", "source_row")}
+    refs: set[str] = set()
+    first = last = None
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            out.error("запись должна быть объектом JSON", record=_record(index, item))
+            continue
+        record = _record(index, item)
+        post_id = _int_field(out, item, "id", record)
+        owner_id = _int_field(out, item, "owner_id", record, required="to_id" not in item)
+        if owner_id is None and "to_id" in item:  # API < 5.7 called the wall owner `to_id`
+            owner_id = _int_field(out, item, "to_id", record)
+        from_id = _int_field(out, item, "from_id", record, required=False)
+        posted = _int_field(out, item, "date", record)
+        if post_id is None or owner_id is None or posted is None:
+            continue
+        first = posted if first is None else min(first, posted)
+        last = posted if last is None else max(last, posted)
+        refs.add(str(owner_id))
+        post_type = item.get("post_type") or item.get("type")
+        if item.get("is_deleted") or item.get("deleted_reason"):
+            out.reject(act.REJECT_DELETED)
+            continue
+        if post_type in ("postpone", "suggest") or item.get("postponed_id"):
+            out.reject(act.REJECT_POSTPONED)
+            continue
+        if item.get("marked_as_ads") == 1 or item.get("marked_as_ads") is True or post_type == "post_ads":
+            out.reject(act.REJECT_ADS)
+            continue
+        if from_id is not None and from_id != owner_id:
+            out.reject(act.REJECT_MEMBER)
+            continue
+        attachments = item.get("attachments") or []
+        if not isinstance(attachments, list):
+            out.error("ожидается список вложений", record=record, column="attachments")
+            continue
+        is_repost = bool(item.get("copy_history"))
+        video = live_video(attachments)
+        reactions = item.get("reactions")
+        posts["ref"].append(str(owner_id))
+        posts["post_id"].append(str(post_id))
+        posts["published_at"].append(act.micros(posted))
+        posts["content_type"].append(_content_type(attachments, is_repost, video is not None))
+        posts["is_repost"].append(is_repost)
+        posts["is_pinned"].append(bool(item.get("is_pinned")))
+        posts["is_live"].append(video is not None)
+        text = item.get("text")
+        posts["text"].append(text if isinstance(text, str) else None)
+        posts["views"].append(_count(item.get("views")))
+        posts["likes"].append(_count(item.get("likes")))
+        posts["comments"].append(_count(item.get("comments")))
+        posts["reposts"].append(_count(item.get("reposts")))
+        posts["reactions"].append(_count(reactions) if isinstance(reactions, dict) else None)
+        posts["source_row"].append(index + 1)
+        if video is not None:
+            started = video.get("live_start_time") if isinstance(video.get("live_start_time"), int) else posted
+            duration = video.get("duration")
+            streams["ref"].append(str(owner_id))
+            streams["stream_id"].append(str(post_id))
+            streams["started_at"].append(act.micros(started))
+            streams["duration_s"].append(duration if isinstance(duration, int) and duration > 0 else None)
+            streams["url"].append(f"https://vk.com/wall{owner_id}_{post_id}")
+            streams["title"].append(video.get("title") or (text or "")[:200] or None)
+            streams["source_row"].append(index + 1)
+    out.raise_if_errors()
+    post_frame = act.drop_duplicates(out, act.frame(posts, act.POST_SCHEMA), ["ref", "post_id"])
+    stream_frame = act.frame(streams, act.STREAM_SCHEMA).unique(subset=["ref", "stream_id"], keep="last",
+                                                                 maintain_order=True)
+    record_of = _locator(items)
+    act.check_moments(out, post_frame, "published_at", "дата публикации", record_of, now)
+    act.check_counters(out, post_frame, record_of, {"views": "просмотры", "likes": "лайки",
+                                                    "comments": "комментарии", "reposts": "репосты"})
+    out.raise_if_errors()
+    known = _groups_pages(body.get("groups"), body.get("profiles"))
+    data = ActivityData("vk_wall", _pages_frame(refs, known), post_frame, stream_frame,
+                        act.empty(act.COMMENT_SCHEMA), act.empty(act.SNAPSHOT_SCHEMA),
+                        coverage=act.coverage(refs, *_moments(first, last), posts=True, comments=False),
+                        rejected=dict(out.rejected), warnings=out.warnings)
+    if not items:
+        out.warn("в файле нет ни одной записи", column="items")
+    if len(refs) > 1:
+        out.warn(f"в файле записи {len(refs)} разных стен; каждая сопоставляется с реестром отдельно")
+    return data
+
+
+def _locator(items: list):
+    def record_of(row: dict) -> dict:
+        index = row["source_row"] - 1
+        return {"record": _record(index, items[index]), "column": "date"}
+    return record_of
+
+
+def _moments(first: int | None, last: int | None):
+    if first is None:
+        return None, None
+    return datetime.fromtimestamp(first, timezone.utc), datetime.fromtimestamp(last, timezone.utc)
+
+
+def comment_responses(payload: object) -> list[dict] | None:
+    """The `wall.getComments` responses in a file (one, enveloped or not, or a list), or None if it is not one."""
+    candidates = payload if isinstance(payload, list) else [payload]
+    responses = []
+    for candidate in candidates:
+        if isinstance(candidate, dict) and isinstance(candidate.get("response"), dict):
+            candidate = candidate["response"]
+        if not isinstance(candidate, dict) or not isinstance(candidate.get("items"), list):
+            return None
+        responses.append(candidate)
+    return responses or None
+
+
+def looks_like_comments(items: list) -> bool:
+    sample = [i for i in items[:20] if isinstance(i, dict)]
+    return bool(sample) and all("post_type" not in i and "copy_history" not in i and (
+        "parents_stack" in i or "thread" in i or "reply_to_comment" in i or "post_id" in i) for i in sample)
+
+
+def load_comments(responses: list[dict], filename: str, now: datetime) -> ActivityData:
+    """`wall.getComments` → comments; the page's replies are comments with `from_id == owner_id` (negative)."""
+    out = Collector(filename)
+    rows = {k: [] for k in ("ref", "comment_id", "post_id", "parent_comment_id", "author_id", "author_is_page",
+                            "created_at", "source_row")}
+    records: list[str] = []
+    refs: set[str] = set()
+    known: dict[str, dict] = {}
+
+    def add(comment: object, where: str, owner_hint: int | None) -> None:
+        if not isinstance(comment, dict):
+            out.error("комментарий должен быть объектом JSON", record=where)
+            return
+        record = f"{where} (id {comment.get('id')})"
+        if comment.get("deleted"):
+            out.reject(act.REJECT_DELETED_COMMENT)
+            return
+        comment_id = _int_field(out, comment, "id", record)
+        created = _int_field(out, comment, "date", record)
+        from_id = _int_field(out, comment, "from_id", record)
+        owner_id = _int_field(out, comment, "owner_id", record, required=owner_hint is None) or owner_hint
+        post_id = _int_field(out, comment, "post_id", record, required=owner_hint is None)
+        if None in (comment_id, created, from_id, owner_id):
+            return
+        parent = comment.get("reply_to_comment")
+        stack = comment.get("parents_stack") or []
+        if not isinstance(parent, int) and isinstance(stack, list) and stack:
+            parent = stack[-1]
+        refs.add(str(owner_id))
+        rows["ref"].append(str(owner_id))
+        rows["comment_id"].append(str(comment_id))
+        rows["post_id"].append(str(post_id) if post_id is not None else None)
+        rows["parent_comment_id"].append(str(parent) if isinstance(parent, int) else None)
+        rows["author_id"].append(str(from_id))
+        rows["author_is_page"].append(from_id == owner_id)
+        rows["created_at"].append(act.micros(created))
+        rows["source_row"].append(len(records))
+        records.append(record)
+        for position, reply in enumerate((comment.get("thread") or {}).get("items") or []):
+            if isinstance(reply, dict) and reply.get("post_id") is None and post_id is not None:
+                reply = {**reply, "post_id": post_id}
+            add(reply, f"{where}, ответ {position + 1}", owner_id)
+
+    for number, response in enumerate(responses):
+        known.update(_groups_pages(response.get("groups"), response.get("profiles")))
+        prefix = f"ответ {number + 1}, " if len(responses) > 1 else ""
+        for index, comment in enumerate(response["items"]):
+            add(comment, f"{prefix}комментарий {index + 1}", None)
+    out.raise_if_errors()
+    comments = act.drop_duplicates(out, act.frame(rows, act.COMMENT_SCHEMA), ["ref", "comment_id"])
+
+    def record_of(row: dict) -> dict:
+        return {"record": records[row["source_row"]], "column": "date"}
+
+    act.check_moments(out, comments, "created_at", "дата комментария", record_of, now)
+    out.raise_if_errors()
+    data = ActivityData("vk_comments", _pages_frame(refs, known), act.empty(act.POST_SCHEMA),
+                        act.empty(act.STREAM_SCHEMA), comments, act.empty(act.SNAPSHOT_SCHEMA),
+                        coverage=act.coverage(refs, *act.bounds(comments["created_at"]), posts=False,
+                                              comments=True),
+                        rejected=dict(out.rejected), warnings=out.warnings)
+    return data
+
+
+def group_list(payload: object) -> list[dict] | None:
+    """`groups.getById` in either shape: a bare array (old) or `{"groups": [...]}` (5.199), maybe enveloped."""
+    if isinstance(payload, dict) and "response" in payload:
+        payload = payload["response"]
+    if isinstance(payload, dict) and isinstance(payload.get("groups"), list) and "items" not in payload:
+        payload = payload["groups"]
+    if isinstance(payload, list) and payload and all(
+            isinstance(g, dict) and "id" in g and "name" in g and "date" not in g and "from_id" not in g
+            for g in payload[:20]):
+        return payload
+    return None
+
+
+def _flag(group: dict, name: str) -> bool | None:
+    value = group.get(name)
+    return None if value is None else bool(value)
+
+
+def load_groups(groups: list[dict], filename: str) -> ActivityData:
+    """`groups.getById` → a checklist snapshot of each community: subscribers, avatar, cover, description,
+    contacts, the «Госорганизация» mark when the token could see it (formats.md §1.6)."""
+    out = Collector(filename)
+    refs, snapshot = [], {k: [] for k in act.SNAPSHOT_SCHEMA}
+    known = {}
+    for index, group in enumerate(groups):
+        record = _record(index, group)
+        group_id = _int_field(out, group, "id", record)
+        if group_id is None:
+            continue
+        ref = str(-abs(group_id))
+        refs.append(ref)
+        known[ref] = {"page_key": (group.get("screen_name") or "").lower() or None, "title": group.get("name")}
+        if group.get("deactivated"):
+            out.warn(f"сообщество «{group.get('name')}» удалено или заблокировано ({group['deactivated']})",
+                     record=record)
+        cover = group.get("cover")
+        members = group.get("members_count")
+        if members is not None and (not isinstance(members, int) or members < 0):
+            out.error(f"число подписчиков должно быть целым неотрицательным, указано «{members}»", record=record,
+                      column="members_count")
+            members = None
+        has_contacts = None
+        if any(k in group for k in ("contacts", "links", "site")):
+            has_contacts = bool(group.get("contacts") or group.get("links") or group.get("site"))
+        snapshot["ref"].append(ref)
+        snapshot["status_mark"].append(_flag(group, "is_government_organization"))
+        snapshot["avatar"].append(_flag(group, "has_photo"))
+        snapshot["cover"].append(None if not isinstance(cover, dict) else bool(cover.get("enabled")))
+        snapshot["description"].append(None if "description" not in group else bool(str(group["description"]).strip()))
+        snapshot["contacts"].append(has_contacts)
+        snapshot["comments_enabled"].append(None)
+        snapshot["subscribers"].append(members)
+    out.raise_if_errors()
+    return ActivityData("vk_groups", _pages_frame(set(refs), known), act.empty(act.POST_SCHEMA),
+                        act.empty(act.STREAM_SCHEMA), act.empty(act.COMMENT_SCHEMA),
+                        act.frame(snapshot, act.SNAPSHOT_SCHEMA), warnings=out.warnings)
