@@ -33,7 +33,7 @@ def cmd_demo(args) -> int:
         print("Демонстрационные данные не загружены: база уже содержит данные")
         return 0
     summary = load_demo(engine, Path(args.dir) if args.dir else DEMO_DIR)
-    print(f"Демонстрационные данные загружены: файлов {summary['files']}, пропущено {summary['skipped']}")
+    print(f"Демонстрационные данные загружены: файлов {summary['files']}, публикаций {summary['posts']}")
     return 0
 
 

@@ -115,6 +115,7 @@ def simulate_page(page: Page, rng: random.Random) -> PageActivity:
     vr = {"vk": 0.35, "ok": 0.12, "telegram": 0.5}[page.platform] * rng.lognormvariate(0, 0.45)
     streamer = page.owner.kind == "executive_body" or rng.random() < 0.15
     week = FIRST_WEEK
+    cutoff = _local_to_utc(DATA_END + timedelta(days=1), 0, 0)
     while week + timedelta(days=6) <= DATA_END:
         quarter_start_week = week.month in (1, 4, 7, 10) and week.day <= 7
         if week < page.registered_on or (page.silent_from and week >= page.silent_from):
@@ -138,6 +139,8 @@ def simulate_page(page: Page, rng: random.Random) -> PageActivity:
             n_comments = min(40, int(rng.expovariate(1 / max(0.3, subscribers / 4000))))
             for _ in range(n_comments if _comments_open(page) else 0):
                 created = published + timedelta(minutes=rng.randint(5, 3000))
+                if created >= cutoff:  # the exports were taken on the last day of data
+                    continue
                 comment = Comment(next_comment, post.post_id, created, rng.randint(1_000_000, 800_000_000),
                                   "Подскажите, пожалуйста, куда обращаться по этому вопросу?")
                 next_comment += 1
@@ -145,6 +148,8 @@ def simulate_page(page: Page, rng: random.Random) -> PageActivity:
                     comment.reply_id = next_comment
                     comment.reply_at = created + timedelta(hours=rng.lognormvariate(0, 0.8) * profile["latency_h"])
                     next_comment += 1
+                    if comment.reply_at >= cutoff:  # not answered yet when the data was exported
+                        comment.reply_id = comment.reply_at = None
                 post.comments.append(comment)
             posts.append(post)
         if streamer and (quarter_start_week or rng.random() < 0.02) and rng.random() < profile["stream"] / 2:

@@ -19,7 +19,7 @@ QUARTERS = [("2025Q4", exports.utc(2025, 10, 1), exports.utc(2026, 1, 1)),
 SNAPSHOT_DATES = [date(2025, 9, 30), date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)]
 JSON_KINDS = ("governor", "administration", "executive_body", "head")
 SEED = 132
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 3
 
 
 def _months(start: datetime, end: datetime):
@@ -50,11 +50,14 @@ def write_demo(out_dir: Path, seed: int = SEED) -> list[dict]:
     rng = random.Random(seed + 2)
     files: list[dict] = []
 
-    def put(relative: str, content: bytes, kind: str, as_of: date) -> None:
+    def put(relative: str, content: bytes, kind: str, as_of: date, period: tuple[datetime, datetime] | None = None):
         path = out_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-        files.append({"path": relative, "kind": kind, "as_of": as_of.isoformat()})
+        entry = {"path": relative, "kind": kind, "as_of": as_of.isoformat()}
+        if period is not None:  # the local days the export was taken for (ЦУР knows what it asked for)
+            entry["period"] = [_local_day(period[0]).isoformat(), (_local_day(period[1]) - timedelta(days=1)).isoformat()]
+        files.append(entry)
 
     put("registry/registry.xlsx", exports.registry_xlsx(pages), "registry", DATA_END)
     for index, as_of in enumerate(SNAPSHOT_DATES):
@@ -72,31 +75,35 @@ def write_demo(out_dir: Path, seed: int = SEED) -> list[dict]:
             present = [a for a in template_pages if rng.random() > 0.02]
             if month == "2026-11":
                 put(f"templates/publications_{month}.csv", exports.template_csv(present, m_start, m_end),
-                    "activity", as_of)
+                    "activity", as_of, (m_start, m_end))
             else:
                 put(f"templates/publications_{month}.xlsx", exports.template_xlsx(present, m_start, m_end),
-                    "activity", as_of)
+                    "activity", as_of, (m_start, m_end))
     manifest_path.write_text(json.dumps({"version": GENERATOR_VERSION, "seed": seed, "files": files},
                                         ensure_ascii=False, indent=1), encoding="utf-8")
     return files
 
 
+def _local_day(moment: datetime) -> date:
+    return (moment + LOCAL_OFFSET).date()
+
+
 def _write_json_exports(put, activity: PageActivity, code: str, start, end, as_of: date, counter: int) -> None:
-    page = activity.page
+    page, period = activity.page, (start, end)
     if page.platform == "vk":
         put(f"vk/{page.key}_{code}.json", exports.vk_wall_get(activity, start, end, envelope=counter % 2 == 0),
-            "activity", as_of)
+            "activity", as_of, period)
         comments = exports.vk_comments(activity, start, end)
         if comments:
-            put(f"vk/{page.key}_{code}_comments.json", comments, "activity", as_of)
+            put(f"vk/{page.key}_{code}_comments.json", comments, "activity", as_of, period)
     elif page.platform == "telegram":
         put(f"telegram/{page.key}_{code}/result.json", exports.telegram_channel(activity, start, end), "activity",
-            as_of)
+            as_of, period)
         discussion = exports.telegram_discussion(activity, start, end)
         if discussion:
-            put(f"telegram/{page.key}_{code}_discussion/result.json", discussion, "activity", as_of)
+            put(f"telegram/{page.key}_{code}_discussion/result.json", discussion, "activity", as_of, period)
     else:
-        put(f"ok/{page.key}_{code}.json", exports.ok_mediatopics(activity, start, end), "activity", as_of)
+        put(f"ok/{page.key}_{code}.json", exports.ok_mediatopics(activity, start, end), "activity", as_of, period)
 
 
 def load_demo(engine, out_dir: Path, user: str = "demo") -> dict:
@@ -104,12 +111,13 @@ def load_demo(engine, out_dir: Path, user: str = "demo") -> dict:
     from storage.ingest import ingest_path
 
     files = write_demo(out_dir)
-    summary = {"files": 0, "skipped": 0, "batches": []}
+    summary = {"files": 0, "batches": [], "posts": 0, "unmatched_pages": 0}
     for entry in files:
-        if entry["kind"] != "registry":
-            summary["skipped"] += 1  # activity files load once the activity loaders exist (issue 3)
-            continue
-        report = ingest_path(engine, out_dir / entry["path"], user=user, as_of=date.fromisoformat(entry["as_of"]))
+        period = tuple(date.fromisoformat(d) for d in entry["period"]) if "period" in entry else None
+        report = ingest_path(engine, out_dir / entry["path"], user=user, as_of=date.fromisoformat(entry["as_of"]),
+                             period=period)
         summary["files"] += 1
         summary["batches"].append(report["batch_id"])
+        summary["posts"] += report.get("posts_added", 0)
+        summary["unmatched_pages"] += len(report.get("unmatched_pages", []))
     return summary

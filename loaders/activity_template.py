@@ -47,6 +47,8 @@ SHEETS = {"publications": ("Публикации", PUBLICATION_COLUMNS), "stream
 TYPES = {"текст": "text", "фото": "photo", "видео": "video", "прямой эфир": "live", "эфир": "live",
          "трансляция": "live", "опрос": "poll", "репост": "repost", "ссылка": "link", "клип": "video",
          "статья": "link"}
+DATETIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+                    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d")
 ALL_HEADERS = {normalize_header(h) for _, columns in SHEETS.values() for names in columns.values() for h in names}
 ACCEPTED = ("шаблон активности: лист «Публикации» (столбцы «Ссылка на страницу» или «Ссылка на публикацию», "
             "«Дата и время», «Тип», «Просмотры», «Реакции», «Комментарии», «Репосты»), листы «Прямые эфиры» и "
@@ -101,6 +103,7 @@ class _Reader:
         self.tz = tz
         self.pages: dict[str, dict] = {}
         self.by_id: dict[tuple[str, str], str] = {}
+        self.page_urls: dict[str, PageRef | None] = {}
 
     def cell(self, parser, value, row: int, column: str, sheet: str | None, *args):
         try:
@@ -117,6 +120,30 @@ class _Reader:
             return None
         aware = local if local.tzinfo is not None else local.replace(tzinfo=self.tz)
         return act.micros(aware.timestamp())
+
+    def moments(self, sheet: Sheet, column: str) -> list[int | None]:
+        """A column of date-times → UTC microseconds, parsed at once; failing cells get located errors."""
+        raw = sheet.frame[column]
+        parsed = pl.DataFrame({"t": raw}).select(pl.coalesce([
+            pl.col("t").str.strip_chars().str.replace_all(r"\s+", " ").str.strptime(pl.Datetime("us"), f, strict=False)
+            for f in DATETIME_FORMATS]).dt.replace_time_zone(self.tz.key, ambiguous="earliest", non_existent="null")
+            .dt.epoch("us"))["t"].to_list()
+        rows = sheet.frame[ROW_COLUMN].to_list()
+        for index, value in enumerate(parsed):
+            if value is None:  # an offset, an odd format, or a mistake: the cell parser decides and explains
+                parsed[index] = self.moment(raw[index], rows[index], column, sheet.name)
+        return parsed
+
+    def counts(self, sheet: Sheet, column: str | None) -> list[int | None]:
+        """A column of whole numbers (empty = unknown); negatives are caught later by `check_counters`."""
+        if column is None:
+            return [None] * sheet.frame.height
+        raw = sheet.frame[column]
+        values = raw.str.replace_all(r"[\s\u00a0]", "").str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+        rows = sheet.frame[ROW_COLUMN].to_list()
+        for index in (raw.is_not_null() & values.is_null()).arg_true().to_list():
+            self.cell(parse_whole, raw[index], rows[index], column, sheet.name)
+        return values.to_list()
 
     def page(self, ref: PageRef, row: int, column: str, sheet: str | None) -> str | None:
         if ref.platform not in ("vk", "ok", "telegram"):
@@ -140,7 +167,9 @@ class _Reader:
             return None, None
         page = None
         if page_url:
-            page = self.cell(normalize_page_url, page_url, row, columns.get("page_url"), sheet)
+            page = self.page_urls.get(page_url) or self.cell(normalize_page_url, page_url, row, columns.get("page_url"),
+                                                             sheet)
+            self.page_urls[page_url] = page
             if page is None:
                 return None, None
             if post is not None and post.page.platform != page.platform:
@@ -167,21 +196,23 @@ def _value(frame_row: dict, columns: dict, name: str):
 def _publications(reader: _Reader, sheet: Sheet, posts: dict, streams: dict) -> None:
     columns = _columns(sheet, PUBLICATION_COLUMNS)
     name = sheet.name
+    published_at = reader.moments(sheet, columns["published"])
+    counters = {c: reader.counts(sheet, columns.get(c)) for c in ("views", "reactions", "comments", "reposts")}
+    types = sheet.frame[columns["type"]].to_list() if "type" in columns else [None] * sheet.frame.height
     seen: dict[tuple[str, str], int] = {}
-    for row in sheet.frame.iter_rows(named=True):
+    for index, row in enumerate(sheet.frame.select(
+            [c for c in (columns.get("page_url"), columns.get("post_url")) if c] + [ROW_COLUMN]).iter_rows(named=True)):
         number = row[ROW_COLUMN]
         ref, post_id = reader.page_of_row(_value(row, columns, "page_url"), _value(row, columns, "post_url"),
                                           number, columns, name)
-        published = reader.moment(_value(row, columns, "published"), number, columns["published"], name)
-        type_text = _value(row, columns, "type")
+        published = published_at[index]
+        type_text = types[index]
         content = "text"
         if type_text:
             content = TYPES.get(" ".join(type_text.casefold().replace("ё", "е").split()))
             if content is None:
                 reader.out.error(f"неизвестный тип «{type_text}»; допустимо: текст, фото, видео, прямой эфир, "
                                  "опрос, репост", row=number, column=columns["type"], sheet=name)
-        counters = {c: reader.cell(parse_whole, _value(row, columns, c), number, columns.get(c), name)
-                    for c in ("views", "reactions", "comments", "reposts")}
         if ref is None or published is None or content is None:
             continue
         if post_id is None:  # no link: the moment identifies the post on its page
@@ -198,7 +229,7 @@ def _publications(reader: _Reader, sheet: Sheet, posts: dict, streams: dict) -> 
         posts["is_live"].append(content == "live")
         posts["text"].append(None)
         for counter in ("views", "comments", "reposts", "reactions"):
-            posts[counter].append(counters[counter])
+            posts[counter].append(counters[counter][index])
         posts["likes"].append(None)
         posts["source_row"].append(number)
         if content == "live":

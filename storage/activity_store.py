@@ -9,7 +9,8 @@ Re-uploading content that adds nothing writes nothing.
 from __future__ import annotations
 
 import difflib
-from datetime import date, datetime, time, timezone
+import re
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -27,6 +28,8 @@ TABLES = {  # canonical frame → (table, key column, compared values)
     "streams": (schema.live_streams, "stream_id", act.STREAM_VALUES),
     "comments": (schema.comments, "comment_id", act.COMMENT_VALUES),
 }
+MOMENTS = {"posts": "published_at", "streams": "started_at", "comments": "created_at"}
+WINDOW_MARGIN = timedelta(days=2)  # a re-export may shift a row's moment a little (time zone of a template)
 SNAPSHOT_FIELDS = tuple(c for c in act.SNAPSHOT_SCHEMA if c != "ref")
 
 
@@ -87,8 +90,10 @@ def _utc(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(fixes) if fixes else frame
 
 
-def current_versions(conn: Connection, name: str, page_ids: list[int] | None = None) -> pl.DataFrame:
-    """The current row of each (page, id): the version of the latest active batch."""
+def current_versions(conn: Connection, name: str, page_ids: list[int] | None = None,
+                     window: tuple[datetime, datetime] | None = None) -> pl.DataFrame:
+    """The current row of each (page, id): the version of the latest active batch (optionally only rows whose
+    moment falls in `window`, which is all an incoming file can overlap)."""
     table, key, values = TABLES[name]
     b = schema.batches
     rank = func.row_number().over(partition_by=[table.c.page_id, table.c[key]],
@@ -96,6 +101,8 @@ def current_versions(conn: Connection, name: str, page_ids: list[int] | None = N
     inner = select(table, rank).join(b, b.c.id == table.c.batch_id).where(b.c.status == "active")
     if page_ids is not None:
         inner = inner.where(table.c.page_id.in_(page_ids))
+    if window is not None:
+        inner = inner.where(table.c[MOMENTS[name]].between(*window))
     ranked = inner.subquery()
     columns = ["page_id", key, "batch_id", *values]
     query = select(*[ranked.c[c] for c in columns]).where(ranked.c.rank == 1)
@@ -172,6 +179,24 @@ def _new_snapshots(conn: Connection, snapshots: pl.DataFrame, as_of: date) -> li
     return out
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold().replace("ё", "е")) if len(w) > 2}
+
+
+def _closest(title: str, names: dict[int, str], limit: int = 3, cutoff: float = 0.4) -> list[tuple[float, int]]:
+    """The registry names most like an export's page title: shared words first, then difflib's ratio."""
+    words = _words(title)
+    overlap = sorted(((len(words & _words(name)), page_id) for page_id, name in names.items()), reverse=True)
+    scored = []
+    for shared, page_id in overlap[:10]:
+        if shared == 0:
+            break
+        ratio = difflib.SequenceMatcher(None, title.casefold(), names[page_id].casefold()).ratio()
+        if ratio >= cutoff:
+            scored.append((round(ratio, 2), page_id))
+    return sorted(scored, reverse=True)[:limit]
+
+
 def unregistered(conn: Connection, page_ids: set[int]) -> list[dict]:
     """Pages of the file that are not in the registry, with the closest registry pages as suggestions."""
     p, o = schema.pages, schema.owners
@@ -189,11 +214,8 @@ def unregistered(conn: Connection, page_ids: set[int]) -> list[dict]:
         labels = {r.id: f"{r.name} — {r.url}" for r in same}
         suggestions = []
         if page.title:
-            names = {r.id: (r.title or r.name).casefold() for r in same}
-            scored = sorted(((difflib.SequenceMatcher(None, page.title.casefold(), name).ratio(), pid)
-                             for pid, name in names.items()), reverse=True)[:3]
-            suggestions = [{"page_id": pid, "label": labels[pid], "similarity": round(score, 2)}
-                           for score, pid in scored if score >= 0.3]
+            suggestions = [{"page_id": pid, "label": labels[pid], "similarity": score}
+                           for score, pid in _closest(page.title, {r.id: r.title or r.name for r in same})]
         result.append({"page_id": page.id, "platform": page.platform, "platform_id": page.platform_id,
                        "page_key": page.page_key, "title": page.title, "url": page.url or None,
                        "suggestions": suggestions})
@@ -233,7 +255,9 @@ def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, c
                 continue
             incoming = incoming.with_columns(pl.col("ref").replace_strict(ref_to_page, return_dtype=pl.Int64)
                                              .alias("page_id")).unique(subset=["page_id", key], keep="last")
-            counts = _compare(incoming, current_versions(conn, name, page_ids), key, values)
+            moments = incoming[MOMENTS[name]]
+            window = (moments.min() - WINDOW_MARGIN, moments.max() + WINDOW_MARGIN)
+            counts = _compare(incoming, current_versions(conn, name, page_ids, window), key, values)
             report.update({f"{name}_added": counts["added"], f"{name}_updated": counts["updated"],
                            f"{name}_unchanged": counts["unchanged"]})
             changed |= counts["added"] > 0 or counts["updated"] > 0

@@ -30,8 +30,28 @@ def owners_frame(engine: Engine) -> pl.DataFrame:
 def pages_frame(engine: Engine) -> pl.DataFrame:
     p = schema.pages
     query = select(p.c.id, p.c.owner_id, p.c.platform, p.c.page_key, p.c.platform_id, p.c.url, p.c.title,
-                   p.c.registered_on, p.c.responsible).order_by(p.c.id)
+                   p.c.registered_on, p.c.responsible).where(p.c.owner_id.is_not(None)).order_by(p.c.id)
     return _frame(engine, query, PAGE_SCHEMA)
+
+
+def unregistered_pages(engine: Engine) -> list[dict]:
+    """Pages seen in exports but not in the registry, with suggestions, for the analyst to link."""
+    from storage.activity_store import unregistered
+    with engine.connect() as conn:
+        ids = {r[0] for r in conn.execute(select(schema.pages.c.id).where(schema.pages.c.owner_id.is_(None)))}
+        return unregistered(conn, ids)
+
+
+COVERAGE_SCHEMA = {"page_id": pl.Int64, "data_kind": pl.String, "date_from": pl.Date, "date_to": pl.Date,
+                   "batch_id": pl.Int64}
+
+
+def coverage_frame(engine: Engine) -> pl.DataFrame:
+    """Which local days of which pages the active batches cover, for posts and for comments."""
+    c, b = schema.batch_coverage, schema.batches
+    query = select(c.c.page_id, c.c.data_kind, c.c.date_from, c.c.date_to, c.c.batch_id).join(
+        b, b.c.id == c.c.batch_id).where(b.c.status == "active").order_by(c.c.page_id, c.c.date_from)
+    return _frame(engine, query, COVERAGE_SCHEMA)
 
 
 SNAPSHOT_SCHEMA = {"page_id": pl.Int64, "as_of": pl.Date, "batch_id": pl.Int64, "status_mark": pl.Boolean,
@@ -67,11 +87,13 @@ def stats(engine: Engine) -> dict:
     p, b, posts = schema.pages, schema.batches, schema.posts
     with engine.connect() as conn:
         owners = conn.execute(select(func.count()).select_from(schema.owners)).scalar_one()
-        per_platform = dict(conn.execute(select(p.c.platform, func.count()).group_by(p.c.platform)).all())
+        per_platform = dict(conn.execute(select(p.c.platform, func.count()).where(p.c.owner_id.is_not(None))
+                                         .group_by(p.c.platform)).all())
         active = select(b.c.id).where(b.c.status == "active")
         current_posts = (select(posts.c.page_id, posts.c.post_id).where(posts.c.batch_id.in_(active))
                          .distinct().subquery())
+        unregistered = conn.execute(select(func.count()).select_from(p).where(p.c.owner_id.is_(None))).scalar_one()
         post_count = conn.execute(select(func.count()).select_from(current_posts)).scalar_one()
         batches = conn.execute(select(func.count()).select_from(b)).scalar_one()
     return {"owners": owners, "pages": {k: int(per_platform.get(k, 0)) for k in ("vk", "ok", "telegram")},
-            "posts": int(post_count), "batches": int(batches)}
+            "posts": int(post_count), "batches": int(batches), "unregistered_pages": int(unregistered)}

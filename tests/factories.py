@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import datetime, timezone
 
 from reports.registry_template import TEMPLATE_HEADERS, registry_workbook
 
@@ -39,3 +41,47 @@ def registry_csv(rows: list[list] | None = None, encoding: str = "utf-8-sig", de
     for row in (registry_rows() if rows is None else rows):
         writer.writerow(["" if v is None else v for v in row])
     return out.getvalue().encode(encoding)
+
+
+# --- activity exports (formats.md §1–3, §11), pages of the registry above ---
+
+def unix(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> int:
+    return int(datetime(year, month, day, hour, minute, tzinfo=timezone.utc).timestamp())
+
+
+def vk_post(post_id: int, date: int, owner_id: int = -2002, from_id: int | None = None, **extra) -> dict:
+    """A wall.get item as VK returns it (own post unless `from_id` says otherwise)."""
+    return {"id": post_id, "owner_id": owner_id, "from_id": owner_id if from_id is None else from_id, "date": date,
+            "post_type": "post", "text": f"Публикация {post_id}", "attachments": [],
+            "comments": {"count": 1}, "likes": {"count": 10}, "reposts": {"count": 2}, "views": {"count": 300},
+            **extra}
+
+
+def vk_wall(items: list[dict], envelope: bool = False, groups: list[dict] | None = None) -> bytes:
+    body = {"count": len(items), "items": items}
+    if groups is not None:
+        body |= {"groups": groups, "profiles": []}
+    return json.dumps({"response": body} if envelope else body, ensure_ascii=False).encode()
+
+
+def tg_message(message_id: int, moment: int | None, text: str | list = "Новость", **extra) -> dict:
+    message = {"id": message_id, "type": "message", "from": "Департамент финансов", "from_id": "channel3003",
+               "text": text, "text_entities": []}
+    if moment is not None:
+        message |= {"date": datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+                    "date_unixtime": str(moment)}
+    return message | extra
+
+
+def tg_service(ident: int, date: int, action: str, **extra) -> dict:
+    return {"id": ident, "type": "service", "date_unixtime": str(date), "actor": "Департамент финансов",
+            "actor_id": "channel3003", "action": action, "text": "", "text_entities": [], **extra}
+
+
+def tg_chat(messages: list[dict], chat_type: str = "public_channel", chat_id: int = 3003,
+            name: str = "Департамент финансов Томской области") -> dict:
+    return {"name": name, "type": chat_type, "id": chat_id, "messages": messages}
+
+
+def to_json(payload: object) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()

@@ -21,7 +21,8 @@ def test_registry_load_and_idempotent_reload(engine):
     content = registry_xlsx()
     report = ingest_bytes(engine, content, "реестр.xlsx", user="analyst", as_of=date(2026, 10, 1))
     assert (report["owners_added"], report["pages_added"], report["snapshots_added"]) == (4, 5, 5)
-    assert stats(engine) == {"owners": 4, "pages": {"vk": 3, "ok": 1, "telegram": 1}, "posts": 0, "batches": 1}
+    assert stats(engine) == {"owners": 4, "pages": {"vk": 3, "ok": 1, "telegram": 1}, "posts": 0, "batches": 1,
+                             "unregistered_pages": 0}
     before = counts(engine)
     again = ingest_bytes(engine, content, "реестр.xlsx", user="analyst", as_of=date(2026, 10, 1))
     assert again["duplicate_of"] == report["batch_id"]
