@@ -37,8 +37,10 @@ def parse_json(content: bytes, filename: str) -> object:
         return orjson.loads(content.removeprefix(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError as exc:
         where = f" (строка {exc.lineno}, символ {exc.colno})" if getattr(exc, "lineno", None) else ""
-        truncated = "обрезан или повреждён" if exc.pos >= len(content.rstrip()) - 1 else "повреждён"
-        raise fail(f"JSON {truncated}{where}: {exc.msg}", filename) from None
+        if "end of data" in exc.msg or exc.pos >= len(content.rstrip()) - 1:
+            raise fail(f"JSON обрезан или повреждён: файл обрывается на середине{where}; выгрузите его заново",
+                       filename) from None
+        raise fail(f"JSON повреждён{where}: {exc.msg}", filename) from None
 
 
 def tabular_kind(content: bytes, filename: str) -> str:
