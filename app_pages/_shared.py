@@ -45,6 +45,25 @@ def batches() -> pl.DataFrame:
     return _batches(version())
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def _unregistered(_version: tuple) -> list[dict]:
+    return queries.unregistered_pages(engine())
+
+
+def unregistered_pages() -> list[dict]:
+    return _unregistered(version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _month_coverage(_version: tuple, kind: str, start, end) -> pl.DataFrame:
+    from scoring.coverage import month_coverage
+    return month_coverage(queries.coverage_frame(engine()), registry_view().pages["page_id"], start, end, kind)
+
+
+def month_coverage(kind: str, start, end) -> pl.DataFrame:
+    return _month_coverage(version(), kind, start, end)
+
+
 def current_quarter() -> Quarter:
     return Quarter.of(local_today(region_tz()))
 

@@ -1,78 +1,122 @@
-"""«Загрузка данных»: upload files, see the validation report of each, list the batches."""
+"""«Загрузка данных»: upload files, see the validation report of each, revert batches, link pages that are not
+in the registry, see which months of which pages have data."""
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
-from loaders.errors import LoadError
 from app_pages import _shared
 from app_pages._auth import can, current_user
+from app_pages._upload_report import show_report
+from loaders.detect import FORMAT_LABELS
+from loaders.errors import LoadError
+from scoring.registry_view import filter_rows
+from storage.activity_store import link_page, revert_batch
 from storage.ingest import error_report, ingest_bytes, local_today
 
-FORMAT_LABELS = {"registry_template": "Реестр (шаблон)", "gospubliki_export": "Выгрузка «Госпаблики»"}
 STATUS_LABELS = {"active": "действует", "reverted": "отменён"}
+analyst = can("analyst")
 
 st.title("Загрузка данных")
-st.caption("Принимаются: реестр страниц в шаблоне продукта (xlsx или csv) и выгрузка «Госпаблики» (xlsx или csv). "
-           "Формат определяется по содержимому файла. Файл с ошибками не записывается целиком.")
-if not can("analyst"):
-    st.warning("Загрузка доступна аналитикам ЦУР и администраторам.")
-else:
-    with st.form("upload_form", clear_on_submit=True):
-        files = st.file_uploader("Файлы", accept_multiple_files=True, key="upload_files",
-                                 type=["xlsx", "csv", "json"])
-        as_of = st.date_input("Сведения по состоянию на", value=local_today(), format="DD.MM.YYYY",
-                              key="upload_as_of", max_value=local_today())
-        submitted = st.form_submit_button("Загрузить", type="primary")
-    if submitted and files:
-        progress = st.progress(0.0, text="Загрузка…")
-        reports = []
-        for index, upload in enumerate(files, start=1):
-            try:
-                reports.append(ingest_bytes(_shared.engine(), upload.getvalue(), upload.name, user=current_user(),
-                                            as_of=as_of))
-            except LoadError as error:
-                reports.append(error_report(upload.name, error))
-            progress.progress(index / len(files), text=f"Обработано файлов: {index} из {len(files)}")
-        st.session_state["upload_reports"] = reports
-        progress.empty()
+st.caption("Принимаются: реестр страниц (шаблон xlsx/csv) и выгрузка «Госпаблики»; ВКонтакте — JSON wall.get, "
+           "wall.getComments, groups.getById; Telegram Desktop — result.json канала и его группы обсуждения; "
+           "Одноклассники — JSON mediatopic; шаблон активности (xlsx/csv). Формат определяется по содержимому. "
+           "Файл с ошибками не записывается целиком; повторная загрузка того же файла ничего не меняет.")
+upload_tab, batches_tab, pending_tab, coverage_tab = st.tabs(
+    ["Загрузить", "Пакеты загрузки", "Страницы вне реестра", "Покрытие данными"])
 
-for report in st.session_state.get("upload_reports", []):
-    if report.get("errors"):
+with upload_tab:
+    if not analyst:
+        st.warning("Загрузка доступна аналитикам ЦУР и администраторам.")
+    else:
+        with st.form("upload_form", clear_on_submit=True):
+            files = st.file_uploader("Файлы", accept_multiple_files=True, key="upload_files",
+                                     type=["xlsx", "csv", "json"])
+            left, right = st.columns(2)
+            as_of = left.date_input("Сведения по состоянию на", value=local_today(), format="DD.MM.YYYY",
+                                    key="upload_as_of", max_value=local_today())
+            period = right.date_input("Период выгрузки (необязательно)", value=(), format="DD.MM.YYYY",
+                                      key="upload_period", max_value=local_today(),
+                                      help="Дни, за которые сделана выгрузка. Если не указан — от первой до "
+                                           "последней записи файла. Недели вне периода считаются «нет данных».")
+            submitted = st.form_submit_button("Загрузить", type="primary")
+        if submitted and files:
+            progress = st.progress(0.0, text="Загрузка…")
+            reports = []
+            span = tuple(period) if isinstance(period, (tuple, list)) and len(period) == 2 else None
+            for index, upload in enumerate(files, start=1):
+                progress.progress((index - 1) / len(files), text=f"«{upload.name}»: {index} из {len(files)}…")
+                try:
+                    reports.append(ingest_bytes(_shared.engine(), upload.getvalue(), upload.name,
+                                                user=current_user(), as_of=as_of, period=span))
+                except LoadError as error:
+                    reports.append(error_report(upload.name, error))
+            st.session_state["upload_reports"] = reports
+            progress.empty()
+    for report in st.session_state.get("upload_reports", []):
+        show_report(report)
+
+with batches_tab:
+    batches = _shared.batches()
+    if batches.is_empty():
+        _shared.empty_state("Пока ничего не загружено.")
+    else:
+        st.dataframe(batches.with_columns(
+            pl.col("format").replace_strict(FORMAT_LABELS, default=pl.col("format")),
+            pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
+            pl.col("uploaded_at").dt.convert_time_zone(str(_shared.region_tz())),
+            pl.col("period_from").dt.convert_time_zone(str(_shared.region_tz())).dt.date(),
+            pl.col("period_to").dt.convert_time_zone(str(_shared.region_tz())).dt.date()).select(
+            "batch_id", "filename", "format", "period_from", "period_to", "as_of", "uploaded_at", "uploaded_by",
+            "status"),
+            hide_index=True, width="stretch", height=420,
+            column_config={"batch_id": "№", "filename": "Файл", "format": "Формат",
+                           "period_from": st.column_config.DateColumn("Период с", format="DD.MM.YYYY"),
+                           "period_to": st.column_config.DateColumn("по", format="DD.MM.YYYY"),
+                           "as_of": st.column_config.DateColumn("Сведения на", format="DD.MM.YYYY"),
+                           "uploaded_at": st.column_config.DatetimeColumn("Загружен", format="DD.MM.YYYY HH:mm"),
+                           "uploaded_by": "Кем", "status": "Состояние"})
+        active = batches.filter(pl.col("status") == "active")
+        if analyst and not active.is_empty():
+            names = dict(zip(active["batch_id"], active["filename"]))
+            with st.form("upload_revert"):
+                chosen = st.selectbox("Отменить пакет", list(names), format_func=lambda b: f"№ {b} — {names[b]}")
+                sure = st.checkbox("Понимаю: данные пакета перестанут учитываться, вернутся данные, которые он заменил")
+                if st.form_submit_button("Отменить пакет") and sure:
+                    result = revert_batch(_shared.engine(), chosen, current_user())
+                    st.success(f"Пакет № {chosen} отменён: публикаций {result['posts']}, эфиров {result['streams']}, "
+                               f"комментариев {result['comments']} больше не учитываются.")
+
+with pending_tab:
+    pending = _shared.unregistered_pages()
+    if not pending:
+        _shared.empty_state("Все страницы из загруженных выгрузок найдены в реестре.")
+    for page in pending:
         with st.container(border=True):
-            st.error(f"«{report['filename']}» не загружен: ничего не записано.")
-            st.dataframe(pl.DataFrame([{k: e[k] for k in ("sheet", "row", "column", "message")}
-                                       for e in report["errors"]]),
-                         hide_index=True, width="stretch",
-                         column_config={"sheet": "Лист", "row": "Строка", "column": "Столбец", "message": "Ошибка"})
-        continue
-    with st.container(border=True):
-        if report.get("duplicate_of"):
-            st.info(f"«{report['filename']}» уже был загружен (пакет № {report['duplicate_of']}): изменений нет.")
-            continue
-        st.success(f"«{report['filename']}» загружен: пакет № {report['batch_id']}, "
-                   f"формат — {FORMAT_LABELS.get(report['format'], report['format'])}.")
-        cols = st.columns(5)
-        cols[0].metric("Владельцев добавлено", report["owners_added"])
-        cols[1].metric("Владельцев обновлено", report["owners_updated"])
-        cols[2].metric("Страниц добавлено", report["pages_added"])
-        cols[3].metric("Страниц обновлено", report["pages_updated"])
-        cols[4].metric("Без изменений", report["pages_unchanged"])
-        if report["warnings"]:
-            with st.expander(f"Предупреждения ({len(report['warnings'])})"):
-                for warning in report["warnings"]:
-                    st.text(warning)
+            st.markdown(f"**{page['title'] or page['page_key']}** · {page['platform']} · id {page['platform_id']}")
+            options = {s["page_id"]: f"{s['label']} (сходство {s['similarity']:.0%})" for s in page["suggestions"]}
+            if analyst and options:
+                target = st.selectbox("Это страница реестра", list(options), format_func=options.get,
+                                      key=f"upload_link_{page['page_id']}")
+                if st.button("Связать", key=f"upload_link_button_{page['page_id']}"):
+                    link_page(_shared.engine(), page["page_id"], target, current_user())
+                    st.rerun()
+            elif not options:
+                st.caption("Похожих страниц в реестре нет: добавьте страницу в реестр с «ID на платформе» "
+                           f"{page['platform_id']} — данные привяжутся при загрузке реестра.")
 
-st.subheader("Пакеты загрузки")
-batches = _shared.batches()
-if batches.is_empty():
-    _shared.empty_state("Пока ничего не загружено.")
-else:
-    st.dataframe(batches.with_columns(
-        pl.col("format").replace_strict(FORMAT_LABELS, default=pl.col("format")),
-        pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
-        pl.col("uploaded_at").dt.convert_time_zone(str(_shared.region_tz()))).select(
-        "batch_id", "filename", "format", "as_of", "uploaded_at", "uploaded_by", "status"),
-        hide_index=True, width="stretch",
-        column_config={"batch_id": "№", "filename": "Файл", "format": "Формат",
-                       "as_of": st.column_config.DateColumn("Сведения на", format="DD.MM.YYYY"),
-                       "uploaded_at": st.column_config.DatetimeColumn("Загружен", format="DD.MM.YYYY HH:mm"),
-                       "uploaded_by": "Кем", "status": "Состояние"})
+with coverage_tab:
+    flt = _shared.filters()
+    pages = filter_rows(_shared.registry_view().pages, flt.kinds, flt.body, flt.platforms)
+    end = local_today()
+    start = date(end.year - 1, end.month, 1)
+    kind = st.radio("Данные", ["posts", "comments"], horizontal=True, key="upload_coverage_kind",
+                    format_func={"posts": "публикации", "comments": "комментарии"}.get)
+    grid = _shared.month_coverage(kind, start, end)
+    table = pages.select("page_id", "owner_name", "platform_label").join(grid, on="page_id", how="left")
+    months = [c for c in grid.columns if c != "page_id"]
+    st.caption("Доля дней месяца, за которые загружены данные страницы. 0 % — «нет данных», а не «0 публикаций».")
+    st.dataframe(table.drop("page_id"), hide_index=True, width="stretch", height=520,
+                 column_config={"owner_name": "Владелец", "platform_label": "Платформа"} | {
+                     m: st.column_config.ProgressColumn(m, min_value=0, max_value=1, format="percent")
+                     for m in months})

@@ -69,3 +69,15 @@ def test_login_required_in_shared_deployment(sqlite_url, monkeypatch):
     at.text_input[1].input("секретный-пароль")
     at.button[0].click().run()
     assert not at.exception and at.session_state["auth_role"] == "analyst"
+
+
+def test_upload_screen_lists_unregistered_pages_and_coverage(demo_db_url, monkeypatch):
+    monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
+    at, _ = run_screen("upload")
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.label for t in at.tabs] == ["Загрузить", "Пакеты загрузки", "Страницы вне реестра", "Покрытие данными"]
+    link_buttons = [b for b in at.button if b.label == "Связать"]
+    assert link_buttons, "the demo has exported pages that are not in the registry"
+    coverage = at.dataframe[-1].value
+    assert "Владелец" in coverage.columns or "owner_name" in coverage.columns
+    assert len(coverage) >= 1000

@@ -76,3 +76,29 @@ def test_registry_page_in_a_real_browser(app_url, browser):
     metric = page.locator('[data-testid="stMetricValue"]').nth(1).inner_text()
     assert int(metric.replace(" ", "").replace("\u00a0", "")) >= 1000
     page.close()
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "vk" / "wall_get_foodsharing_2020.json"
+
+
+def test_upload_screen_in_a_real_browser(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="ru-RU")
+    page.goto(app_url + "/upload")
+    page.get_by_role("heading", name="Загрузка данных").wait_for(timeout=60_000)
+    broken = tmp_path / "обрезан.json"
+    broken.write_bytes(SAMPLE.read_bytes()[:5000])
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(SAMPLE), str(broken)])
+    page.get_by_role("button", name="Загрузить").click()
+    page.get_by_text("Публикаций принято").wait_for(timeout=60_000)
+    page.get_by_text("не загружен: ничего не записано").wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "записи участников (не от имени страницы) — 9" in body
+    assert "JSON обрезан или повреждён" in body and "Traceback" not in body
+    page.wait_for_timeout(1000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+    page.get_by_role("tab", name="Покрытие данными").click()
+    page.get_by_text("Доля дней месяца").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "coverage.png"), full_page=True)
+    page.close()

@@ -1,0 +1,76 @@
+"""The validation report of one uploaded file, as the «Загрузка данных» screen shows it."""
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from loaders.detect import FORMAT_LABELS
+
+
+def show_report(report: dict) -> None:
+    with st.container(border=True):
+        if report.get("errors"):
+            st.error(f"«{report['filename']}» не загружен: ничего не записано. {report.get('message', '')}")
+            if len(report["errors"]) < 2:
+                return
+            errors = pl.DataFrame([{k: e.get(k) for k in ("sheet", "record", "row", "column", "message")}
+                                   for e in report["errors"]], infer_schema_length=None)
+            errors = errors.select([c for c in errors.columns if errors[c].null_count() < errors.height])
+            st.dataframe(errors.with_columns(pl.all().cast(pl.String).fill_null("")),
+                         hide_index=True, width="stretch",
+                         column_config={"sheet": "Лист", "record": "Запись", "row": "Строка", "column": "Столбец / поле",
+                                        "message": "Ошибка"})
+            return
+        if "posts" in report:
+            _activity(report)
+        else:
+            _registry(report)
+        if report.get("warnings"):
+            with st.expander(f"Предупреждения ({len(report['warnings'])})"):
+                for warning in report["warnings"]:
+                    st.text(warning)
+
+
+def _registry(report: dict) -> None:
+    if report.get("duplicate_of"):
+        st.info(f"«{report['filename']}» уже был загружен (пакет № {report['duplicate_of']}): изменений нет.")
+        return
+    st.success(f"«{report['filename']}» загружен: пакет № {report['batch_id']}, "
+               f"формат — {FORMAT_LABELS.get(report['format'], report['format'])}.")
+    cols = st.columns(5)
+    cols[0].metric("Владельцев добавлено", report["owners_added"])
+    cols[1].metric("Владельцев обновлено", report["owners_updated"])
+    cols[2].metric("Страниц добавлено", report["pages_added"])
+    cols[3].metric("Страниц обновлено", report["pages_updated"])
+    cols[4].metric("Без изменений", report["pages_unchanged"])
+
+
+def _period_text(report: dict) -> str:
+    if not report.get("period"):
+        return "период не определён"
+    start, end = (date.fromisoformat(d) for d in report["period"])
+    return f"период {start:%d.%m.%Y} – {end:%d.%m.%Y}"
+
+
+def _activity(report: dict) -> None:
+    label = FORMAT_LABELS.get(report["format"], report["format"])
+    if report["batch_id"] is None:
+        st.info(f"«{report['filename']}» ({label}): новых данных нет — всё уже загружено"
+                + (f" (пакет № {report['duplicate_of']})" if report.get("duplicate_of") else "") + ".")
+    else:
+        st.success(f"«{report['filename']}» загружен: пакет № {report['batch_id']}, {label}, {_period_text(report)}.")
+    cols = st.columns(6)
+    cols[0].metric("Публикаций принято", report["posts"])
+    cols[1].metric("Новых", report.get("posts_added", 0))
+    cols[2].metric("Обновлено", report.get("posts_updated", 0), help="счётчики изменились: учтены новые значения")
+    cols[3].metric("Без изменений", report.get("unchanged", 0))
+    cols[4].metric("Прямых эфиров", report["live_streams"])
+    cols[5].metric("Комментарии / ответы", f"{report['comments']} / {report['page_replies']}")
+    if report["rejected"]:
+        st.markdown("**Не учтено как публикации:** " + "; ".join(
+            f"{reason} — {count}" for reason, count in report["rejected_reasons"].items()))
+    if report.get("unmatched_pages"):
+        st.warning(f"Страниц нет в реестре: {len(report['unmatched_pages'])}. Их данные сохранены; свяжите их "
+                   "со страницами реестра на вкладке «Страницы вне реестра» — связь запомнится.")
