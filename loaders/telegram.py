@@ -82,21 +82,26 @@ def _content_type(message: dict, text: str) -> str:
         return "video"
     if "poll" in message:
         return "poll"
-    entities = message.get("text_entities") or (message.get("text") if isinstance(message.get("text"), list) else [])
-    if any(isinstance(e, dict) and e.get("type") in ("link", "text_link") for e in entities):
-        return "link"
+    entities = message.get("text_entities") or (message.get("text") if type(message.get("text")) is list else ())
+    for entity in entities:
+        if type(entity) is dict and entity.get("type") in ("link", "text_link"):
+            return "link"
     return "text"
 
 
 def _reactions(message: dict) -> int | None:
     reactions = message.get("reactions")
-    if not isinstance(reactions, list):
+    if type(reactions) is not list:
         return None
-    return sum(r.get("count", 0) for r in reactions if isinstance(r, dict) and isinstance(r.get("count"), int))
+    total = 0
+    for reaction in reactions:
+        if type(reaction) is dict and type(reaction.get("count")) is int:
+            total += reaction["count"]
+    return total
 
 
 def _is_media(message: dict) -> bool:
-    return any(k in message for k in ("photo", "file", "media_type"))
+    return "photo" in message or "file" in message or "media_type" in message
 
 
 class _Reader:
@@ -104,26 +109,30 @@ class _Reader:
         self.out = Collector(filename)
         self.clock = _Clock(tz)
         self.records: list[str] = []
-        self.posts = {k: [] for k in act.POST_SCHEMA}
+        self.posts = {k: [] for k in act.POST_SCHEMA if k not in ("views", "likes", "comments", "reposts")}
         self.streams = {k: [] for k in act.STREAM_SCHEMA}
         self.comments = {k: [] for k in act.COMMENT_SCHEMA}
         self.pages = {k: [] for k in act.PAGE_SCHEMA}
         self.coverage: list[pl.DataFrame] = []
 
-    def when(self, message: dict, record: str) -> int | None:
+    def when(self, message: dict, row: int) -> int | None:
         try:
             moment = self.clock.seconds(message)
         except (TypeError, ValueError):
             self.out.error(f"дата «{message.get('date_unixtime') or message.get('date')}» не разобрана",
-                           record=record, column="date_unixtime")
+                           record=self.record_text(row), column="date_unixtime")
             return None
         if moment is None:
-            self.out.error("у сообщения нет даты", record=record, column="date")
+            self.out.error("у сообщения нет даты", record=self.record_text(row), column="date")
         return moment
 
-    def record(self, chat: str, message: dict) -> tuple[str, int]:
-        self.records.append(f"чат «{chat}», сообщение id {message.get('id')}")
-        return self.records[-1], len(self.records) - 1
+    def record(self, chat: str, message: dict) -> int:
+        self.records.append((chat, message.get("id")))  # formatted only when a message needs it
+        return len(self.records) - 1
+
+    def record_text(self, row: int) -> str:
+        chat, ident = self.records[row]
+        return f"чат «{chat}», сообщение id {ident}"
 
     def page(self, ref: str, title: str | None) -> None:
         self.pages["ref"].append(ref)
@@ -150,8 +159,8 @@ class _Reader:
             if kind == "unsupported":
                 self.out.reject(act.REJECT_UNSUPPORTED)
                 continue
-            record, row = self.record(name, message)
-            moment = self.when(message, record)
+            row = self.record(name, message)
+            moment = self.when(message, row)
             if moment is None:
                 continue
             first = moment if first is None else min(first, moment)
@@ -163,17 +172,18 @@ class _Reader:
                     self.out.reject(act.REJECT_SERVICE)
                 continue
             if kind != "message":
-                self.out.error(f"неизвестный тип сообщения «{kind}»", record=record, column="type")
+                self.out.error(f"неизвестный тип сообщения «{kind}»", record=self.record_text(row), column="type")
                 continue
             text = _text(message)
             author = _peer(message.get("from_id"))
-            if (last_post is not None and _is_media(message) and last_post["media"] and last_post["from"] == author
+            media = _is_media(message)
+            if (media and last_post is not None and last_post["media"] and last_post["from"] == author
                     and abs(moment - last_post["moment"]) <= ALBUM_GAP_S and (not text or not last_post["text"])):
                 self._merge_album(last_post, text, _reactions(message))
                 continue
             self._post(ref, message, text, moment, row, message["id"] in pinned)
-            last_post = {"index": len(self.posts["ref"]) - 1, "from": author, "moment": moment,
-                         "media": _is_media(message), "text": text}
+            last_post = {"index": len(self.posts["ref"]) - 1, "from": author, "moment": moment, "media": media,
+                         "text": text}
         if open_call is not None:
             self._stream(ref, open_call[0], open_call[1], None, open_call[2])
         self.coverage.append(act.coverage([ref], *_moments(first, last), posts=True, comments=False))
@@ -188,9 +198,7 @@ class _Reader:
         p["is_repost"].append(content == "repost")
         p["is_pinned"].append(pinned)
         p["is_live"].append(False)
-        p["text"].append(text)
-        for counter in ("views", "likes", "comments", "reposts"):
-            p[counter].append(None)  # not exported by Telegram Desktop (formats.md §2.1.4)
+        p["text"].append(text)  # views, likes, comments, reposts: not exported by Telegram Desktop (§2.1.4)
         p["reactions"].append(_reactions(message))
         p["source_row"].append(row)
 
@@ -211,7 +219,7 @@ class _Reader:
             return message["id"], moment, row
         if not isinstance(duration, int) or duration < 0:
             self.out.error(f"длительность эфира «{duration}» не является числом секунд",
-                           record=self.records[row], column="duration")
+                           record=self.record_text(row), column="duration")
             return open_call
         if open_call is not None:
             self._stream(ref, open_call[0], open_call[1], moment - open_call[1], open_call[2])
@@ -238,8 +246,8 @@ class _Reader:
         author_of = {m.get("id"): _peer(m.get("from_id")) for m in messages}
         first = last = None
         for message in messages:
-            record, row = self.record(name, message)
-            moment = self.when(message, record)
+            row = self.record(name, message)
+            moment = self.when(message, row)
             if moment is None:
                 continue
             first = moment if first is None else min(first, moment)
@@ -326,7 +334,7 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime)
     comments = act.drop_duplicates(out, act.frame(reader.comments, act.COMMENT_SCHEMA), ["ref", "comment_id"])
 
     def record_of(row: dict) -> dict:
-        return {"record": reader.records[row["source_row"]], "column": "date_unixtime"}
+        return {"record": reader.record_text(row["source_row"]), "column": "date_unixtime"}
 
     act.check_moments(out, posts, "published_at", "дата публикации", record_of, now)
     act.check_moments(out, streams, "started_at", "начало эфира", record_of, now)

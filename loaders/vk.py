@@ -38,20 +38,10 @@ def _int_field(out: Collector, item: dict, name: str, record: str, required: boo
     return value
 
 
-def _count(obj: object) -> int | None:
-    """`likes`, `reposts`, `comments`, `views` are objects with `count`; absent stays null, not 0."""
-    if isinstance(obj, dict):
-        value = obj.get("count")
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-    if isinstance(obj, int) and not isinstance(obj, bool):
-        return obj
-    return None
-
-
 def live_video(attachments: list) -> dict | None:
     """The live video of a post, by the recommended rule of formats.md §1.4."""
     for attachment in attachments:
-        if not isinstance(attachment, dict) or attachment.get("type") not in ("video", "clip"):
+        if type(attachment) is not dict or attachment.get("type") not in ("video", "clip"):
             continue
         video = attachment.get(attachment["type"])
         if not isinstance(video, dict):
@@ -126,15 +116,18 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
         if not isinstance(item, dict):
             out.error("запись должна быть объектом JSON", record=_record(index, item))
             continue
-        record = _record(index, item)
-        post_id = _int_field(out, item, "id", record)
-        owner_id = _int_field(out, item, "owner_id", record, required="to_id" not in item)
-        if owner_id is None and "to_id" in item:  # API < 5.7 called the wall owner `to_id`
-            owner_id = _int_field(out, item, "to_id", record)
-        from_id = _int_field(out, item, "from_id", record, required=False)
-        posted = _int_field(out, item, "date", record)
-        if post_id is None or owner_id is None or posted is None:
-            continue
+        post_id, owner_id, from_id, posted = item.get("id"), item.get("owner_id"), item.get("from_id"), item.get("date")
+        if not (type(post_id) is int and type(owner_id) is int and type(posted) is int
+                and (from_id is None or type(from_id) is int)):  # the rare slow path: explain what is wrong
+            record = _record(index, item)
+            post_id = _int_field(out, item, "id", record)
+            owner_id = _int_field(out, item, "owner_id", record, required="to_id" not in item)
+            if owner_id is None and "to_id" in item:  # API < 5.7 called the wall owner `to_id`
+                owner_id = _int_field(out, item, "to_id", record)
+            from_id = _int_field(out, item, "from_id", record, required=False)
+            posted = _int_field(out, item, "date", record)
+            if post_id is None or owner_id is None or posted is None:
+                continue
         first = posted if first is None else min(first, posted)
         last = posted if last is None else max(last, posted)
         refs.add(str(owner_id))
@@ -152,12 +145,11 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
             out.reject(act.REJECT_MEMBER)
             continue
         attachments = item.get("attachments") or []
-        if not isinstance(attachments, list):
-            out.error("ожидается список вложений", record=record, column="attachments")
+        if type(attachments) is not list:
+            out.error("ожидается список вложений", record=_record(index, item), column="attachments")
             continue
         is_repost = bool(item.get("copy_history"))
         video = live_video(attachments)
-        reactions = item.get("reactions")
         posts["ref"].append(str(owner_id))
         posts["post_id"].append(str(post_id))
         posts["published_at"].append(act.micros(posted))
@@ -167,11 +159,15 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
         posts["is_live"].append(video is not None)
         text = item.get("text")
         posts["text"].append(text if isinstance(text, str) else None)
-        posts["views"].append(_count(item.get("views")))
-        posts["likes"].append(_count(item.get("likes")))
-        posts["comments"].append(_count(item.get("comments")))
-        posts["reposts"].append(_count(item.get("reposts")))
-        posts["reactions"].append(_count(reactions) if isinstance(reactions, dict) else None)
+        for counter in ("views", "likes", "comments", "reposts", "reactions"):
+            value = item.get(counter)
+            if type(value) is dict:
+                value = value.get("count")
+            if value is not None and type(value) is not int:
+                out.error(f"счётчик должен быть целым числом, указано «{str(value)[:40]}»",
+                          record=_record(index, item), column=counter)
+                value = None
+            posts[counter].append(value)
         posts["source_row"].append(index + 1)
         if video is not None:
             started = video.get("live_start_time") if isinstance(video.get("live_start_time"), int) else posted

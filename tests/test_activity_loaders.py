@@ -9,7 +9,7 @@ from loaders.errors import LoadError
 from storage.ingest import inspect_bytes, load_activity
 from tests.factories import tg_chat, tg_message, tg_service, to_json, unix, vk_post, vk_wall
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "vk" / "wall_get_foodsharing_2020.json"
+SAMPLE = Path(__file__).resolve().parent / "samples" / "vk" / "wall_get_foodsharing_2020.json"  # copy of shared/samples
 TOMSK = ZoneInfo("Asia/Tomsk")
 
 

@@ -49,7 +49,7 @@ def test_missing_file(sqlite_url):
     assert result.returncode != 0 and "файл не найден" in result.stderr
 
 
-SAMPLE = ROOT.parent / "shared" / "samples" / "vk" / "wall_get_foodsharing_2020.json"
+SAMPLE = ROOT / "tests" / "samples" / "vk" / "wall_get_foodsharing_2020.json"  # copy of shared/samples
 INSPECT_KEYS = {"format", "chat_type", "pages", "posts", "first_post_at", "last_post_at", "live_streams", "comments",
                 "page_replies", "rejected", "errors"}
 INGEST_KEYS = {"batch_id", "format", "posts_added", "posts_updated", "unchanged", "rejected", "unmatched_pages",

@@ -78,7 +78,7 @@ def test_registry_page_in_a_real_browser(app_url, browser):
     page.close()
 
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "vk" / "wall_get_foodsharing_2020.json"
+SAMPLE = Path(__file__).resolve().parent / "samples" / "vk" / "wall_get_foodsharing_2020.json"  # copy of shared/samples
 
 
 def test_upload_screen_in_a_real_browser(app_url, browser, tmp_path):
