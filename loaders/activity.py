@@ -154,6 +154,13 @@ def check_counters(out: Collector, table: pl.DataFrame, record_of, names: dict[s
             out.error(f"счётчик «{label}» отрицательный ({row[column]})", **record_of(row))
 
 
+def span(seconds: list[float]) -> tuple[datetime | None, datetime | None]:
+    """First and last of the unix moments a loader saw (its items, kept or not), as UTC datetimes."""
+    if not seconds:
+        return None, None
+    return datetime.fromtimestamp(min(seconds), timezone.utc), datetime.fromtimestamp(max(seconds), timezone.utc)
+
+
 def bounds(*moments: pl.Series) -> tuple[datetime | None, datetime | None]:
     values = [s for s in moments if s is not None and s.len() and s.null_count() < s.len()]
     if not values:

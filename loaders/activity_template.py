@@ -15,7 +15,8 @@ import polars as pl
 from loaders import activity as act
 from loaders.activity import ActivityData, Collector
 from loaders.errors import fail
-from loaders.tabular import ROW_COLUMN, Sheet, is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets
+from loaders.tabular import (ROW_COLUMN, Sheet, find_columns, is_xlsx, normalize_header, read_csv_sheet,
+                             read_xlsx_sheets)
 from loaders.urls import PageRef, UrlError, normalize_page_url, parse_post_url
 from loaders.values import parse_datetime_local, parse_flag, parse_whole
 
@@ -55,35 +56,20 @@ ACCEPTED = ("шаблон активности: лист «Публикации�
             "«Комментарии»")
 
 
-def _columns(sheet: Sheet, expected: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    by_norm = {normalize_header(c): c for c in sheet.frame.columns if c != ROW_COLUMN}
-    found = {}
-    for name, synonyms in expected.items():
-        for synonym in synonyms:
-            if normalize_header(synonym) in by_norm:
-                found[name] = by_norm[normalize_header(synonym)]
-                break
-    return found
-
-
 def layout_of(sheet: Sheet) -> str | None:
     """Which table of the template a sheet holds, by its headers."""
-    found = _columns(sheet, PUBLICATION_COLUMNS)
+    found = find_columns(sheet, PUBLICATION_COLUMNS)
     if "published" in found and ("post_url" in found or "page_url" in found) and (
             "type" in found or "views" in found or "reactions" in found or "post_url" in found):
         if "post_url" in found or "type" in found or "views" in found:
             return "publications"
-    comments = _columns(sheet, COMMENT_COLUMNS)
+    comments = find_columns(sheet, COMMENT_COLUMNS)
     if "post_url" in comments and "created" in comments and ("by_page" in comments or "comment_id" in comments):
         return "comments"
-    streams = _columns(sheet, STREAM_COLUMNS)
+    streams = find_columns(sheet, STREAM_COLUMNS)
     if "page_url" in streams and "started" in streams and ("duration" in streams or "record_url" in streams):
         return "streams"
     return None
-
-
-def looks_like_template(data: bytes, filename: str) -> bool:
-    return bool(_sheets(data, filename))
 
 
 def _sheets(data: bytes, filename: str) -> dict[str, Sheet]:
@@ -194,7 +180,7 @@ def _value(frame_row: dict, columns: dict, name: str):
 
 
 def _publications(reader: _Reader, sheet: Sheet, posts: dict, streams: dict) -> None:
-    columns = _columns(sheet, PUBLICATION_COLUMNS)
+    columns = find_columns(sheet, PUBLICATION_COLUMNS)
     name = sheet.name
     published_at = reader.moments(sheet, columns["published"])
     counters = {c: reader.counts(sheet, columns.get(c)) for c in ("views", "reactions", "comments", "reposts")}
@@ -248,7 +234,7 @@ def _add_stream(streams: dict, ref: str, stream_id: str, started: int, duration_
 
 
 def _streams(reader: _Reader, sheet: Sheet, streams: dict) -> None:
-    columns = _columns(sheet, STREAM_COLUMNS)
+    columns = find_columns(sheet, STREAM_COLUMNS)
     for row in sheet.frame.iter_rows(named=True):
         number = row[ROW_COLUMN]
         page_url, record_url = _value(row, columns, "page_url"), _value(row, columns, "record_url")
@@ -273,7 +259,7 @@ def _streams(reader: _Reader, sheet: Sheet, streams: dict) -> None:
 
 
 def _comments(reader: _Reader, sheet: Sheet, comments: dict) -> None:
-    columns = _columns(sheet, COMMENT_COLUMNS)
+    columns = find_columns(sheet, COMMENT_COLUMNS)
     for row in sheet.frame.iter_rows(named=True):
         number = row[ROW_COLUMN]
         ref, post_id = reader.page_of_row(None, _value(row, columns, "post_url"), number, columns, sheet.name)

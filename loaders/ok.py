@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from loaders import activity as act
 from loaders.activity import ActivityData, Collector
@@ -71,7 +71,7 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
     posts = {k: [] for k in act.POST_SCHEMA}
     streams = {k: [] for k in act.STREAM_SCHEMA}
     records: list[str] = []
-    first = last = None
+    seen: list[float] = []
     refs: set[str] = set()
     for index, topic in enumerate(topics):
         record = f"запись {index + 1}" + (f" (id {topic.get('id')})" if isinstance(topic, dict) else "")
@@ -91,8 +91,7 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
             out.error("не указана группа (owner_ref вида «group:<id>»)", record=record, column="owner_ref")
             continue
         seconds = created / 1000
-        first = seconds if first is None else min(first, seconds)
-        last = seconds if last is None else max(last, seconds)
+        seen.append(seconds)
         refs.add(owner)
         author = topic.get("author_ref")
         if author is not None and _group_id(author) != owner:
@@ -155,8 +154,7 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
     pages["page_key"] = [f"group/{r}" for r in pages["ref"]]
     pages["title"] = [titles.get(r) for r in pages["ref"]]
     pages["url"] = [f"https://ok.ru/group/{r}" for r in pages["ref"]]
-    moments = [None if m is None else datetime.fromtimestamp(m, timezone.utc) for m in (first, last)]
     return ActivityData("ok_mediatopics", act.frame(pages, act.PAGE_SCHEMA), post_frame, stream_frame,
                         act.empty(act.COMMENT_SCHEMA), act.empty(act.SNAPSHOT_SCHEMA),
-                        coverage=act.coverage(refs, *moments, posts=True, comments=False),
+                        coverage=act.coverage(refs, *act.span(seen), posts=True, comments=False),
                         rejected=dict(out.rejected), warnings=out.warnings)

@@ -149,9 +149,8 @@ def read_csv_sheet(data: bytes, filename: str, known_headers: set[str]) -> Sheet
     return Sheet(None, _frame_from_rows(rows, header_index, 1))
 
 
-def resolve_columns(sheet: Sheet, filename: str, expected: dict[str, tuple[str, ...]],
-                    required: tuple[str, ...]) -> dict[str, str]:
-    """Map field name → actual header of the sheet (case and spaces ignored). Missing required → LoadError."""
+def find_columns(sheet: Sheet, expected: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Map field name → actual header of the sheet (case and spaces ignored), for the fields it has."""
     by_norm = {normalize_header(c): c for c in sheet.frame.columns if c != ROW_COLUMN}
     found = {}
     for field_name, synonyms in expected.items():
@@ -159,6 +158,13 @@ def resolve_columns(sheet: Sheet, filename: str, expected: dict[str, tuple[str, 
             if normalize_header(synonym) in by_norm:
                 found[field_name] = by_norm[normalize_header(synonym)]
                 break
+    return found
+
+
+def resolve_columns(sheet: Sheet, filename: str, expected: dict[str, tuple[str, ...]],
+                    required: tuple[str, ...]) -> dict[str, str]:
+    """`find_columns`, and a LoadError naming the required headers the sheet lacks."""
+    found = find_columns(sheet, expected)
     missing = [expected[f][0] for f in required if f not in found]
     if missing:
         names = ", ".join(f"«{m}»" for m in missing)

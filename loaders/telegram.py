@@ -8,7 +8,7 @@ channel's replies. Personal chats and groups that are not a channel's discussion
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -150,7 +150,7 @@ class _Reader:
                   if isinstance(m, dict) and m.get("action") == "pin_message"}
         last_post: dict | None = None
         open_call: tuple[int, int] | None = None  # (message id, start seconds)
-        first = last = None
+        seen: list[int] = []
         for message in chat["messages"]:
             if not isinstance(message, dict) or not isinstance(message.get("id"), int):
                 self.out.error("сообщение без числового id", record=f"чат «{name}»")
@@ -163,8 +163,7 @@ class _Reader:
             moment = self.when(message, row)
             if moment is None:
                 continue
-            first = moment if first is None else min(first, moment)
-            last = moment if last is None else max(last, moment)
+            seen.append(moment)
             if kind == "service":
                 if message.get("action") == "group_call":
                     open_call = self._call(ref, message, moment, row, open_call)
@@ -186,7 +185,7 @@ class _Reader:
                          "text": text}
         if open_call is not None:
             self._stream(ref, open_call[0], open_call[1], None, open_call[2])
-        self.coverage.append(act.coverage([ref], *_moments(first, last), posts=True, comments=False))
+        self.coverage.append(act.coverage([ref], *act.span(seen), posts=True, comments=False))
 
     def _post(self, ref: str, message: dict, text: str, moment: int, row: int, pinned: bool) -> None:
         p = self.posts
@@ -244,14 +243,13 @@ class _Reader:
         messages = [m for m in chat["messages"] if isinstance(m, dict) and m.get("type") == "message"]
         parent_of = {m.get("id"): m.get("reply_to_message_id") for m in messages}
         author_of = {m.get("id"): _peer(m.get("from_id")) for m in messages}
-        first = last = None
+        seen: list[int] = []
         for message in messages:
             row = self.record(name, message)
             moment = self.when(message, row)
             if moment is None:
                 continue
-            first = moment if first is None else min(first, moment)
-            last = moment if last is None else max(last, moment)
+            seen.append(moment)
             author = _peer(message.get("from_id"))
             parent = message.get("reply_to_message_id")
             if parent is None:
@@ -259,9 +257,9 @@ class _Reader:
                     continue  # the channel's post mirrored as the root of its comment thread
                 self.out.reject("сообщения группы вне обсуждения публикаций")
                 continue
-            root, seen = parent, set()
-            while parent_of.get(root) is not None and root not in seen:
-                seen.add(root)
+            root, visited = parent, set()
+            while parent_of.get(root) is not None and root not in visited:
+                visited.add(root)
                 root = parent_of[root]
             is_page = author == page_author
             if is_page and author_of.get(parent) == page_author:
@@ -279,13 +277,7 @@ class _Reader:
         service = sum(1 for m in chat["messages"] if isinstance(m, dict) and m.get("type") == "service")
         if service:
             self.out.reject(act.REJECT_SERVICE, service)
-        self.coverage.append(act.coverage([channel_id], *_moments(first, last), posts=False, comments=True))
-
-
-def _moments(first: int | None, last: int | None):
-    if first is None:
-        return None, None
-    return datetime.fromtimestamp(first, timezone.utc), datetime.fromtimestamp(last, timezone.utc)
+        self.coverage.append(act.coverage([channel_id], *act.span(seen), posts=False, comments=True))
 
 
 def discussion_channel(chat: dict) -> str | None:

@@ -81,6 +81,15 @@ def vk_ref_from_owner_id(owner_id: int | str) -> PageRef:
     return PageRef("vk", f"id{value}", str(value))
 
 
+def key_from_platform_id(platform: str, platform_id: str | None) -> str | None:
+    """The page key an id alone gives: VK club<id>/id<id>, OK group/<id>, Telegram c/<id>."""
+    if not platform_id:
+        return None
+    if platform == "vk":
+        return vk_ref_from_owner_id(platform_id).key
+    return {"ok": f"group/{platform_id}", "telegram": f"c/{platform_id}"}.get(platform)
+
+
 def _vk(parts: list[str], raw: str) -> PageRef:
     if not parts:
         raise UrlError(f"в ссылке «{raw}» нет адреса сообщества ВКонтакте")

@@ -6,12 +6,13 @@ members' posts and deleted stubs are left out and counted in `rejected`.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import polars as pl
 
 from loaders import activity as act
 from loaders.activity import ActivityData, Collector
+from loaders.urls import key_from_platform_id
 
 LIVE_STATUSES = {"waiting", "started", "finished", "failed", "upcoming"}
 PHOTO_TYPES = {"photo", "posted_photo", "photos_list", "album"}
@@ -92,12 +93,8 @@ def _pages_frame(refs: set[str], known: dict[str, dict]) -> pl.DataFrame:
         rows["platform_id"].append(ref)
         rows["page_key"].append(info.get("page_key"))
         rows["title"].append(info.get("title"))
-        rows["url"].append(f"https://vk.com/{info.get('page_key') or _numeric_key(ref)}")
+        rows["url"].append(f"https://vk.com/{info.get('page_key') or key_from_platform_id('vk', ref)}")
     return act.frame(rows, act.PAGE_SCHEMA)
-
-
-def _numeric_key(ref: str) -> str:
-    return f"club{ref[1:]}" if ref.startswith("-") else f"id{ref}"
 
 
 def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
@@ -111,7 +108,7 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
                              "is_live", "text", "views", "likes", "comments", "reposts", "reactions", "source_row")}
     streams = {k: [] for k in ("ref", "stream_id", "started_at", "duration_s", "url", "title", "source_row")}
     refs: set[str] = set()
-    first = last = None
+    seen: list[int] = []  # dates of every item, members' posts too: the wall's time span
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             out.error("запись должна быть объектом JSON", record=_record(index, item))
@@ -128,8 +125,7 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
             posted = _int_field(out, item, "date", record)
             if post_id is None or owner_id is None or posted is None:
                 continue
-        first = posted if first is None else min(first, posted)
-        last = posted if last is None else max(last, posted)
+        seen.append(posted)
         refs.add(str(owner_id))
         post_type = item.get("post_type") or item.get("type")
         if item.get("is_deleted") or item.get("deleted_reason"):
@@ -191,7 +187,7 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
     known = _groups_pages(body.get("groups"), body.get("profiles"))
     data = ActivityData("vk_wall", _pages_frame(refs, known), post_frame, stream_frame,
                         act.empty(act.COMMENT_SCHEMA), act.empty(act.SNAPSHOT_SCHEMA),
-                        coverage=act.coverage(refs, *_moments(first, last), posts=True, comments=False),
+                        coverage=act.coverage(refs, *act.span(seen), posts=True, comments=False),
                         rejected=dict(out.rejected), warnings=out.warnings)
     if not items:
         out.warn("в файле нет ни одной записи", column="items")
@@ -205,12 +201,6 @@ def _locator(items: list):
         index = row["source_row"] - 1
         return {"record": _record(index, items[index]), "column": "date"}
     return record_of
-
-
-def _moments(first: int | None, last: int | None):
-    if first is None:
-        return None, None
-    return datetime.fromtimestamp(first, timezone.utc), datetime.fromtimestamp(last, timezone.utc)
 
 
 def comment_responses(payload: object) -> list[dict] | None:

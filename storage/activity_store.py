@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, upda
 from loaders import activity as act
 from loaders.activity import ActivityData
 from loaders.errors import fail
+from loaders.urls import key_from_platform_id
 from storage import schema
 from storage.audit import create_batch, sha256_of, write_audit
 from storage.db import utcnow
@@ -31,15 +32,6 @@ TABLES = {  # canonical frame → (table, key column, compared values)
 MOMENTS = {"posts": "published_at", "streams": "started_at", "comments": "created_at"}
 WINDOW_MARGIN = timedelta(days=2)  # a re-export may shift a row's moment a little (time zone of a template)
 SNAPSHOT_FIELDS = tuple(c for c in act.SNAPSHOT_SCHEMA if c != "ref")
-
-
-def _numeric_key(platform: str, platform_id: str | None) -> str | None:
-    """The page key an id alone gives (loaders.urls): VK club<id>/id<id>, OK group/<id>, Telegram c/<id>."""
-    if not platform_id:
-        return None
-    if platform == "vk":
-        return f"club{platform_id[1:]}" if platform_id.startswith("-") else f"id{platform_id}"
-    return {"ok": f"group/{platform_id}", "telegram": f"c/{platform_id}"}.get(platform)
 
 
 def active_links(conn: Connection) -> dict[tuple[str, str], int]:
@@ -60,7 +52,7 @@ def match_pages(conn: Connection, pages: pl.DataFrame, batch_id: int | None, now
     found: dict[str, int] = {}
     for page in pages.iter_rows(named=True):
         platform, platform_id, key = page["platform"], page["platform_id"], page["page_key"]
-        numeric = _numeric_key(platform, platform_id)
+        numeric = key_from_platform_id(platform, platform_id)
         page_id = (by_id.get((platform, platform_id)) or (key and by_key.get((platform, key)))
                    or (numeric and by_key.get((platform, numeric))) or links.get((platform, platform_id or key)))
         if page_id is None and batch_id is not None:
