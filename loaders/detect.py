@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from loaders import activity_template, ok, registry, telegram, vk
+from loaders import activity_template, ok, registry, telegram, vk, vk_typed
 from loaders.activity import ActivityData
 from loaders.errors import LoadError, fail
 from loaders.tabular import is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets
@@ -61,6 +61,14 @@ def tabular_kind(content: bytes, filename: str) -> str:
     seen = f"листы {names}; " if names else ""
     seen += "заголовки: " + ", ".join(f"«{h}»" for h in headers) if headers else "заголовков нет"
     raise fail(f"формат таблицы не распознан ({seen}); {ACCEPTED_FORMATS}", filename)
+
+
+def load_json_bytes(content: bytes, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
+    """Parse and load a JSON activity export: a `wall.get` file through the typed fast path, anything else (or a
+    wall the fast path does not take) through the generic parse and the shape routing below."""
+    if (wall := vk_typed.decode_wall(content)) is not None:
+        return vk.load_wall(wall, filename, now)
+    return load_activity_json(parse_json(content, filename), filename, tz, now)
 
 
 def load_activity_json(payload: object, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:

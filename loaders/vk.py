@@ -13,6 +13,7 @@ import polars as pl
 from loaders import activity as act
 from loaders.activity import ActivityData, Collector
 from loaders.urls import key_from_platform_id
+from loaders.vk_typed import Counter, Record, TypedPost
 
 LIVE_STATUSES = {"waiting", "started", "finished", "failed", "upcoming"}
 PHOTO_TYPES = {"photo", "posted_photo", "photos_list", "album"}
@@ -20,8 +21,13 @@ VIDEO_TYPES = {"video", "clip", "video_playlist"}
 LINK_TYPES = {"link", "article", "page", "note"}
 
 
+def _is_object(item: object) -> bool:
+    """A JSON object: a dict, or a typed record of the fast path (loaders.vk_typed), which reads the same."""
+    return type(item) is dict or isinstance(item, Record)
+
+
 def _record(index: int, item: object) -> str:
-    ident = item.get("id") if isinstance(item, dict) else None
+    ident = item.get("id") if _is_object(item) else None
     return f"запись {index + 1}" + (f" (id {ident})" if ident is not None else "")
 
 
@@ -42,10 +48,10 @@ def _int_field(out: Collector, item: dict, name: str, record: str, required: boo
 def live_video(attachments: list) -> dict | None:
     """The live video of a post, by the recommended rule of formats.md §1.4."""
     for attachment in attachments:
-        if type(attachment) is not dict or attachment.get("type") not in ("video", "clip"):
+        if not _is_object(attachment) or attachment.get("type") not in ("video", "clip"):
             continue
-        video = attachment.get(attachment["type"])
-        if not isinstance(video, dict):
+        video = attachment.get(attachment.get("type"))
+        if not _is_object(video):
             continue
         if (video.get("type") == "live" or video.get("live") == 1 or video.get("upcoming") == 1
                 or "live_status" in video or "live_start_time" in video):
@@ -58,7 +64,7 @@ def _content_type(attachments: list, is_repost: bool, is_live: bool) -> str:
         return "live"
     if is_repost:
         return "repost"
-    kinds = {a.get("type") for a in attachments if isinstance(a, dict)}
+    kinds = {a.get("type") for a in attachments if _is_object(a)}
     if kinds & PHOTO_TYPES:
         return "photo"
     if kinds & VIDEO_TYPES:
@@ -97,6 +103,54 @@ def _pages_frame(refs: set[str], known: dict[str, dict]) -> pl.DataFrame:
     return act.frame(rows, act.PAGE_SCHEMA)
 
 
+COUNTERS = ("views", "likes", "comments", "reposts", "reactions")
+
+
+def _typed_fields(item: TypedPost) -> tuple:
+    """What the rules of `load_wall` read from one post of the typed fast path (types checked by the decoder)."""
+    counters = tuple(value.count if type(value) is Counter else value
+                     for value in (item.views, item.likes, item.comments, item.reposts, item.reactions))
+    return (item.id, item.owner_id if item.owner_id is not None else item.to_id, item.from_id, item.date,
+            item.post_type or item.type, item.is_deleted or item.deleted_reason, item.postponed_id,
+            item.marked_as_ads, item.attachments or [], bool(item.copy_history), item.is_pinned, item.text,
+            counters)
+
+
+def _dict_fields(out: Collector, index: int, item: object) -> tuple | None:
+    """The same fields from a generic JSON object, explaining in Russian what is missing or malformed."""
+    if type(item) is not dict:
+        out.error("запись должна быть объектом JSON", record=_record(index, item))
+        return None
+    record = _record(index, item)
+    post_id = _int_field(out, item, "id", record)
+    owner_id = _int_field(out, item, "owner_id", record, required="to_id" not in item)
+    if owner_id is None and "to_id" in item:  # API < 5.7 called the wall owner `to_id`
+        owner_id = _int_field(out, item, "to_id", record)
+    from_id = _int_field(out, item, "from_id", record, required=False)
+    posted = _int_field(out, item, "date", record)
+    if post_id is None or owner_id is None or posted is None:
+        return None
+    attachments = item.get("attachments") or []
+    if type(attachments) is not list:
+        out.error("ожидается список вложений", record=record, column="attachments")
+        return None
+    counters = []
+    for counter in COUNTERS:
+        value = item.get(counter)
+        if type(value) is dict:
+            value = value.get("count")
+        if value is not None and type(value) is not int:
+            out.error(f"счётчик должен быть целым числом, указано «{str(value)[:40]}»", record=record,
+                      column=counter)
+            value = None
+        counters.append(value)
+    text = item.get("text")
+    return (post_id, owner_id, from_id, posted, item.get("post_type") or item.get("type"),
+            item.get("is_deleted") or item.get("deleted_reason"), item.get("postponed_id"),
+            item.get("marked_as_ads"), attachments, bool(item.get("copy_history")), item.get("is_pinned"),
+            text if isinstance(text, str) else None, tuple(counters))
+
+
 def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
     """`wall.get` → the page's own posts and the live streams among them."""
     out = Collector(filename)
@@ -110,60 +164,36 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
     refs: set[str] = set()
     seen: list[int] = []  # dates of every item, members' posts too: the wall's time span
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            out.error("запись должна быть объектом JSON", record=_record(index, item))
+        fields = _typed_fields(item) if type(item) is TypedPost else _dict_fields(out, index, item)
+        if fields is None:
             continue
-        post_id, owner_id, from_id, posted = item.get("id"), item.get("owner_id"), item.get("from_id"), item.get("date")
-        if not (type(post_id) is int and type(owner_id) is int and type(posted) is int
-                and (from_id is None or type(from_id) is int)):  # the rare slow path: explain what is wrong
-            record = _record(index, item)
-            post_id = _int_field(out, item, "id", record)
-            owner_id = _int_field(out, item, "owner_id", record, required="to_id" not in item)
-            if owner_id is None and "to_id" in item:  # API < 5.7 called the wall owner `to_id`
-                owner_id = _int_field(out, item, "to_id", record)
-            from_id = _int_field(out, item, "from_id", record, required=False)
-            posted = _int_field(out, item, "date", record)
-            if post_id is None or owner_id is None or posted is None:
-                continue
+        (post_id, owner_id, from_id, posted, post_type, deleted, postponed, ads, attachments, is_repost, pinned,
+         text, counters) = fields
         seen.append(posted)
         refs.add(str(owner_id))
-        post_type = item.get("post_type") or item.get("type")
-        if item.get("is_deleted") or item.get("deleted_reason"):
+        if deleted:
             out.reject(act.REJECT_DELETED)
             continue
-        if post_type in ("postpone", "suggest") or item.get("postponed_id"):
+        if post_type in ("postpone", "suggest") or postponed:
             out.reject(act.REJECT_POSTPONED)
             continue
-        if item.get("marked_as_ads") == 1 or item.get("marked_as_ads") is True or post_type == "post_ads":
+        if ads == 1 or ads is True or post_type == "post_ads":
             out.reject(act.REJECT_ADS)
             continue
         if from_id is not None and from_id != owner_id:
             out.reject(act.REJECT_MEMBER)
             continue
-        attachments = item.get("attachments") or []
-        if type(attachments) is not list:
-            out.error("ожидается список вложений", record=_record(index, item), column="attachments")
-            continue
-        is_repost = bool(item.get("copy_history"))
         video = live_video(attachments)
         posts["ref"].append(str(owner_id))
         posts["post_id"].append(str(post_id))
         posts["published_at"].append(act.micros(posted))
         posts["content_type"].append(_content_type(attachments, is_repost, video is not None))
         posts["is_repost"].append(is_repost)
-        posts["is_pinned"].append(bool(item.get("is_pinned")))
+        posts["is_pinned"].append(bool(pinned))
         posts["is_live"].append(video is not None)
-        text = item.get("text")
-        posts["text"].append(text if isinstance(text, str) else None)
-        for counter in ("views", "likes", "comments", "reposts", "reactions"):
-            value = item.get(counter)
-            if type(value) is dict:
-                value = value.get("count")
-            if value is not None and type(value) is not int:
-                out.error(f"счётчик должен быть целым числом, указано «{str(value)[:40]}»",
-                          record=_record(index, item), column=counter)
-                value = None
-            posts[counter].append(value)
+        posts["text"].append(text)
+        for name, value in zip(COUNTERS, counters):
+            posts[name].append(value)
         posts["source_row"].append(index + 1)
         if video is not None:
             started = video.get("live_start_time") if isinstance(video.get("live_start_time"), int) else posted

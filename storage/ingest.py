@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from core.config import region_tz
 from loaders import detect
-from loaders.activity import ActivityData
+from loaders.activity import ActivityData, paused_gc
 from loaders.activity_template import load_template
 from loaders.errors import LoadError, fail
 from loaders.registry import load_registry
@@ -31,10 +31,11 @@ def load_activity(content: bytes, filename: str, kind: str | None = None) -> Act
     """Read an activity export (any supported format) into the canonical frames; writes nothing."""
     kind = kind or detect.detect_kind(content, filename)
     now = datetime.now(timezone.utc)
-    if kind == "activity_json":
-        return detect.load_activity_json(detect.parse_json(content, filename), filename, region_tz(), now)
-    if kind == "activity_table":
-        return load_template(content, filename, region_tz(), now)
+    with paused_gc():
+        if kind == "activity_json":
+            return detect.load_json_bytes(content, filename, region_tz(), now)
+        if kind == "activity_table":
+            return load_template(content, filename, region_tz(), now)
     raise fail("это реестр страниц, а не выгрузка активности", filename)
 
 

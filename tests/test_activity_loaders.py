@@ -206,3 +206,48 @@ def test_unknown_file_lists_accepted_formats():
     message = str(error.value)
     for name in ("wall.get", "result.json", "mediatopic", "шаблон активности"):
         assert name in message
+
+
+def test_vk_typed_fast_path_and_generic_path_give_identical_frames():
+    """The typed decoder (loaders.vk_typed) and the generic JSON path apply one set of rules: same frames."""
+    from loaders import vk, vk_typed
+    from loaders.detect import parse_json
+    from benchmark.exports import vk_wall as synthetic_wall
+
+    t = unix(2026, 10, 5)
+    handmade = vk_wall([vk_post(1, t, is_pinned=1, views=55), vk_post(2, t + 60, marked_as_ads=1),
+                        vk_post(3, t + 90, from_id=5),
+                        vk_post(4, t + 120, copy_history=[{"id": 9}], attachments=[
+                            {"type": "photo", "photo": {"sizes": [{"url": "x"}]}},
+                            {"type": "video", "video": {"id": 3, "live": 1, "live_start_time": t + 3600,
+                                                        "duration": 900, "title": "Эфир"}}])], envelope=True)
+    now = datetime.now(timezone.utc)
+    for content in (handmade, synthetic_wall(500, pages=3)):
+        typed = vk_typed.decode_wall(content)
+        assert typed is not None and type(typed["items"][0]) is vk_typed.TypedPost  # the fast path is taken
+        fast = vk.load_wall(typed, "w.json", now)
+        payload = parse_json(content, "w.json")
+        slow = vk.load_wall(payload.get("response", payload), "w.json", now)
+        for name in ("pages", "posts", "streams", "coverage"):
+            assert getattr(fast, name).equals(getattr(slow, name)), name
+        assert fast.rejected == slow.rejected
+
+
+@pytest.mark.parametrize("items", [
+    [vk_post("7", unix(2026, 1, 1))],  # id as a digit string: the generic path accepts it
+    [{"id": 7, "to_id": -2002, "from_id": -2002, "date": unix(2026, 1, 1)}],  # API < 5.7
+])
+def test_vk_walls_the_typed_path_declines_still_load(items):
+    from loaders import vk_typed
+    content = to_json({"count": 1, "items": items})
+    assert vk_typed.decode_wall(content) is None or items[0].get("to_id")
+    data = load_activity(content, "wall.json")
+    assert data.posts["post_id"].to_list() == ["7"] and data.posts["ref"].to_list() == ["-2002"]
+
+
+def test_typed_path_leaves_comment_files_to_the_generic_router():
+    from loaders import vk_typed
+    content = to_json({"count": 1, "items": [{"id": 1, "from_id": 5, "date": unix(2026, 1, 1), "post_id": 3,
+                                              "owner_id": -2002, "parents_stack": []}]})
+    assert vk_typed.decode_wall(content) is None
+    assert load_activity(content, "c.json").format == "vk_comments"

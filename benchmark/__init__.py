@@ -1,0 +1,1 @@
+"""The benchmark harness of `python cli.py bench` (product.md, "Performance targets")."""

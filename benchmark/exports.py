@@ -1,0 +1,60 @@
+"""Deterministic synthetic export files in the platforms' real formats, for the ingest throughput figures.
+
+Each post looks like what the platform returns (VK: attachments with sizes, counters as objects; Telegram:
+entity lists, reactions), so parsing cost per post is realistic rather than flattering.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+import orjson
+
+START = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
+
+
+def _photo(rng: random.Random, owner: int) -> dict:
+    return {"type": "photo", "photo": {
+        "album_id": -7, "date": START, "id": rng.randint(1, 10**9), "owner_id": owner, "access_key": "a1b2c3d4e5",
+        "sizes": [{"height": h, "type": t, "width": w, "url": f"https://sun9-1.userapi.com/impg/{rng.randint(1, 10**9)}.jpg"}
+                  for t, w, h in (("s", 75, 50), ("m", 130, 87), ("x", 604, 403))],
+        "text": "", "has_tags": False}}
+
+
+def vk_wall(posts: int, pages: int = 100, seed: int = 1) -> bytes:
+    """A `wall.get` response ({"response": {"count", "items"}}) of `posts` own posts over `pages` walls."""
+    rng = random.Random(seed)
+    items = []
+    for index in range(posts):
+        owner = -(1000 + index % pages)
+        item = {"id": index + 1, "from_id": owner, "owner_id": owner, "date": START + index * 37,
+                "marked_as_ads": 0, "post_type": "post", "text": f"Новость {index}: " + "текст публикации " * 3,
+                "attachments": [_photo(rng, owner)] if index % 3 else [],
+                "post_source": {"type": "vk"}, "comments": {"can_post": 1, "count": rng.randint(0, 20)},
+                "likes": {"can_like": 1, "count": rng.randint(0, 300), "user_likes": 0, "can_publish": 1},
+                "reposts": {"count": rng.randint(0, 30), "user_reposted": 0},
+                "views": {"count": rng.randint(100, 20000)}, "is_favorite": False, "hash": "x1y2z3"}
+        if index % 97 == 0:
+            item["attachments"] = [{"type": "video", "video": {
+                "id": index, "owner_id": owner, "title": "Прямой эфир", "duration": 1800, "type": "live",
+                "live_status": "finished", "date": START + index * 37}}]
+        items.append(item)
+    return orjson.dumps({"response": {"count": posts, "items": items}})
+
+
+def telegram_channel(posts: int, seed: int = 1) -> bytes:
+    """A Telegram Desktop single-channel `result.json` with `posts` messages (albums and service messages mixed in)."""
+    rng = random.Random(seed)
+    messages = []
+    for index in range(posts):
+        moment = START + index * 41
+        stamp = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        messages.append({
+            "id": index + 1, "type": "message", "date": stamp, "date_unixtime": str(moment),
+            "from": "Департамент", "from_id": "channel3003",
+            "text": [f"Новость {index} ", {"type": "link", "text": "https://tomsk.gov.ru"}],
+            "text_entities": [{"type": "plain", "text": f"Новость {index} "},
+                              {"type": "link", "text": "https://tomsk.gov.ru"}],
+            "reactions": [{"type": "emoji", "count": rng.randint(0, 50), "emoji": "👍"}],
+        })
+    return orjson.dumps({"name": "Департамент", "type": "public_channel", "id": 3003, "messages": messages})
