@@ -141,6 +141,56 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def _quarter(code: str | None):
+    from core.config import region_tz
+    from scoring.calendar import Quarter, local_today
+    return Quarter.parse(code) if code else Quarter.of(local_today(region_tz())).previous()
+
+
+def cmd_rate(args) -> int:
+    """The quarter's rating: the approved one if the quarter is approved (unless --fresh), else computed."""
+    from scoring.payload import rating_payload
+    from storage.rating_store import approved_payload, differences, fresh_rating
+    engine, quarter = _engine(), _quarter(args.quarter)
+    approved = None if args.fresh else approved_payload(engine, quarter)
+    payload = approved
+    if payload is None:
+        payload = rating_payload(fresh_rating(engine, quarter))
+    elif args.compare:
+        payload["differences"] = differences(approved, rating_payload(fresh_rating(engine, quarter)))
+    payload.setdefault("approved", None)
+    if args.xlsx:
+        from reports.rating_workbook import write_rating_workbook
+        write_rating_workbook(engine, quarter, Path(args.xlsx), payload)
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, default=str))
+        return 0
+    status = "утверждён" if payload["approved"] else "расчёт по текущим данным (не утверждён)"
+    print(f"Рейтинг за {quarter.label}: методика {payload['methodology']}; {status}")
+    for name, title in (("bodies", "Исполнительные органы"), ("institutions", "Учреждения"),
+                        ("heads", "Руководители")):
+        rows = payload[name]
+        print(f"\n{title} ({len(rows)}):")
+        for row in rows[: args.top]:
+            score = "—" if row.get("score") is None else f"{row['score']:.1f}"
+            place = row.get("rank") or "—"
+            print(f"  {place:>4}. {row['owner'][:70]:<70} {score:>6}  {row.get('zone') or ''}")
+        if len(rows) > args.top:
+            print(f"  … ещё {len(rows) - args.top}")
+    if args.xlsx:
+        print(f"\nExcel: {args.xlsx}")
+    return 0
+
+
+def cmd_approve(args) -> int:
+    from storage.rating_store import approve
+    quarter = _quarter(args.quarter)
+    payload = approve(_engine(), quarter, current_user())
+    print(f"Рейтинг за {quarter.label} утверждён (методика {payload['methodology']}, пакетов загрузки "
+          f"{len(payload['approved']['batch_ids'])}); дальнейшие загрузки его не изменят")
+    return 0
+
+
 def cmd_user_add(args) -> int:
     import getpass
 
@@ -176,6 +226,17 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="сводка по базе данных")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
+    rate = sub.add_parser("rate", help="рейтинг за квартал")
+    rate.add_argument("--quarter", help="квартал, например 2026Q1 (по умолчанию — прошедший)")
+    rate.add_argument("--json", action="store_true")
+    rate.add_argument("--xlsx", help="сохранить книгу Excel с рейтингом")
+    rate.add_argument("--fresh", action="store_true", help="пересчитать, даже если квартал утверждён")
+    rate.add_argument("--compare", action="store_true", help="для утверждённого квартала: отличия от пересчёта")
+    rate.add_argument("--top", type=int, default=20, help="сколько строк каждой таблицы печатать")
+    rate.set_defaults(func=cmd_rate)
+    approve = sub.add_parser("approve", help="утвердить (заморозить) рейтинг за квартал")
+    approve.add_argument("--quarter", help="квартал, например 2026Q1")
+    approve.set_defaults(func=cmd_approve)
     user = sub.add_parser("user-add", help="добавить пользователя или сменить пароль и роль")
     user.add_argument("username")
     user.add_argument("--role", choices=("viewer", "analyst", "admin"), default="viewer")

@@ -47,3 +47,53 @@ COLUMN_LABELS = {
 
 def label(column: str) -> str:
     return COLUMN_LABELS.get(column, column)
+
+COLUMN_LABELS |= {
+    "rank": "Место",
+    "score": "Балл",
+    "zone": "Зона",
+    "delta_points": "Δ баллов",
+    "delta_place": "Δ места",
+    "previous_rank": "Место в прошлом квартале",
+    "previous_score": "Балл в прошлом квартале",
+    "body_score": "Балл органа",
+    "head_score": "Балл руководителя",
+    "institutions_score": "Балл учреждений",
+    "institutions_count": "Учреждений",
+    "block_A": "A. Оформление и статус",
+    "block_B": "B. Регулярность",
+    "block_C": "C. Охват",
+    "block_D": "D. Вовлечённость",
+    "block_E": "E. Обратная связь",
+    "weeks": "Учтено недель",
+    "weeks_ok": "Недель с нормой",
+    "weeks_no_data": "Недель без данных",
+    "posts": "Публикаций",
+    "norm": "Норма в неделю",
+    "user_comments": "Комментариев пользователей",
+    "answered": "С ответом страницы",
+    "median_reply_hours": "Медиана ответа, ч",
+    "owner_streams": "Прямых эфиров",
+    "value": "Значение",
+    "points": "Баллы",
+    "weight": "Вес",
+    "na_reason": "Почему не оценивается",
+    "inputs": "Исходные данные",
+    "indicator": "Показатель",
+    "week": "Неделя",
+    "status": "Состояние",
+}
+WEEK_STATUS_LABELS = {"counted": "учтена", "no_data": "нет данных", "before_registration": "до регистрации",
+                      "not_ended": "не завершена"}
+
+
+def number_ru(value: float | int | None, digits: int = 0) -> str:
+    """12 345,6 — Russian grouping and decimal comma; «—» for unknown."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+    return text
+
+
+def percent_ru(share: float | None, digits: int = 0) -> str:
+    return "—" if share is None else f"{number_ru(100 * share, digits)} %"

@@ -85,3 +85,31 @@ def tg_chat(messages: list[dict], chat_type: str = "public_channel", chat_id: in
 
 def to_json(payload: object) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
+
+
+# --- scoring inputs built directly (pure scoring tests; hand-computed expectations) ---
+
+def scoring_input(owners: list[dict], pages: list[dict], posts: list[dict] = (), coverage: list[dict] = (),
+                  snapshots: list[dict] = (), streams: list[dict] = (), comments: list[dict] = ()):
+    """ScoringInput from short dict rows; omitted columns are null. Times are UTC datetimes."""
+    import polars as pl
+
+    from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, ScoringInput
+    from storage.queries import COVERAGE_SCHEMA, OWNER_SCHEMA, PAGE_SCHEMA, SNAPSHOT_SCHEMA
+
+    def frame(rows, schema, defaults=None):
+        full = [{k: {**(defaults or {}), **r}.get(k) for k in schema} for r in rows]
+        return pl.DataFrame(full, schema=schema, orient="row") if full else pl.DataFrame(schema=schema)
+
+    return ScoringInput(
+        owners=frame(owners, OWNER_SCHEMA), pages=frame(pages, PAGE_SCHEMA, {"page_key": "k", "url": "u"}),
+        snapshots=frame(snapshots, SNAPSHOT_SCHEMA, {"batch_id": 1}),
+        posts=frame(posts, POST_COLUMNS, {"is_repost": False, "is_live": False}),
+        streams=frame(streams, STREAM_COLUMNS), comments=frame(comments, COMMENT_COLUMNS),
+        coverage=frame(coverage, COVERAGE_SCHEMA, {"batch_id": 1}))
+
+
+def local_dt(year: int, month: int, day: int, hour: int = 12):
+    """A moment given in Tomsk time (UTC+7), as UTC."""
+    from datetime import timedelta
+    return datetime(year, month, day, hour, tzinfo=timezone.utc) - timedelta(hours=7)

@@ -1,0 +1,199 @@
+"""Indicators A1–E2 of methodology.md §3 as small Polars expressions over one row per page, the gates, the
+percentiles within peer groups, and the page score with N/A re-weighting.
+
+Each indicator yields three columns: `<code>` (value in [0, 1], null when N/A), `<code>_na` (the reason, in
+Russian, when N/A) and, for the relative ones, `<code>_raw` (the measured rate before the percentile).
+Every number (weights, norms, thresholds, gates) comes from the methodology file.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from core.domain import KIND_PLURAL_LABELS, NOT_ON_PLATFORM
+from scoring.methodology import Methodology
+
+CHECKLIST = ("status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
+             "moderation_rules", "unified_style", "pos_widgets", "design_pct")
+NA_NO_WEEKS = "нет учтённых недель: за квартал не загружено данных о публикациях"
+NA_TELEGRAM_VIEWS = "нет просмотров: Telegram Desktop не выгружает просмотры"
+
+
+def on_platform(item: str) -> pl.Expr:
+    """False where the platform has no such element (cover and ПОС widget on Telegram)."""
+    absent = [platform for platform, items in NOT_ON_PLATFORM.items() if item in items]
+    return ~pl.col("platform").is_in(absent) if absent else pl.lit(True)
+
+
+def _flag(code: str, item: str, missing: str) -> list[pl.Expr]:
+    return [pl.col(item).cast(pl.Float64).alias(code),
+            pl.when(pl.col(item).is_null()).then(pl.lit(missing)).alias(f"{code}_na")]
+
+
+def design_share(items: list[str]) -> pl.Expr:
+    """A3: share of the applicable checklist items present among those known; the «Оформление (%)» of the
+    Госпаблики export when no item is known."""
+    present = pl.sum_horizontal((pl.col(i).fill_null(False) & on_platform(i)).cast(pl.Int32) for i in items)
+    known = pl.sum_horizontal((pl.col(i).is_not_null() & on_platform(i)).cast(pl.Int32) for i in items)
+    return (pl.when(known > 0).then(present / known)
+            .otherwise((pl.col("design_pct") / 100).clip(0, 1)))
+
+
+def widgets_value(values: dict) -> pl.Expr:
+    """A5: the value of the number of ПОС widgets (0 → 0, 1 → 0.5, ≥ 2 → 1 by default)."""
+    top = max(int(k) for k in values)
+    mapping = {int(k): float(v) for k, v in values.items()}
+    return pl.col("pos_widgets").clip(0, top).replace_strict(mapping, default=None, return_dtype=pl.Float64)
+
+
+def block_a(m: Methodology) -> list[pl.Expr]:
+    spec = m.indicators
+    items = list(spec["A3"]["items"]) if "A3" in spec else []
+    status_missing = (pl.when(pl.col("platform") == "telegram").then(pl.lit("нет данных о верификации канала"))
+                      .otherwise(pl.lit("нет данных об отметке «Госорганизация»")))
+    return [
+        pl.col("status_mark").cast(pl.Float64).alias("A1"),
+        pl.when(pl.col("status_mark").is_null()).then(status_missing).alias("A1_na"),
+        *_flag("A2", "gospubliki", "нет данных о подключении к «Госпабликам»"),
+        design_share(items).alias("A3"),
+        pl.when(design_share(items).is_null()).then(pl.lit("нет данных об оформлении страницы")).alias("A3_na"),
+        *_flag("A4", "comments_enabled", "нет данных о том, открыты ли комментарии"),
+        pl.when(on_platform("pos_widgets")).then(widgets_value(spec["A5"].get("values", {"0": 0, "1": 0.5, "2": 1})
+                                                               if "A5" in spec else {"0": 0})).alias("A5"),
+        pl.when(~on_platform("pos_widgets")).then(pl.lit("не применяется: у платформы нет виджетов ПОС"))
+        .when(pl.col("pos_widgets").is_null()).then(pl.lit("нет данных о виджетах ПОС")).alias("A5_na"),
+    ]
+
+
+def block_b(m: Methodology) -> list[pl.Expr]:
+    stream_kinds = m.raw["norms"].get("live_streams_per_quarter", {})
+    needed = pl.col("kind").replace_strict({k: int(v) for k, v in stream_kinds.items()}, default=None,
+                                           return_dtype=pl.Int64)
+    kinds = ", ".join(KIND_PLURAL_LABELS[k].lower() for k in stream_kinds) or "никого"
+    return [
+        pl.when(pl.col("weeks") > 0).then(pl.col("weeks_ok") / pl.col("weeks")).alias("B1"),
+        pl.when(pl.col("weeks") == 0).then(pl.lit(NA_NO_WEEKS)).alias("B1_na"),
+        pl.when(pl.col("weeks") > 0).then(
+            pl.min_horizontal(pl.lit(1.0), pl.col("posts") / (pl.col("norm") * pl.col("weeks")))).alias("B2"),
+        pl.when(pl.col("weeks") == 0).then(pl.lit(NA_NO_WEEKS)).alias("B2_na"),
+        pl.when(needed.is_not_null()).then((pl.col("owner_streams").fill_null(0) >= needed).cast(pl.Float64))
+        .alias("B3"),
+        pl.when(needed.is_null()).then(pl.lit(f"не применяется: эфир обязателен только для: {kinds}")).alias("B3_na"),
+    ]
+
+
+def block_c() -> list[pl.Expr]:
+    no_views = (pl.when(pl.col("platform") == "telegram").then(pl.lit(NA_TELEGRAM_VIEWS))
+                .otherwise(pl.lit("нет просмотров в выгрузке")))
+    mean_views = pl.col("views") / pl.col("posts_with_views")
+    return [
+        pl.when(pl.col("posts_with_views") > 0).then(mean_views / pl.col("subscribers")).alias("C1_raw"),
+        pl.when(pl.col("posts_with_views").fill_null(0) == 0).then(no_views)
+        .when(pl.col("subscribers").fill_null(0) <= 0).then(pl.lit("нет данных о числе подписчиков"))
+        .alias("C1_na"),
+        ((pl.col("subscribers_end") - pl.col("subscribers_start")) / pl.col("subscribers_start")).alias("C2_raw"),
+        pl.when(pl.col("subscribers_start").is_null() | pl.col("subscribers_end").is_null())
+        .then(pl.lit("нет двух отметок числа подписчиков (на начало и конец квартала)"))
+        .when(pl.col("subscribers_start") <= 0).then(pl.lit("число подписчиков на начало квартала равно нулю"))
+        .alias("C2_na"),
+    ]
+
+
+def block_d() -> list[pl.Expr]:
+    no_views = (pl.when(pl.col("platform") == "telegram").then(pl.lit(NA_TELEGRAM_VIEWS))
+                .otherwise(pl.lit("нет просмотров в выгрузке")))
+    from_comments = pl.col("user_comments") / pl.col("posts")
+    from_counters = pl.col("comment_counter") / pl.col("posts_with_comment_counter")
+    return [
+        pl.when(pl.col("views").fill_null(0) > 0).then(pl.col("engagement") / pl.col("views")).alias("D1_raw"),
+        pl.when(pl.col("views").fill_null(0) <= 0).then(no_views).alias("D1_na"),
+        pl.when(pl.col("comment_data").fill_null(False)).then(from_comments)
+        .when(pl.col("posts_with_comment_counter").fill_null(0) > 0).then(from_counters).alias("D2_raw"),
+        pl.when(~pl.col("comment_data").fill_null(False) & (pl.col("posts_with_comment_counter").fill_null(0) == 0))
+        .then(pl.lit("нет данных о комментариях")).alias("D2_na"),
+    ]
+
+
+def block_e(m: Methodology) -> list[pl.Expr]:
+    e1, e2 = m.indicators.get("E1", {}), m.indicators.get("E2", {})
+    full_at = float(e1.get("full_at", 0.9))
+    speed = pl.lit(float(e2.get("otherwise", 0.0)))
+    for step in sorted(e2.get("steps", []), key=lambda s: -s["hours"]):  # the tightest step wins: applied last
+        speed = pl.when(pl.col("median_reply_hours") <= step["hours"]).then(pl.lit(float(step["value"]))).otherwise(speed)
+    return [
+        pl.when(pl.col("user_comments") > 0).then(
+            pl.min_horizontal(pl.lit(1.0), pl.col("answered") / pl.col("user_comments") / full_at)).alias("E1"),
+        pl.when(pl.col("user_comments").fill_null(0) == 0).then(pl.lit("нет комментариев пользователей")).alias("E1_na"),
+        # no reply at all: the page is slow without bound, which is a measured 0, not missing data
+        pl.when(pl.col("answered") == 0).then(pl.lit(0.0)).otherwise(speed).alias("E2"),
+        pl.when(pl.col("user_comments").fill_null(0) == 0).then(pl.lit("нет комментариев пользователей"))
+        .alias("E2_na"),
+    ]
+
+
+def apply_gates(m: Methodology, codes: list[str]) -> list[pl.Expr]:
+    """methodology.md §3 gates, in order of precedence: too few counted weeks (B–E), too few posts (C, D),
+    no comment data or too few users' comments (E). A gate replaces the value by null and sets the reason."""
+    gates = m.raw["gates"]
+    weeks_gate = pl.col("weeks") < gates["min_counted_weeks"]
+    weeks_reason = pl.format("страница не оценивается: учтено недель с данными {} (нужно не менее "
+                             f"{gates['min_counted_weeks']})", pl.col("weeks"))
+    posts_gate = pl.col("posts") < gates["min_posts_for_reach"]
+    posts_reason = pl.format(f"меньше {gates['min_posts_for_reach']} публикаций в учтённых неделях ({{}})",
+                             pl.col("posts"))
+    no_comments = ~pl.col("comment_data").fill_null(False)
+    few_comments = pl.col("user_comments").fill_null(0) < gates["min_user_comments"]
+    few_reason = pl.format(f"меньше {gates['min_user_comments']} комментариев пользователей за квартал ({{}})",
+                           pl.col("user_comments").fill_null(0))
+    out = []
+    for code in codes:
+        block = m.indicators[code]["block"]
+        reason = pl.col(f"{code}_na")
+        if block == "E":
+            reason = (pl.when(no_comments).then(pl.lit("нет выгрузки комментариев за квартал"))
+                      .when(few_comments).then(few_reason).otherwise(reason))
+        if block in ("C", "D"):
+            reason = pl.when(posts_gate).then(posts_reason).otherwise(reason)
+        if block in ("B", "C", "D", "E"):
+            reason = pl.when(weeks_gate).then(weeks_reason).otherwise(reason)
+        out.append(reason.alias(f"{code}_na"))
+    return out
+
+
+def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
+    """Relative indicators: winsorise the raw rate at the methodology's quantiles within the peer group, then
+    percentile = (rank − 1) ÷ (n − 1) with average ranks for ties; a group of one scores 1.0."""
+    group = list(m.raw["percentiles"]["peer_group"])
+    low, high = m.raw["percentiles"].get("winsorize", [0.0, 1.0])
+    for code in codes:
+        raw = pl.when(pl.col(f"{code}_na").is_null()).then(pl.col(f"{code}_raw"))
+        scored = frame.with_columns(raw.alias("__raw")).filter(pl.col("__raw").is_not_null())
+        scored = scored.with_columns(pl.col("__raw").clip(pl.col("__raw").quantile(low, "linear").over(group),
+                                                          pl.col("__raw").quantile(high, "linear").over(group))
+                                     .alias("__w"))
+        scored = scored.with_columns(pl.col("__w").rank("average").over(group).alias("__rank"),
+                                     pl.len().over(group).alias("__n"))
+        scored = scored.select("page_id", pl.when(pl.col("__n") > 1)
+                               .then((pl.col("__rank") - 1) / (pl.col("__n") - 1)).otherwise(1.0).alias(code))
+        frame = frame.drop(code, strict=False).join(scored, on="page_id", how="left")
+    return frame
+
+
+def page_scores(frame: pl.DataFrame, m: Methodology) -> pl.DataFrame:
+    """points = value × weight; page score = 100 × Σ points ÷ Σ applicable weights (N/A weights removed);
+    the same per block. A page with no applicable indicator has no score."""
+    codes = list(m.indicators)
+    exprs = []
+    for code in codes:
+        value = pl.when(pl.col(f"{code}_na").is_null()).then(pl.col(code))
+        exprs += [value.alias(code), (value * m.weight(code)).alias(f"{code}_points")]
+    frame = frame.with_columns(exprs)
+
+    def score(members: list[str]) -> pl.Expr:
+        points = pl.sum_horizontal(pl.col(f"{c}_points").fill_null(0) for c in members)
+        weights = pl.sum_horizontal(pl.when(pl.col(c).is_not_null()).then(m.weight(c)).otherwise(0.0)
+                                    for c in members)
+        return pl.when(weights > 0).then(100 * points / weights)
+
+    blocks = {b: [c for c in codes if m.indicators[c]["block"] == b] for b in m.raw["blocks"]}
+    return frame.with_columns(score(codes).alias("score"),
+                              *[score(members).alias(f"block_{b}") for b, members in blocks.items() if members])

@@ -1,0 +1,69 @@
+"""What scoring reads: the frames of one quarter (read by storage, or built by tests) and the quarter's window."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from scoring.calendar import Quarter
+
+UTC = pl.Datetime("us", "UTC")
+POST_COLUMNS = {"page_id": pl.Int64, "post_id": pl.String, "published_at": UTC, "is_repost": pl.Boolean,
+                "is_live": pl.Boolean, "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64,
+                "reposts": pl.Int64, "reactions": pl.Int64}
+STREAM_COLUMNS = {"page_id": pl.Int64, "stream_id": pl.String, "started_at": UTC, "duration_s": pl.Int64,
+                  "url": pl.String, "title": pl.String}
+COMMENT_COLUMNS = {"page_id": pl.Int64, "comment_id": pl.String, "post_id": pl.String,
+                   "parent_comment_id": pl.String, "author_is_page": pl.Boolean, "created_at": UTC}
+# a page's reply to a comment may come after the quarter's last week; replies are looked for this long after it
+REPLY_LOOKAHEAD = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class QuarterWindow:
+    """The quarter's ISO weeks (Thursday rule) and its calendar days, in the region's zone."""
+    quarter: Quarter
+    tz: ZoneInfo
+
+    @property
+    def weeks(self) -> list[date]:
+        return self.quarter.weeks()
+
+    @property
+    def first_week(self) -> date:
+        return self.weeks[0]
+
+    @property
+    def week_end(self) -> date:
+        """The day after the last Sunday of the quarter's weeks."""
+        return self.weeks[-1] + timedelta(days=7)
+
+    def utc(self, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
+
+    @property
+    def load_from(self) -> datetime:
+        """Earliest moment any indicator of the quarter reads (its first Monday or its first day)."""
+        return self.utc(min(self.first_week, self.quarter.first_day))
+
+    @property
+    def load_to(self) -> datetime:
+        """Latest moment (exclusive): after the last week and the last day, plus the reply look-ahead."""
+        return self.utc(max(self.week_end, self.quarter.next().first_day)) + REPLY_LOOKAHEAD
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """Current data of one quarter. `owners`/`pages`/`snapshots`/`coverage` use the schemas of storage.queries;
+    posts, streams and comments the *_COLUMNS above (current versions only)."""
+    owners: pl.DataFrame
+    pages: pl.DataFrame
+    snapshots: pl.DataFrame
+    posts: pl.DataFrame
+    streams: pl.DataFrame
+    comments: pl.DataFrame
+    coverage: pl.DataFrame
+    batch_ids: tuple[int, ...] = ()
+    data_timestamp: datetime | None = None  # the newest active upload

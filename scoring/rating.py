@@ -1,0 +1,163 @@
+"""A quarter's rating: page scores → owner scores → the body composite → three ranked tables with zones
+(methodology.md §3–4). Pure: frames and the methodology in, frames out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from scoring import activity, indicators, snapshots
+from scoring.calendar import Quarter
+from scoring.inputs import QuarterWindow, ScoringInput
+from scoring.methodology import Methodology
+
+TABLES = ("bodies", "institutions", "heads")
+TABLE_KINDS = {"bodies": "executive_body", "institutions": "institution", "heads": "head"}
+REFERENCE_KINDS = ("governor", "administration")  # shown for reference, not ranked (methodology.md §4)
+
+
+@dataclass(frozen=True)
+class QuarterRating:
+    quarter: Quarter
+    methodology: Methodology
+    pages: pl.DataFrame  # one row per registered page: identity, inputs, indicators, points, score, blocks
+    grid: pl.DataFrame  # page × week: status, posts, norm, norm met
+    owners: pl.DataFrame  # one row per owner: score, blocks, B1, missing platforms
+    tables: dict[str, pl.DataFrame]  # bodies, institutions, heads (ranked), reference (not ranked)
+    streams: pl.DataFrame  # the quarter's live streams with their owners
+    batch_ids: tuple[int, ...] = ()
+    data_timestamp: datetime | None = None
+    today: date | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.methodology.indicators)
+
+
+def norms_frame(m: Methodology) -> pl.DataFrame:
+    norms = m.raw["norms"]["posts_per_week"]
+    return pl.DataFrame({"kind": list(norms), "norm": [int(v) for v in norms.values()]},
+                        schema={"kind": pl.String, "norm": pl.Int64})
+
+
+def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today: date) -> tuple[pl.DataFrame,
+                                                                                                 pl.DataFrame]:
+    """Every registered page with its inputs, indicator values, N/A reasons, points, score and block scores;
+    and the weekly grid."""
+    owners = data.owners.select("owner_id", "owner_name", "kind", "parent_id", "parent_name", "exemption")
+    pages = (data.pages.filter(pl.col("owner_id").is_not_null()).join(owners, on="owner_id", how="inner")
+             .join(norms_frame(m), on="kind", how="left"))
+    grid = activity.weekly_grid(pages, data.posts, data.coverage, window, norms_frame(m), today)
+    boundary = window.quarter.next().first_day
+    frame = (pages.join(activity.weekly_summary(grid), on="page_id", how="left")
+             .join(activity.post_metrics(data.posts, grid, window), on="page_id", how="left")
+             .join(activity.comment_metrics(data.comments, data.coverage, window), on="page_id", how="left")
+             .join(activity.owner_streams(data.streams, pages, window), on="owner_id", how="left")
+             .join(snapshots.checklist_in_force(data.snapshots, boundary), on="page_id", how="left")
+             .join(snapshots.subscriber_marks(data.snapshots, window.quarter.first_day, boundary), on="page_id",
+                   how="left"))
+    codes = list(m.indicators)
+    relative = [c for c in codes if m.indicators[c].get("percentile")]
+    frame = frame.with_columns(indicators.block_a(m) + indicators.block_b(m) + indicators.block_c()
+                               + indicators.block_d() + indicators.block_e(m))
+    frame = frame.with_columns(indicators.apply_gates(m, codes))
+    frame = indicators.percentiles(frame, m, relative)
+    return indicators.page_scores(frame, m).sort("page_id"), grid
+
+
+def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
+    """Owner score = mean over the required platforms of the page scores there; a required platform with no
+    registered page counts 0 («нет страницы»), unless the owner is exempt from keeping pages."""
+    required = list(m.required_platforms)
+    blocks = [c for c in pages.columns if c.startswith("block_")]
+    per_platform = (pages.filter(pl.col("platform").is_in(required))
+                    .group_by("owner_id", "platform").agg(pl.col("score").mean(), pl.col("B1").mean(),
+                                                          *[pl.col(b).mean() for b in blocks]))
+    grid = (owners.select("owner_id", "exemption").join(pl.DataFrame({"platform": required}), how="cross")
+            .join(per_platform, on=["owner_id", "platform"], how="left")
+            .join(pages.select("owner_id", "platform").unique().with_columns(pl.lit(True).alias("has_page")),
+                  on=["owner_id", "platform"], how="left"))
+    missing = pl.col("has_page").is_null() & pl.col("exemption").is_null()
+    grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"))
+    return (owners.join(grid.group_by("owner_id").agg(
+        pl.col("score").mean().alias("score"),
+        pl.col("B1").mean().alias("B1"),
+        *[pl.col(b).mean().alias(b) for b in blocks],
+        pl.col("platform").filter(missing).alias("missing_platforms"),
+        pl.col("has_page").count().alias("pages")), on="owner_id", how="left"))
+
+
+def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
+    """Body composite = 0.50 × body + 0.25 × its head + 0.25 × mean of its institutions; missing parts are
+    dropped and the rest renormalised (weights from the methodology file)."""
+    weights = m.raw["composite"]
+    children = owners.filter(pl.col("kind").is_in(["head", "institution"]), pl.col("score").is_not_null())
+    parts = children.group_by("parent_id").agg(
+        pl.col("score").filter(pl.col("kind") == "head").mean().alias("head_score"),
+        pl.col("score").filter(pl.col("kind") == "institution").mean().alias("institutions_score"),
+        (pl.col("kind") == "institution").sum().cast(pl.Int64).alias("institutions_count"))
+    bodies = (owners.filter(pl.col("kind") == "executive_body").rename({"score": "body_score"})
+              .join(parts, left_on="owner_id", right_on="parent_id", how="left"))
+    terms = [("body_score", weights["body"]), ("head_score", weights["head"]),
+             ("institutions_score", weights["institutions"])]
+    numerator = pl.sum_horizontal(pl.col(c).fill_null(0) * w for c, w in terms)
+    denominator = pl.sum_horizontal(pl.when(pl.col(c).is_not_null()).then(w).otherwise(0.0) for c, w in terms)
+    return bodies.with_columns(pl.when(denominator > 0).then(numerator / denominator).alias("score"),
+                               pl.col("institutions_count").fill_null(0))
+
+
+def zone_expr(m: Methodology) -> pl.Expr:
+    zone = pl.lit(None, dtype=pl.String)
+    for z in sorted(m.raw["zones"], key=lambda z: z["min"]):  # the highest threshold reached wins: applied last
+        zone = pl.when(pl.col("score") >= z["min"]).then(pl.lit(z["name"])).otherwise(zone)
+    return pl.when(pl.col("score").is_not_null()).then(zone).alias("zone")
+
+
+def rank_table(table: pl.DataFrame, m: Methodology) -> pl.DataFrame:
+    """Rank by score; ties break by the methodology's order (B1, then block A, then name)."""
+    keys, descending = ["score"], [True]
+    for key in m.raw.get("ties", {}).get("order", ["name"]):
+        column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
+        if column in table.columns:
+            keys.append(column)
+            descending.append(column != "owner_name")
+    ranked = table.filter(pl.col("score").is_not_null()).sort(keys, descending=descending, nulls_last=True)
+    ranked = ranked.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
+    unranked = table.filter(pl.col("score").is_null()).with_columns(pl.lit(None, dtype=pl.Int64).alias("rank"))
+    return pl.concat([ranked, unranked.select(ranked.columns)], how="vertical_relaxed").with_columns(zone_expr(m))
+
+
+def score_quarter(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> QuarterRating:
+    window = QuarterWindow(quarter, tz)
+    pages, grid = score_pages(data, m, window, today)
+    owner_table = owner_scores(pages, data.owners.select("owner_id", "owner_name", "kind", "parent_id",
+                                                          "parent_name", "exemption"), m)
+    bodies = _composite(owner_table, m)
+    tables = {"bodies": rank_table(bodies, m)}
+    for name in ("institutions", "heads"):
+        tables[name] = rank_table(owner_table.filter(pl.col("kind") == TABLE_KINDS[name]), m)
+    tables["reference"] = owner_table.filter(pl.col("kind").is_in(REFERENCE_KINDS)).with_columns(
+        zone_expr(m)).sort("kind", "owner_name")
+    local_day = pl.col("started_at").dt.convert_time_zone(tz.key).dt.date()
+    streams = (data.streams.filter(local_day.is_between(quarter.first_day, quarter.last_day))
+               .join(pages.select("page_id", "owner_id", "owner_name", "kind", "platform", "parent_name"),
+                     on="page_id").sort("started_at"))
+    return QuarterRating(quarter, m, pages, grid, owner_table, tables, streams, data.batch_ids, data.data_timestamp,
+                         today)
+
+
+def add_movement(current: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
+    """Δ points and Δ place against the previous quarter (positive Δ place = moved up)."""
+    if previous is None or previous.is_empty():
+        return current.with_columns(pl.lit(None, dtype=pl.Float64).alias("delta_points"),
+                                    pl.lit(None, dtype=pl.Int64).alias("delta_place"),
+                                    pl.lit(None, dtype=pl.Int64).alias("previous_rank"),
+                                    pl.lit(None, dtype=pl.Float64).alias("previous_score"))
+    before = previous.select("owner_id", pl.col("rank").cast(pl.Int64).alias("previous_rank"),
+                             pl.col("score").cast(pl.Float64).alias("previous_score"))
+    return current.join(before, on="owner_id", how="left").with_columns(
+        (pl.col("score") - pl.col("previous_score")).alias("delta_points"),
+        (pl.col("previous_rank") - pl.col("rank")).alias("delta_place"))

@@ -1,0 +1,294 @@
+"""The scoring engine, one small hand-computed case per rule (methodology.md §3–4); arithmetic in the test."""
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+
+from scoring.calendar import Quarter
+from scoring.methodology import load_methodologies
+from scoring.rating import score_quarter
+from tests.factories import local_dt, scoring_input
+
+TOMSK = ZoneInfo("Asia/Tomsk")
+Q1 = Quarter(2026, 1)
+WEEKS = Q1.weeks()  # 29.12.2025 … 23.03.2026: 13 Mondays (Thursday rule)
+AFTER = date(2026, 6, 1)
+M = load_methodologies()[0]
+
+BODY = {"owner_id": 1, "owner_name": "Департамент А", "kind": "executive_body"}
+FULL_CHECKLIST = {"page_id": 1, "as_of": date(2026, 1, 1), "status_mark": True, "gospubliki": True,
+                  "comments_enabled": True, "avatar": True, "cover": True, "description": True, "contacts": True,
+                  "moderation_rules": True, "unified_style": True, "pos_widgets": 2, "subscribers": 1000}
+
+
+def vk_page(page_id=1, owner_id=1, platform="vk", registered_on=date(2023, 1, 1)):
+    return {"page_id": page_id, "owner_id": owner_id, "platform": platform, "registered_on": registered_on,
+            "url": f"https://vk.com/p{page_id}"}
+
+
+def weekly_posts(page_id: int, counts: list[int], views: int | None = 100) -> list[dict]:
+    """`counts[i]` posts in week i of the quarter, Tuesday to Thursday noon local time."""
+    posts = []
+    for week, n in zip(WEEKS, counts):
+        for k in range(n):
+            posts.append({"page_id": page_id, "post_id": f"{week}-{k}", "published_at": local_dt(
+                week.year, week.month, week.day, 12) + timedelta(days=1 + k % 3), "views": views, "likes": 5,
+                "comments": 1, "reposts": 1, "reactions": None})
+    return posts
+
+
+def covered(page_id: int, start=date(2026, 1, 1), end=date(2026, 3, 31), kind="posts") -> dict:
+    return {"page_id": page_id, "data_kind": kind, "date_from": start, "date_to": end}
+
+
+def rate(data, today=AFTER, m=M):
+    return score_quarter(data, m, Q1, TOMSK, today)
+
+
+def page(rating, page_id=1) -> dict:
+    return rating.pages.filter(pl.col("page_id") == page_id).row(0, named=True)
+
+
+def test_quarter_weeks_follow_the_thursday_rule():
+    assert (len(WEEKS), WEEKS[0], WEEKS[-1]) == (13, date(2025, 12, 29), date(2026, 3, 23))
+
+
+def test_b1_b2_weekly_norm_and_volume():
+    # 10 weeks with 3 posts, 3 weeks with 2: B1 = 10/13; posts 36 of 3 × 13 = 39: B2 = 36/39
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 10 + [2] * 3), [covered(1)], [FULL_CHECKLIST])
+    row = page(rate(data))
+    assert (row["weeks"], row["weeks_ok"], row["posts"]) == (13, 10, 36)
+    assert row["B1"] == pytest.approx(10 / 13) and row["B2"] == pytest.approx(36 / 39)
+    assert row["B1_points"] == pytest.approx(20 * 10 / 13)
+
+
+def test_week_without_uploaded_data_is_not_zero_posts():
+    # data only for Jan–Feb: the 4 March weeks are «нет данных», left out of B1/B2 (not counted as 0 posts)
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 9), [covered(1, end=date(2026, 2, 28))],
+                         [FULL_CHECKLIST])
+    rating = rate(data)
+    row = page(rating)
+    assert (row["weeks"], row["weeks_ok"], row["weeks_no_data"]) == (9, 9, 4)
+    assert row["B1"] == 1.0 and row["B2"] == 1.0
+    statuses = rating.grid.filter(pl.col("page_id") == 1)["status"].to_list()
+    assert statuses == ["counted"] * 9 + ["no_data"] * 4
+    assert rating.grid.filter(pl.col("status") == "no_data")["posts"].null_count() == 4  # unknown, not 0
+
+
+def test_counted_weeks_start_with_the_first_full_week_after_registration():
+    # registered Wednesday 14.01.2026 → first full week 19.01 → weeks 19.01 … 23.03 = 10
+    data = scoring_input([BODY], [vk_page(registered_on=date(2026, 1, 14))], weekly_posts(1, [3] * 13),
+                         [covered(1)], [FULL_CHECKLIST])
+    row = page(rate(data))
+    assert row["weeks"] == 10 and row["B2"] == 1.0
+    monday = scoring_input([BODY], [vk_page(registered_on=date(2026, 1, 12))], weekly_posts(1, [3] * 13),
+                           [covered(1)], [FULL_CHECKLIST])
+    assert page(rate(monday))["weeks"] == 11  # registered on a Monday: that week is already full
+
+
+def test_running_quarter_counts_only_ended_weeks():
+    # today Wednesday 04.02.2026: weeks 29.12 … 26.01 have ended (5), the week of 02.02 is running
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 6), [covered(1, end=date(2026, 2, 3))],
+                         [FULL_CHECKLIST])
+    rating = rate(data, today=date(2026, 2, 4))
+    assert page(rating)["weeks"] == 5
+    assert rating.grid.filter(pl.col("week") == date(2026, 2, 2))["status"].item() == "not_ended"
+
+
+def test_gate_fewer_than_four_counted_weeks_leaves_only_block_a():
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 3), [covered(1, end=date(2026, 1, 18))],
+                         [FULL_CHECKLIST])
+    row = page(rate(data))
+    assert row["weeks"] == 3
+    for code in ("B1", "B2", "B3", "C1", "C2", "D1", "D2", "E1", "E2"):
+        assert row[code] is None and "не оценивается" in row[f"{code}_na"]
+    assert row["score"] == pytest.approx(100.0)  # A all present: 25 of 25 applicable points
+
+
+def test_block_a_checklist_telegram_items_and_widgets():
+    telegram = vk_page(platform="telegram")
+    snapshot = {"page_id": 1, "as_of": date(2026, 1, 1), "status_mark": False, "gospubliki": True,
+                "comments_enabled": None, "avatar": True, "cover": None, "description": True, "contacts": False,
+                "moderation_rules": False, "unified_style": None, "pos_widgets": None}
+    row = page(rate(scoring_input([BODY], [telegram], snapshots=[snapshot])))
+    # cover does not exist on Telegram, unified style unknown: present 2 (avatar, description) of known 4
+    assert row["A1"] == 0.0 and row["A2"] == 1.0 and row["A3"] == pytest.approx(2 / 4)
+    assert row["A4"] is None and "открыты" in row["A4_na"]  # unknown, never 0
+    assert row["A5"] is None and "не применяется" in row["A5_na"]
+    vk = page(rate(scoring_input([BODY], [vk_page()], snapshots=[FULL_CHECKLIST | {"pos_widgets": 1}])))
+    assert vk["A5"] == 0.5
+    # Score from A only (B–E gated, no data): A1 0 + A2 4 + A3 8 × 0.5 over weights 6 + 4 + 8 = 18 → 8/18
+    assert row["score"] == pytest.approx(100 * (0 + 4 + 4) / 18)
+
+
+def test_checklist_in_force_is_the_latest_known_by_the_quarters_end_item_by_item():
+    early = FULL_CHECKLIST | {"as_of": date(2026, 1, 10), "avatar": False, "subscribers": 900}
+    late = {"page_id": 1, "as_of": date(2026, 3, 20), "batch_id": 2, "avatar": True}  # other items unknown here
+    after = {"page_id": 1, "as_of": date(2026, 7, 1), "batch_id": 3, "avatar": False, "status_mark": False}
+    row = page(rate(scoring_input([BODY], [vk_page()], snapshots=[early, late, after])))
+    assert row["avatar"] is True and row["status_mark"] is True and row["subscribers"] == 900
+
+
+def test_b3_live_stream_on_any_page_of_an_executive_body_counts_for_all_its_pages():
+    pages = [vk_page(1), vk_page(2, platform="ok")]
+    stream = {"page_id": 2, "stream_id": "s", "started_at": local_dt(2026, 2, 10)}
+    posts = weekly_posts(1, [3] * 13) + weekly_posts(2, [3] * 13)
+    data = scoring_input([BODY], pages, posts, [covered(1), covered(2)], streams=[stream])
+    rating = rate(data)
+    assert page(rating, 1)["B3"] == 1.0 and page(rating, 2)["B3"] == 1.0
+    none = rate(scoring_input([BODY], pages, posts, [covered(1), covered(2)]))
+    assert page(none, 1)["B3"] == 0.0
+    institution = {"owner_id": 1, "owner_name": "ОГКУ", "kind": "institution", "parent_id": None}
+    row = page(rate(scoring_input([institution], [vk_page()], posts, [covered(1)])))
+    assert row["B3"] is None and "не применяется" in row["B3_na"]
+
+
+def test_percentiles_winsorised_average_ranks_within_the_peer_group():
+    # five VK pages of executive bodies, 4 posts of 100·k views over 1000 subscribers: VR = 0.1, 0.2, 0.2, 0.3, 1.0
+    owners, pages, posts, cov, snaps = [], [], [], [], []
+    for i, views in enumerate([100, 200, 200, 300, 1000], start=1):
+        owners.append({"owner_id": i, "owner_name": f"Орган {i}", "kind": "executive_body"})
+        pages.append(vk_page(i, i))
+        posts += weekly_posts(i, [1] * 4 + [0] * 9, views=views)
+        cov.append(covered(i))
+        snaps.append(FULL_CHECKLIST | {"page_id": i})
+    rating = rate(scoring_input(owners, pages, posts, cov, snaps))
+    # winsorise at the 5th/95th percentile (linear): q05 = 0.1 + 0.2 × 0.1 = 0.12; q95 = 0.3 + 0.8 × 0.7 = 0.86
+    # clipped 0.12, 0.2, 0.2, 0.3, 0.86 → average ranks 1, 2.5, 2.5, 4, 5 → (rank − 1) / 4
+    assert rating.pages.sort("page_id")["C1"].to_list() == pytest.approx([0, 0.375, 0.375, 0.75, 1.0])
+    assert page(rating, 5)["C1_raw"] == pytest.approx(1.0)
+    single = rate(scoring_input(owners[:1], pages[:1], posts[:4], cov[:1], snaps[:1]))
+    assert page(single)["C1"] == 1.0  # a group of one scores 1.0
+
+
+def test_c_and_d_need_four_posts_and_views():
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [1] * 3 + [0] * 10), [covered(1)], [FULL_CHECKLIST])
+    row = page(rate(data))
+    assert row["C1"] is None and "меньше 4 публикаций" in row["C1_na"] and row["D1"] is None
+    tg = scoring_input([BODY], [vk_page(platform="telegram")], weekly_posts(1, [3] * 13, views=None), [covered(1)],
+                       [FULL_CHECKLIST])
+    row = page(rate(tg))
+    assert row["C1"] is None and "Telegram" in row["C1_na"] and row["D1"] is None  # never 0 for missing views
+
+
+def test_c2_subscriber_growth_from_two_marks():
+    start = FULL_CHECKLIST | {"as_of": date(2025, 12, 20), "subscribers": 1000}
+    end = {"page_id": 1, "as_of": date(2026, 4, 1), "batch_id": 2, "subscribers": 1100}
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1)], [start, end])
+    row = page(rate(data))
+    assert row["C2_raw"] == pytest.approx((1100 - 1000) / 1000) and row["C2"] == 1.0
+    one_mark = page(rate(scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1)], [start])))
+    assert one_mark["C2"] is None and "двух отметок" in one_mark["C2_na"]
+
+
+def test_d1_engagement_over_views_and_d2_talk_rate():
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1)], [FULL_CHECKLIST])
+    row = page(rate(data))
+    # each post: likes 5 + comments 1 + reposts 1 (reactions unknown) over 100 views
+    assert row["D1_raw"] == pytest.approx(7 * 39 / (100 * 39))
+    assert row["D2_raw"] == pytest.approx(1.0)  # no comment export: the posts' comment counters, 39 / 39
+
+
+def _comment(cid, when, page_author=False, parent=None):
+    return {"page_id": 1, "comment_id": cid, "post_id": "p", "parent_comment_id": parent,
+            "author_is_page": page_author, "created_at": when}
+
+
+def test_e1_reply_rate_and_e2_median_reply_time():
+    t = datetime(2026, 2, 2, 3, tzinfo=timezone.utc)
+    comments = [_comment("u1", t), _comment("u2", t), _comment("u3", t), _comment("u4", t),
+                _comment("r1", t + timedelta(hours=2), True, "u1"), _comment("r2", t + timedelta(hours=10), True, "u2"),
+                _comment("r3", t + timedelta(hours=30), True, "u3"),
+                _comment("r3b", t + timedelta(hours=40), True, "u3")]  # only the first reply counts
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1), covered(1, kind="comments")],
+                         [FULL_CHECKLIST], comments=comments)
+    row = page(rate(data))
+    # 3 of 4 answered: rate 0.75, full at 0.9 → 0.75 / 0.9; delays 2, 10, 30 h → median 10 h → 0.5 (≤ 24 h)
+    assert (row["user_comments"], row["answered"]) == (4, 3)
+    assert row["E1"] == pytest.approx(0.75 / 0.9) and row["median_reply_hours"] == pytest.approx(10)
+    assert row["E2"] == 0.5
+    assert row["D2_raw"] == pytest.approx(4 / 39)  # comment export present: users' comments per post
+
+
+def test_e_is_na_without_comment_data_or_with_fewer_than_two_user_comments():
+    t = datetime(2026, 2, 2, 3, tzinfo=timezone.utc)
+    base = ([BODY], [vk_page()], weekly_posts(1, [3] * 13))
+    row = page(rate(scoring_input(*base, [covered(1)], [FULL_CHECKLIST])))
+    assert row["E1"] is None and "нет выгрузки комментариев" in row["E1_na"]
+    one = scoring_input(*base, [covered(1), covered(1, kind="comments")], [FULL_CHECKLIST],
+                        comments=[_comment("u1", t)])
+    row = page(rate(one))
+    assert row["E1"] is None and "меньше 2 комментариев" in row["E1_na"]
+    silent = scoring_input(*base, [covered(1), covered(1, kind="comments")], [FULL_CHECKLIST],
+                           comments=[_comment("u1", t), _comment("u2", t)])
+    row = page(rate(silent))
+    assert row["E1"] == 0.0 and row["E2"] == 0.0  # measured: the page never replied
+
+
+def test_page_score_reweights_na_indicators():
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 10 + [2] * 3), [covered(1)], [FULL_CHECKLIST])
+    row = page(rate(data))
+    # applicable: A (25), B1 20, B2 5, B3 5 (no stream → 0), C1 10 (group of one → 1), D1 10, D2 5 (→ 1);
+    # N/A: C2 (one mark), E1, E2 (no comment export). Points: 25 + 20·10/13 + 5·36/39 + 0 + 10 + 10 + 5
+    points = 25 + 20 * 10 / 13 + 5 * 36 / 39 + 0 + 10 + 10 + 5
+    assert row["score"] == pytest.approx(100 * points / (25 + 30 + 10 + 15))
+    assert row["block_B"] == pytest.approx(100 * (20 * 10 / 13 + 5 * 36 / 39) / 30)
+
+
+def test_owner_score_missing_required_platform_counts_zero_and_body_composite():
+    from scoring.rating import _composite, owner_scores
+    pages = pl.DataFrame({"page_id": [1, 2, 3, 4, 5], "owner_id": [1, 1, 2, 3, 4],
+                          "platform": ["vk", "ok", "vk", "vk", "vk"], "score": [90.0, 60.0, 60.0, 70.0, 50.0],
+                          "B1": [1.0, 0.5, 0.5, 0.5, 0.5], "block_A": [100.0, 100.0, 50.0, 50.0, 50.0]})
+    owners = pl.DataFrame({"owner_id": [1, 2, 3, 4, 5], "owner_name": ["Орган", "Руководитель", "Учр 1", "Учр 2",
+                                                                        "Учр 3"],
+                           "kind": ["executive_body", "head", "institution", "institution", "institution"],
+                           "parent_id": [None, 1, 1, 1, 1], "parent_name": [None, "Орган", "Орган", "Орган", "Орган"],
+                           "exemption": [None, None, None, None, "Федеральный закон"]})
+    scores = owner_scores(pages, owners, M).sort("owner_id")
+    # body: vk 90, ok 60, telegram missing → 0: (90 + 60 + 0) / 3 = 50; head: (60 + 0 + 0) / 3 = 20
+    assert scores["score"].to_list()[:4] == pytest.approx([50.0, 20.0, 70 / 3, 50 / 3])
+    assert scores["missing_platforms"].to_list()[0] == ["telegram"]
+    assert scores["score"].to_list()[4] is None  # exempt and without pages: nothing to score
+    body = _composite(scores, M).row(0, named=True)
+    # 0.5 × 50 + 0.25 × 20 + 0.25 × mean(70/3, 50/3) = 25 + 5 + 5
+    assert body["score"] == pytest.approx(35.0)
+    no_head = _composite(scores.filter(pl.col("kind") != "head"), M).row(0, named=True)
+    assert no_head["score"] == pytest.approx((0.5 * 50 + 0.25 * 20) / 0.75)  # renormalised
+
+
+def test_ranks_ties_zones_and_movement():
+    from scoring.rating import add_movement, rank_table
+    table = pl.DataFrame({"owner_id": [1, 2, 3, 4], "owner_name": ["Б", "А", "В", "Г"],
+                          "score": [80.0, 80.0, 59.99, None], "B1": [0.5, 0.9, 1.0, None],
+                          "block_A": [100.0, 10.0, 0.0, None]})
+    ranked = rank_table(table, M)
+    assert ranked["owner_id"].to_list() == [2, 1, 3, 4]  # tie at 80 broken by B1
+    assert ranked["rank"].to_list() == [1, 2, 3, None] and ranked["zone"].to_list() == [
+        "высокий", "высокий", "низкий", None]
+    previous = pl.DataFrame({"owner_id": [1, 2, 3], "rank": [1, 3, 2], "score": [70.0, 60.0, 65.0]})
+    moved = add_movement(ranked, previous).sort("owner_id")
+    assert moved["delta_place"].to_list() == [-1, 2, -1, None]
+    assert moved["delta_points"].to_list()[:3] == pytest.approx([10.0, 20.0, -5.01])
+
+
+def test_changing_a_weight_in_a_copied_methodology_changes_the_ranking(tmp_path):
+    from scoring.methodology import parse_methodology
+    owners = [{"owner_id": 1, "owner_name": "Орган 1", "kind": "executive_body"},
+              {"owner_id": 2, "owner_name": "Орган 2", "kind": "executive_body"}]
+    pages = [vk_page(1, 1), vk_page(2, 2)]
+    snaps = [FULL_CHECKLIST | {"page_id": 1, "gospubliki": False}, FULL_CHECKLIST | {"page_id": 2}]
+    posts = weekly_posts(1, [3] * 13) + weekly_posts(2, [3] * 6 + [1] * 7)  # page 2 posts less
+    data = scoring_input(owners, pages, posts, [covered(1), covered(2)], snaps)
+    default = rate(data).tables["bodies"]["owner_name"].to_list()
+    text = Path(M.filename if Path(M.filename).is_absolute() else Path("data/methodology") / M.filename).read_text(
+        encoding="utf-8")
+    # move weight from B1 to A2 (Госпаблики): still 100 in total
+    changed = text.replace("[indicators.A2]\nblock = \"A\"\nweight = 4", "[indicators.A2]\nblock = \"A\"\nweight = 22")
+    changed = changed.replace("[indicators.B1]\nblock = \"B\"\nweight = 20", "[indicators.B1]\nblock = \"B\"\nweight = 2")
+    assert changed != text
+    other = parse_methodology(changed, "copy.toml")
+    assert default == ["Орган 1", "Орган 2"]
+    assert rate(data, m=other).tables["bodies"]["owner_name"].to_list() == ["Орган 2", "Орган 1"]
