@@ -1,0 +1,129 @@
+"""The rating through the real path: registry template + VK and Telegram exports → `ingest` → `rate --json`,
+with values computed by hand; approval freezes the quarter (SQLite via the CLI, PostgreSQL in-process)."""
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from scoring.calendar import Quarter
+from tests.factories import registry_xlsx, tg_chat, tg_message, tg_service, to_json, vk_post, vk_wall
+from tests.test_cli import cli
+
+WEEKS = Quarter(2026, 1).weeks()
+
+
+def _local_noon(day: date, offset_days: int = 0) -> int:
+    """Unix seconds of 12:00 Tomsk time (UTC+7) on `day` + offset."""
+    moment = datetime(day.year, day.month, day.day, 5, tzinfo=timezone.utc) + timedelta(days=offset_days)
+    return int(moment.timestamp())
+
+
+def depfin_wall(per_week: list[int], start_id: int = 1) -> bytes:
+    """The Department of finance's VK wall (owner -2002): `per_week[i]` own posts in week i of I кв. 2026."""
+    items, ident = [], start_id
+    for week, n in zip(WEEKS, per_week):
+        for k in range(n):
+            items.append(vk_post(ident, _local_noon(week, 1 + k)))
+            ident += 1
+    return vk_wall(items[::-1])
+
+
+def depfin_channel() -> bytes:
+    """Its Telegram channel (3003): five posts in February and a live stream (group call) on 10.02.2026."""
+    start = _local_noon(date(2026, 2, 10))
+    messages = [tg_message(i, _local_noon(date(2026, 2, 2), i)) for i in range(1, 6)]
+    messages += [tg_service(10, start, "group_call"), tg_service(11, start + 1800, "group_call", duration=1800)]
+    return to_json(tg_chat(messages))
+
+
+@pytest.fixture
+def rated_db(tmp_path, sqlite_url):
+    files = {"реестр.xlsx": registry_xlsx(), "wall.json": depfin_wall([3] * 5 + [1] + [3] * 5 + [1] + [3]),
+             "result.json": depfin_channel()}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        result = cli("ingest", str(tmp_path / name), "--json", url=sqlite_url)
+        assert result.returncode == 0, result.stderr
+    return sqlite_url
+
+
+def _rate(url, *extra):
+    result = cli("rate", "--quarter", "2026Q1", "--json", *extra, url=url)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_rate_json_hand_computed_page_and_composite(rated_db):
+    payload = _rate(rated_db)
+    assert payload["quarter"] == "2026Q1" and payload["methodology"] == "cur-tomsk-default-v1"
+    assert {"bodies", "institutions", "heads", "pages"} <= set(payload) and payload["approved"] is None
+    pages = {p["url"]: p for p in payload["pages"]}
+    vk = pages["https://vk.com/depfin_tomsk"]
+    ind = vk["indicators"]
+    assert set(ind) == {"A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "C1", "C2", "D1", "D2", "E1", "E2"}
+    assert set(ind["A1"]) >= {"value", "points", "weight", "na_reason"}
+    # registry: cover «нет», moderation rules «нет», 4 of 6 items present; 1 ПОС widget → 0.5
+    assert ind["A3"]["value"] == pytest.approx(4 / 6) and ind["A5"]["value"] == 0.5
+    # 11 of 13 weeks with ≥ 3 posts; 35 posts of 3 × 13 = 39; the stream was on the Telegram channel
+    assert ind["B1"]["value"] == pytest.approx(11 / 13) and ind["B2"]["value"] == pytest.approx(35 / 39)
+    assert ind["B3"]["value"] == 1.0
+    # alone in its peer group (executive body × VK): percentiles 1.0; VR = 300 / 5200, ER = 13 / 300
+    assert ind["C1"]["raw"] == pytest.approx(300 / 5200) and ind["C1"]["value"] == 1.0
+    assert ind["D1"]["raw"] == pytest.approx(13 / 300) and ind["D2"]["value"] == 1.0
+    assert ind["C2"]["value"] is None and ind["C2"]["na_reason"]  # one subscriber mark
+    assert ind["E1"]["value"] is None and "комментариев" in ind["E1"]["na_reason"]
+    a = 6 + 4 + 8 * 4 / 6 + 3 + 4 * 0.5
+    b = 20 * 11 / 13 + 5 * 35 / 39 + 5
+    assert vk["score"] == pytest.approx(100 * (a + b + 10 + 15) / 80)
+    tg = pages["https://t.me/depfin_tomsk"]
+    assert tg["indicators"]["B1"]["value"] is None and "не оценивается" in tg["indicators"]["B1"]["na_reason"]
+    body = next(r for r in payload["bodies"] if r["owner"] == "Департамент финансов Томской области")
+    owner = (vk["score"] + tg["score"] + 0) / 3  # no Odnoklassniki page → 0
+    assert body["body_score"] == pytest.approx(owner) and body["rank"] == 1
+    head = payload["heads"][0]
+    institution = payload["institutions"][0]
+    assert body["score"] == pytest.approx(0.5 * owner + 0.25 * head["score"] + 0.25 * institution["score"])
+    assert body["zone"] in ("высокий", "средний", "низкий", "критический")
+    assert [r["owner"] for r in payload["reference"]] == ["Губернатор Томской области"]
+
+
+def test_approval_freezes_the_quarter(rated_db, tmp_path):
+    before = _rate(rated_db)
+    result = cli("approve", "--quarter", "2026Q1", url=rated_db)
+    assert result.returncode == 0, result.stderr and "утверждён" in result.stdout
+    again = cli("approve", "--quarter", "2026Q1", url=rated_db)
+    assert again.returncode != 0 and "уже утверждён" in again.stderr
+    more = tmp_path / "wall2.json"
+    more.write_bytes(depfin_wall([0] * 5 + [3] + [0] * 5 + [3] + [0], start_id=1000))  # fills the two weak weeks
+    assert cli("ingest", str(more), url=rated_db).returncode == 0
+    frozen = _rate(rated_db)
+    assert frozen["approved"]["approved_by"] and frozen["bodies"] == before["bodies"]
+    assert frozen["pages"] == before["pages"]
+    fresh = _rate(rated_db, "--fresh")
+    vk = next(p for p in fresh["pages"] if p["url"] == "https://vk.com/depfin_tomsk")
+    assert vk["indicators"]["B1"]["value"] == 1.0
+    compared = _rate(rated_db, "--compare")
+    assert any(d["owner"] == "Департамент финансов Томской области" for d in compared["differences"])
+
+
+def test_rate_text_output_and_bad_quarter(rated_db):
+    result = cli("rate", "--quarter", "2026Q1", url=rated_db)
+    assert result.returncode == 0 and "Рейтинг за I кв. 2026" in result.stdout
+    bad = cli("rate", "--quarter", "2026Q7", url=rated_db)
+    assert bad.returncode != 0 and bad.stderr.startswith("Ошибка: неверное обозначение квартала")
+
+
+def test_approval_on_both_databases(engine):
+    from storage.ingest import ingest_bytes
+    from storage.rating_store import approve, approved_payload, fresh_rating
+    from scoring.payload import rating_payload
+    for name, content in (("реестр.xlsx", registry_xlsx()), ("wall.json", depfin_wall([3] * 12 + [1]))):
+        ingest_bytes(engine, content, name, user="тест")
+    quarter = Quarter(2026, 1)
+    assert approved_payload(engine, quarter) is None
+    frozen = approve(engine, quarter, "аналитик")
+    assert frozen["approved"]["approved_by"] == "аналитик" and frozen["bodies"]
+    ingest_bytes(engine, depfin_wall([0] * 12 + [9], start_id=500), "wall2.json", user="тест")
+    assert approved_payload(engine, quarter) == frozen  # read back unchanged
+    fresh = rating_payload(fresh_rating(engine, quarter))
+    assert fresh["bodies"] != frozen["bodies"]

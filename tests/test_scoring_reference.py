@@ -1,0 +1,98 @@
+"""The Polars engine against a straightforward pandas re-implementation (benchmark/pandas_scoring.py) on the
+demo data, and property tests of the rules."""
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmark.pandas_scoring import rate_pandas
+from scoring.calendar import Quarter
+from scoring.methodology import load_methodologies
+from scoring.rating import score_quarter
+from storage.db import make_engine
+from storage.rating_store import scoring_input
+from tests.factories import local_dt
+from tests.factories import scoring_input as build_input
+
+TOMSK = ZoneInfo("Asia/Tomsk")
+M = load_methodologies()[0]
+
+
+def _same(a: pl.Series, b: pl.Series) -> bool:
+    x, y = a.cast(pl.Float64).to_numpy(), b.cast(pl.Float64).to_numpy()
+    return bool(np.all((np.isnan(x) & np.isnan(y)) | np.isclose(x, y, rtol=0, atol=1e-9)))
+
+
+@pytest.mark.parametrize("code, today", [("2026Q3", date(2026, 11, 24)), ("2026Q4", date(2026, 11, 24))])
+def test_engine_agrees_with_pandas_on_the_demo(demo_db_url, code, today):
+    engine = make_engine(demo_db_url)
+    quarter = Quarter.parse(code)
+    data = scoring_input(engine, quarter, TOMSK)
+    engine.dispose()
+    rating = score_quarter(data, M, quarter, TOMSK, today)
+    reference = rate_pandas(data, M, quarter, TOMSK, today)
+    pages = rating.pages.sort("page_id")
+    expected = pl.from_pandas(reference["pages"]).sort("page_id")
+    assert pages["page_id"].to_list() == expected["page_id"].to_list() and pages.height > 1000
+    for column in [*M.indicators, "score", *[f"block_{b}" for b in M.raw["blocks"]]]:
+        assert _same(pages[column], expected[column]), column
+    owners = rating.owners.sort("owner_id")
+    owners_pd = pl.from_pandas(reference["owners"]).sort("owner_id")
+    assert _same(owners["score"], owners_pd["score"])
+    bodies = rating.tables["bodies"].sort("owner_id")
+    bodies_pd = pl.from_pandas(reference["bodies"]).sort("owner_id")
+    assert _same(bodies["score"], bodies_pd["score"])
+    assert pages["score"].drop_nulls().is_between(0, 100).all()
+
+
+WEEKS = Quarter(2026, 1).weeks()
+BODY = {"owner_id": 1, "owner_name": "Орган", "kind": "executive_body"}
+PAGE = {"page_id": 1, "owner_id": 1, "platform": "vk", "registered_on": date(2023, 1, 1)}
+OTHER = {"owner_id": 2, "owner_name": "Орган 2", "kind": "executive_body"}
+
+
+def _posts(counts, views):
+    posts = []
+    for index, (week, n) in enumerate(zip(WEEKS, counts)):
+        for k in range(n):
+            posts.append({"page_id": 1, "post_id": f"{index}-{k}", "views": views[(index + k) % len(views)],
+                          "published_at": local_dt(week.year, week.month, week.day) + timedelta(days=k % 7),
+                          "likes": 3})
+    return posts
+
+
+week_counts = st.lists(st.integers(0, 6), min_size=13, max_size=13)
+view_values = st.lists(st.one_of(st.none(), st.integers(0, 5000)), min_size=1, max_size=5)
+flags = st.one_of(st.none(), st.booleans())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counts=week_counts, views=view_values, status=flags, gospubliki=flags, widgets=st.one_of(st.none(),
+                                                                                             st.integers(0, 3)),
+       covered_to=st.integers(0, 90), extra_week=st.integers(0, 12))
+def test_properties_of_the_page_score(counts, views, status, gospubliki, widgets, covered_to, extra_week):
+    coverage = [{"page_id": 1, "data_kind": "posts", "date_from": date(2026, 1, 1),
+                 "date_to": date(2026, 1, 1) + timedelta(days=covered_to)}]
+    snapshot = {"page_id": 1, "as_of": date(2026, 1, 1), "status_mark": status, "gospubliki": gospubliki,
+                "pos_widgets": widgets, "subscribers": 1000}
+    data = build_input([BODY], [PAGE], _posts(counts, views), coverage, [snapshot])
+    row = score_quarter(data, M, Quarter(2026, 1), TOMSK, date(2026, 6, 1)).pages.row(0, named=True)
+    # scores within [0, 100]; every indicator value within [0, 1]
+    assert row["score"] is None or 0 <= row["score"] <= 100 + 1e-9
+    for code in M.indicators:
+        assert row[code] is None or 0 <= row[code] <= 1
+        # unknown is never scored 0: a null value always carries a reason
+        assert (row[code] is None) == (row[f"{code}_na"] is not None)
+    assert (row["A1"] is None) == (status is None) and (row["A5"] is None) == (widgets is None)
+    # adding a post never lowers B1 or B2
+    more = counts.copy()
+    more[extra_week] += 1
+    richer = build_input([BODY], [PAGE], _posts(more, views), coverage, [snapshot])
+    after = score_quarter(richer, M, Quarter(2026, 1), TOMSK, date(2026, 6, 1)).pages.row(0, named=True)
+    for code in ("B1", "B2"):
+        if row[code] is not None:
+            assert after[code] >= row[code] - 1e-12
