@@ -160,13 +160,20 @@ def cmd_rate(args) -> int:
         payload["differences"] = differences(approved, rating_payload(fresh_rating(engine, quarter)))
     payload.setdefault("approved", None)
     if args.xlsx:
-        from reports.rating_workbook import write_rating_workbook
-        write_rating_workbook(engine, quarter, Path(args.xlsx), payload)
+        from core.config import region_tz
+        from reports.rating_workbook import rating_workbook
+        Path(args.xlsx).write_bytes(rating_workbook(payload, region_tz()))
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, default=str))
         return 0
     status = "утверждён" if payload["approved"] else "расчёт по текущим данным (не утверждён)"
     print(f"Рейтинг за {quarter.label}: методика {payload['methodology']}; {status}")
+    if payload.get("methodology_warning"):
+        print(f"Внимание: {payload['methodology_warning']}")
+    warning = payload.get("early_warning")
+    if warning:
+        print(f"Квартал идёт: страниц, рискующих не выполнить норму публикаций, — {len(warning['weekly_norm'])}; "
+              f"органов без прямого эфира в квартале — {len(warning['live_stream'])}")
     for name, title in (("bodies", "Исполнительные органы"), ("institutions", "Учреждения"),
                         ("heads", "Руководители")):
         rows = payload[name]
@@ -188,6 +195,24 @@ def cmd_approve(args) -> int:
     payload = approve(_engine(), quarter, current_user())
     print(f"Рейтинг за {quarter.label} утверждён (методика {payload['methodology']}, пакетов загрузки "
           f"{len(payload['approved']['batch_ids'])}); дальнейшие загрузки его не изменят")
+    return 0
+
+
+def cmd_registry(args) -> int:
+    """The public registry of official pages (Порядок §2.2) as xlsx and/or csv."""
+    from reports.registry_export import registry_csv, registry_xlsx
+    from scoring.methodology import methodology_for
+    from scoring.registry_view import build_registry_view
+    from storage import queries
+    if not args.xlsx and not args.csv:
+        raise ValueError("укажите --xlsx ФАЙЛ и/или --csv ФАЙЛ")
+    engine = _engine()
+    view = build_registry_view(queries.owners_frame(engine), queries.pages_frame(engine),
+                               queries.snapshots_frame(engine), methodology_for(_quarter(None).code).required_platforms)
+    for path, build in ((args.xlsx, registry_xlsx), (args.csv, registry_csv)):
+        if path:
+            Path(path).write_bytes(build(view.pages))
+            print(f"Реестр ({view.pages.height} страниц): {path}")
     return 0
 
 
@@ -237,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     approve = sub.add_parser("approve", help="утвердить (заморозить) рейтинг за квартал")
     approve.add_argument("--quarter", help="квартал, например 2026Q1")
     approve.set_defaults(func=cmd_approve)
+    registry = sub.add_parser("registry", help="выгрузить публичный реестр официальных страниц")
+    registry.add_argument("--xlsx", help="файл xlsx")
+    registry.add_argument("--csv", help="файл csv (UTF-8, разделитель «;»)")
+    registry.set_defaults(func=cmd_registry)
     user = sub.add_parser("user-add", help="добавить пользователя или сменить пароль и роль")
     user.add_argument("username")
     user.add_argument("--role", choices=("viewer", "analyst", "admin"), default="viewer")

@@ -8,6 +8,7 @@ import polars as pl
 
 from core.domain import KIND_LABELS
 from scoring import explain
+from scoring.methodology import announced_late
 from scoring.rating import TABLES, QuarterRating
 
 OWNER_FIELDS = ("rank", "owner_id", "owner_name", "kind", "parent_name", "score", "zone", "B1", "delta_points",
@@ -41,6 +42,10 @@ def page_rows(rating: QuarterRating) -> list[dict]:
         by_page.setdefault(r["page_id"], {})[r["indicator"]] = {
             "value": _clean(r["value"]), "points": _clean(r["points"]), "weight": r["weight"],
             "na_reason": r["na_reason"], "raw": _clean(r["raw"]), "inputs": r["inputs"]}
+    weekly: dict[int, tuple[list, list]] = {}
+    for page_id, statuses, posts in rating.grid.sort("page_id", "week").group_by("page_id", maintain_order=True).agg(
+            "status", "posts").iter_rows():
+        weekly[page_id] = (statuses, posts)
     rows = []
     for row in rating.pages.iter_rows(named=True):
         rows.append({
@@ -48,7 +53,9 @@ def page_rows(rating: QuarterRating) -> list[dict]:
             "owner_id": row["owner_id"], "owner_kind": row["kind"], "parent": row["parent_name"],
             "score": _clean(row["score"]), "blocks": {b: _clean(row.get(f"block_{b}")) for b in blocks},
             "weeks": row.get("weeks"), "weeks_ok": row.get("weeks_ok"), "weeks_no_data": row.get("weeks_no_data"),
-            "posts": row.get("posts"), "indicators": by_page.get(row["page_id"], {}),
+            "posts": row.get("posts"), "norm": row.get("norm"), "indicators": by_page.get(row["page_id"], {}),
+            "weekly_status": weekly.get(row["page_id"], ([], []))[0],
+            "weekly_posts": weekly.get(row["page_id"], ([], []))[1],
             "recommendations": explain.page_recommendations(row, rating)})
     return rows
 
@@ -60,9 +67,27 @@ def rating_payload(rating: QuarterRating) -> dict:
                "methodology": m.id, "methodology_title": m.title,
                "data_timestamp": rating.data_timestamp.isoformat() if rating.data_timestamp else None,
                "batch_ids": list(rating.batch_ids)}
+    payload["weeks"] = [w.isoformat() for w in rating.quarter.weeks()]
+    payload["methodology_info"] = {
+        "id": m.id, "title": m.title, "approved_on": m.approved_on.isoformat(), "effective_from": m.effective_from,
+        "required_platforms": list(m.required_platforms), "posts_per_week": dict(m.raw["norms"]["posts_per_week"]),
+        "live_streams_per_quarter": dict(m.raw["norms"].get("live_streams_per_quarter", {})),
+        "indicators": {c: {"block": s["block"], "title": s["title"], "weight": s["weight"]}
+                       for c, s in m.indicators.items()},
+        "blocks": dict(m.raw["blocks"]), "composite": dict(m.raw["composite"]), "zones": list(m.raw["zones"])}
     for name in (*TABLES, "reference"):
         payload[name] = [owner_row(r, blocks) for r in rating.tables[name].iter_rows(named=True)]
+    payload["streams"] = [{"owner": r["owner_name"], "owner_kind": r["kind"], "parent": r["parent_name"],
+                           "platform": r["platform"], "started_at": r["started_at"].isoformat(),
+                           "duration_s": r["duration_s"], "url": r["url"], "title": r["title"]}
+                          for r in rating.streams.iter_rows(named=True)]
     payload["pages"] = page_rows(rating)
+    late = announced_late(m, rating.quarter.code)
+    payload["methodology_warning"] = (
+        f"методика «{m.id}» утверждена {m.approved_on:%d.%m.%Y} — менее чем за "
+        f"{m.raw['deadlines']['announce_days_before']} дней до начала квартала (Порядок §4 п.15)") if late else None
+    if rating.today is not None:
+        payload["early_warning"] = warning_payload(rating, rating.today)
     return payload
 
 
@@ -74,3 +99,19 @@ def table_frame(payload: dict, name: str) -> pl.DataFrame:
         flat |= {f"block_{b}": v for b, v in (row.get("blocks") or {}).items()}
         rows.append(flat)
     return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+
+
+def warning_payload(rating: QuarterRating, today) -> dict | None:
+    """The early warning of a running quarter, or None for a finished one."""
+    from scoring import warning
+    if not warning.is_running(rating, today):
+        return None
+    norm = warning.weekly_norm_risks(rating)
+    streams = warning.live_stream_risks(rating, today)
+    return {"weekly_norm": [{"url": r["url"], "owner": r["owner_name"], "platform": r["platform"],
+                             "weeks_met": r["weeks_met"], "weeks_counted": r["weeks_counted"],
+                             "weeks_left": r["weeks_left"], "posts_this_week": r["posts_this_week"],
+                             "posts_needed": r["posts_needed"], "best_B1": _clean(r["best_B1"])}
+                            for r in norm.iter_rows(named=True)],
+            "live_stream": [{"owner": r["owner_name"], "streams": r["streams"], "needed": r["needed"],
+                             "days_left": r["days_left"]} for r in streams.iter_rows(named=True)]}

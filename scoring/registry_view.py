@@ -31,7 +31,7 @@ def build_registry_view(owners: pl.DataFrame, pages: pl.DataFrame, snapshots: pl
     latest = snapshots.sort("page_id", "as_of", "batch_id").group_by("page_id", maintain_order=True).agg(
         pl.col("as_of").last(), *[pl.col(c).drop_nulls().last() for c in snapshots.columns
                                   if c not in ("page_id", "as_of", "batch_id")])
-    table = (pages.join(owners.select("owner_id", "owner_name", "kind", "parent_name"), on="owner_id", how="left")
+    table = (pages.join(owners.select("owner_id", "owner_name", "kind", "parent_name", "ogrn"), on="owner_id", how="left")
              .join(latest, on="page_id", how="left")
              .with_columns(item_present(i) for i in CHECKLIST_ITEMS))
     present_cols = [f"has_{i}" for i in CHECKLIST_ITEMS]

@@ -92,7 +92,7 @@ def approved_payload(engine: Engine, quarter: Quarter) -> dict | None:
             payload.update(row)
         else:
             payload.setdefault(table_name, []).append(row)
-    for name in (*TABLES, "reference", "pages"):
+    for name in (*TABLES, "reference", "pages", "streams"):
         payload.setdefault(name, [])
     payload["approved"] = {"approved_at": approval["approved_at"].isoformat(), "approved_by": approval["approved_by"],
                            "methodology": approval["methodology_id"], "batch_ids": approval["batch_ids"]}
@@ -118,9 +118,9 @@ def approve(engine: Engine, quarter: Quarter, user: str, today: date | None = No
         conn.execute(insert(schema.rating_approvals).values(
             quarter=quarter.code, methodology_id=m.id, approved_at=now, approved_by=user,
             batch_ids=list(rating.batch_ids), data_timestamp=rating.data_timestamp))
-        meta = {k: v for k, v in payload.items() if k not in (*TABLES, "reference", "pages")}
+        meta = {k: v for k, v in payload.items() if k not in (*TABLES, "reference", "pages", "streams")}
         rows = [{"quarter": quarter.code, "table_name": "meta", "row_no": 0, "payload": meta}]
-        for name in (*TABLES, "reference", "pages"):
+        for name in (*TABLES, "reference", "pages", "streams"):
             rows += [{"quarter": quarter.code, "table_name": name, "row_no": i, "payload": row}
                      for i, row in enumerate(payload[name])]
         conn.execute(insert(schema.approved_rows), rows)

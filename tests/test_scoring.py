@@ -292,3 +292,24 @@ def test_changing_a_weight_in_a_copied_methodology_changes_the_ranking(tmp_path)
     other = parse_methodology(changed, "copy.toml")
     assert default == ["Орган 1", "Орган 2"]
     assert rate(data, m=other).tables["bodies"]["owner_name"].to_list() == ["Орган 2", "Орган 1"]
+
+
+def test_early_warning_in_a_running_quarter():
+    from scoring.payload import warning_payload
+    # today Wednesday 04.02.2026: 5 weeks ended (two with 2 posts: 3 of 5 < 0.8 at the norm), this week 1 post
+    # so far, no live stream
+    data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3, 3, 2, 2, 3, 1]), [covered(1, end=date(2026, 2, 4))],
+                         [FULL_CHECKLIST])
+    rating = rate(data, today=date(2026, 2, 4))
+    warning = warning_payload(rating, date(2026, 2, 4))
+    norm = warning["weekly_norm"][0]
+    # 8 weeks not ended (02.02 … 23.03); best reachable B1 = (3 + 8) / (5 + 8)
+    assert (norm["weeks_met"], norm["weeks_counted"], norm["weeks_left"]) == (3, 5, 8)
+    assert norm["posts_this_week"] == 1 and norm["posts_needed"] == 2
+    assert norm["best_B1"] == pytest.approx(11 / 13)
+    on_course = scoring_input([BODY], [vk_page()], weekly_posts(1, [3, 3, 2, 3, 3, 1]),
+                              [covered(1, end=date(2026, 2, 4))], [FULL_CHECKLIST])
+    assert warning_payload(rate(on_course, today=date(2026, 2, 4)), date(2026, 2, 4))["weekly_norm"] == []
+    assert warning["live_stream"] == [{"owner": "Департамент А", "streams": 0, "needed": 1,
+                                       "days_left": (date(2026, 3, 31) - date(2026, 2, 4)).days + 1}]
+    assert warning_payload(rate(data), AFTER) is None  # a finished quarter has no early warning

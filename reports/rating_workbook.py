@@ -1,0 +1,220 @@
+"""The quarterly rating workbook (product.md §5): one sheet per table, the same labels, number formats and zone
+colours as the screen. Built from the rating payload (scoring.payload), so an approved quarter exports exactly
+what was approved. Pure: payload in, bytes out."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from core.domain import KIND_LABELS, PLATFORM_LABELS
+from core.labels import label
+from reports.excel import Workbook
+
+# the heatmap's colour language (reports.figures uses the same)
+WEEK_COLORS = {"met": "#A5D6A7", "below": "#EF9A9A", "zero": "#E57373", "no_data": "#D9D9D9",
+               "before_registration": "#F2F2F2", "not_ended": "#FFFFFF"}
+
+
+def file_name(quarter_code: str, day: date, body: str | None = None) -> str:
+    suffix = f" — {body[:60]}" if body else ""
+    return f"Рейтинг госпабликов {quarter_code}{suffix} ({day:%d.%m.%Y}).xlsx"
+
+
+def _ink(background: str) -> str:
+    """Black or white text, whichever reads better on the background (relative luminance)."""
+    red, green, blue = (int(background.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return "#000000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5 else "#FFFFFF"
+
+
+class _Book(Workbook):
+    def __init__(self, zones: list[dict]):
+        super().__init__()
+        self.zone_formats = {z["name"]: self.book.add_format({"bg_color": z["color"], "font_color": _ink(z["color"]),
+                                                              "bold": True, "valign": "top"}) for z in zones}
+        self.score = self.book.add_format({"num_format": "0.0", "valign": "top"})
+        self.share = self.book.add_format({"num_format": "0.00", "valign": "top"})
+        self.delta_up = self.book.add_format({"num_format": "+0;-0;0", "font_color": "#2E7D32", "valign": "top"})
+        self.delta_down = self.book.add_format({"num_format": "+0;-0;0", "font_color": "#C62828", "valign": "top"})
+        self.delta_points = self.book.add_format({"num_format": "+0.0;-0.0;0.0", "valign": "top"})
+        self.week_formats = {k: self.book.add_format({"bg_color": v, "align": "center", "border": 1,
+                                                      "border_color": "#FFFFFF", "num_format": "0"})
+                             for k, v in WEEK_COLORS.items()}
+        self.label_bold = self.book.add_format({"bold": True, "valign": "top"})
+
+
+def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_columns: bool, parent: bool) -> None:
+    columns = ["rank", "owner", *(["parent_name"] if parent else []), "score", "zone", "delta_place", "delta_points"]
+    if body_columns:
+        columns += ["body_score", "head_score", "institutions_score", "institutions_count"]
+    headers = [label(c) for c in columns] + [f"{code}. {title}" for code, title in blocks.items()] + [
+        label("missing_platforms")]
+    table = []
+    for r in rows:
+        values = [r.get("rank"), r["owner"]] + ([r.get("parent_name")] if parent else []) + [
+            r.get("score"), r.get("zone"), r.get("delta_place"), r.get("delta_points")]
+        if body_columns:
+            values += [r.get("body_score"), r.get("head_score"), r.get("institutions_score"), r.get("institutions_count")]
+        values += [(r.get("blocks") or {}).get(b) for b in blocks]
+        values.append(", ".join(PLATFORM_LABELS.get(p, p) for p in r.get("missing_platforms") or []) or None)
+        table.append(values)
+    widths = [7, 55] + ([40] if parent else []) + [8, 12, 8, 9] + ([10, 12, 12, 11] if body_columns else []) + [
+        14] * len(blocks) + [22]
+    sheet = book.table_sheet(name, headers, [], widths)
+    sheet.set_row(0, 48)
+    score_cols = {i for i, h in enumerate(headers) if h in ("Балл", "Балл органа", "Балл руководителя",
+                                                            "Балл учреждений") or h[:2] in {f"{b}." for b in blocks}}
+    for i, values in enumerate(table, start=1):
+        for c, value in enumerate(values):
+            header = headers[c]
+            fmt = None
+            if c in score_cols:
+                fmt = book.score
+            elif header == "Зона" and value:
+                fmt = book.zone_formats.get(value)
+            elif header == "Δ места" and value is not None:
+                fmt = book.delta_up if value > 0 else book.delta_down if value < 0 else book.integer
+            elif header == "Δ баллов":
+                fmt = book.delta_points
+            book.write_cell(sheet, i, c, value, fmt)
+    sheet.autofilter(0, 0, max(len(table), 1), len(headers) - 1)
+
+
+def _indicator_sheet(book: _Book, pages: list[dict], info: dict) -> None:
+    headers = [label(c) for c in ("owner", "kind", "platform", "url")] + ["Балл страницы"] + [
+        label(c) for c in ("indicator", "title", "value", "points", "weight", "na_reason", "inputs")]
+    rows = []
+    for p in pages:
+        for code, ind in p["indicators"].items():
+            rows.append([p["owner"], KIND_LABELS.get(p["owner_kind"]), PLATFORM_LABELS.get(p["platform"]), p["url"],
+                         p.get("score"), code, info["indicators"][code]["title"], ind.get("value"),
+                         ind.get("points"), ind.get("weight"), ind.get("na_reason"), ind.get("inputs")])
+    formats = [None, None, None, None, book.score, None, book.wrap, book.share, book.score, book.integer, book.wrap,
+               book.wrap]
+    book.table_sheet("Показатели по страницам", headers, rows, [45, 18, 14, 32, 9, 9, 40, 9, 8, 6, 36, 60], formats)
+
+
+def _week_cell(status: str, posts: int | None, norm: int | None) -> tuple[object, str]:
+    if status != "counted":
+        text = {"no_data": "н/д", "before_registration": "—", "not_ended": ""}.get(status, "")
+        return (posts if status == "not_ended" and posts else text), status
+    if posts == 0:
+        return 0, "zero"
+    return posts, "met" if norm is not None and posts >= norm else "below"
+
+
+def _weekly_sheet(book: _Book, payload: dict) -> None:
+    weeks = [date.fromisoformat(w) for w in payload["weeks"]]
+    headers = ["Владелец", "Платформа", "Норма"] + [f"{w.isocalendar().week:02d} нед.\n{w:%d.%m}" for w in weeks] + [
+        "Недель с нормой", "Учтено недель"]
+    sheet = book.table_sheet("Публикации по неделям", headers, [], [45, 14, 7] + [7] * len(weeks) + [10, 10])
+    for i, p in enumerate(payload["pages"], start=1):
+        book.write_cell(sheet, i, 0, p["owner"])
+        book.write_cell(sheet, i, 1, PLATFORM_LABELS.get(p["platform"]))
+        book.write_cell(sheet, i, 2, p.get("norm"))
+        for j, (status, posts) in enumerate(zip(p.get("weekly_status") or [], p.get("weekly_posts") or [])):
+            value, color = _week_cell(status, posts, p.get("norm"))
+            book.write_cell(sheet, i, 3 + j, value, book.week_formats[color])
+        book.write_cell(sheet, i, 3 + len(weeks), p.get("weeks_ok"))
+        book.write_cell(sheet, i, 4 + len(weeks), p.get("weeks"))
+    sheet.autofilter(0, 0, max(len(payload["pages"]), 1), len(headers) - 1)
+    sheet.freeze_panes(1, 3)
+    legend = len(payload["pages"]) + 3
+    for k, (key, text) in enumerate((("met", "норма выполнена"), ("below", "ниже нормы"), ("zero", "0 публикаций"),
+                                     ("no_data", "н/д — нет данных (выгрузка не загружена)"),
+                                     ("before_registration", "до регистрации страницы"))):
+        sheet.write_string(legend + k, 1, "", book.week_formats[key])
+        sheet.write_string(legend + k, 2, text)
+
+
+def _streams_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
+    headers = ["Владелец", "Тип владельца", "Платформа", "Дата и время", "Длительность, мин", "Ссылка", "Название"]
+    rows = []
+    for s in payload.get("streams", []):
+        started = datetime.fromisoformat(s["started_at"]).astimezone(tz).replace(tzinfo=None)
+        rows.append([s["owner"], KIND_LABELS.get(s["owner_kind"]), PLATFORM_LABELS.get(s["platform"]), started,
+                     round(s["duration_s"] / 60) if s.get("duration_s") else None, s.get("url"), s.get("title")])
+    held = {s["owner"] for s in payload.get("streams", [])}
+    for body in payload.get("bodies", []):
+        if body["owner"] not in held:
+            rows.append([body["owner"], KIND_LABELS["executive_body"], None, "эфира не было", None, None, None])
+    book.table_sheet("Прямые эфиры", headers, rows, [55, 18, 14, 17, 12, 40, 50],
+                     [None, None, None, None, book.integer, None, book.wrap])
+
+
+def _methodology_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
+    info = payload["methodology_info"]
+    sheet = book.book.add_worksheet("Методика")
+    sheet.set_column(0, 0, 38)
+    sheet.set_column(1, 1, 70)
+    sheet.set_column(2, 3, 12)
+    approved = payload.get("approved")
+    stamp = payload.get("data_timestamp")
+    facts = [("Квартал", payload["quarter_label"]), ("Методика", f"{info['title']} ({info['id']})"),
+             ("Методика утверждена", date.fromisoformat(info["approved_on"])),
+             ("Действует с квартала", info["effective_from"]),
+             ("Рейтинг", "утверждён " + datetime.fromisoformat(approved["approved_at"]).astimezone(tz).strftime(
+                 "%d.%m.%Y %H:%M") + f" ({approved['approved_by']})" if approved else "не утверждён (расчёт по "
+                                                                                       "текущим данным)"),
+             ("Данные на", datetime.fromisoformat(stamp).astimezone(tz).replace(tzinfo=None) if stamp else None),
+             ("Пакеты загрузки", ", ".join(str(b) for b in payload.get("batch_ids", [])) or "—"),
+             ("Обязательные платформы", ", ".join(PLATFORM_LABELS.get(p, p) for p in info["required_platforms"]))]
+    sheet.write_string(0, 0, "Методика и данные рейтинга", book.title)
+    for i, (name, value) in enumerate(facts, start=2):
+        sheet.write_string(i, 0, name, book.label_bold)
+        book.write_cell(sheet, i, 1, value, book.wrap)
+    row = len(facts) + 3
+    sheet.write_string(row, 0, "Нормы публикаций в неделю", book.label_bold)
+    for k, (kind, norm) in enumerate(info["posts_per_week"].items(), start=1):
+        sheet.write_string(row + k, 0, KIND_LABELS.get(kind, kind))
+        sheet.write_number(row + k, 1, norm, book.integer)
+    row += len(info["posts_per_week"]) + 2
+    for col, header in enumerate(["Показатель", "Название", "Блок", "Вес"]):
+        sheet.write_string(row, col, header, book.header)
+    for k, (code, spec) in enumerate(info["indicators"].items(), start=1):
+        sheet.write_string(row + k, 0, code)
+        sheet.write_string(row + k, 1, spec["title"], book.wrap)
+        sheet.write_string(row + k, 2, f"{spec['block']}. {info['blocks'][spec['block']]}")
+        sheet.write_number(row + k, 3, spec["weight"], book.integer)
+    row += len(info["indicators"]) + 2
+    sheet.write_string(row, 0, "Сводный рейтинг органа", book.label_bold)
+    sheet.write_string(row, 1, f"{info['composite']['body']:.2f} × орган + {info['composite']['head']:.2f} × "
+                                f"руководитель + {info['composite']['institutions']:.2f} × учреждения")
+    row += 2
+    sheet.write_string(row, 0, "Зоны", book.label_bold)
+    for k, zone in enumerate(info["zones"], start=1):
+        sheet.write_string(row + k, 0, zone["name"], book.zone_formats[zone["name"]])
+        sheet.write_string(row + k, 1, f"от {zone['min']} баллов")
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+
+
+def rating_workbook(payload: dict, tz: ZoneInfo, body_owner_id: int | None = None) -> bytes:
+    """The workbook of a quarter; with `body_owner_id`, only that executive body, its head and institutions."""
+    if body_owner_id is not None:
+        payload = body_slice(payload, body_owner_id)
+    info = payload["methodology_info"]
+    book = _Book(info["zones"])
+    blocks = info["blocks"]
+    _owner_sheet(book, "Органы", payload["bodies"], blocks, body_columns=True, parent=False)
+    _owner_sheet(book, "Учреждения", payload["institutions"], blocks, body_columns=False, parent=True)
+    _owner_sheet(book, "Руководители", payload["heads"], blocks, body_columns=False, parent=True)
+    if payload.get("reference"):
+        _owner_sheet(book, "Справочно", payload["reference"], blocks, body_columns=False, parent=False)
+    _indicator_sheet(book, payload["pages"], info)
+    _weekly_sheet(book, payload)
+    _streams_sheet(book, payload, tz)
+    _methodology_sheet(book, payload, tz)
+    return book.close()
+
+
+def body_slice(payload: dict, owner_id: int) -> dict:
+    """The part of a payload about one executive body: the body, its head(s) and its institutions."""
+    body = next((b for b in payload["bodies"] if b["owner_id"] == owner_id), None)
+    name = body["owner"] if body else None
+    family = {r["owner"] for name_ in ("institutions", "heads") for r in payload[name_] if r.get("parent_name") == name}
+    family.add(name)
+    return payload | {"bodies": [body] if body else [],
+                      "institutions": [r for r in payload["institutions"] if r.get("parent_name") == name],
+                      "heads": [r for r in payload["heads"] if r.get("parent_name") == name], "reference": [],
+                      "pages": [p for p in payload["pages"] if p["owner"] in family],
+                      "streams": [s for s in payload.get("streams", []) if s["owner"] in family]}

@@ -1,0 +1,125 @@
+"""Excel and publication exports: read every workbook back, and open it with LibreOffice like a user would."""
+import csv
+import io
+import os
+import shutil
+import subprocess
+import time
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from reports.rating_workbook import body_slice, file_name, rating_workbook
+from reports.registry_export import registry_csv, registry_xlsx
+from scoring.calendar import Quarter
+from scoring.payload import rating_payload
+from storage.db import make_engine
+from storage.rating_store import fresh_rating
+
+TOMSK = ZoneInfo("Asia/Tomsk")
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, double quote, UTF-8
+SHEETS = ["Органы", "Учреждения", "Руководители", "Справочно", "Показатели по страницам", "Публикации по неделям",
+          "Прямые эфиры", "Методика"]
+
+
+@pytest.fixture(scope="module")
+def payload(demo_db_url):
+    engine = make_engine(demo_db_url)
+    result = rating_payload(fresh_rating(engine, Quarter(2026, 3), today=date(2026, 11, 24)))
+    engine.dispose()
+    return result
+
+
+def _soffice() -> str:
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        if ON_CI:
+            pytest.fail("LibreOffice не установлен (apt-get install libreoffice-calc-nogui)")
+        pytest.skip("LibreOffice не установлен")
+    return binary
+
+
+def test_rating_workbook_reads_back_like_the_screen(payload):
+    started = time.perf_counter()
+    content = rating_workbook(payload, TOMSK)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2.0, f"книга строилась {elapsed:.2f} с"
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == SHEETS
+    bodies = book["Органы"]
+    headers = [c.value for c in bodies[1]]
+    assert headers[:7] == ["Место", "Владелец", "Балл", "Зона", "Δ места", "Δ баллов", "Балл органа"]
+    assert bodies.freeze_panes == "A2" and bodies.auto_filter.ref.startswith("A1:")
+    assert bodies.page_setup.orientation == "landscape" and bodies.sheet_properties.pageSetUpPr.fitToPage
+    for i, row in enumerate(payload["bodies"], start=2):  # numbers equal rate --json
+        assert bodies.cell(i, 1).value == row["rank"] and bodies.cell(i, 2).value == row["owner"]
+        assert bodies.cell(i, 3).value == pytest.approx(row["score"]) and bodies.cell(i, 4).value == row["zone"]
+    assert bodies.cell(2, 3).number_format == "0.0"
+    zone_colors = {z["name"]: z["color"].lstrip("#") for z in payload["methodology_info"]["zones"]}
+    assert bodies.cell(2, 4).fill.fgColor.rgb.endswith(zone_colors[payload["bodies"][0]["zone"]])
+    indicators = book["Показатели по страницам"]
+    assert indicators.max_row == 1 + 14 * len(payload["pages"])
+    assert {c.value for c in indicators[1]} >= {"Показатель", "Значение", "Баллы", "Вес", "Почему не оценивается"}
+    weekly = book["Публикации по неделям"]
+    assert weekly.freeze_panes == "D2" and weekly.max_column == 3 + len(payload["weeks"]) + 2
+    cells = [weekly.cell(r, c) for r in range(2, 60) for c in range(4, 4 + len(payload["weeks"]))]
+    no_data = [c for c in cells if c.value == "н/д"]
+    zero = [c for c in cells if c.value == 0]
+    assert no_data and all(c.fill.fgColor.rgb.endswith("D9D9D9") for c in no_data)
+    assert not zero or all(not c.fill.fgColor.rgb.endswith("D9D9D9") for c in zero)  # 0 never looks like н/д
+    methodology = book["Методика"]
+    texts = [str(c.value) for row in methodology.iter_rows() for c in row if c.value is not None]
+    assert payload["methodology"] in " ".join(texts) and "B1" in texts and "Пакеты загрузки" in texts
+
+
+def test_body_workbook_holds_only_the_body_and_its_family(payload):
+    body = payload["bodies"][0]
+    part = body_slice(payload, body["owner_id"])
+    assert [r["owner"] for r in part["bodies"]] == [body["owner"]]
+    assert all(r["parent_name"] == body["owner"] for r in part["institutions"] + part["heads"])
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(payload, TOMSK, body["owner_id"])))
+    assert book["Органы"].max_row == 2
+    assert file_name("2026Q3", date(2026, 11, 24), body["owner"]).endswith("(24.11.2026).xlsx")
+
+
+def test_libreoffice_opens_the_rating_workbook(payload, tmp_path):
+    soffice = _soffice()
+    path = tmp_path / "rating.xlsx"
+    path.write_bytes(rating_workbook(body_slice(payload, payload["bodies"][0]["owner_id"]), TOMSK))
+    for target, filter_ in (("pdf", "pdf"), ("csv", CSV_UTF8)):
+        result = subprocess.run([soffice, "--headless", "--convert-to", filter_, "--outdir", str(tmp_path), str(path)],
+                                capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / f"rating.{target}").stat().st_size > (2000 if target == "pdf" else 100)
+    first_sheet = (tmp_path / "rating.csv").read_text(encoding="utf-8", errors="replace")
+    assert payload["bodies"][0]["owner"] in first_sheet
+
+
+def _registry_pages(owner_name: str):
+    import polars as pl
+    return pl.DataFrame({"owner_name": [owner_name], "kind_label": ["Учреждение"], "parent_name": ["+Орган"],
+                         "ogrn": ["1027000000002"], "platform_label": ["ВКонтакте"], "url": ["https://vk.com/x"],
+                         "registered_on": [date(2024, 1, 2)], "status_mark": [True], "gospubliki": [None],
+                         "subscribers": [1200]})
+
+
+def test_registry_exports_neutralise_formulas(tmp_path):
+    evil = '=HYPERLINK("http://x","y")'
+    pages = _registry_pages(evil)
+    sheet = openpyxl.load_workbook(io.BytesIO(registry_xlsx(pages)))["Реестр"]
+    assert sheet.cell(2, 1).data_type == "s" and sheet.cell(2, 1).value == "'" + evil
+    assert sheet.cell(2, 3).value == "'+Орган" and sheet.cell(2, 7).number_format == "dd.mm.yyyy"
+    rows = list(csv.reader(io.StringIO(registry_csv(pages).decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Владелец" and rows[1][0] == "'" + evil and rows[1][6] == "02.01.2024"
+    assert rows[1][7] == "да" and rows[1][8] == ""  # unknown stays empty, never «нет»
+    soffice = shutil.which("soffice")
+    if soffice:
+        path = tmp_path / "реестр.xlsx"
+        path.write_bytes(registry_xlsx(pages))
+        subprocess.run([soffice, "--headless", "--convert-to", CSV_UTF8, "--outdir", str(tmp_path), str(path)],
+                       capture_output=True, timeout=240, check=True)
+        text = (tmp_path / "реестр.csv").read_text(encoding="utf-8", errors="replace")
+        assert "HYPERLINK" in text and "y," not in text.split("\n")[1][:3]  # shown as text, not evaluated to "y"
