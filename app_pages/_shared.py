@@ -3,6 +3,7 @@ sidebar filters, the auth gate. Page-local session keys are prefixed with the pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 import streamlit as st
@@ -14,6 +15,9 @@ from scoring.methodology import methodology_for
 from scoring.registry_view import RegistryView, build_registry_view
 from storage import queries
 from storage.db import data_version, get_engine
+
+if TYPE_CHECKING:
+    from scoring.rating import QuarterRating
 
 
 def engine():
@@ -108,3 +112,65 @@ def auth_gate() -> None:
 
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
+
+
+@dataclass(frozen=True)
+class RatingView:
+    """What the screens show for a quarter: the approved payload if the quarter is approved (else the fresh
+    one), the fresh computation (grid, frames) and the differences between the two."""
+    quarter: Quarter
+    payload: dict
+    fresh: "QuarterRating"
+    fresh_payload: dict
+    approved: bool
+    differences: list[dict]
+
+
+@st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=12)
+def _rating(_version: tuple, quarter_code: str) -> RatingView:
+    from scoring.payload import rating_payload
+    from storage.rating_store import apply_movement, approved_payload, differences, fresh_rating
+    quarter = Quarter.parse(quarter_code)
+    fresh = fresh_rating(engine(), quarter, with_movement=False)
+    previous = quarter.previous()
+    if previous in data_quarters():  # the previous quarter's view comes from this same cache
+        earlier = _rating(_version, previous.code).payload
+        fresh = apply_movement(fresh, {name: table_frame(earlier, name) for name in ("bodies", "institutions",
+                                                                                      "heads")})
+    fresh_payload = rating_payload(fresh)
+    approved = approved_payload(engine(), quarter)
+    if approved is None:
+        return RatingView(quarter, fresh_payload, fresh, fresh_payload, False, [])
+    return RatingView(quarter, approved, fresh, fresh_payload, True, differences(approved, fresh_payload))
+
+
+def rating(quarter: Quarter) -> RatingView:
+    """Cached per data version: an upload, a revert or an approval shows at once; other clicks cost nothing."""
+    return _rating(version(), quarter.code)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _data_quarters(_version: tuple) -> list[Quarter]:
+    from storage.rating_store import data_quarters
+    return data_quarters(engine(), region_tz())
+
+
+def data_quarters() -> list[Quarter]:
+    """Quarters with any uploaded publications, newest first."""
+    return _data_quarters(version())
+
+
+def table_frame(payload: dict, name: str) -> pl.DataFrame:
+    from scoring.payload import table_frame as frame
+    return frame(payload, name)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _page_posts(_version: tuple, page_id: int, quarter_code: str) -> pl.DataFrame:
+    from storage.rating_store import page_posts as read
+    return read(engine(), page_id, Quarter.parse(quarter_code), region_tz())
+
+
+def page_posts(page_id: int, quarter: Quarter) -> pl.DataFrame:
+    """The current posts of one page in the quarter's weeks (drill-down)."""
+    return _page_posts(version(), page_id, quarter.code)

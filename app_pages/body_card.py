@@ -1,8 +1,14 @@
-"""«Карточка органа»: one executive body with its head and institutions."""
+"""«Карточка органа»: one executive body with its head and institutions — composite and block scores, the
+weekly chart, rank history, every N/A reason and the recommendations; the body's own Excel workbook."""
 import polars as pl
 import streamlit as st
 
-from app_pages import _shared
+from app_pages import _shared, _rating_tables
+from core.config import region_tz
+from reports.figures import block_bars, rank_history, weekly_posts_chart
+from reports.rating_workbook import file_name, rating_workbook
+from scoring.calendar import local_today
+from scoring.screens import body_card
 
 flt = _shared.filters()
 st.title("Карточка органа")
@@ -13,21 +19,54 @@ if not bodies:
     st.stop()
 default = bodies.index(flt.body) if flt.body in bodies else 0
 body = st.selectbox("Исполнительный орган", bodies, index=default, key="body_card_body")
-family = view.pages.filter(pl.col("body_name") == body)
-members = view.owners.filter(pl.col("body_name") == body)
-head = members.filter(pl.col("kind") == "head")["owner_name"].to_list()
-cols = st.columns(3)
-cols[0].metric("Страниц органа", family.filter(pl.col("owner_name") == body).height)
-cols[1].metric("Руководитель", head[0] if head else "нет в реестре")
-cols[2].metric("Учреждений", members.filter(pl.col("kind") == "institution").height)
-st.markdown("#### Страницы органа, руководителя и учреждений")
-st.dataframe(family.select("owner_name", "kind_label", "platform_label", "url", "checklist_share",
-                           "checklist_missing"), hide_index=True, width="stretch",
-             column_config={"owner_name": st.column_config.TextColumn("Владелец", width="large"),
-                            "kind_label": "Тип", "platform_label": "Платформа",
-                            "url": st.column_config.LinkColumn("Ссылка"),
-                            "checklist_share": st.column_config.ProgressColumn("Чек-лист", format="percent",
-                                                                               min_value=0, max_value=1),
-                            "checklist_missing": "Не выполнено"})
-st.info("Оценки по блокам, недельный график, история мест и рекомендации появятся после расчёта рейтинга — "
-        "раздел в разработке.", icon=":material/construction:")
+rating = _shared.rating(flt.quarter)
+history = [(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()[:6][::-1]]
+card = body_card(rating.payload, rating.fresh, body, history)
+row = card.body_row or {}
+
+st.subheader(f"{body} — {flt.quarter.label}")
+cols = st.columns(5)
+cols[0].metric("Сводный балл", "—" if row.get("score") is None else f"{row['score']:.1f}".replace(".", ","),
+               delta=None if row.get("delta_points") is None else f"{row['delta_points']:+.1f}".replace(".", ","))
+cols[1].metric("Место", "—" if row.get("rank") is None else f"{row['rank']} из {card.ranked}",
+               delta=None if row.get("delta_place") is None else f"{row['delta_place']:+d}")
+cols[2].metric("Зона", row.get("zone") or "—")
+cols[3].metric("Руководитель", "—" if row.get("head_score") is None else f"{row['head_score']:.1f}".replace(".", ","),
+               help=", ".join(card.head_names) or "нет в реестре")
+cols[4].metric("Учреждения", "—" if row.get("institutions_score") is None
+               else f"{row['institutions_score']:.1f}".replace(".", ","), help=f"{card.institutions} учреждений")
+st.download_button("Excel по органу", data=lambda: rating_workbook(rating.payload, region_tz(), row.get("owner_id")),
+                   file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
+                   icon=":material/download:", key="body_card_excel", disabled=not row,
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(block_bars(row.get("blocks") or {}, rating.payload["methodology_info"]["blocks"],
+                               "Баллы органа по блокам"), width="stretch", key="body_card_blocks")
+with right:
+    st.plotly_chart(rank_history(card.history), width="stretch", key="body_card_history")
+st.markdown("#### Публикации органа по неделям")
+st.plotly_chart(weekly_posts_chart(card.weekly, card.norm), width="stretch", key="body_card_weekly")
+
+st.markdown("#### Рекомендации")
+if card.recommendations:
+    st.markdown("\n".join(f"- **{where}**: {text}" for where, text in card.recommendations))
+else:
+    st.success("Замечаний нет.", icon=":material/check_circle:")
+
+st.markdown("#### Руководитель и учреждения")
+_rating_tables.ranked_table(rating.payload, "heads", body, height=200)
+_rating_tables.ranked_table(rating.payload, "institutions", body, height=360)
+
+st.markdown("#### Показатели страниц органа: значения, баллы и причины «не оценивается»")
+choice = st.selectbox("Страница", card.pages["page_id"].to_list(), key="body_card_page",
+                      format_func=dict(zip(card.pages["page_id"].to_list(), card.pages["title"].to_list())).get)
+st.dataframe(card.indicators.filter(pl.col("page_id") == choice).drop("page_id"), hide_index=True, width="stretch",
+             column_config={"code": st.column_config.TextColumn("Код", width="small"),
+                            "title": st.column_config.TextColumn("Показатель", width="medium"),
+                            "value": st.column_config.NumberColumn("Значение", format="%.2f"),
+                            "points": st.column_config.NumberColumn("Баллы", format="%.1f"),
+                            "weight": st.column_config.NumberColumn("Вес", format="%d"),
+                            "na_reason": st.column_config.TextColumn("Не оценивается, потому что", width="medium"),
+                            "inputs": st.column_config.TextColumn("Исходные данные", width="large")})

@@ -1,39 +1,70 @@
-"""«Обзор»: the selected quarter at a glance — registry coverage, deadlines, data freshness."""
-import polars as pl
+"""«Обзор»: the selected quarter at a glance — KPIs with deltas against the previous quarter, zones, leaders and
+outsiders, the quarter's deadlines, data freshness and, in a running quarter, the early warning."""
 import streamlit as st
 
-from core.config import region_tz
 from app_pages import _shared
+from core.config import region_tz
+from core.labels import number_ru
+from reports.figures import zone_distribution
 from scoring.calendar import date_ru, local_today
 from scoring.methodology import methodology_for, quarter_deadlines
-from scoring.registry_view import filter_rows
+from scoring.payload import warning_payload
+from scoring.screens import leaders_outsiders, overview_kpis, zone_counts
 
 flt = _shared.filters()
 st.title(f"Обзор — {flt.quarter.label}")
-view = _shared.registry_view()
-if view.owners.is_empty():
+if _shared.registry_view().owners.is_empty():
     _shared.empty_state("Данных пока нет. Загрузите реестр страниц и выгрузки активности на экране "
                         "«Загрузка данных» или выполните `python cli.py demo`.")
     st.stop()
 
-owners = filter_rows(view.owners, flt.kinds, flt.body)
-pages = filter_rows(view.pages, flt.kinds, flt.body, flt.platforms)
-cols = st.columns(4)
-cols[0].metric("Страниц в реестре", pages.height)
-cols[1].metric("Владельцев", owners.height)
-cols[2].metric("Владельцев без обязательной платформы", owners.filter(pl.col("missing_count") > 0).height)
-share = pages["checklist_share"].mean()
-cols[3].metric("Среднее выполнение чек-листа", "нет данных" if share is None else f"{share:.0%}")
+today = local_today(region_tz())
+view = _shared.rating(flt.quarter)
+kpi = overview_kpis(view.fresh, view.payload)
+previous = flt.quarter.previous()
+before = overview_kpis(_shared.rating(previous).fresh, _shared.rating(previous).payload) \
+    if previous in _shared.data_quarters() else None
+
+
+def delta(key: str, scale: float = 1, digits: int = 1, suffix: str = "") -> str | None:
+    if before is None or kpi[key] is None or before[key] is None:
+        return None
+    return f"{(kpi[key] - before[key]) * scale:+.{digits}f}{suffix}".replace(".", ",")
+
+
+cols = st.columns(5)
+cols[0].metric("Страниц в рейтинге", kpi["pages"], delta=delta("pages", digits=0))
+cols[1].metric("Недель с нормой публикаций", "нет данных" if kpi["norm_share"] is None
+               else f"{kpi['norm_share']:.0%}", delta=delta("norm_share", 100, 1, " п.п."),
+               help="Доля учтённых недель страниц, в которые выполнена норма (Порядок §2 п.9)")
+cols[2].metric("Органов с прямым эфиром", f"{kpi['bodies_with_stream']} из {kpi['bodies']}",
+               delta=delta("bodies_with_stream", digits=0), help="Порядок §2 п.7: не реже раза в квартал")
+cols[3].metric("Средний балл органов", "нет данных" if kpi["mean_score"] is None
+               else f"{kpi['mean_score']:.1f}".replace(".", ","), delta=delta("mean_score"))
+cols[4].metric("Страниц без данных", kpi["pages_without_data"],
+               delta=delta("pages_without_data", digits=0), delta_color="inverse",
+               help="За квартал не загружено ни одной выгрузки публикаций этих страниц — это «нет данных», не ноль")
+
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(zone_distribution(zone_counts(view.payload, "bodies"), view.payload["methodology_info"]["zones"],
+                                      "Исполнительные органы по зонам"), width="stretch", key="overview_zones")
+with right:
+    leaders, outsiders = leaders_outsiders(view.payload)
+    st.markdown("#### Лидеры")
+    st.markdown("\n".join(f"{r['rank']}. {r['owner']} — **{number_ru(r['score'], 1)}**" for r in leaders) or "—")
+    st.markdown("#### Отстающие")
+    st.markdown("\n".join(f"{r['rank']}. {r['owner']} — **{number_ru(r['score'], 1)}**" for r in outsiders) or "—")
 
 methodology = methodology_for(flt.quarter.code)
 deadlines = quarter_deadlines(methodology, flt.quarter.first_day, flt.quarter.last_day)
-today = local_today(region_tz())
 st.markdown("#### Сроки квартала")
+status = "утверждён" if view.approved else "не утверждён"
 for label_text, key in (("Рейтинг рассчитывается до", "rating_due"), ("Результаты доводятся до", "results_due")):
     day = deadlines[key]
-    left = (day - today).days
-    status = f"осталось дней: {left}" if left >= 0 else "срок прошёл"
-    st.markdown(f"- {label_text} **{date_ru(day)}** ({status})")
+    left_days = (day - today).days
+    note = f"осталось дней: {left_days}" if left_days >= 0 else "срок прошёл"
+    st.markdown(f"- {label_text} **{date_ru(day)}** ({note}); рейтинг квартала {status}")
 
 st.markdown("#### Свежесть данных")
 batches = _shared.batches()
@@ -43,6 +74,24 @@ else:
     last = batches.row(0, named=True)
     uploaded = last["uploaded_at"].astimezone(region_tz())
     st.markdown(f"Последняя загрузка: «{last['filename']}», {uploaded:%d.%m.%Y %H:%M}; сведения на "
-                f"{last['as_of']:%d.%m.%Y}.")
-st.info("Показатели публикаций, прямых эфиров и рейтинга появятся здесь после загрузки выгрузок активности "
-        "(ВКонтакте, Telegram, Одноклассники) — этот раздел в разработке.", icon=":material/construction:")
+                f"{last['as_of']:%d.%m.%Y}. Недель страниц без данных в квартале: {kpi['page_weeks_no_data']}.")
+
+warning = warning_payload(view.fresh, today)
+if warning is not None:
+    st.markdown("#### Раннее предупреждение: квартал идёт")
+    a, b = st.columns(2)
+    with a:
+        st.markdown(f"**Рискуют не выполнить норму публикаций: {len(warning['weekly_norm'])} стр.**")
+        st.dataframe(warning["weekly_norm"][:200], hide_index=True, width="stretch", height=320, column_config={
+            "url": st.column_config.LinkColumn("Страница"), "owner": st.column_config.TextColumn("Владелец",
+                                                                                               width="medium"),
+            "platform": None, "platform_label": "Платформа", "weeks_met": "Недель с нормой", "weeks_counted": "Учтено недель",
+            "weeks_left": "Осталось недель", "posts_this_week": "Публикаций на этой неделе",
+            "posts_needed": "Нужно ещё на этой неделе",
+            "best_B1": st.column_config.ProgressColumn("Лучший возможный B1", min_value=0, max_value=1,
+                                                       format="percent")})
+    with b:
+        st.markdown(f"**Нет прямого эфира в квартале: {len(warning['live_stream'])} органов**")
+        st.dataframe(warning["live_stream"], hide_index=True, width="stretch", height=320, column_config={
+            "owner": st.column_config.TextColumn("Орган", width="large"), "streams": "Эфиров", "needed": "Нужно",
+            "days_left": "Дней до конца квартала"})

@@ -1,9 +1,44 @@
-"""«Прямые эфиры»: in development — needs the activity loaders and the scoring engine."""
+"""«Прямые эфиры»: executive bodies × quarters — held, not held or «нет данных» (Порядок §2 п.7: at least one
+live stream a quarter on any of the body's pages) — and the list of the quarter's streams with links."""
 import streamlit as st
 
 from app_pages import _shared
+from core.config import region_tz
+from reports.figures import streams_matrix as matrix_figure
+from scoring.screens import stream_list, streams_matrix
 
 flt = _shared.filters()
 st.title(f"Прямые эфиры — {flt.quarter.label}")
-st.info("Раздел в разработке: он появится после загрузки выгрузок активности и расчёта рейтинга. "
-        "Сейчас в системе есть реестр страниц — см. экран «Реестр».", icon=":material/construction:")
+if _shared.registry_view().owners.is_empty():
+    _shared.empty_state("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
+    st.stop()
+quarters = [q for q in _shared.data_quarters() if q <= flt.quarter][:4][::-1] or [flt.quarter]
+ratings = [_shared.rating(q).fresh for q in quarters]
+current = _shared.rating(flt.quarter).fresh
+matrix = streams_matrix(ratings)
+held = matrix.filter(matrix["quarter"] == flt.quarter.label) if not matrix.is_empty() else matrix
+cols = st.columns(3)
+if not held.is_empty():
+    cols[0].metric("Органов с эфиром в квартале", int((held["state"] == "held").sum()), help="Порядок §2 п.7")
+    cols[1].metric("Органов без эфира", int((held["state"] == "not_held").sum()))
+    cols[2].metric("Нет данных", int((held["state"] == "no_data").sum()),
+                   help="По страницам органа за квартал не загружено ни одной выгрузки")
+st.caption("Зелёный — эфир проведён, красный — не проведён, серый — нет данных. Эфир на любой странице органа "
+           "засчитывается органу (методика, показатель B3).")
+if matrix.is_empty():
+    _shared.empty_state("В реестре нет исполнительных органов.")
+else:
+    st.plotly_chart(matrix_figure(matrix), width="stretch", key="streams_matrix")
+
+st.markdown(f"#### Эфиры квартала ({flt.quarter.label})")
+streams = stream_list(current, region_tz().key, flt.body)
+if streams.is_empty():
+    st.info("В выбранном квартале эфиров в загруженных данных нет.", icon=":material/info:")
+else:
+    st.dataframe(streams.select("started_local", "owner_name", "platform_label", "minutes", "url", "title"),
+                 hide_index=True, width="stretch", height=min(520, 38 + 35 * streams.height), column_config={
+                     "started_local": st.column_config.DatetimeColumn("Дата и время", format="DD.MM.YYYY HH:mm"),
+                     "owner_name": st.column_config.TextColumn("Владелец", width="large"),
+                     "platform_label": "Платформа", "minutes": st.column_config.NumberColumn("Длительность, мин"),
+                     "url": st.column_config.LinkColumn("Запись", display_text="открыть"),
+                     "title": st.column_config.TextColumn("Название", width="large")})

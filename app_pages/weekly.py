@@ -1,9 +1,63 @@
-"""«Публикации по неделям»: in development — needs the activity loaders and the scoring engine."""
+"""«Публикации по неделям»: pages (or bodies) × ISO weeks against the weekly norm, with explicit «нет данных»
+cells; drill-down to a page's posts by selecting its row in the table."""
 import streamlit as st
 
 from app_pages import _shared
+from core.config import region_tz
+from reports.figures import share_heatmap, weekly_heatmap
+from scoring.screens import weekly_body_shares, weekly_page_rows
 
 flt = _shared.filters()
 st.title(f"Публикации по неделям — {flt.quarter.label}")
-st.info("Раздел в разработке: он появится после загрузки выгрузок активности и расчёта рейтинга. "
-        "Сейчас в системе есть реестр страниц — см. экран «Реестр».", icon=":material/construction:")
+if _shared.registry_view().owners.is_empty():
+    _shared.empty_state("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
+    st.stop()
+rating = _shared.rating(flt.quarter).fresh
+st.caption("Цвет ячейки — число публикаций за ISO-неделю (пн–вс, время томское) относительно нормы "
+           "(Порядок §2 п.9: 10 для Губернатора и Администрации, 3 для остальных). Серая ячейка — «нет данных»: "
+           "выгрузка за эту неделю не загружена; это не ноль публикаций.")
+
+mode, search_col, top_col, order_col = st.columns([2, 3, 1, 2])
+grouping = mode.segmented_control("Строки", ["Страницы", "Органы"], default="Страницы", key="weekly_mode")
+if grouping == "Органы":
+    shares = weekly_body_shares(rating, flt.kinds, flt.platforms)
+    if shares.is_empty():
+        _shared.empty_state("Нет страниц для выбранных фильтров.")
+        st.stop()
+    st.plotly_chart(share_heatmap(shares), width="stretch", key="weekly_bodies_heatmap")
+    st.stop()
+
+search = search_col.text_input("Поиск по владельцу или ссылке", key="weekly_search", placeholder="например, ЗАГС")
+top = top_col.number_input("Строк", min_value=10, max_value=2000, value=40, step=10, key="weekly_top")
+worst_first = order_col.toggle("Сначала отстающие", value=True, key="weekly_worst")
+pages, cells = weekly_page_rows(rating, flt.kinds, flt.body, flt.platforms, search, worst_first, int(top))
+if pages.is_empty():
+    _shared.empty_state("Нет страниц для выбранных фильтров.")
+    st.stop()
+st.plotly_chart(weekly_heatmap(cells), width="stretch", key="weekly_heatmap")
+
+st.markdown("#### Страницы — выберите строку, чтобы увидеть публикации")
+selection = st.dataframe(
+    pages.select("owner_name", "platform_label", "url", "norm", "weeks", "weeks_ok", "weeks_no_data", "posts", "share_ok"),
+    hide_index=True, width="stretch", height=320, on_select="rerun", selection_mode="single-row", key="weekly_table",
+    column_config={"owner_name": st.column_config.TextColumn("Владелец", width="large"),
+                   "platform_label": "Платформа", "url": st.column_config.LinkColumn("Ссылка"),
+                   "norm": st.column_config.NumberColumn("Норма", help="Публикаций в неделю"),
+                   "weeks": st.column_config.NumberColumn("Учтено недель"),
+                   "weeks_ok": st.column_config.NumberColumn("С нормой"),
+                   "weeks_no_data": st.column_config.NumberColumn("Нет данных", help="Недель без выгрузки"),
+                   "posts": st.column_config.NumberColumn("Публикаций"),
+                   "share_ok": st.column_config.ProgressColumn("Доля недель с нормой", format="percent",
+                                                               min_value=0, max_value=1)})
+rows = selection.selection.rows if selection else []
+if rows:
+    page = pages.row(rows[0], named=True)
+    posts = _shared.page_posts(page["page_id"], flt.quarter)
+    st.markdown(f"##### Публикации: {page['owner_name']} ({page['url']}) — {posts.height}")
+    st.dataframe(posts, hide_index=True, width="stretch", height=360, column_config={
+        "published_local": st.column_config.DatetimeColumn("Дата и время", format="DD.MM.YYYY HH:mm"),
+        "week": "Неделя", "content_type": "Тип", "is_repost": st.column_config.CheckboxColumn("Репост"),
+        "text": st.column_config.TextColumn("Текст", width="large"),
+        "views": st.column_config.NumberColumn("Просмотры", format="localized"),
+        "likes": "Лайки", "comments": "Комментарии", "reposts": "Репосты", "reactions": "Реакции"})
+    st.caption(f"Время — {region_tz().key}.")

@@ -24,3 +24,202 @@ def platform_coverage(counts: pl.DataFrame) -> go.Figure:
     fig.update_layout(barmode="group", title="Страницы по типам владельцев и платформам",
                       yaxis_title="Страниц", xaxis_title=None)
     return _layout(fig)
+
+
+# --- the weekly heatmap: one colour language for the screen and the Excel grid (reports.rating_workbook) ---
+WEEK_CATEGORIES = [  # (code, label, colour); «нет данных» is the grey background: never the colour of 0
+    (0, "0 публикаций", "#C62828"),
+    (1, "ниже нормы", "#EF9A9A"),
+    (2, "норма выполнена", "#66BB6A"),
+    (3, "до регистрации / неделя идёт", "#F5F5F5"),
+]
+NO_DATA_COLOR = "#BDBDBD"
+
+
+def _week_code(status: str, posts: int | None, norm: int | None) -> float | None:
+    if status == "no_data":
+        return None
+    if status in ("before_registration", "not_ended"):
+        return 3
+    if not posts:
+        return 0
+    return 2 if norm is not None and posts >= norm else 1
+
+
+def _discrete_scale() -> list:
+    n = len(WEEK_CATEGORIES)
+    scale = []
+    for i, (_, _, color) in enumerate(WEEK_CATEGORIES):
+        scale += [[i / n, color], [(i + 1) / n, color]]
+    return scale
+
+
+def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | None = None) -> go.Figure:
+    """Pages × ISO weeks: met / below / 0 / «нет данных» (grey) / before registration. `grid` has the row label,
+    week, status, posts, norm; rows keep their order of first appearance."""
+    labels = grid[row_label].unique(maintain_order=True).to_list()
+    weeks = sorted(grid["week"].unique().to_list())
+    index = {label: i for i, label in enumerate(labels)}
+    position = {w: j for j, w in enumerate(weeks)}
+    z = [[None] * len(weeks) for _ in labels]
+    text = [[""] * len(weeks) for _ in labels]
+    status_text = {"no_data": "нет данных", "before_registration": "до регистрации страницы",
+                   "not_ended": "неделя ещё идёт", "counted": ""}
+    for row in grid.iter_rows(named=True):
+        i, j = index[row[row_label]], position[row["week"]]
+        z[i][j] = _week_code(row["status"], row["posts"], row["norm"])
+        posts = "нет данных" if row["status"] == "no_data" else f"{row['posts'] or 0} публ. (норма {row['norm']})"
+        note = status_text.get(row["status"], "")
+        text[i][j] = posts + (f" — {note}" if note and row["status"] != "no_data" else "")
+    x = [f"{w.isocalendar().week:02d} нед.<br>{w:%d.%m}" for w in weeks]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=labels, text=text, zmin=-0.5, zmax=len(WEEK_CATEGORIES) - 0.5, colorscale=_discrete_scale(),
+        xgap=2, ygap=2, hoverongaps=False, showscale=False,
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+    for code, label, color in WEEK_CATEGORIES[:3]:  # legend entries for the categories
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(size=12, color=color, symbol="square"),
+                        name=label, showlegend=True)
+    fig.add_scatter(x=[None], y=[None], mode="markers", name="нет данных",
+                    marker=dict(size=12, color=NO_DATA_COLOR, symbol="square"))
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
+    fig.update_xaxes(side="top", tickfont=dict(size=11))
+    fig.update_layout(plot_bgcolor=NO_DATA_COLOR, legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    return _layout(fig, height or max(260, 22 * len(labels) + 120))
+
+
+def share_heatmap(frame: pl.DataFrame, row_label: str = "label") -> go.Figure:
+    """Bodies × weeks: the share of their pages that met the weekly norm (grey where no page had data)."""
+    labels = frame[row_label].unique(maintain_order=True).to_list()
+    weeks = sorted(frame["week"].unique().to_list())
+    index = {label: i for i, label in enumerate(labels)}
+    position = {w: j for j, w in enumerate(weeks)}
+    z = [[None] * len(weeks) for _ in labels]
+    text = [[""] * len(weeks) for _ in labels]
+    for row in frame.iter_rows(named=True):
+        i, j = index[row[row_label]], position[row["week"]]
+        z[i][j] = row["share"]
+        text[i][j] = ("нет данных" if row["share"] is None else
+                      f"норму выполнили {row['met']} из {row['counted']} стр. ({row['share']:.0%})")
+    x = [f"{w.isocalendar().week:02d} нед.<br>{w:%d.%m}" for w in weeks]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=labels, text=text, zmin=0, zmax=1, xgap=2, ygap=2, hoverongaps=False,
+        colorscale=[[0, "#C62828"], [0.5, "#FFE082"], [1, "#43A047"]],
+        colorbar=dict(title="Доля страниц<br>с нормой", tickformat=".0%", thickness=12),
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
+    fig.update_xaxes(side="top", tickfont=dict(size=11))
+    fig.update_layout(plot_bgcolor=NO_DATA_COLOR)
+    return _layout(fig, max(260, 22 * len(labels) + 100))
+
+
+def zone_distribution(counts: dict[str, int], zones: list[dict], title: str) -> go.Figure:
+    names = [z["name"] for z in sorted(zones, key=lambda z: -z["min"])]
+    colors = {z["name"]: z["color"] for z in zones}
+    fig = go.Figure(go.Bar(x=names, y=[counts.get(n, 0) for n in names], marker_color=[colors[n] for n in names],
+                           text=[counts.get(n, 0) for n in names], textposition="outside",
+                           hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_layout(title=title, yaxis_title="Количество", xaxis_title="Зона")
+    return _layout(fig, 320)
+
+
+def movement_chart(rows: list[dict], label_a: str, label_b: str, zones: list[dict]) -> go.Figure:
+    """Dumbbells: each owner's score in quarter A and quarter B, sorted by B."""
+    rows = sorted(rows, key=lambda r: (r["score_b"] is None, -(r["score_b"] or 0)))
+    names = [r["owner"][:60] for r in rows]
+    fig = go.Figure()
+    for r, name in zip(rows, names):
+        if r["score_a"] is not None and r["score_b"] is not None:
+            color = "#2E7D32" if r["score_b"] >= r["score_a"] else "#C62828"
+            fig.add_scatter(x=[r["score_a"], r["score_b"]], y=[name, name], mode="lines",
+                            line=dict(color=color, width=3), showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=[r["score_a"] for r in rows], y=names, mode="markers", name=label_a,
+                    marker=dict(size=9, color="#90A4AE"), hovertemplate="%{y}<br>" + label_a + ": %{x:.1f}<extra></extra>")
+    fig.add_scatter(x=[r["score_b"] for r in rows], y=names, mode="markers", name=label_b,
+                    marker=dict(size=10, color="#1F4E79"), hovertemplate="%{y}<br>" + label_b + ": %{x:.1f}<extra></extra>")
+    for zone in zones:
+        if zone["min"] > 0:
+            fig.add_vline(x=zone["min"], line_dash="dot", line_color=zone["color"], opacity=0.6)
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
+    fig.update_xaxes(range=[0, 100], title="Балл")
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+    return _layout(fig, max(320, 24 * len(rows) + 120))
+
+
+def block_bars(blocks: dict[str, float | None], titles: dict[str, str], title: str) -> go.Figure:
+    codes = list(titles)
+    values = [blocks.get(c) for c in codes]
+    labels = [f"{c}. {titles[c]}" for c in codes]
+    fig = go.Figure(go.Bar(
+        x=[v if v is not None else 0 for v in values], y=labels, orientation="h",
+        marker_color=["#1F4E79" if v is not None else "#E0E0E0" for v in values],
+        text=["не оценивается" if v is None else f"{v:.1f}".replace(".", ",") for v in values],
+        textposition="outside", hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_xaxes(range=[0, 110], title="Балл блока (0–100)")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_layout(title=title)
+    return _layout(fig, 300)
+
+
+def weekly_posts_chart(frame: pl.DataFrame, norm: int | None) -> go.Figure:
+    """Posts per week on each platform of one owner, with the norm; weeks without data are marked."""
+    fig = go.Figure()
+    platform_names = {"vk": "ВКонтакте", "ok": "Одноклассники", "telegram": "Telegram"}
+    weeks = sorted(frame["week"].unique().to_list())
+    x = [f"{w.isocalendar().week:02d} нед. ({w:%d.%m})" for w in weeks]
+    for platform, name in platform_names.items():
+        part = frame.filter(pl.col("platform") == platform)
+        if part.is_empty():
+            continue
+        by_week = {r["week"]: r for r in part.iter_rows(named=True)}
+        y = [by_week[w]["posts"] if w in by_week and by_week[w]["status"] == "counted" else None for w in weeks]
+        fig.add_bar(x=x, y=y, name=name, marker_color=PLATFORM_COLORS[name],
+                    hovertemplate="%{x}<br>" + name + ": %{y} публ.<extra></extra>")
+        gaps = [x[i] for i, w in enumerate(weeks) if w in by_week and by_week[w]["status"] == "no_data"]
+        if gaps:
+            fig.add_scatter(x=gaps, y=[0.3] * len(gaps), mode="markers", name=f"{name}: нет данных",
+                            marker=dict(symbol="x", size=9, color=NO_DATA_COLOR, line=dict(width=1, color="#616161")),
+                            hovertemplate="%{x}: нет данных<extra></extra>")
+    if norm:
+        fig.add_hline(y=norm, line_dash="dash", line_color="#C62828",
+                      annotation_text=f"норма {norm} в неделю", annotation_position="top left")
+    fig.update_layout(barmode="group", yaxis_title="Публикаций", xaxis_title=None,
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+    return _layout(fig, 340)
+
+
+def rank_history(points: list[dict]) -> go.Figure:
+    """Place in the ranking across quarters (1 at the top)."""
+    fig = go.Figure(go.Scatter(x=[p["quarter"] for p in points], y=[p["rank"] for p in points], mode="lines+markers+text",
+                               text=[f"{p['rank']} ({p['score']:.1f})".replace(".", ",") if p["rank"] else "—"
+                                     for p in points], textposition="top center",
+                               line=dict(color="#1F4E79", width=3), marker=dict(size=10),
+                               hovertemplate="%{x}: место %{y}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title="Место", rangemode="tozero")
+    fig.update_layout(title="Место в рейтинге по кварталам")
+    return _layout(fig, 300)
+
+
+def streams_matrix(frame: pl.DataFrame) -> go.Figure:
+    """Executive bodies × quarters: live stream held (green), not held (red), no data (grey)."""
+    labels = frame["owner_name"].unique(maintain_order=True).to_list()
+    quarters = frame["quarter"].unique(maintain_order=True).to_list()
+    index = {label: i for i, label in enumerate(labels)}
+    position = {q: j for j, q in enumerate(quarters)}
+    z = [[None] * len(quarters) for _ in labels]
+    text = [[""] * len(quarters) for _ in labels]
+    for row in frame.iter_rows(named=True):
+        i, j = index[row["owner_name"]], position[row["quarter"]]
+        if row["state"] == "held":
+            z[i][j], text[i][j] = 1, f"проведено эфиров: {row['streams']}"
+        elif row["state"] == "not_held":
+            z[i][j], text[i][j] = 0, "эфира не было"
+        else:
+            text[i][j] = "нет данных"
+    fig = go.Figure(go.Heatmap(z=z, x=quarters, y=labels, text=text, zmin=0, zmax=1, showscale=False, xgap=3,
+                               ygap=2, colorscale=[[0, "#EF5350"], [0.5, "#EF5350"], [0.5, "#66BB6A"], [1, "#66BB6A"]],
+                               hoverongaps=False, texttemplate="%{text}", textfont=dict(size=10),
+                               hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
+    fig.update_xaxes(side="top")
+    fig.update_layout(plot_bgcolor=NO_DATA_COLOR)
+    return _layout(fig, max(300, 24 * len(labels) + 80))

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 from core.domain import KIND_LABELS, PLATFORM_LABELS
 from core.labels import label
 from reports.excel import Workbook
+from reports.figures import NO_DATA_COLOR, WEEK_CATEGORIES
 
-# the heatmap's colour language (reports.figures uses the same)
-WEEK_COLORS = {"met": "#A5D6A7", "below": "#EF9A9A", "zero": "#E57373", "no_data": "#D9D9D9",
-               "before_registration": "#F2F2F2", "not_ended": "#FFFFFF"}
+# the heatmap's colour language, shared with the screen
+_CATEGORY = {code: color for code, _, color in WEEK_CATEGORIES}
+WEEK_COLORS = {"zero": _CATEGORY[0], "below": _CATEGORY[1], "met": _CATEGORY[2], "no_data": NO_DATA_COLOR,
+               "before_registration": _CATEGORY[3], "not_ended": "#FFFFFF"}
 
 
 def file_name(quarter_code: str, day: date, body: str | None = None) -> str:
@@ -37,7 +39,8 @@ class _Book(Workbook):
         self.delta_down = self.book.add_format({"num_format": "+0;-0;0", "font_color": "#C62828", "valign": "top"})
         self.delta_points = self.book.add_format({"num_format": "+0.0;-0.0;0.0", "valign": "top"})
         self.week_formats = {k: self.book.add_format({"bg_color": v, "align": "center", "border": 1,
-                                                      "border_color": "#FFFFFF", "num_format": "0"})
+                                                      "border_color": "#FFFFFF", "num_format": "0",
+                                                      "font_color": _ink(v)})
                              for k, v in WEEK_COLORS.items()}
         self.label_bold = self.book.add_format({"bold": True, "valign": "top"})
 

@@ -6,7 +6,7 @@ import math
 
 import polars as pl
 
-from core.domain import KIND_LABELS
+from core.domain import KIND_LABELS, PLATFORM_LABELS
 from scoring import explain
 from scoring.methodology import announced_late
 from scoring.rating import TABLES, QuarterRating
@@ -109,6 +109,7 @@ def warning_payload(rating: QuarterRating, today) -> dict | None:
     norm = warning.weekly_norm_risks(rating)
     streams = warning.live_stream_risks(rating, today)
     return {"weekly_norm": [{"url": r["url"], "owner": r["owner_name"], "platform": r["platform"],
+                             "platform_label": PLATFORM_LABELS.get(r["platform"], r["platform"]),
                              "weeks_met": r["weeks_met"], "weeks_counted": r["weeks_counted"],
                              "weeks_left": r["weeks_left"], "posts_this_week": r["posts_this_week"],
                              "posts_needed": r["posts_needed"], "best_B1": _clean(r["best_B1"])}

@@ -57,15 +57,18 @@ def fresh_rating(engine: Engine, quarter: Quarter, methodology: Methodology | No
     if not with_movement:
         return rating
     previous = approved_payload(engine, quarter.previous())
-    if previous is not None:
-        before = {name: table_frame(previous, name) for name in TABLES}
-    else:
+    if previous is None:
         earlier = fresh_rating(engine, quarter.previous(), methodology_for_or_none(quarter.previous()) or m, today,
                                with_movement=False)
-        before = earlier.tables
+        return apply_movement(rating, earlier.tables)
+    return apply_movement(rating, {name: table_frame(previous, name) for name in TABLES})
+
+
+def apply_movement(rating: QuarterRating, previous: dict[str, pl.DataFrame] | None) -> QuarterRating:
+    """Δ place and Δ points against the previous quarter's tables (approved rows, or a fresh computation)."""
     tables = dict(rating.tables)
     for name in TABLES:
-        frame = before.get(name)
+        frame = (previous or {}).get(name)
         tables[name] = add_movement(tables[name], frame if frame is not None and "rank" in frame.columns else None)
     return replace(rating, tables=tables)
 
@@ -184,3 +187,26 @@ def data_quarters(engine: Engine, tz: ZoneInfo | None = None) -> list[Quarter]:
 
 def scores_frame(payload: dict, name: str) -> pl.DataFrame:
     return table_frame(payload, name)
+
+
+CONTENT_LABELS = {"text": "текст", "photo": "фото", "video": "видео", "live": "прямой эфир", "poll": "опрос",
+                  "repost": "репост", "link": "ссылка"}
+
+
+def page_posts(engine: Engine, page_id: int, quarter: Quarter, tz: ZoneInfo) -> pl.DataFrame:
+    """One page's current posts in the quarter's weeks, newest first, with local time and week (drill-down)."""
+    window = QuarterWindow(quarter, tz)
+    with engine.connect() as conn:
+        posts = current_versions(conn, "posts", page_ids=[page_id],
+                                 window=(window.utc(window.first_week), window.utc(window.week_end)))
+    if posts.is_empty():
+        return pl.DataFrame(schema={"published_local": pl.Datetime("us"), "week": pl.String,
+                                    "content_type": pl.String, "is_repost": pl.Boolean, "text": pl.String,
+                                    "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64,
+                                    "reposts": pl.Int64, "reactions": pl.Int64})
+    local = pl.col("published_at").dt.convert_time_zone(tz.key)
+    return (posts.sort("published_at", descending=True).select(
+        local.dt.replace_time_zone(None).alias("published_local"),
+        local.dt.truncate("1w").dt.date().map_elements(calendar.week_label, return_dtype=pl.String).alias("week"),
+        pl.col("content_type").replace_strict(CONTENT_LABELS, default=pl.col("content_type")),
+        "is_repost", pl.col("text").str.slice(0, 300), "views", "likes", "comments", "reposts", "reactions"))

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from reports.figures import NO_DATA_COLOR
 from reports.rating_workbook import body_slice, file_name, rating_workbook
 from reports.registry_export import registry_csv, registry_xlsx
 from scoring.calendar import Quarter
@@ -68,8 +69,8 @@ def test_rating_workbook_reads_back_like_the_screen(payload):
     cells = [weekly.cell(r, c) for r in range(2, 60) for c in range(4, 4 + len(payload["weeks"]))]
     no_data = [c for c in cells if c.value == "н/д"]
     zero = [c for c in cells if c.value == 0]
-    assert no_data and all(c.fill.fgColor.rgb.endswith("D9D9D9") for c in no_data)
-    assert not zero or all(not c.fill.fgColor.rgb.endswith("D9D9D9") for c in zero)  # 0 never looks like н/д
+    assert no_data and all(c.fill.fgColor.rgb.endswith(NO_DATA_COLOR[1:]) for c in no_data)
+    assert not zero or all(not c.fill.fgColor.rgb.endswith(NO_DATA_COLOR[1:]) for c in zero)  # 0 never looks like н/д
     methodology = book["Методика"]
     texts = [str(c.value) for row in methodology.iter_rows() for c in row if c.value is not None]
     assert payload["methodology"] in " ".join(texts) and "B1" in texts and "Пакеты загрузки" in texts

@@ -1,0 +1,271 @@
+"""Shaping results for the screens: pure functions from the rating payload / frames to what a page renders.
+Pages only read widgets, call these and render (style.md: no Polars logic in pages)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from core.domain import PLATFORM_LABELS
+from scoring.payload import table_frame
+from scoring.rating import QuarterRating
+
+ARROW_UP, ARROW_DOWN = "▲", "▼"
+
+
+def place_arrow(delta: int | None) -> str:
+    if delta is None:
+        return "—"
+    if delta > 0:
+        return f"{ARROW_UP} {delta}"
+    if delta < 0:
+        return f"{ARROW_DOWN} {-delta}"
+    return "="
+
+
+def family_names(payload: dict, body: str | None) -> set[str] | None:
+    """The body, its head(s) and institutions (owner names), or None when no body is selected."""
+    if not body:
+        return None
+    names = {body}
+    for name in ("heads", "institutions"):
+        names |= {r["owner"] for r in payload.get(name, []) if r.get("parent_name") == body}
+    return names
+
+
+def rating_table(payload: dict, name: str, body: str | None = None, search: str = "") -> pl.DataFrame:
+    """A ranked table for the screen: arrows for Δ place, platforms without a page as text."""
+    frame = table_frame(payload, name)
+    if frame.is_empty():
+        return frame
+    family = family_names(payload, body)
+    if family is not None:
+        frame = frame.filter(pl.col("owner").is_in(list(family)))
+    if search.strip():
+        frame = frame.filter(pl.col("owner").str.to_lowercase().str.contains(search.strip().lower(), literal=True))
+    for column in ("delta_place", "delta_points", "parent_name", "zone", "rank"):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(column))
+    missing = (pl.col("missing_platforms").cast(pl.List(pl.String)).list.eval(pl.element().replace_strict(PLATFORM_LABELS, default=pl.element()))
+               .list.join(", ") if "missing_platforms" in frame.columns else pl.lit(""))
+    return frame.with_columns(
+        pl.col("delta_place").map_elements(place_arrow, return_dtype=pl.String, skip_nulls=False).alias("movement"),
+        missing.alias("missing_text"))
+
+
+def zone_counts(payload: dict, name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in payload.get(name, []):
+        if row.get("zone"):
+            counts[row["zone"]] = counts.get(row["zone"], 0) + 1
+    return counts
+
+
+def movement_rows(payload_a: dict, payload_b: dict, name: str) -> list[dict]:
+    """Owners of a table with their scores and places in two quarters."""
+    a = {r["owner_id"]: r for r in payload_a.get(name, [])}
+    rows = []
+    for r in payload_b.get(name, []):
+        old = a.pop(r["owner_id"], {})
+        rows.append({"owner": r["owner"], "score_a": old.get("score"), "score_b": r.get("score"),
+                     "rank_a": old.get("rank"), "rank_b": r.get("rank")})
+    rows += [{"owner": r["owner"], "score_a": r.get("score"), "score_b": None, "rank_a": r.get("rank"),
+              "rank_b": None} for r in a.values()]
+    return rows
+
+
+def page_frame(payload: dict) -> pl.DataFrame:
+    """One row per page of the payload (identity, score, blocks), for tables and drill-downs."""
+    rows = [{"page_id": p["page_id"], "url": p["url"], "platform": p["platform"], "owner": p["owner"],
+             "owner_kind": p["owner_kind"], "parent": p["parent"], "score": p["score"], "weeks": p["weeks"],
+             "weeks_ok": p["weeks_ok"], "weeks_no_data": p["weeks_no_data"], "posts": p["posts"],
+             **{f"block_{b}": v for b, v in p["blocks"].items()}} for p in payload.get("pages", [])]
+    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+
+
+def indicator_table(payload: dict, page_ids: list[int]) -> pl.DataFrame:
+    info = payload["methodology_info"]["indicators"]
+    rows = []
+    for p in payload.get("pages", []):
+        if p["page_id"] not in page_ids:
+            continue
+        for code, ind in p["indicators"].items():
+            rows.append({"page": f"{PLATFORM_LABELS.get(p['platform'], p['platform'])}: {p['url']}", "code": code,
+                         "title": info[code]["title"], "value": ind["value"], "points": ind["points"],
+                         "weight": ind["weight"], "na_reason": ind["na_reason"], "inputs": ind["inputs"]})
+    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+
+
+# --- «Публикации по неделям» ---
+
+def weekly_page_rows(rating: QuarterRating, kinds: list[str], body: str | None, platforms: list[str],
+                     search: str = "", worst_first: bool = True, top: int | None = None) -> tuple[pl.DataFrame,
+                                                                                               pl.DataFrame]:
+    """The pages to show (with their B1 so far) and their week cells, filtered; worst pages first."""
+    pages = rating.pages.with_columns(
+        pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
+        .otherwise(pl.col("parent_name")).fill_null("").alias("body_name"))
+    if kinds:
+        pages = pages.filter(pl.col("kind").is_in(kinds))
+    if body:
+        pages = pages.filter(pl.col("body_name") == body)
+    if platforms:
+        pages = pages.filter(pl.col("platform").is_in(platforms))
+    if search.strip():
+        text = search.strip().lower()
+        pages = pages.filter(pl.col("owner_name").str.to_lowercase().str.contains(text, literal=True)
+                             | pl.col("url").str.to_lowercase().str.contains(text, literal=True))
+    share = pl.when(pl.col("weeks") > 0).then(pl.col("weeks_ok") / pl.col("weeks"))
+    pages = pages.with_columns(share.alias("share_ok"),
+                               (pl.col("owner_name").str.slice(0, 55) + " · "
+                                + pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")))
+                               .alias("label"))
+    pages = pages.sort(["share_ok", "owner_name"], descending=[not worst_first, False], nulls_last=True)
+    if top:
+        pages = pages.head(top)
+    pages = pages.with_columns((pl.col("label") + pl.lit(" #") + pl.col("page_id").cast(pl.String))
+                               .alias("label") if pages["label"].is_duplicated().any() else pl.col("label"))
+    cells = (pages.select("page_id", "label").join(rating.grid, on="page_id", how="left")
+             .join(pages.select("page_id", pl.int_range(pl.len()).alias("__order")), on="page_id")
+             .sort("__order", "week").drop("__order"))
+    pages = pages.with_columns(pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform"))
+                               .alias("platform_label"))
+    return pages.select("page_id", "label", "owner_name", "kind", "body_name", "platform_label", "url", "norm", "weeks",
+                        "weeks_ok", "weeks_no_data", "posts", "share_ok"), cells
+
+
+def weekly_body_shares(rating: QuarterRating, kinds: list[str], platforms: list[str]) -> pl.DataFrame:
+    """Per executive body (its own pages, its head's and its institutions') and week: pages with data, pages
+    that met the norm, the share (null when no page had data)."""
+    pages = rating.pages.with_columns(
+        pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
+        .otherwise(pl.col("parent_name")).alias("label"))
+    pages = pages.filter(pl.col("label").is_not_null())
+    if kinds:
+        pages = pages.filter(pl.col("kind").is_in(kinds))
+    if platforms:
+        pages = pages.filter(pl.col("platform").is_in(platforms))
+    cells = pages.select("page_id", "label").join(rating.grid, on="page_id")
+    shares = cells.group_by("label", "week").agg(
+        (pl.col("status") == "counted").sum().cast(pl.Int64).alias("counted"),
+        pl.col("norm_met").sum().cast(pl.Int64).alias("met"))
+    shares = shares.with_columns(pl.when(pl.col("counted") > 0).then(pl.col("met") / pl.col("counted")).alias("share"))
+    order = shares.group_by("label").agg((pl.col("met").sum() / pl.col("counted").sum()).alias("overall"))
+    return shares.join(order, on="label").sort(["overall", "label", "week"], nulls_last=True)
+
+
+# --- «Прямые эфиры» ---
+
+def streams_matrix(ratings: list[QuarterRating]) -> pl.DataFrame:
+    """Executive bodies × quarters: held (with the count), not held, or no data (no counted week on any of the
+    body's pages in that quarter)."""
+    frames = []
+    for rating in ratings:
+        bodies = rating.owners.filter(pl.col("kind") == "executive_body").select("owner_id", "owner_name")
+        held = rating.streams.group_by("owner_id").agg(pl.len().cast(pl.Int64).alias("streams"))
+        data = rating.pages.group_by("owner_id").agg((pl.col("weeks").fill_null(0) > 0).any().alias("has_data"))
+        frames.append(bodies.join(held, on="owner_id", how="left").join(data, on="owner_id", how="left")
+                      .with_columns(pl.lit(rating.quarter.label).alias("quarter"),
+                                    pl.col("streams").fill_null(0),
+                                    pl.when(pl.col("streams").fill_null(0) > 0).then(pl.lit("held"))
+                                    .when(pl.col("has_data").fill_null(False)).then(pl.lit("not_held"))
+                                    .otherwise(pl.lit("no_data")).alias("state")))
+    if not frames:
+        return pl.DataFrame()
+    out = pl.concat(frames)
+    held_share = out.group_by("owner_name").agg((pl.col("state") == "held").mean().alias("__held"))
+    return out.join(held_share, on="owner_name").sort(["__held", "owner_name"]).drop("__held")
+
+
+def stream_list(rating: QuarterRating, tz_name: str, body: str | None = None) -> pl.DataFrame:
+    streams = rating.streams.with_columns(
+        pl.col("started_at").dt.convert_time_zone(tz_name).dt.replace_time_zone(None).alias("started_local"),
+        (pl.col("duration_s") / 60).round(0).alias("minutes"),
+        pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
+        .otherwise(pl.col("parent_name")).alias("body_name"),
+        pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")).alias("platform_label"))
+    if body:
+        streams = streams.filter(pl.col("body_name") == body)
+    return streams.sort("started_at", descending=True)
+
+
+# --- «Обзор» ---
+
+def overview_kpis(rating: QuarterRating, payload: dict) -> dict:
+    """KPIs of a quarter: pages, share of counted page-weeks at the norm, bodies with a live stream, mean score
+    of bodies, data gaps."""
+    grid = rating.grid.filter(pl.col("status") == "counted")
+    bodies = [r for r in payload.get("bodies", []) if r.get("score") is not None]
+    held = rating.streams.filter(pl.col("kind") == "executive_body")["owner_id"].n_unique()
+    body_count = rating.owners.filter(pl.col("kind") == "executive_body").height
+    return {
+        "pages": rating.pages.height,
+        "norm_share": (grid["norm_met"].sum() / grid.height) if grid.height else None,
+        "bodies_with_stream": held, "bodies": body_count,
+        "mean_score": sum(r["score"] for r in bodies) / len(bodies) if bodies else None,
+        "page_weeks_no_data": rating.grid.filter(pl.col("status") == "no_data").height,
+        "pages_without_data": rating.pages.filter(pl.col("weeks").fill_null(0) == 0).height,
+    }
+
+
+def leaders_outsiders(payload: dict, name: str = "bodies", n: int = 5) -> tuple[list[dict], list[dict]]:
+    ranked = [r for r in payload.get(name, []) if r.get("rank")]
+    return ranked[:n], ranked[-n:][::-1] if len(ranked) > n else []
+
+
+def week_of(day: date) -> str:
+    return f"{day.isocalendar().week:02d} нед. ({day:%d.%m})"
+
+
+# --- «Карточка органа» ---
+
+@dataclass(frozen=True)
+class BodyCard:
+    body_row: dict | None
+    ranked: int
+    head_names: list[str]
+    institutions: int
+    history: list[dict]
+    weekly: pl.DataFrame  # the body's own pages: week, platform, status, posts
+    norm: int | None
+    recommendations: list[tuple[str, str]]
+    pages: pl.DataFrame  # page_id, title (the body's and its family's pages)
+    indicators: pl.DataFrame  # page_id, code, title, value, points, weight, na_reason, inputs
+
+
+def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tuple[str, dict]]) -> BodyCard:
+    row = next((r for r in payload.get("bodies", []) if r["owner"] == body), None)
+    ranked = sum(1 for r in payload.get("bodies", []) if r.get("rank"))
+    heads = [r["owner"] for r in payload.get("heads", []) if r.get("parent_name") == body]
+    institutions = sum(1 for r in payload.get("institutions", []) if r.get("parent_name") == body)
+    points = []
+    for label, past in history:
+        past_row = next((r for r in past.get("bodies", []) if r["owner"] == body), None)
+        points.append({"quarter": label, "rank": past_row.get("rank") if past_row else None,
+                       "score": (past_row.get("score") or 0) if past_row else 0})
+    own = rating.pages.filter(pl.col("owner_name") == body, pl.col("kind") == "executive_body")
+    weekly = own.select("page_id", "platform").join(rating.grid, on="page_id").select("week", "platform", "status",
+                                                                                       "posts")
+    norm = own["norm"].max() if own.height else None
+    family = family_names(payload, body) or set()
+    pages = [p for p in payload.get("pages", []) if p["owner"] in family]
+    kind_order = {"executive_body": 0, "head": 1, "institution": 2}
+    pages.sort(key=lambda p: (kind_order.get(p["owner_kind"], 3), p["owner"], p["platform"]))
+    advice = []
+    if row:
+        for platform in row.get("missing_platforms") or []:
+            advice.append((body, f"создать официальную страницу: {PLATFORM_LABELS.get(platform, platform)}"))
+    for p in pages:
+        where = f"{p['owner'][:50]} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
+        advice += [(where, text) for text in p.get("recommendations", [])]
+    titles = pl.DataFrame({"page_id": [p["page_id"] for p in pages],
+                           "title": [f"{p['owner'][:60]} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
+                                     for p in pages]}, schema={"page_id": pl.Int64, "title": pl.String})
+    indicators = pl.DataFrame(
+        [{"page_id": p["page_id"], "code": code, "title": payload["methodology_info"]["indicators"][code]["title"],
+          "value": ind["value"], "points": ind["points"], "weight": ind["weight"], "na_reason": ind["na_reason"],
+          "inputs": ind["inputs"]} for p in pages for code, ind in p["indicators"].items()],
+        schema={"page_id": pl.Int64, "code": pl.String, "title": pl.String, "value": pl.Float64,
+                "points": pl.Float64, "weight": pl.Float64, "na_reason": pl.String, "inputs": pl.String})
+    return BodyCard(row, ranked, heads, institutions, points, weekly, norm, advice[:40], titles, indicators)
