@@ -1,9 +1,21 @@
-"""The ranked table widget shared by «Рейтинг» and «Карточка органа»."""
+"""The ranked table widget shared by «Рейтинг» and «Карточка органа»: zone colours as cell backgrounds, Russian
+number formatting (the browser's locale), narrow numeric columns so the table fits the screen."""
 import streamlit as st
 
-from scoring.screens import rating_table
+from scoring.screens import display_table, rating_table, with_blocks_chart
 
-ZONE_ICONS = {"высокий": "🟢 высокий", "средний": "🟡 средний", "низкий": "🟠 низкий", "критический": "🔴 критический"}
+
+def _zone_style(zones: list[dict]):
+    colors = {z["name"]: z["color"] for z in zones}
+
+    def style(value):
+        color = colors.get(value)
+        if not color:
+            return ""
+        red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+        ink = "#000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 128 else "#fff"
+        return f"background-color: {color}; color: {ink}; font-weight: 600"
+    return style
 
 
 def ranked_table(payload: dict, name: str, body: str | None = None, search: str = "", height: int = 560) -> None:
@@ -11,28 +23,34 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
     if frame.is_empty():
         st.info("Нет строк для выбранных фильтров.", icon=":material/info:")
         return
-    blocks = payload["methodology_info"]["blocks"]
+    info = payload["methodology_info"]
+    blocks = info["blocks"]
     columns = ["rank", "movement", "owner"] + (["parent_name"] if name in ("institutions", "heads") else []) + [
         "score", "zone", "delta_points"]
     if name == "bodies":
         columns += ["body_score", "head_score", "institutions_score"]
-    columns += [f"block_{b}" for b in blocks] + ["missing_text"]
+    columns += ["blocks_chart", "missing_text"]
+    number = {"width": 62}
     config = {
-        "rank": st.column_config.NumberColumn("Место", width="small"),
-        "movement": st.column_config.TextColumn("Δ места", width="small",
+        "rank": st.column_config.NumberColumn("Место", width=55),
+        "movement": st.column_config.TextColumn("Δ места", width=60,
                                                 help="Изменение места к прошлому кварталу: ▲ выше, ▼ ниже"),
-        "owner": st.column_config.TextColumn("Владелец", width="large"),
+        "owner": st.column_config.TextColumn("Владелец", width=300),
         "parent_name": st.column_config.TextColumn("Исполнительный орган", width="medium"),
-        "score": st.column_config.ProgressColumn("Балл", min_value=0, max_value=100, format="%.1f"),
-        "zone": st.column_config.TextColumn("Зона", width="small"),
-        "delta_points": st.column_config.NumberColumn("Δ баллов", format="%+.1f", width="small"),
-        "body_score": st.column_config.NumberColumn("Орган", format="%.1f", help="Балл страниц органа (50 %)"),
-        "head_score": st.column_config.NumberColumn("Руководитель", format="%.1f", help="25 %"),
-        "institutions_score": st.column_config.NumberColumn("Учреждения", format="%.1f", help="25 %, среднее"),
-        "missing_text": st.column_config.TextColumn("Нет страниц", help="Обязательные платформы без страницы (0 баллов)"),
+        "score": st.column_config.ProgressColumn("Балл", min_value=0, max_value=100, format="localized", width=110),
+        "zone": st.column_config.TextColumn("Зона", width=95),
+        "delta_points": st.column_config.TextColumn("Δ баллов", width=66),
+        "body_score": st.column_config.TextColumn("Орган", help="Балл страниц органа (доля 50 %)", **number),
+        "head_score": st.column_config.TextColumn("Руковод.", help="Балл руководителя (25 %)", **number),
+        "institutions_score": st.column_config.TextColumn("Учрежд.", help="Средний балл учреждений (25 %)", **number),
+        "missing_text": st.column_config.TextColumn("Нет страниц", width=110,
+                                                    help="Обязательные платформы без страницы (0 баллов)"),
+        "blocks_chart": st.column_config.BarChartColumn(
+            "Блоки " + "–".join([next(iter(blocks)), list(blocks)[-1]]), y_min=0, y_max=100, width=110,
+            help="Баллы по блокам: " + "; ".join(f"{code} — {title}" for code, title in blocks.items())),
     }
-    for code, title in blocks.items():
-        config[f"block_{code}"] = st.column_config.NumberColumn(code, format="%.1f", help=f"Блок {code}: {title}")
-    shown = frame.with_columns(frame["zone"].replace_strict(ZONE_ICONS, default=frame["zone"]).alias("zone"))
-    st.dataframe(shown.select([c for c in columns if c in shown.columns]), hide_index=True, width="stretch",
-                 height=min(height, 38 + 35 * shown.height), column_config=config, key=f"rating_table_{name}_{body}")
+    shown = display_table(with_blocks_chart(frame, list(blocks)),
+                          [c for c in columns if c in frame.columns or c == "blocks_chart"])
+    styled = shown.to_pandas().style.map(_zone_style(info["zones"]), subset=["zone"])
+    st.dataframe(styled, hide_index=True, width="stretch", height=min(height, 38 + 35 * len(shown)),
+                 column_config=config, key=f"rating_table_{name}_{body}")

@@ -25,11 +25,13 @@ def engine():
 
 
 def version() -> tuple:
+    """The data version: the first argument of every cached reader below. It must be hashed (a parameter whose
+    name starts with "_" is left out of Streamlit's cache key), so an upload or a revert shows at once."""
     return data_version(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _registry_view(_version: tuple, quarter: str) -> RegistryView:
+def _registry_view(version_key: tuple, quarter: str) -> RegistryView:
     methodology = methodology_for(quarter)
     e = engine()
     return build_registry_view(queries.owners_frame(e), queries.pages_frame(e), queries.snapshots_frame(e),
@@ -41,7 +43,7 @@ def registry_view() -> RegistryView:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _batches(_version: tuple) -> pl.DataFrame:
+def _batches(version_key: tuple) -> pl.DataFrame:
     return queries.batches_frame(engine())
 
 
@@ -50,7 +52,7 @@ def batches() -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _unregistered(_version: tuple) -> list[dict]:
+def _unregistered(version_key: tuple) -> list[dict]:
     return queries.unregistered_pages(engine())
 
 
@@ -59,7 +61,7 @@ def unregistered_pages() -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _month_coverage(_version: tuple, kind: str, start, end) -> pl.DataFrame:
+def _month_coverage(version_key: tuple, kind: str, start, end) -> pl.DataFrame:
     from scoring.coverage import month_coverage
     return month_coverage(queries.coverage_frame(engine()), registry_view().pages["page_id"], start, end, kind)
 
@@ -127,14 +129,14 @@ class RatingView:
 
 
 @st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=12)
-def _rating(_version: tuple, quarter_code: str) -> RatingView:
+def _rating(version_key: tuple, quarter_code: str) -> RatingView:
     from scoring.payload import rating_payload
     from storage.rating_store import apply_movement, approved_payload, differences, fresh_rating
     quarter = Quarter.parse(quarter_code)
     fresh = fresh_rating(engine(), quarter, with_movement=False)
     previous = quarter.previous()
     if previous in data_quarters():  # the previous quarter's view comes from this same cache
-        earlier = _rating(_version, previous.code).payload
+        earlier = _rating(version_key, previous.code).payload
         fresh = apply_movement(fresh, {name: table_frame(earlier, name) for name in ("bodies", "institutions",
                                                                                       "heads")})
     fresh_payload = rating_payload(fresh)
@@ -150,7 +152,7 @@ def rating(quarter: Quarter) -> RatingView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _data_quarters(_version: tuple) -> list[Quarter]:
+def _data_quarters(version_key: tuple) -> list[Quarter]:
     from storage.rating_store import data_quarters
     return data_quarters(engine(), region_tz())
 
@@ -166,7 +168,7 @@ def table_frame(payload: dict, name: str) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _page_posts(_version: tuple, page_id: int, quarter_code: str) -> pl.DataFrame:
+def _page_posts(version_key: tuple, page_id: int, quarter_code: str) -> pl.DataFrame:
     from storage.rating_store import page_posts as read
     return read(engine(), page_id, Quarter.parse(quarter_code), region_tz())
 

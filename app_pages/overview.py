@@ -29,12 +29,12 @@ before = overview_kpis(_shared.rating(previous).fresh, _shared.rating(previous).
 def delta(key: str, scale: float = 1, digits: int = 1, suffix: str = "") -> str | None:
     if before is None or kpi[key] is None or before[key] is None:
         return None
-    return f"{(kpi[key] - before[key]) * scale:+.{digits}f}{suffix}".replace(".", ",")
+    return f"{(kpi[key] - before[key]) * scale:+.{digits}f}".replace(".", ",") + suffix
 
 
 cols = st.columns(5)
 cols[0].metric("Страниц в рейтинге", kpi["pages"], delta=delta("pages", digits=0))
-cols[1].metric("Недель с нормой публикаций", "нет данных" if kpi["norm_share"] is None
+cols[1].metric("Недель с нормой", "нет данных" if kpi["norm_share"] is None
                else f"{kpi['norm_share']:.0%}", delta=delta("norm_share", 100, 1, " п.п."),
                help="Доля учтённых недель страниц, в которые выполнена норма (Порядок §2 п.9)")
 cols[2].metric("Органов с прямым эфиром", f"{kpi['bodies_with_stream']} из {kpi['bodies']}",
@@ -52,9 +52,11 @@ with left:
 with right:
     leaders, outsiders = leaders_outsiders(view.payload)
     st.markdown("#### Лидеры")
-    st.markdown("\n".join(f"{r['rank']}. {r['owner']} — **{number_ru(r['score'], 1)}**" for r in leaders) or "—")
+    st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in leaders)
+                or "—")
     st.markdown("#### Отстающие")
-    st.markdown("\n".join(f"{r['rank']}. {r['owner']} — **{number_ru(r['score'], 1)}**" for r in outsiders) or "—")
+    st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in outsiders)
+                or "—")
 
 methodology = methodology_for(flt.quarter.code)
 deadlines = quarter_deadlines(methodology, flt.quarter.first_day, flt.quarter.last_day)

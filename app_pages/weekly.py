@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import _shared
 from core.config import region_tz
 from reports.figures import share_heatmap, weekly_heatmap
-from scoring.screens import weekly_body_shares, weekly_page_rows
+from scoring.screens import weekly_body_shares, weekly_page_rows, weekly_totals
 
 flt = _shared.filters()
 st.title(f"Публикации по неделям — {flt.quarter.label}")
@@ -34,6 +34,10 @@ pages, cells = weekly_page_rows(rating, flt.kinds, flt.body, flt.platforms, sear
 if pages.is_empty():
     _shared.empty_state("Нет страниц для выбранных фильтров.")
     st.stop()
+totals = weekly_totals(pages)
+share = f"{totals['weeks_ok'] / totals['weeks']:.0%}" if totals["weeks"] else "нет данных"
+st.markdown(f"Показано страниц: **{totals['pages']}** · недель с нормой: **{totals['weeks_ok']} из {totals['weeks']}** "
+            f"({share}) · недель без данных: **{totals['weeks_no_data']}**")
 st.plotly_chart(weekly_heatmap(cells), width="stretch", key="weekly_heatmap")
 
 st.markdown("#### Страницы — выберите строку, чтобы увидеть публикации")

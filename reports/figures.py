@@ -202,7 +202,7 @@ def rank_history(points: list[dict]) -> go.Figure:
 def streams_matrix(frame: pl.DataFrame) -> go.Figure:
     """Executive bodies × quarters: live stream held (green), not held (red), no data (grey)."""
     labels = frame["owner_name"].unique(maintain_order=True).to_list()
-    quarters = frame["quarter"].unique(maintain_order=True).to_list()
+    quarters = frame.sort("quarter_order")["quarter"].unique(maintain_order=True).to_list()
     index = {label: i for i, label in enumerate(labels)}
     position = {q: j for j, q in enumerate(quarters)}
     z = [[None] * len(quarters) for _ in labels]

@@ -161,12 +161,12 @@ def streams_matrix(ratings: list[QuarterRating]) -> pl.DataFrame:
     """Executive bodies × quarters: held (with the count), not held, or no data (no counted week on any of the
     body's pages in that quarter)."""
     frames = []
-    for rating in ratings:
+    for order, rating in enumerate(ratings):
         bodies = rating.owners.filter(pl.col("kind") == "executive_body").select("owner_id", "owner_name")
         held = rating.streams.group_by("owner_id").agg(pl.len().cast(pl.Int64).alias("streams"))
         data = rating.pages.group_by("owner_id").agg((pl.col("weeks").fill_null(0) > 0).any().alias("has_data"))
         frames.append(bodies.join(held, on="owner_id", how="left").join(data, on="owner_id", how="left")
-                      .with_columns(pl.lit(rating.quarter.label).alias("quarter"),
+                      .with_columns(pl.lit(rating.quarter.label).alias("quarter"), pl.lit(order).alias("quarter_order"),
                                     pl.col("streams").fill_null(0),
                                     pl.when(pl.col("streams").fill_null(0) > 0).then(pl.lit("held"))
                                     .when(pl.col("has_data").fill_null(False)).then(pl.lit("not_held"))
@@ -269,3 +269,37 @@ def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tup
         schema={"page_id": pl.Int64, "code": pl.String, "title": pl.String, "value": pl.Float64,
                 "points": pl.Float64, "weight": pl.Float64, "na_reason": pl.String, "inputs": pl.String})
     return BodyCard(row, ranked, heads, institutions, points, weekly, norm, advice[:40], titles, indicators)
+
+
+def rounded(frame: pl.DataFrame, digits: int = 1) -> pl.DataFrame:
+    """Scores rounded for display (the browser formats them in the user's locale: 74,9)."""
+    return frame.with_columns(pl.col(pl.Float64).round(digits))
+
+
+def with_blocks_chart(frame: pl.DataFrame, blocks: list[str]) -> pl.DataFrame:
+    """The block scores as one list column (a small bar chart on screen); an unscored block shows as 0 height."""
+    return frame.with_columns(pl.concat_list([pl.col(f"block_{b}").fill_null(0).round(1) for b in blocks])
+                              .alias("blocks_chart"))
+
+
+def _ru(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:+.1f}" if signed else f"{value:.1f}"
+    return text.replace(".", ",")
+
+
+def display_table(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Scores rounded (the score bar), the part scores and Δ points as Russian text with «—» for missing."""
+    text = {"body_score": False, "head_score": False, "institutions_score": False, "delta_points": True}
+    out = frame.select(columns).with_columns(pl.col("score").round(1))
+    return out.with_columns(pl.col(c).map_elements(lambda v, s=signed: _ru(v, s), return_dtype=pl.String,
+                                                   skip_nulls=False)
+                            for c, signed in text.items() if c in out.columns)
+
+
+def weekly_totals(pages: pl.DataFrame) -> dict:
+    """Over the pages shown: counted page-weeks, those at the norm, page-weeks without data."""
+    return {"pages": pages.height, "weeks": int(pages["weeks"].fill_null(0).sum()),
+            "weeks_ok": int(pages["weeks_ok"].fill_null(0).sum()),
+            "weeks_no_data": int(pages["weeks_no_data"].fill_null(0).sum())}

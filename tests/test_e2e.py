@@ -102,3 +102,134 @@ def test_upload_screen_in_a_real_browser(app_url, browser, tmp_path):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "coverage.png"), full_page=True)
     page.close()
+
+
+def _start_app(db_url: str):
+    port = _free_port()
+    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": db_url}
+    env.pop("GOSPABLIKI_AUTH", None)
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                "--server.headless", "true", "--server.address", "127.0.0.1"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    pytest.fail("приложение не запустилось за 60 секунд")
+
+
+@pytest.fixture(scope="module")
+def own_app(demo_db_url, tmp_path_factory):
+    """A copy of the demo database behind its own server: this test writes to it."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium не установлен (apt-get install chromium)")
+        pytest.skip("Chromium не установлен")
+    source = Path(demo_db_url.removeprefix("sqlite:///"))
+    copy = tmp_path_factory.mktemp("e2e_db") / "demo.sqlite3"
+    shutil.copy(source, copy)
+    url = f"sqlite:///{copy}"
+    process, app = _start_app(url)
+    yield app, url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _wait_idle(page, text_gone: str = "Расчёт рейтинга", timeout_s: int = 120) -> None:
+    deadline = time.time() + timeout_s
+    page.wait_for_timeout(500)
+    while time.time() < deadline and text_gone in page.inner_text("body"):
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(1500)
+
+
+def _metric(page, label: str) -> str:
+    block = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return block.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, browser, tmp_path):
+    import sqlite3
+
+    import openpyxl
+
+    from scoring.calendar import Quarter
+    from tests.factories import vk_post, vk_wall
+    app, db_url = own_app
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="ru-RU")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for path, title in (("", "Обзор"), ("weekly", "Публикации по неделям"), ("streams", "Прямые эфиры"),
+                        ("rating", "Рейтинг"), ("body", "Карточка органа"), ("registry", "Реестр"),
+                        ("upload", "Загрузка данных"), ("methodology", "Методика")):
+        page.goto(f"{app}/{path}")
+        page.locator("h1").filter(has_text=title).first.wait_for(timeout=120_000)
+        _wait_idle(page)
+        text = page.inner_text("body")
+        assert "Traceback" not in text and "Page not found" not in text, path
+        page.screenshot(path=str(ARTIFACTS / f"screen_{path or 'overview'}.png"))
+
+    # the weakest body of the demo (first in the body card): its VK wall, and its numbers before the upload
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+        platform_id = conn.execute("select platform_id from pages where url = 'https://vk.com/gkh_tomsk'").fetchone()[0]
+    page.goto(f"{app}/body")
+    page.locator("h1").filter(has_text="Карточка органа").wait_for(timeout=120_000)
+    _wait_idle(page)
+    score_before = _metric(page, "Сводный балл")
+    page.goto(f"{app}/weekly")
+    page.locator("h1").filter(has_text="Публикации по неделям").wait_for(timeout=120_000)
+    _wait_idle(page)
+    page.get_by_label("Поиск по владельцу или ссылке").fill("gkh_tomsk")
+    page.keyboard.press("Enter")
+    page.get_by_text("Показано страниц: 2").wait_for(timeout=60_000)
+    weeks_before = page.get_by_text("недель с нормой").first.inner_text()
+
+    # five own posts a week in every ended week of the running quarter
+    quarter = Quarter.of(__import__("datetime").date(2026, 11, 24))
+    items, ident = [], 900_000
+    for monday in quarter.weeks():
+        if monday.isoformat() >= "2026-11-23":
+            break
+        for k in range(5):
+            moment = int(__import__("datetime").datetime(monday.year, monday.month, monday.day, 5,
+                                                         tzinfo=__import__("datetime").timezone.utc).timestamp())
+            items.append(vk_post(ident, moment + k * 86400, owner_id=int(platform_id)))
+            ident += 1
+    export = tmp_path / "wall_gkh.json"
+    export.write_bytes(vk_wall(items))
+    page.goto(f"{app}/upload")
+    page.locator("h1").filter(has_text="Загрузка данных").wait_for(timeout=60_000)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(export)])
+    page.get_by_role("button", name="Загрузить").click()
+    page.get_by_text("Публикаций принято").wait_for(timeout=60_000)
+
+    page.goto(f"{app}/weekly")
+    page.locator("h1").filter(has_text="Публикации по неделям").wait_for(timeout=120_000)
+    _wait_idle(page)
+    page.get_by_label("Поиск по владельцу или ссылке").fill("gkh_tomsk")
+    page.keyboard.press("Enter")
+    page.get_by_text("Показано страниц: 2").wait_for(timeout=60_000)
+    weeks_after = page.get_by_text("недель с нормой").first.inner_text()
+    assert weeks_after != weeks_before, (weeks_before, weeks_after)
+    page.screenshot(path=str(ARTIFACTS / "weekly_after_upload.png"))
+    page.goto(f"{app}/body")
+    page.locator("h1").filter(has_text="Карточка органа").wait_for(timeout=120_000)
+    _wait_idle(page)
+    score_after = _metric(page, "Сводный балл")
+    assert float(score_after.replace(",", ".")) > float(score_before.replace(",", ".")), (score_before, score_after)
+
+    page.goto(f"{app}/rating")
+    page.locator("h1").filter(has_text="Рейтинг").wait_for(timeout=120_000)
+    _wait_idle(page)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Скачать Excel").click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    assert target.name.startswith("Рейтинг госпабликов 2026Q4")
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[:3] == ["Органы", "Учреждения", "Руководители"]
+    page.close()
