@@ -5,7 +5,12 @@ import streamlit as st
 from core.domain import PLATFORM_LABELS
 from app_pages import _shared
 from reports.figures import platform_coverage
+from core.config import region_tz
+from reports.registry_export import file_name as export_name
+from reports.registry_export import registry_csv as public_csv
+from reports.registry_export import registry_xlsx as public_xlsx
 from reports.registry_template import registry_workbook
+from scoring.calendar import local_today
 from scoring.registry_view import filter_rows
 
 st.title("Реестр официальных страниц")
@@ -69,5 +74,14 @@ with tab_owners:
 with tab_coverage:
     st.plotly_chart(platform_coverage(view.counts), width="stretch", key="registry_coverage_chart")
 
-st.download_button("Скачать шаблон реестра (xlsx)", registry_workbook(), "Шаблон реестра.xlsx",
-                   key="registry_template")
+st.markdown("#### Публикация реестра")
+st.caption("Публичный реестр официальных страниц (Порядок §2.2): владельцы и их страницы с учётом фильтров экрана.")
+day = local_today(region_tz())
+xlsx_col, csv_col, template_col = st.columns(3)
+xlsx_col.download_button("Реестр (xlsx)", data=lambda: public_xlsx(pages), file_name=export_name(day, "xlsx"),
+                         on_click="ignore", icon=":material/download:", key="registry_public_xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+csv_col.download_button("Реестр (csv)", data=lambda: public_csv(pages), file_name=export_name(day, "csv"),
+                        on_click="ignore", icon=":material/download:", key="registry_public_csv", mime="text/csv")
+template_col.download_button("Шаблон реестра (xlsx)", registry_workbook(), "Шаблон реестра.xlsx",
+                             key="registry_template")
