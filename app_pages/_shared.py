@@ -176,3 +176,11 @@ def _page_posts(version_key: tuple, page_id: int, quarter_code: str) -> pl.DataF
 def page_posts(page_id: int, quarter: Quarter) -> pl.DataFrame:
     """The current posts of one page in the quarter's weeks (drill-down)."""
     return _page_posts(version(), page_id, quarter.code)
+
+
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}  # the mode bar's tooltips are English-only
+
+
+def chart(figure, key: str) -> None:
+    """A Plotly figure across the page's width, without Plotly's English toolbar."""
+    st.plotly_chart(figure, width="stretch", key=key, config=PLOTLY_CONFIG)

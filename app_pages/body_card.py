@@ -42,12 +42,12 @@ st.download_button("Excel по органу", data=lambda: rating_workbook(ratin
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(block_bars(row.get("blocks") or {}, rating.payload["methodology_info"]["blocks"],
-                               "Баллы органа по блокам"), width="stretch", key="body_card_blocks")
+    _shared.chart(block_bars(row.get("blocks") or {}, rating.payload["methodology_info"]["blocks"],
+                             "Баллы органа по блокам"), key="body_card_blocks")
 with right:
-    st.plotly_chart(rank_history(card.history), width="stretch", key="body_card_history")
+    _shared.chart(rank_history(card.history), key="body_card_history")
 st.markdown("#### Публикации органа по неделям")
-st.plotly_chart(weekly_posts_chart(card.weekly, card.norm), width="stretch", key="body_card_weekly")
+_shared.chart(weekly_posts_chart(card.weekly, card.norm), key="body_card_weekly")
 
 st.markdown("#### Рекомендации")
 if card.recommendations:

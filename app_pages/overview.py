@@ -47,8 +47,8 @@ cols[4].metric("Страниц без данных", kpi["pages_without_data"],
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(zone_distribution(zone_counts(view.payload, "bodies"), view.payload["methodology_info"]["zones"],
-                                      "Исполнительные органы по зонам"), width="stretch", key="overview_zones")
+    _shared.chart(zone_distribution(zone_counts(view.payload, "bodies"), view.payload["methodology_info"]["zones"],
+                                    "Исполнительные органы по зонам"), key="overview_zones")
 with right:
     leaders, outsiders = leaders_outsiders(view.payload)
     st.markdown("#### Лидеры")

@@ -62,8 +62,8 @@ for tab, name in zip(tabs[:4], ("bodies", "institutions", "heads", "reference"))
     with tab:
         _rating_tables.ranked_table(payload, name, flt.body, search)
         if name != "reference" and payload.get(name):
-            st.plotly_chart(zone_distribution(zone_counts(payload, name), info["zones"], "Распределение по зонам"),
-                            width="stretch", key=f"rating_zones_{name}")
+            _shared.chart(zone_distribution(zone_counts(payload, name), info["zones"], "Распределение по зонам"),
+                          key=f"rating_zones_{name}")
 
 with tabs[4]:
     quarters = _shared.data_quarters() or [flt.quarter]
@@ -78,5 +78,4 @@ with tabs[4]:
     if table == "institutions" and len(rows) > 60:
         rows = sorted(rows, key=lambda r: -abs((r["score_b"] or 0) - (r["score_a"] or 0)))[:60]
         st.caption("Показаны 60 учреждений с наибольшим изменением балла.")
-    st.plotly_chart(movement_chart(rows, earlier.label, later.label, info["zones"]), width="stretch",
-                    key="rating_movement")
+    _shared.chart(movement_chart(rows, earlier.label, later.label, info["zones"]), key="rating_movement")

@@ -72,7 +72,7 @@ with tab_owners:
                        "missing_platforms": "Нет страниц на платформах",
                        "exemption": "Не ведётся на основании"})
 with tab_coverage:
-    st.plotly_chart(platform_coverage(view.counts), width="stretch", key="registry_coverage_chart")
+    _shared.chart(platform_coverage(view.counts), key="registry_coverage_chart")
 
 st.markdown("#### Публикация реестра")
 st.caption("Публичный реестр официальных страниц (Порядок §2.2): владельцы и их страницы с учётом фильтров экрана.")

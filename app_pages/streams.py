@@ -28,7 +28,7 @@ st.caption("Зелёный — эфир проведён, красный — н�
 if matrix.is_empty():
     _shared.empty_state("В реестре нет исполнительных органов.")
 else:
-    st.plotly_chart(matrix_figure(matrix), width="stretch", key="streams_matrix")
+    _shared.chart(matrix_figure(matrix), key="streams_matrix")
 
 st.markdown(f"#### Эфиры квартала ({flt.quarter.label})")
 streams = stream_list(current, region_tz().key, flt.body)

@@ -24,7 +24,7 @@ if grouping == "Органы":
     if shares.is_empty():
         _shared.empty_state("Нет страниц для выбранных фильтров.")
         st.stop()
-    st.plotly_chart(share_heatmap(shares), width="stretch", key="weekly_bodies_heatmap")
+    _shared.chart(share_heatmap(shares), key="weekly_bodies_heatmap")
     st.stop()
 
 search = search_col.text_input("Поиск по владельцу или ссылке", key="weekly_search", placeholder="например, ЗАГС")
@@ -38,7 +38,7 @@ totals = weekly_totals(pages)
 share = f"{totals['weeks_ok'] / totals['weeks']:.0%}" if totals["weeks"] else "нет данных"
 st.markdown(f"Показано страниц: **{totals['pages']}** · недель с нормой: **{totals['weeks_ok']} из {totals['weeks']}** "
             f"({share}) · недель без данных: **{totals['weeks_no_data']}**")
-st.plotly_chart(weekly_heatmap(cells), width="stretch", key="weekly_heatmap")
+_shared.chart(weekly_heatmap(cells), key="weekly_heatmap")
 
 st.markdown("#### Страницы — выберите строку, чтобы увидеть публикации")
 selection = st.dataframe(
