@@ -24,7 +24,8 @@ norms = raw["norms"]
 st.dataframe(pl.DataFrame({
     "Тип владельца": [KIND_LABELS[k] for k in norms["posts_per_week"]],
     "Публикаций в неделю, не менее": list(norms["posts_per_week"].values()),
-    "Прямых эфиров в квартал, не менее": [norms["live_streams_per_quarter"].get(k) for k in norms["posts_per_week"]],
+    "Прямых эфиров в квартал, не менее": [str(norms["live_streams_per_quarter"].get(k) or "—")
+                                          for k in norms["posts_per_week"]],
 }), hide_index=True, width="content")
 st.markdown("Обязательные платформы: " + ", ".join(PLATFORM_LABELS[p] for p in methodology.required_platforms)
             + ". Отсутствующая страница на обязательной платформе оценивается в 0 баллов.")
