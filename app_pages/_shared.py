@@ -184,3 +184,18 @@ PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}  # the mode bar'
 def chart(figure, key: str) -> None:
     """A Plotly figure across the page's width, without Plotly's English toolbar."""
     st.plotly_chart(figure, width="stretch", key=key, config=PLOTLY_CONFIG)
+
+
+# Streamlit's file uploader has no way to set its own texts; these rules show them in Russian.
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Выбрать файлы"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "или перетащите сюда · до %d МБ на файл · XLSX, CSV, JSON"; font-size: 0.875rem; }
+</style>"""
+
+
+def russian_file_uploader(max_mb: int) -> None:
+    st.html(UPLOADER_CSS % max_mb)

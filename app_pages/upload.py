@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages import _shared
+from core.config import MAX_UPLOAD_BYTES
 from app_pages._auth import can, current_user
 from app_pages._upload_report import show_report
 from loaders.detect import FORMAT_LABELS
@@ -29,6 +30,7 @@ with upload_tab:
     if not analyst:
         st.warning("Загрузка доступна аналитикам ЦУР и администраторам.")
     else:
+        _shared.russian_file_uploader(MAX_UPLOAD_BYTES // (1024 * 1024))
         with st.form("upload_form", clear_on_submit=True):
             files = st.file_uploader("Файлы", accept_multiple_files=True, key="upload_files",
                                      type=["xlsx", "csv", "json"])
