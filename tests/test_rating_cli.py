@@ -127,3 +127,47 @@ def test_approval_on_both_databases(engine):
     assert approved_payload(engine, quarter) == frozen  # read back unchanged
     fresh = rating_payload(fresh_rating(engine, quarter))
     assert fresh["bodies"] != frozen["bodies"]
+
+
+def template_xlsx() -> bytes:
+    """The §11 activity template: the department's VK page, 3 posts a week with 200 views each, and comments:
+    users' 1–4 with the page's replies to 1 (after 2 h) and 2 (after 30 h), 3 and 4 unanswered."""
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    posts = book.active
+    posts.title = "Публикации"
+    posts.append(["Ссылка на страницу", "Ссылка на публикацию", "Дата и время", "Тип", "Просмотры", "Реакции",
+                  "Комментарии", "Репосты"])
+    ident = 1
+    for week in WEEKS:
+        for k in range(3):
+            day = week + timedelta(days=1 + k)
+            posts.append(["https://vk.com/depfin_tomsk", f"https://vk.com/wall-2002_{ident}",
+                          f"{day:%d.%m.%Y} 12:00", "фото", 200, 8, 1, 1])
+            ident += 1
+    comments = book.create_sheet("Комментарии")
+    comments.append(["Ссылка на публикацию", "Дата комментария", "Автор — страница (да/нет)",
+                     "Ответ на (id комментария)", "ID комментария"])
+    for cid, when, by_page, parent in (("c1", "10.02.2026 10:00", "нет", None), ("c2", "10.02.2026 11:00", "нет", None),
+                                       ("c3", "11.02.2026 09:00", "нет", None), ("c4", "12.02.2026 09:00", "нет", None),
+                                       ("r1", "10.02.2026 12:00", "да", "c1"), ("r2", "11.02.2026 17:00", "да", "c2")):
+        comments.append(["https://vk.com/wall-2002_20", when, by_page, parent, cid])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_activity_template_feeds_regularity_and_replies(tmp_path, sqlite_url):
+    for name, content in (("реестр.xlsx", registry_xlsx()), ("активность.xlsx", template_xlsx())):
+        (tmp_path / name).write_bytes(content)
+        result = cli("ingest", str(tmp_path / name), "--json", url=sqlite_url)
+        assert result.returncode == 0, result.stderr
+    vk = next(p for p in _rate(sqlite_url)["pages"] if p["url"] == "https://vk.com/depfin_tomsk")
+    ind = vk["indicators"]
+    assert ind["B1"]["value"] == 1.0 and vk["weeks"] == 13 and vk["posts"] == 39
+    # 4 users' comments, 2 answered: 0.5 / 0.9; replies after 2 h and 30 h → median 16 h → 0.5 (≤ 24 h)
+    assert ind["E1"]["value"] == pytest.approx(0.5 / 0.9) and ind["E2"]["value"] == 0.5
+    assert ind["D2"]["raw"] == pytest.approx(4 / 39)  # users' comments per post from the comment sheet
+    assert ind["D1"]["raw"] == pytest.approx((8 + 1 + 1) / 200)
