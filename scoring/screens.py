@@ -3,7 +3,6 @@ Pages only read widgets, call these and render (style.md: no Polars logic in pag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 
@@ -81,19 +80,6 @@ def page_frame(payload: dict) -> pl.DataFrame:
              "owner_kind": p["owner_kind"], "parent": p["parent"], "score": p["score"], "weeks": p["weeks"],
              "weeks_ok": p["weeks_ok"], "weeks_no_data": p["weeks_no_data"], "posts": p["posts"],
              **{f"block_{b}": v for b, v in p["blocks"].items()}} for p in payload.get("pages", [])]
-    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
-
-
-def indicator_table(payload: dict, page_ids: list[int]) -> pl.DataFrame:
-    info = payload["methodology_info"]["indicators"]
-    rows = []
-    for p in payload.get("pages", []):
-        if p["page_id"] not in page_ids:
-            continue
-        for code, ind in p["indicators"].items():
-            rows.append({"page": f"{PLATFORM_LABELS.get(p['platform'], p['platform'])}: {p['url']}", "code": code,
-                         "title": info[code]["title"], "value": ind["value"], "points": ind["points"],
-                         "weight": ind["weight"], "na_reason": ind["na_reason"], "inputs": ind["inputs"]})
     return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
 
 
@@ -214,10 +200,6 @@ def leaders_outsiders(payload: dict, name: str = "bodies", n: int = 5) -> tuple[
     return ranked[:n], ranked[-n:][::-1] if len(ranked) > n else []
 
 
-def week_of(day: date) -> str:
-    return f"{day.isocalendar().week:02d} нед. ({day:%d.%m})"
-
-
 # --- «Карточка органа» ---
 
 @dataclass(frozen=True)
@@ -269,11 +251,6 @@ def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tup
         schema={"page_id": pl.Int64, "code": pl.String, "title": pl.String, "value": pl.Float64,
                 "points": pl.Float64, "weight": pl.Float64, "na_reason": pl.String, "inputs": pl.String})
     return BodyCard(row, ranked, heads, institutions, points, weekly, norm, advice[:40], titles, indicators)
-
-
-def rounded(frame: pl.DataFrame, digits: int = 1) -> pl.DataFrame:
-    """Scores rounded for display (the browser formats them in the user's locale: 74,9)."""
-    return frame.with_columns(pl.col(pl.Float64).round(digits))
 
 
 def with_blocks_chart(frame: pl.DataFrame, blocks: list[str]) -> pl.DataFrame:

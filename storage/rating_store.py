@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from core.config import region_tz
 from scoring import calendar
@@ -132,14 +132,6 @@ def approve(engine: Engine, quarter: Quarter, user: str, today: date | None = No
     return approved_payload(engine, quarter)
 
 
-def revoke_approval(engine: Engine, quarter: Quarter, user: str) -> None:
-    """Withdraw an approval (admin only, audited): the quarter is computed fresh again."""
-    with engine.begin() as conn:
-        conn.execute(delete(schema.approved_rows).where(schema.approved_rows.c.quarter == quarter.code))
-        conn.execute(delete(schema.rating_approvals).where(schema.rating_approvals.c.quarter == quarter.code))
-        write_audit(conn, user, "approve", quarter.code, {"revoked": True})
-
-
 def differences(approved: dict, fresh: dict) -> list[dict]:
     """Rows whose score or place differs between the approved and a fresh computation."""
     changes = []
@@ -160,12 +152,6 @@ def differences(approved: dict, fresh: dict) -> list[dict]:
     return changes
 
 
-def approved_quarters(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return list(conn.execute(select(schema.rating_approvals.c.quarter).order_by(
-            schema.rating_approvals.c.quarter)).scalars())
-
-
 def data_quarters(engine: Engine, tz: ZoneInfo | None = None) -> list[Quarter]:
     """Quarters that have any active post data, newest first."""
     tz = tz or region_tz()
@@ -183,10 +169,6 @@ def data_quarters(engine: Engine, tz: ZoneInfo | None = None) -> list[Quarter]:
         found.append(quarter)
         quarter = quarter.next()
     return found[::-1]
-
-
-def scores_frame(payload: dict, name: str) -> pl.DataFrame:
-    return table_frame(payload, name)
 
 
 CONTENT_LABELS = {"text": "текст", "photo": "фото", "video": "видео", "live": "прямой эфир", "poll": "опрос",
