@@ -85,6 +85,7 @@ def test_upload_screen_lists_unregistered_pages_and_coverage(demo_db_url, monkey
 
 def test_an_upload_shows_at_once_without_restart(sqlite_url, monkeypatch):
     """Cached readers are keyed on the data version: a new batch changes the card and the weekly grid."""
+    from scoring.calendar import Quarter
     from storage.db import get_engine
     from storage.ingest import ingest_bytes
     from tests.factories import registry_xlsx
@@ -96,7 +97,7 @@ def test_an_upload_shows_at_once_without_restart(sqlite_url, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.switch_page("app_pages/body_card.py")
-    at.session_state["filter_quarter"] = __import__("scoring.calendar", fromlist=["Quarter"]).Quarter(2026, 1)
+    at.session_state["filter_quarter"] = Quarter(2026, 1)
     at.run()
     before = {m.label: m.value for m in at.metric}["Сводный балл"]
     ingest_bytes(engine, depfin_wall([3] * 13, start_id=5000), "wall2.json", user="тест")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -25,15 +26,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(demo_db_url):
-    if not Path(CHROMIUM).exists():
-        message = "Chromium не установлен (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+def _start_app(db_url: str):
     port = _free_port()
-    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": demo_db_url}
+    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": db_url}
     env.pop("GOSPABLIKI_AUTH", None)
     process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                 "--server.headless", "true", "--server.address", "127.0.0.1"],
@@ -43,12 +38,21 @@ def app_url(demo_db_url):
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
+            return process, url
         except OSError:
             time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("приложение не запустилось за 60 секунд")
+    process.kill()
+    pytest.fail("приложение не запустилось за 60 секунд")
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_db_url):
+    if not Path(CHROMIUM).exists():
+        message = "Chromium не установлен (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    process, url = _start_app(demo_db_url)
     yield url
     process.terminate()
     process.wait(timeout=20)
@@ -102,25 +106,6 @@ def test_upload_screen_in_a_real_browser(app_url, browser, tmp_path):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "coverage.png"), full_page=True)
     page.close()
-
-
-def _start_app(db_url: str):
-    port = _free_port()
-    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": db_url}
-    env.pop("GOSPABLIKI_AUTH", None)
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                "--server.headless", "true", "--server.address", "127.0.0.1"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    pytest.fail("приложение не запустилось за 60 секунд")
 
 
 @pytest.fixture(scope="module")
@@ -189,14 +174,13 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     weeks_before = page.get_by_text("недель с нормой").first.inner_text()
 
     # five own posts a week in every ended week of the running quarter
-    quarter = Quarter.of(__import__("datetime").date(2026, 11, 24))
+    quarter = Quarter.of(date(2026, 11, 24))
     items, ident = [], 900_000
     for monday in quarter.weeks():
         if monday.isoformat() >= "2026-11-23":
             break
         for k in range(5):
-            moment = int(__import__("datetime").datetime(monday.year, monday.month, monday.day, 5,
-                                                         tzinfo=__import__("datetime").timezone.utc).timestamp())
+            moment = int(datetime(monday.year, monday.month, monday.day, 5, tzinfo=timezone.utc).timestamp())
             items.append(vk_post(ident, moment + k * 86400, owner_id=int(platform_id)))
             ident += 1
     export = tmp_path / "wall_gkh.json"
