@@ -40,22 +40,37 @@ def covered_weeks(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow)
             .explode("week").unique())
 
 
-def weekly_grid(pages: pl.DataFrame, posts: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
+def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
+    """The one pass over the posts: per page and local week of the quarter, the posts and the sums the
+    indicators need (views and engagement of the posts whose views are known, the comment counters, reposts).
+    Everything after this works on page × week rows, not on posts."""
+    has_views = pl.col("views").is_not_null()
+    engagement = pl.sum_horizontal(pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions"))
+    return (posts.lazy().with_columns(local_week("published_at", window.tz.key).alias("week"))
+            .filter(pl.col("week").is_between(window.first_week, window.weeks[-1]))
+            .group_by("page_id", "week").agg(
+                pl.len().cast(pl.Int64).alias("posts"),
+                has_views.sum().cast(pl.Int64).alias("posts_with_views"),
+                pl.col("views").sum().cast(pl.Int64).alias("views"),
+                pl.when(has_views).then(engagement).sum().cast(pl.Int64).alias("engagement"),
+                pl.col("comments").is_not_null().sum().cast(pl.Int64).alias("posts_with_comment_counter"),
+                pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"),
+                pl.col("is_repost").sum().cast(pl.Int64).alias("reposts_count"))
+            .collect())
+
+
+def weekly_grid(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
                 norms: pl.DataFrame, today: date) -> pl.DataFrame:
     """One row per page × week of the quarter: status, posts, norm, norm met (null unless counted).
 
-    `pages` needs page_id, kind, registered_on; `norms` maps kind → norm (posts a week)."""
-    tz = window.tz.key
+    `pages` needs page_id, kind, registered_on; `per_week` comes from posts_by_week; `norms` maps kind → norm."""
     weeks = pl.DataFrame({"week": window.weeks})
-    per_week = (posts.lazy().with_columns(local_week("published_at", tz).alias("week"))
-                .filter(pl.col("week").is_between(window.first_week, window.weeks[-1]))
-                .group_by("page_id", "week").agg(pl.len().alias("posts")).collect())
     covered = covered_weeks(coverage, "posts", window).with_columns(pl.lit(True).alias("covered"))
     start = pl.max_horizontal(pl.lit(window.first_week), first_full_week("registered_on"))
     grid = (pages.select("page_id", "kind", "registered_on").join(norms, on="kind", how="left")
             .join(weeks, how="cross")
             .join(covered, on=["page_id", "week"], how="left")
-            .join(per_week, on=["page_id", "week"], how="left")
+            .join(per_week.select("page_id", "week", "posts"), on=["page_id", "week"], how="left")
             .with_columns(
                 pl.when(pl.col("week") < start.fill_null(pl.lit(window.first_week))).then(pl.lit(BEFORE_REGISTRATION))
                 .when(pl.col("week") + pl.duration(days=7) > pl.lit(today)).then(pl.lit(NOT_ENDED))
@@ -82,22 +97,14 @@ def weekly_summary(grid: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def post_metrics(posts: pl.DataFrame, grid: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
-    """Per page, over posts of counted weeks: posts with views, views, engagement (likes + comments + reposts +
-    reactions of the posts whose views are known), posts with a comment counter and its sum, reposts."""
+def post_metrics(per_week: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
+    """Per page, over the posts of its counted weeks: posts with views, views, engagement (likes + comments +
+    reposts + reactions of the posts whose views are known), posts with a comment counter and its sum, reposts."""
     counted = grid.filter(pl.col("status") == COUNTED).select("page_id", "week")
-    has_views = pl.col("views").is_not_null()
-    engagement = pl.sum_horizontal(pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions"))
-    return (posts.lazy().with_columns(local_week("published_at", window.tz.key).alias("week"))
-            .join(counted.lazy(), on=["page_id", "week"], how="semi")
-            .group_by("page_id").agg(
-                has_views.sum().cast(pl.Int64).alias("posts_with_views"),
-                pl.col("views").sum().cast(pl.Int64).alias("views"),
-                engagement.filter(has_views).sum().cast(pl.Int64).alias("engagement"),
-                pl.col("comments").is_not_null().sum().cast(pl.Int64).alias("posts_with_comment_counter"),
-                pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"),
-                pl.col("is_repost").sum().cast(pl.Int64).alias("reposts_count"))
-            .collect())
+    sums = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter",
+            "reposts_count")
+    return (per_week.join(counted, on=["page_id", "week"], how="semi")
+            .group_by("page_id").agg(pl.col(c).sum().cast(pl.Int64) for c in sums))
 
 
 def comment_metrics(comments: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:

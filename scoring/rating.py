@@ -50,10 +50,11 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     owners = data.owners.select("owner_id", "owner_name", "kind", "parent_id", "parent_name", "exemption")
     pages = (data.pages.filter(pl.col("owner_id").is_not_null()).join(owners, on="owner_id", how="inner")
              .join(norms_frame(m), on="kind", how="left"))
-    grid = activity.weekly_grid(pages, data.posts, data.coverage, window, norms_frame(m), today)
+    per_week = activity.posts_by_week(data.posts, window)
+    grid = activity.weekly_grid(pages, per_week, data.coverage, window, norms_frame(m), today)
     boundary = window.quarter.next().first_day
     frame = (pages.join(activity.weekly_summary(grid), on="page_id", how="left")
-             .join(activity.post_metrics(data.posts, grid, window), on="page_id", how="left")
+             .join(activity.post_metrics(per_week, grid), on="page_id", how="left")
              .join(activity.comment_metrics(data.comments, data.coverage, window), on="page_id", how="left")
              .join(activity.owner_streams(data.streams, pages, window), on="owner_id", how="left")
              .join(snapshots.checklist_in_force(data.snapshots, boundary), on="page_id", how="left")
