@@ -61,27 +61,29 @@ def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
 
 def weekly_grid(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
                 norms: pl.DataFrame, today: date) -> pl.DataFrame:
-    """One row per page × week of the quarter: status, posts, norm, norm met (null unless counted).
+    """One row per page × week of the quarter: status, posts, norm, norm met (null unless counted), and the
+    week's sums from posts_by_week (for post_metrics). One lazy query, collected once.
 
-    `pages` needs page_id, kind, registered_on; `per_week` comes from posts_by_week; `norms` maps kind → norm."""
-    weeks = pl.DataFrame({"week": window.weeks})
-    covered = covered_weeks(coverage, "posts", window).with_columns(pl.lit(True).alias("covered"))
+    `pages` needs page_id, kind, registered_on; `norms` maps kind → norm."""
+    weeks = pl.LazyFrame({"week": window.weeks})
+    covered = covered_weeks(coverage, "posts", window).lazy().with_columns(pl.lit(True).alias("covered"))
     start = pl.max_horizontal(pl.lit(window.first_week), first_full_week("registered_on"))
-    grid = (pages.select("page_id", "kind", "registered_on").join(norms, on="kind", how="left")
+    status = (pl.when(pl.col("week") < start.fill_null(pl.lit(window.first_week))).then(pl.lit(BEFORE_REGISTRATION))
+              .when(pl.col("week") + pl.duration(days=7) > pl.lit(today)).then(pl.lit(NOT_ENDED))
+              .when(pl.col("covered").is_null()).then(pl.lit(NO_DATA))
+              .otherwise(pl.lit(COUNTED)))
+    counted = pl.col("status") == COUNTED
+    return (pages.lazy().select("page_id", "kind", "registered_on").join(norms.lazy(), on="kind", how="left")
             .join(weeks, how="cross")
             .join(covered, on=["page_id", "week"], how="left")
-            .join(per_week.select("page_id", "week", "posts"), on=["page_id", "week"], how="left")
-            .with_columns(
-                pl.when(pl.col("week") < start.fill_null(pl.lit(window.first_week))).then(pl.lit(BEFORE_REGISTRATION))
-                .when(pl.col("week") + pl.duration(days=7) > pl.lit(today)).then(pl.lit(NOT_ENDED))
-                .when(pl.col("covered").is_null()).then(pl.lit(NO_DATA))
-                .otherwise(pl.lit(COUNTED)).alias("status")))
-    return grid.with_columns(
-        pl.when(pl.col("status") == COUNTED).then(pl.col("posts").fill_null(0)).otherwise(pl.col("posts"))
-        .cast(pl.Int64).alias("posts"),
-        pl.when(pl.col("status") == COUNTED).then(pl.col("posts").fill_null(0) >= pl.col("norm"))
-        .otherwise(None).alias("norm_met"),
-    ).select("page_id", "week", "status", "posts", "norm", "norm_met").sort("page_id", "week")
+            .join(per_week.lazy(), on=["page_id", "week"], how="left")
+            .with_columns(status.alias("status"))
+            .with_columns(pl.when(counted).then(pl.col("posts").fill_null(0)).otherwise(pl.col("posts"))
+                          .cast(pl.Int64).alias("posts"),
+                          pl.when(counted).then(pl.col("posts").fill_null(0) >= pl.col("norm")).otherwise(None)
+                          .alias("norm_met"))
+            .drop("kind", "registered_on", "covered")
+            .sort("page_id", "week").collect())
 
 
 def weekly_summary(grid: pl.DataFrame) -> pl.DataFrame:
@@ -97,14 +99,13 @@ def weekly_summary(grid: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def post_metrics(per_week: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
+def post_metrics(grid: pl.DataFrame) -> pl.DataFrame:
     """Per page, over the posts of its counted weeks: posts with views, views, engagement (likes + comments +
     reposts + reactions of the posts whose views are known), posts with a comment counter and its sum, reposts."""
-    counted = grid.filter(pl.col("status") == COUNTED).select("page_id", "week")
     sums = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter",
             "reposts_count")
-    return (per_week.join(counted, on=["page_id", "week"], how="semi")
-            .group_by("page_id").agg(pl.col(c).sum().cast(pl.Int64) for c in sums))
+    return (grid.lazy().filter(pl.col("status") == COUNTED)
+            .group_by("page_id").agg(pl.col(c).sum().cast(pl.Int64) for c in sums).collect())
 
 
 def comment_metrics(comments: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:

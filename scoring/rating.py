@@ -54,7 +54,7 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     grid = activity.weekly_grid(pages, per_week, data.coverage, window, norms_frame(m), today)
     boundary = window.quarter.next().first_day
     frame = (pages.join(activity.weekly_summary(grid), on="page_id", how="left")
-             .join(activity.post_metrics(per_week, grid), on="page_id", how="left")
+             .join(activity.post_metrics(grid), on="page_id", how="left")
              .join(activity.comment_metrics(data.comments, data.coverage, window), on="page_id", how="left")
              .join(activity.owner_streams(data.streams, pages, window), on="owner_id", how="left")
              .join(snapshots.checklist_in_force(data.snapshots, boundary), on="page_id", how="left")
@@ -66,6 +66,7 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
                                + indicators.block_d() + indicators.block_e(m))
     frame = frame.with_columns(indicators.apply_gates(m, codes))
     frame = indicators.percentiles(frame, m, relative)
+    grid = grid.select("page_id", "week", "status", "posts", "norm", "norm_met")
     return indicators.page_scores(frame, m).sort("page_id"), grid
 
 
