@@ -24,6 +24,23 @@ def local_week(column: str, tz: str) -> pl.Expr:
     return pl.col(column).dt.convert_time_zone(tz).dt.truncate("1w").dt.date()
 
 
+def fixed_offset(window: QuarterWindow) -> timedelta | None:
+    """The zone's UTC offset if it is the same all through the window (Asia/Tomsk has had no daylight saving
+    since 2016), else None."""
+    start, end = window.load_from, window.load_to
+    samples = {(start + (end - start) * i / 40).astimezone(window.tz).utcoffset() for i in range(41)}
+    return samples.pop() if len(samples) == 1 else None
+
+
+def window_week(column: str, window: QuarterWindow) -> pl.Expr:
+    """local_week, computed by adding the fixed offset when the zone has one in the window: the same Mondays at
+    half the cost of a time-zone conversion of every post."""
+    offset = fixed_offset(window)
+    if offset is None:
+        return local_week(column, window.tz.key)
+    return (pl.col(column).dt.replace_time_zone(None) + pl.lit(offset)).dt.truncate("1w").dt.date()
+
+
 def first_full_week(column: str) -> pl.Expr:
     """The Monday on or after a date: the first week the page existed for all seven days."""
     return pl.col(column) + pl.duration(days=(8 - pl.col(column).dt.weekday().cast(pl.Int32)) % 7)
@@ -46,7 +63,7 @@ def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
     Everything after this works on page × week rows, not on posts."""
     has_views = pl.col("views").is_not_null()
     engagement = pl.sum_horizontal(pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions"))
-    return (posts.lazy().with_columns(local_week("published_at", window.tz.key).alias("week"))
+    return (posts.lazy().with_columns(window_week("published_at", window).alias("week"))
             .filter(pl.col("week").is_between(window.first_week, window.weeks[-1]))
             .group_by("page_id", "week").agg(
                 pl.len().cast(pl.Int64).alias("posts"),

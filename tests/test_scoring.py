@@ -313,3 +313,18 @@ def test_early_warning_in_a_running_quarter():
     assert warning["live_stream"] == [{"owner": "Департамент А", "streams": 0, "needed": 1,
                                        "days_left": (date(2026, 3, 31) - date(2026, 2, 4)).days + 1}]
     assert warning_payload(rate(data), AFTER) is None  # a finished quarter has no early warning
+
+
+def test_fixed_offset_weeks_equal_the_time_zone_conversion():
+    from scoring.activity import fixed_offset, local_week, window_week
+    from scoring.inputs import QuarterWindow
+    moments = pl.DataFrame({"t": [datetime(2026, 1, 4, 16, 59, tzinfo=timezone.utc),  # Sunday 23:59 in Tomsk
+                                  datetime(2026, 1, 4, 17, 0, tzinfo=timezone.utc),  # Monday 00:00 in Tomsk
+                                  datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)]})
+    for zone in ("Asia/Tomsk", "Europe/Berlin"):  # Berlin changes to summer time on 29.03.2026: no fixed offset
+        window = QuarterWindow(Q1, ZoneInfo(zone))
+        assert (fixed_offset(window) is None) == (zone == "Europe/Berlin")
+        fast = moments.select(window_week("t", window))["t"].to_list()
+        assert fast == moments.select(local_week("t", zone))["t"].to_list()
+    assert moments.select(window_week("t", QuarterWindow(Q1, TOMSK)))["t"].to_list()[:2] == [date(2025, 12, 29),
+                                                                                             date(2026, 1, 5)]
