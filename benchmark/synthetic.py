@@ -18,8 +18,8 @@ from scoring.calendar import Quarter
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, ScoringInput
 from storage.queries import COVERAGE_SCHEMA, OWNER_SCHEMA, PAGE_SCHEMA, SNAPSHOT_SCHEMA
 
-SCALES = {"tomsk": 1_300, "region10": 13_000, "national": 175_000}  # pages
-POSTS_PER_PAGE_WEEK = 3.6  # ≈ 60,000 posts a quarter for 1,300 pages; ≈ 13 M for 175,000
+# pages and mean posts per page and week: ≈ 60,000 posts a quarter for Tomsk, ≈ 13 million for the country
+SCALES = {"tomsk": (1_300, 3.6), "region10": (13_000, 3.6), "national": (175_000, 5.7)}
 QUARTER = Quarter(2026, 1)
 FRAMES = ("owners", "pages", "snapshots", "posts", "streams", "comments", "coverage")
 
@@ -32,7 +32,7 @@ class Synthetic:
 
 def generate(scale: str, seed: int = 7, tz: ZoneInfo = ZoneInfo("Asia/Tomsk")) -> Synthetic:
     rng = np.random.default_rng(seed)
-    n_pages = SCALES[scale]
+    n_pages, posts_per_week = SCALES[scale]
     # owners: governor, administration, bodies (≈ 3 %), one head per body, institutions; ≈ 2.5 pages an owner
     n_owners = max(8, int(n_pages / 2.5))
     n_bodies = max(3, n_owners // 12)
@@ -75,7 +75,7 @@ def generate(scale: str, seed: int = 7, tz: ZoneInfo = ZoneInfo("Asia/Tomsk")) -
     # posts: Poisson per page and week; moments spread over the week in local time
     weeks = QUARTER.weeks()
     start = datetime(weeks[0].year, weeks[0].month, weeks[0].day, tzinfo=tz).timestamp()
-    rate = rng.gamma(2.0, POSTS_PER_PAGE_WEEK / 2.0, n_pages)
+    rate = rng.gamma(2.0, posts_per_week / 2.0, n_pages)
     per_page = rng.poisson(rate * len(weeks))
     post_page = np.repeat(page_ids, per_page)
     n_posts = len(post_page)
