@@ -2,6 +2,7 @@
 number formatting (the browser's locale), narrow numeric columns so the table fits the screen."""
 import streamlit as st
 
+from reports.figures import ink_for
 from scoring.screens import display_table, rating_table, with_blocks_chart
 
 
@@ -10,11 +11,7 @@ def _zone_style(zones: list[dict]):
 
     def style(value):
         color = colors.get(value)
-        if not color:
-            return ""
-        red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-        ink = "#000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 128 else "#fff"
-        return f"background-color: {color}; color: {ink}; font-weight: 600"
+        return f"background-color: {color}; color: {ink_for(color)}; font-weight: 600" if color else ""
     return style
 
 

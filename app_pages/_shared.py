@@ -116,6 +116,13 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+def stop_if_no_registry(message: str) -> None:
+    """The empty state of a screen that needs the registry: the message, and nothing more is drawn."""
+    if registry_view().owners.is_empty():
+        empty_state(message)
+        st.stop()
+
+
 @dataclass(frozen=True)
 class RatingView:
     """What the screens show for a quarter: the approved payload if the quarter is approved (else the fresh
@@ -130,15 +137,14 @@ class RatingView:
 
 @st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=12)
 def _rating(version_key: tuple, quarter_code: str) -> RatingView:
-    from scoring.payload import rating_payload
+    from scoring.payload import payload_tables, rating_payload
     from storage.rating_store import apply_movement, approved_payload, differences, fresh_rating
     quarter = Quarter.parse(quarter_code)
     fresh = fresh_rating(engine(), quarter, with_movement=False)
     previous = quarter.previous()
     if previous in data_quarters():  # the previous quarter's view comes from this same cache
         earlier = _rating(version_key, previous.code).payload
-        fresh = apply_movement(fresh, {name: table_frame(earlier, name) for name in ("bodies", "institutions",
-                                                                                      "heads")})
+        fresh = apply_movement(fresh, payload_tables(earlier))
     fresh_payload = rating_payload(fresh)
     approved = approved_payload(engine(), quarter)
     if approved is None:
@@ -161,10 +167,6 @@ def data_quarters() -> list[Quarter]:
     """Quarters with any uploaded publications, newest first."""
     return _data_quarters(version())
 
-
-def table_frame(payload: dict, name: str) -> pl.DataFrame:
-    from scoring.payload import table_frame as frame
-    return frame(payload, name)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

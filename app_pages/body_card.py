@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import _shared, _rating_tables
 from core.config import region_tz
+from core.labels import number_ru
 from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.rating_workbook import file_name, rating_workbook
 from scoring.calendar import local_today
@@ -26,15 +27,14 @@ row = card.body_row or {}
 
 st.subheader(f"{body} — {flt.quarter.label}")
 cols = st.columns(5)
-cols[0].metric("Сводный балл", "—" if row.get("score") is None else f"{row['score']:.1f}".replace(".", ","),
+cols[0].metric("Сводный балл", number_ru(row.get("score"), 1),
                delta=None if row.get("delta_points") is None else f"{row['delta_points']:+.1f}".replace(".", ","))
 cols[1].metric("Место", "—" if row.get("rank") is None else f"{row['rank']} из {card.ranked}",
                delta=None if row.get("delta_place") is None else f"{row['delta_place']:+d}")
 cols[2].metric("Зона", row.get("zone") or "—")
-cols[3].metric("Руководитель", "—" if row.get("head_score") is None else f"{row['head_score']:.1f}".replace(".", ","),
+cols[3].metric("Руководитель", number_ru(row.get("head_score"), 1),
                help=", ".join(card.head_names) or "нет в реестре")
-cols[4].metric("Учреждения", "—" if row.get("institutions_score") is None
-               else f"{row['institutions_score']:.1f}".replace(".", ","), help=f"{card.institutions} учреждений")
+cols[4].metric("Учреждения", number_ru(row.get("institutions_score"), 1), help=f"{card.institutions} учреждений")
 st.download_button("Excel по органу", data=lambda: rating_workbook(rating.payload, region_tz(), row.get("owner_id")),
                    file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
                    icon=":material/download:", key="body_card_excel", disabled=not row,

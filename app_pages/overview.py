@@ -8,15 +8,12 @@ from core.labels import number_ru
 from reports.figures import zone_distribution
 from scoring.calendar import date_ru, local_today
 from scoring.methodology import methodology_for, quarter_deadlines
-from scoring.payload import warning_payload
 from scoring.screens import leaders_outsiders, overview_kpis, zone_counts
 
 flt = _shared.filters()
 st.title(f"Обзор — {flt.quarter.label}")
-if _shared.registry_view().owners.is_empty():
-    _shared.empty_state("Данных пока нет. Загрузите реестр страниц и выгрузки активности на экране "
-                        "«Загрузка данных» или выполните `python cli.py demo`.")
-    st.stop()
+_shared.stop_if_no_registry("Данных пока нет. Загрузите реестр страниц и выгрузки активности на экране "
+                              "«Загрузка данных» или выполните `python cli.py demo`.")
 
 today = local_today(region_tz())
 view = _shared.rating(flt.quarter)
@@ -40,7 +37,7 @@ cols[1].metric("Недель с нормой", "нет данных" if kpi["nor
 cols[2].metric("Органов с прямым эфиром", f"{kpi['bodies_with_stream']} из {kpi['bodies']}",
                delta=delta("bodies_with_stream", digits=0), help="Порядок §2 п.7: не реже раза в квартал")
 cols[3].metric("Средний балл органов", "нет данных" if kpi["mean_score"] is None
-               else f"{kpi['mean_score']:.1f}".replace(".", ","), delta=delta("mean_score"))
+               else number_ru(kpi["mean_score"], 1), delta=delta("mean_score"))
 cols[4].metric("Страниц без данных", kpi["pages_without_data"],
                delta=delta("pages_without_data", digits=0), delta_color="inverse",
                help="За квартал не загружено ни одной выгрузки публикаций этих страниц — это «нет данных», не ноль")
@@ -78,7 +75,7 @@ else:
     st.markdown(f"Последняя загрузка: «{last['filename']}», {uploaded:%d.%m.%Y %H:%M}; сведения на "
                 f"{last['as_of']:%d.%m.%Y}. Недель страниц без данных в квартале: {kpi['page_weeks_no_data']}.")
 
-warning = warning_payload(view.fresh, today)
+warning = view.fresh_payload.get("early_warning")  # computed with the rating, for a running quarter only
 if warning is not None:
     st.markdown("#### Раннее предупреждение: квартал идёт")
     a, b = st.columns(2)

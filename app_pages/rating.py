@@ -12,10 +12,8 @@ from scoring.screens import movement_rows, zone_counts
 
 flt = _shared.filters()
 st.title(f"Рейтинг — {flt.quarter.label}")
-if _shared.registry_view().owners.is_empty():
-    _shared.empty_state("Рейтинг появится после загрузки реестра страниц и выгрузок активности на экране "
-                        "«Загрузка данных» (или выполните `python cli.py demo`).")
-    st.stop()
+_shared.stop_if_no_registry("Рейтинг появится после загрузки реестра страниц и выгрузок активности на экране "
+                              "«Загрузка данных» (или выполните `python cli.py demo`).")
 view = _shared.rating(flt.quarter)
 payload = view.payload
 info = payload["methodology_info"]

@@ -9,9 +9,7 @@ from scoring.screens import stream_list, streams_matrix
 
 flt = _shared.filters()
 st.title(f"Прямые эфиры — {flt.quarter.label}")
-if _shared.registry_view().owners.is_empty():
-    _shared.empty_state("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
-    st.stop()
+_shared.stop_if_no_registry("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
 quarters = [q for q in _shared.data_quarters() if q <= flt.quarter][:4][::-1] or [flt.quarter]
 ratings = [_shared.rating(q).fresh for q in quarters]
 current = _shared.rating(flt.quarter).fresh

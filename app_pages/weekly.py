@@ -9,9 +9,7 @@ from scoring.screens import weekly_body_shares, weekly_page_rows, weekly_totals
 
 flt = _shared.filters()
 st.title(f"Публикации по неделям — {flt.quarter.label}")
-if _shared.registry_view().owners.is_empty():
-    _shared.empty_state("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
-    st.stop()
+_shared.stop_if_no_registry("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
 rating = _shared.rating(flt.quarter).fresh
 st.caption("Цвет ячейки — число публикаций за ISO-неделю (пн–вс, время томское) относительно нормы "
            "(Порядок §2 п.9: 10 для Губернатора и Администрации, 3 для остальных). Серая ячейка — «нет данных»: "

@@ -36,6 +36,12 @@ WEEK_CATEGORIES = [  # (code, label, colour); «нет данных» is the gre
 NO_DATA_COLOR = "#BDBDBD"
 
 
+def ink_for(background: str) -> str:
+    """Black or white text, whichever reads better on the background (relative luminance)."""
+    red, green, blue = (int(background.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return "#000000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5 else "#FFFFFF"
+
+
 def _week_code(status: str, posts: int | None, norm: int | None) -> float | None:
     if status == "no_data":
         return None
@@ -54,26 +60,48 @@ def _discrete_scale() -> list:
     return scale
 
 
+def _matrix(frame: pl.DataFrame, row_label: str, columns: list, column: str, cell) -> tuple[list, list, list]:
+    """Rows (in order of first appearance) × `columns`: z and hover text from `cell(row) -> (z, text)`; cells with
+    no row stay None, which the figures show as the grey «нет данных» background."""
+    labels = frame[row_label].unique(maintain_order=True).to_list()
+    index = {label: i for i, label in enumerate(labels)}
+    position = {c: j for j, c in enumerate(columns)}
+    z = [[None] * len(columns) for _ in labels]
+    text = [[""] * len(columns) for _ in labels]
+    for row in frame.iter_rows(named=True):
+        i, j = index[row[row_label]], position[row[column]]
+        z[i][j], text[i][j] = cell(row)
+    return labels, z, text
+
+
+def _matrix_axes(fig: go.Figure) -> None:
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
+    fig.update_xaxes(side="top", tickfont=dict(size=11))
+    fig.update_layout(plot_bgcolor=NO_DATA_COLOR)
+
+
+def _week_ticks(weeks: list) -> list[str]:
+    return [f"{w.isocalendar().week:02d} нед.<br>{w:%d.%m}" for w in weeks]
+
+
+WEEK_STATUS_NOTES = {"before_registration": "до регистрации страницы", "not_ended": "неделя ещё идёт"}
+
+
+def _week_cell(row: dict) -> tuple:
+    if row["status"] == "no_data":
+        return None, "нет данных"
+    note = WEEK_STATUS_NOTES.get(row["status"])
+    text = f"{row['posts'] or 0} публ. (норма {row['norm']})" + (f" — {note}" if note else "")
+    return _week_code(row["status"], row["posts"], row["norm"]), text
+
+
 def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | None = None) -> go.Figure:
     """Pages × ISO weeks: met / below / 0 / «нет данных» (grey) / before registration. `grid` has the row label,
     week, status, posts, norm; rows keep their order of first appearance."""
-    labels = grid[row_label].unique(maintain_order=True).to_list()
     weeks = sorted(grid["week"].unique().to_list())
-    index = {label: i for i, label in enumerate(labels)}
-    position = {w: j for j, w in enumerate(weeks)}
-    z = [[None] * len(weeks) for _ in labels]
-    text = [[""] * len(weeks) for _ in labels]
-    status_text = {"no_data": "нет данных", "before_registration": "до регистрации страницы",
-                   "not_ended": "неделя ещё идёт", "counted": ""}
-    for row in grid.iter_rows(named=True):
-        i, j = index[row[row_label]], position[row["week"]]
-        z[i][j] = _week_code(row["status"], row["posts"], row["norm"])
-        posts = "нет данных" if row["status"] == "no_data" else f"{row['posts'] or 0} публ. (норма {row['norm']})"
-        note = status_text.get(row["status"], "")
-        text[i][j] = posts + (f" — {note}" if note and row["status"] != "no_data" else "")
-    x = [f"{w.isocalendar().week:02d} нед.<br>{w:%d.%m}" for w in weeks]
+    labels, z, text = _matrix(grid, row_label, weeks, "week", _week_cell)
     fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=labels, text=text, zmin=-0.5, zmax=len(WEEK_CATEGORIES) - 0.5, colorscale=_discrete_scale(),
+        z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=-0.5, zmax=len(WEEK_CATEGORIES) - 0.5, colorscale=_discrete_scale(),
         xgap=2, ygap=2, hoverongaps=False, showscale=False,
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
     for code, label, color in WEEK_CATEGORIES[:3]:  # legend entries for the categories
@@ -81,34 +109,23 @@ def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | N
                         name=label, showlegend=True)
     fig.add_scatter(x=[None], y=[None], mode="markers", name="нет данных",
                     marker=dict(size=12, color=NO_DATA_COLOR, symbol="square"))
-    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
-    fig.update_xaxes(side="top", tickfont=dict(size=11))
-    fig.update_layout(plot_bgcolor=NO_DATA_COLOR, legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    _matrix_axes(fig)
+    fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
     return _layout(fig, height or max(260, 22 * len(labels) + 120))
 
 
 def share_heatmap(frame: pl.DataFrame, row_label: str = "label") -> go.Figure:
     """Bodies × weeks: the share of their pages that met the weekly norm (grey where no page had data)."""
-    labels = frame[row_label].unique(maintain_order=True).to_list()
     weeks = sorted(frame["week"].unique().to_list())
-    index = {label: i for i, label in enumerate(labels)}
-    position = {w: j for j, w in enumerate(weeks)}
-    z = [[None] * len(weeks) for _ in labels]
-    text = [[""] * len(weeks) for _ in labels]
-    for row in frame.iter_rows(named=True):
-        i, j = index[row[row_label]], position[row["week"]]
-        z[i][j] = row["share"]
-        text[i][j] = ("нет данных" if row["share"] is None else
-                      f"норму выполнили {row['met']} из {row['counted']} стр. ({row['share']:.0%})")
-    x = [f"{w.isocalendar().week:02d} нед.<br>{w:%d.%m}" for w in weeks]
+    labels, z, text = _matrix(frame, row_label, weeks, "week", lambda row: (row["share"], (
+        "нет данных" if row["share"] is None
+        else f"норму выполнили {row['met']} из {row['counted']} стр. ({row['share']:.0%})")))
     fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=labels, text=text, zmin=0, zmax=1, xgap=2, ygap=2, hoverongaps=False,
+        z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=0, zmax=1, xgap=2, ygap=2, hoverongaps=False,
         colorscale=[[0, "#C62828"], [0.5, "#FFE082"], [1, "#43A047"]],
         colorbar=dict(title="Доля страниц<br>с нормой", tickformat=".0%", thickness=12),
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
-    fig.update_xaxes(side="top", tickfont=dict(size=11))
-    fig.update_layout(plot_bgcolor=NO_DATA_COLOR)
+    _matrix_axes(fig)
     return _layout(fig, max(260, 22 * len(labels) + 100))
 
 
@@ -201,25 +218,14 @@ def rank_history(points: list[dict]) -> go.Figure:
 
 def streams_matrix(frame: pl.DataFrame) -> go.Figure:
     """Executive bodies × quarters: live stream held (green), not held (red), no data (grey)."""
-    labels = frame["owner_name"].unique(maintain_order=True).to_list()
     quarters = frame.sort("quarter_order")["quarter"].unique(maintain_order=True).to_list()
-    index = {label: i for i, label in enumerate(labels)}
-    position = {q: j for j, q in enumerate(quarters)}
-    z = [[None] * len(quarters) for _ in labels]
-    text = [[""] * len(quarters) for _ in labels]
-    for row in frame.iter_rows(named=True):
-        i, j = index[row["owner_name"]], position[row["quarter"]]
-        if row["state"] == "held":
-            z[i][j], text[i][j] = 1, f"проведено эфиров: {row['streams']}"
-        elif row["state"] == "not_held":
-            z[i][j], text[i][j] = 0, "эфира не было"
-        else:
-            text[i][j] = "нет данных"
+    cells = {"held": lambda row: (1, f"проведено эфиров: {row['streams']}"),
+             "not_held": lambda row: (0, "эфира не было")}
+    labels, z, text = _matrix(frame, "owner_name", quarters, "quarter",
+                              lambda row: cells.get(row["state"], lambda _: (None, "нет данных"))(row))
     fig = go.Figure(go.Heatmap(z=z, x=quarters, y=labels, text=text, zmin=0, zmax=1, showscale=False, xgap=3,
                                ygap=2, colorscale=[[0, "#EF5350"], [0.5, "#EF5350"], [0.5, "#66BB6A"], [1, "#66BB6A"]],
                                hoverongaps=False, texttemplate="%{text}", textfont=dict(size=10),
                                hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
-    fig.update_xaxes(side="top")
-    fig.update_layout(plot_bgcolor=NO_DATA_COLOR)
+    _matrix_axes(fig)
     return _layout(fig, max(300, 24 * len(labels) + 80))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from core.domain import KIND_LABELS, PLATFORM_LABELS
 from core.labels import label
 from reports.excel import Workbook
-from reports.figures import NO_DATA_COLOR, WEEK_CATEGORIES
+from reports.figures import NO_DATA_COLOR, WEEK_CATEGORIES, ink_for
 
 # the heatmap's colour language, shared with the screen
 _CATEGORY = {code: color for code, _, color in WEEK_CATEGORIES}
@@ -22,16 +22,10 @@ def file_name(quarter_code: str, day: date, body: str | None = None) -> str:
     return f"Рейтинг госпабликов {quarter_code}{suffix} ({day:%d.%m.%Y}).xlsx"
 
 
-def _ink(background: str) -> str:
-    """Black or white text, whichever reads better on the background (relative luminance)."""
-    red, green, blue = (int(background.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
-    return "#000000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5 else "#FFFFFF"
-
-
 class _Book(Workbook):
     def __init__(self, zones: list[dict]):
         super().__init__()
-        self.zone_formats = {z["name"]: self.book.add_format({"bg_color": z["color"], "font_color": _ink(z["color"]),
+        self.zone_formats = {z["name"]: self.book.add_format({"bg_color": z["color"], "font_color": ink_for(z["color"]),
                                                               "bold": True, "valign": "top"}) for z in zones}
         self.score = self.book.add_format({"num_format": "0.0", "valign": "top"})
         self.share = self.book.add_format({"num_format": "0.00", "valign": "top"})
@@ -40,7 +34,7 @@ class _Book(Workbook):
         self.delta_points = self.book.add_format({"num_format": "+0.0;-0.0;0.0", "valign": "top"})
         self.week_formats = {k: self.book.add_format({"bg_color": v, "align": "center", "border": 1,
                                                       "border_color": "#FFFFFF", "num_format": "0",
-                                                      "font_color": _ink(v)})
+                                                      "font_color": ink_for(v)})
                              for k, v in WEEK_COLORS.items()}
         self.label_bold = self.book.add_format({"bold": True, "valign": "top"})
 

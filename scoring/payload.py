@@ -7,7 +7,7 @@ import math
 import polars as pl
 
 from core.domain import KIND_LABELS, PLATFORM_LABELS
-from scoring import explain
+from scoring import explain, warning
 from scoring.methodology import announced_late
 from scoring.rating import TABLES, QuarterRating
 
@@ -103,7 +103,6 @@ def table_frame(payload: dict, name: str) -> pl.DataFrame:
 
 def warning_payload(rating: QuarterRating, today) -> dict | None:
     """The early warning of a running quarter, or None for a finished one."""
-    from scoring import warning
     if not warning.is_running(rating, today):
         return None
     norm = warning.weekly_norm_risks(rating)
@@ -116,3 +115,8 @@ def warning_payload(rating: QuarterRating, today) -> dict | None:
                             for r in norm.iter_rows(named=True)],
             "live_stream": [{"owner": r["owner_name"], "streams": r["streams"], "needed": r["needed"],
                              "days_left": r["days_left"]} for r in streams.iter_rows(named=True)]}
+
+
+def payload_tables(payload: dict) -> dict[str, pl.DataFrame]:
+    """The three ranked tables of a payload as frames (the previous quarter's, for Δ place and Δ points)."""
+    return {name: table_frame(payload, name) for name in TABLES}

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.domain import PLATFORM_LABELS
+from core.labels import number_ru
 from scoring.payload import table_frame
 from scoring.rating import QuarterRating
+from scoring.registry_view import body_of
 
 ARROW_UP, ARROW_DOWN = "▲", "▼"
 
@@ -89,9 +91,7 @@ def weekly_page_rows(rating: QuarterRating, kinds: list[str], body: str | None, 
                      search: str = "", worst_first: bool = True, top: int | None = None) -> tuple[pl.DataFrame,
                                                                                                pl.DataFrame]:
     """The pages to show (with their B1 so far) and their week cells, filtered; worst pages first."""
-    pages = rating.pages.with_columns(
-        pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
-        .otherwise(pl.col("parent_name")).fill_null("").alias("body_name"))
+    pages = rating.pages.with_columns(body_of().alias("body_name"))
     if kinds:
         pages = pages.filter(pl.col("kind").is_in(kinds))
     if body:
@@ -124,10 +124,7 @@ def weekly_page_rows(rating: QuarterRating, kinds: list[str], body: str | None, 
 def weekly_body_shares(rating: QuarterRating, kinds: list[str], platforms: list[str]) -> pl.DataFrame:
     """Per executive body (its own pages, its head's and its institutions') and week: pages with data, pages
     that met the norm, the share (null when no page had data)."""
-    pages = rating.pages.with_columns(
-        pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
-        .otherwise(pl.col("parent_name")).alias("label"))
-    pages = pages.filter(pl.col("label").is_not_null())
+    pages = rating.pages.with_columns(body_of().alias("label")).filter(pl.col("label") != "")
     if kinds:
         pages = pages.filter(pl.col("kind").is_in(kinds))
     if platforms:
@@ -168,8 +165,7 @@ def stream_list(rating: QuarterRating, tz_name: str, body: str | None = None) ->
     streams = rating.streams.with_columns(
         pl.col("started_at").dt.convert_time_zone(tz_name).dt.replace_time_zone(None).alias("started_local"),
         (pl.col("duration_s") / 60).round(0).alias("minutes"),
-        pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
-        .otherwise(pl.col("parent_name")).alias("body_name"),
+        body_of().alias("body_name"),
         pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")).alias("platform_label"))
     if body:
         streams = streams.filter(pl.col("body_name") == body)
@@ -234,10 +230,7 @@ def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tup
     pages = [p for p in payload.get("pages", []) if p["owner"] in family]
     kind_order = {"executive_body": 0, "head": 1, "institution": 2}
     pages.sort(key=lambda p: (kind_order.get(p["owner_kind"], 3), p["owner"], p["platform"]))
-    advice = []
-    if row:
-        for platform in row.get("missing_platforms") or []:
-            advice.append((body, f"создать официальную страницу: {PLATFORM_LABELS.get(platform, platform)}"))
+    advice = [(body, text) for text in (row or {}).get("recommendations", [])]  # required platforms without a page
     for p in pages:
         where = f"{p['owner'][:50]} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
         advice += [(where, text) for text in p.get("recommendations", [])]
@@ -259,18 +252,15 @@ def with_blocks_chart(frame: pl.DataFrame, blocks: list[str]) -> pl.DataFrame:
                               .alias("blocks_chart"))
 
 
-def _ru(value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:+.1f}" if signed else f"{value:.1f}"
-    return text.replace(".", ",")
-
-
 def display_table(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Scores rounded (the score bar), the part scores and Δ points as Russian text with «—» for missing."""
     text = {"body_score": False, "head_score": False, "institutions_score": False, "delta_points": True}
     out = frame.select(columns).with_columns(pl.col("score").round(1))
-    return out.with_columns(pl.col(c).map_elements(lambda v, s=signed: _ru(v, s), return_dtype=pl.String,
+
+    def shown(value: float | None, signed: bool) -> str:
+        return "—" if value is None else ("+" if signed and value >= 0 else "") + number_ru(value, 1)
+
+    return out.with_columns(pl.col(c).map_elements(lambda v, s=signed: shown(v, s), return_dtype=pl.String,
                                                    skip_nulls=False)
                             for c, signed in text.items() if c in out.columns)
 

@@ -11,15 +11,19 @@ from sqlalchemy import Engine, func, insert, select
 
 from core.config import region_tz
 from scoring import calendar
+from scoring.activity import local_week
 from scoring.calendar import Quarter
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, QuarterWindow, ScoringInput
 from scoring.methodology import Methodology, methodology_for
-from scoring.payload import rating_payload, table_frame
+from scoring.payload import payload_tables, rating_payload
 from scoring.rating import TABLES, QuarterRating, add_movement, score_quarter
 from storage import queries, schema
 from storage.activity_store import current_versions
 from storage.audit import write_audit
 from storage.db import utcnow
+
+
+FROZEN_TABLES = (*TABLES, "reference", "pages", "streams")  # the payload's row lists an approval stores
 
 
 class ApprovalError(ValueError):
@@ -61,7 +65,7 @@ def fresh_rating(engine: Engine, quarter: Quarter, methodology: Methodology | No
         earlier = fresh_rating(engine, quarter.previous(), methodology_for_or_none(quarter.previous()) or m, today,
                                with_movement=False)
         return apply_movement(rating, earlier.tables)
-    return apply_movement(rating, {name: table_frame(previous, name) for name in TABLES})
+    return apply_movement(rating, payload_tables(previous))
 
 
 def apply_movement(rating: QuarterRating, previous: dict[str, pl.DataFrame] | None) -> QuarterRating:
@@ -95,7 +99,7 @@ def approved_payload(engine: Engine, quarter: Quarter) -> dict | None:
             payload.update(row)
         else:
             payload.setdefault(table_name, []).append(row)
-    for name in (*TABLES, "reference", "pages", "streams"):
+    for name in FROZEN_TABLES:
         payload.setdefault(name, [])
     payload["approved"] = {"approved_at": approval["approved_at"].isoformat(), "approved_by": approval["approved_by"],
                            "methodology": approval["methodology_id"], "batch_ids": approval["batch_ids"]}
@@ -121,9 +125,9 @@ def approve(engine: Engine, quarter: Quarter, user: str, today: date | None = No
         conn.execute(insert(schema.rating_approvals).values(
             quarter=quarter.code, methodology_id=m.id, approved_at=now, approved_by=user,
             batch_ids=list(rating.batch_ids), data_timestamp=rating.data_timestamp))
-        meta = {k: v for k, v in payload.items() if k not in (*TABLES, "reference", "pages", "streams")}
+        meta = {k: v for k, v in payload.items() if k not in FROZEN_TABLES}
         rows = [{"quarter": quarter.code, "table_name": "meta", "row_no": 0, "payload": meta}]
-        for name in (*TABLES, "reference", "pages", "streams"):
+        for name in FROZEN_TABLES:
             rows += [{"quarter": quarter.code, "table_name": name, "row_no": i, "payload": row}
                      for i, row in enumerate(payload[name])]
         conn.execute(insert(schema.approved_rows), rows)
@@ -189,6 +193,6 @@ def page_posts(engine: Engine, page_id: int, quarter: Quarter, tz: ZoneInfo) -> 
     local = pl.col("published_at").dt.convert_time_zone(tz.key)
     return (posts.sort("published_at", descending=True).select(
         local.dt.replace_time_zone(None).alias("published_local"),
-        local.dt.truncate("1w").dt.date().map_elements(calendar.week_label, return_dtype=pl.String).alias("week"),
+        local_week("published_at", tz.key).map_elements(calendar.week_label, return_dtype=pl.String).alias("week"),
         pl.col("content_type").replace_strict(CONTENT_LABELS, default=pl.col("content_type")),
         "is_repost", pl.col("text").str.slice(0, 300), "views", "likes", "comments", "reposts", "reactions"))

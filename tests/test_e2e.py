@@ -133,6 +133,27 @@ def _wait_idle(page, text_gone: str = "Расчёт рейтинга", timeout_s
     page.wait_for_timeout(1500)
 
 
+def _open(page, url: str, title: str) -> None:
+    """Go to a screen and wait until its title is there and the rating computation has finished."""
+    page.goto(url)
+    page.locator("h1").filter(has_text=title).first.wait_for(timeout=120_000)
+    _wait_idle(page)
+
+
+def _gkh_weekly_totals(page, app: str) -> str:
+    """The weekly screen's totals line for the pages of the ЖКХ department (its VK page and Telegram channel)."""
+    _open(page, f"{app}/weekly", "Публикации по неделям")
+    page.get_by_label("Поиск по владельцу или ссылке").fill("gkh_tomsk")
+    page.keyboard.press("Enter")
+    page.get_by_text("Показано страниц: 2").wait_for(timeout=60_000)
+    return page.get_by_text("недель с нормой").first.inner_text()
+
+
+def _body_score(page, app: str) -> str:
+    _open(page, f"{app}/body", "Карточка органа")
+    return _metric(page, "Сводный балл")
+
+
 def _metric(page, label: str) -> str:
     block = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return block.locator('[data-testid="stMetricValue"]').inner_text()
@@ -151,9 +172,7 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     for path, title in (("", "Обзор"), ("weekly", "Публикации по неделям"), ("streams", "Прямые эфиры"),
                         ("rating", "Рейтинг"), ("body", "Карточка органа"), ("registry", "Реестр"),
                         ("upload", "Загрузка данных"), ("methodology", "Методика")):
-        page.goto(f"{app}/{path}")
-        page.locator("h1").filter(has_text=title).first.wait_for(timeout=120_000)
-        _wait_idle(page)
+        _open(page, f"{app}/{path}", title)
         text = page.inner_text("body")
         assert "Traceback" not in text and "Page not found" not in text, path
         page.screenshot(path=str(ARTIFACTS / f"screen_{path or 'overview'}.png"))
@@ -161,17 +180,8 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     # the weakest body of the demo (first in the body card): its VK wall, and its numbers before the upload
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
         platform_id = conn.execute("select platform_id from pages where url = 'https://vk.com/gkh_tomsk'").fetchone()[0]
-    page.goto(f"{app}/body")
-    page.locator("h1").filter(has_text="Карточка органа").wait_for(timeout=120_000)
-    _wait_idle(page)
-    score_before = _metric(page, "Сводный балл")
-    page.goto(f"{app}/weekly")
-    page.locator("h1").filter(has_text="Публикации по неделям").wait_for(timeout=120_000)
-    _wait_idle(page)
-    page.get_by_label("Поиск по владельцу или ссылке").fill("gkh_tomsk")
-    page.keyboard.press("Enter")
-    page.get_by_text("Показано страниц: 2").wait_for(timeout=60_000)
-    weeks_before = page.get_by_text("недель с нормой").first.inner_text()
+    score_before = _body_score(page, app)
+    weeks_before = _gkh_weekly_totals(page, app)
 
     # five own posts a week in every ended week of the running quarter
     quarter = Quarter.of(date(2026, 11, 24))
@@ -191,24 +201,13 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     page.get_by_role("button", name="Загрузить").click()
     page.get_by_text("Публикаций принято").wait_for(timeout=60_000)
 
-    page.goto(f"{app}/weekly")
-    page.locator("h1").filter(has_text="Публикации по неделям").wait_for(timeout=120_000)
-    _wait_idle(page)
-    page.get_by_label("Поиск по владельцу или ссылке").fill("gkh_tomsk")
-    page.keyboard.press("Enter")
-    page.get_by_text("Показано страниц: 2").wait_for(timeout=60_000)
-    weeks_after = page.get_by_text("недель с нормой").first.inner_text()
+    weeks_after = _gkh_weekly_totals(page, app)
     assert weeks_after != weeks_before, (weeks_before, weeks_after)
     page.screenshot(path=str(ARTIFACTS / "weekly_after_upload.png"))
-    page.goto(f"{app}/body")
-    page.locator("h1").filter(has_text="Карточка органа").wait_for(timeout=120_000)
-    _wait_idle(page)
-    score_after = _metric(page, "Сводный балл")
+    score_after = _body_score(page, app)
     assert float(score_after.replace(",", ".")) > float(score_before.replace(",", ".")), (score_before, score_after)
 
-    page.goto(f"{app}/rating")
-    page.locator("h1").filter(has_text="Рейтинг").wait_for(timeout=120_000)
-    _wait_idle(page)
+    _open(page, f"{app}/rating", "Рейтинг")
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Скачать Excel").click()
     target = tmp_path / download.value.suggested_filename
