@@ -6,9 +6,7 @@ unique within the file), their publications, live streams and comments, what was
 """
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -20,19 +18,6 @@ MAX_ISSUES = 200
 UTC = pl.Datetime("us", "UTC")
 EARLIEST = datetime(2006, 1, 1, tzinfo=timezone.utc)  # nothing on these platforms is older than VK itself
 FUTURE_TOLERANCE = timedelta(hours=1)  # clock skew between the exporting computer and ours
-
-@contextmanager
-def paused_gc():
-    """Reading a 100k-post export builds millions of small acyclic objects; the cyclic collector would rescan
-    them again and again (it doubled the VK parse time). Paused while loading, resumed even on errors."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
 
 PAGE_SCHEMA = {"ref": pl.String, "platform": pl.String, "platform_id": pl.String, "page_key": pl.String,
                "title": pl.String, "url": pl.String}

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from core.domain import KIND_LABELS, PLATFORM_LABELS
 from core.labels import label
+from core.memory import paused_gc
 from reports.excel import Workbook
 from reports.figures import NO_DATA_COLOR, WEEK_CATEGORIES, ink_for
 
@@ -189,6 +190,11 @@ def rating_workbook(payload: dict, tz: ZoneInfo, body_owner_id: int | None = Non
     """The workbook of a quarter; with `body_owner_id`, only that executive body, its head and institutions."""
     if body_owner_id is not None:
         payload = body_slice(payload, body_owner_id)
+    with paused_gc():
+        return _build(payload, tz)
+
+
+def _build(payload: dict, tz: ZoneInfo) -> bytes:
     info = payload["methodology_info"]
     book = _Book(info["zones"])
     blocks = info["blocks"]

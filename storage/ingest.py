@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 
 from core.config import region_tz
 from loaders import detect
-from loaders.activity import ActivityData, paused_gc
+from core.memory import paused_gc
+from loaders.activity import ActivityData
 from loaders.activity_template import load_template
 from loaders.errors import LoadError, fail
 from loaders.registry import load_registry
