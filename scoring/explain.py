@@ -96,7 +96,7 @@ def indicator_inputs(row: dict, code: str, rating: QuarterRating) -> str:
         if not row.get("comment_data"):
             return "выгрузка комментариев не загружена"
         share = (row.get("answered") or 0) / row["user_comments"] if row.get("user_comments") else None
-        full = m.indicators["E1"].get("full_at", 0.9)
+        full = m.indicators["E1"]["full_at"]
         return (f"ответ страницы получили {row.get('answered') or 0} из {row.get('user_comments') or 0} "
                 f"комментариев ({percent_ru(share)}); полный балл от {percent_ru(full)}")
     if code == "E2":
@@ -141,7 +141,7 @@ def page_recommendations(row: dict, rating: QuarterRating) -> list[str]:
         advice.append((lost("E1"), f"отвечать на комментарии: ответ получили {row.get('answered') or 0} из "
                                    f"{row.get('user_comments') or 0}"))
     if row.get("E2") is not None and row["E2"] < 1 and row.get("answered"):
-        target = min((s["hours"] for s in m.indicators["E2"].get("steps", [])), default=8)
+        target = min(s["hours"] for s in m.indicators["E2"]["steps"])
         advice.append((lost("E2"), f"отвечать быстрее: медиана {number_ru(row.get('median_reply_hours'), 1)} ч, "
                                    f"полный балл — до {target} ч"))
     for code, text in (("C1", "охват публикаций ниже, чем у большинства страниц группы"),

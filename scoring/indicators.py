@@ -57,8 +57,8 @@ def block_a(m: Methodology) -> list[pl.Expr]:
         design_share(items).alias("A3"),
         pl.when(design_share(items).is_null()).then(pl.lit("нет данных об оформлении страницы")).alias("A3_na"),
         *_flag("A4", "comments_enabled", "нет данных о том, открыты ли комментарии"),
-        pl.when(on_platform("pos_widgets")).then(widgets_value(spec["A5"].get("values", {"0": 0, "1": 0.5, "2": 1})
-                                                               if "A5" in spec else {"0": 0})).alias("A5"),
+        pl.when(on_platform("pos_widgets")).then(
+            widgets_value(spec["A5"]["values"]) if "A5" in spec else pl.lit(None, dtype=pl.Float64)).alias("A5"),
         pl.when(~on_platform("pos_widgets")).then(pl.lit("не применяется: у платформы нет виджетов ПОС"))
         .when(pl.col("pos_widgets").is_null()).then(pl.lit("нет данных о виджетах ПОС")).alias("A5_na"),
     ]
@@ -114,10 +114,13 @@ def block_d() -> list[pl.Expr]:
 
 
 def block_e(m: Methodology) -> list[pl.Expr]:
-    e1, e2 = m.indicators.get("E1", {}), m.indicators.get("E2", {})
-    full_at = float(e1.get("full_at", 0.9))
-    speed = pl.lit(float(e2.get("otherwise", 0.0)))
-    for step in sorted(e2.get("steps", []), key=lambda s: -s["hours"]):  # the tightest step wins: applied last
+    if not {"E1", "E2"} <= set(m.indicators):  # E dropped from this version: nothing to compute
+        return [pl.lit(None, dtype=pl.Float64).alias(c) for c in ("E1", "E2")] + [
+            pl.lit(None, dtype=pl.String).alias(f"{c}_na") for c in ("E1", "E2")]
+    e1, e2 = m.indicators["E1"], m.indicators["E2"]
+    full_at = float(e1["full_at"])
+    speed = pl.lit(float(e2["otherwise"]))
+    for step in sorted(e2["steps"], key=lambda s: -s["hours"]):  # the tightest step wins: applied last
         speed = pl.when(pl.col("median_reply_hours") <= step["hours"]).then(pl.lit(float(step["value"]))).otherwise(speed)
     return [
         pl.when(pl.col("user_comments") > 0).then(
@@ -163,7 +166,7 @@ def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.Dat
     """Relative indicators: winsorise the raw rate at the methodology's quantiles within the peer group, then
     percentile = (rank − 1) ÷ (n − 1) with average ranks for ties; a group of one scores 1.0."""
     group = list(m.raw["percentiles"]["peer_group"])
-    low, high = m.raw["percentiles"].get("winsorize", [0.0, 1.0])
+    low, high = m.raw["percentiles"]["winsorize"]
     for code in codes:
         raw = pl.when(pl.col(f"{code}_na").is_null()).then(pl.col(f"{code}_raw"))
         scored = frame.with_columns(raw.alias("__raw")).filter(pl.col("__raw").is_not_null())

@@ -13,6 +13,9 @@ from core.domain import OWNER_KINDS, PLATFORMS
 
 KNOWN_INDICATORS = ("A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "C1", "C2", "D1", "D2", "E1", "E2")
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+# parameters an indicator needs from the file (nothing of the methodology has a default in Python)
+INDICATOR_PARAMETERS = {"A3": ("items",), "A5": ("values",), "E1": ("full_at",), "E2": ("steps", "otherwise")}
+SECTION_KEYS = {"percentiles": ("peer_group", "winsorize"), "ties": ("order",), "early_warning": ("share_of_weeks",)}
 
 
 class MethodologyError(ValueError):
@@ -67,7 +70,7 @@ def parse_methodology(text: str, filename: str) -> Methodology:
     except tomllib.TOMLDecodeError as exc:
         raise bad(f"файл не разобран как TOML ({exc})") from None
     for key in ("id", "title", "approved_on", "effective_from", "required_platforms", "norms", "indicators",
-                "zones", "composite", "blocks", "gates", "deadlines"):
+                "zones", "composite", "blocks", "gates", "deadlines", *SECTION_KEYS):
         if key not in raw:
             raise bad(f"нет обязательного раздела «{key}»")
     if not isinstance(raw["approved_on"], date):
@@ -87,6 +90,13 @@ def parse_methodology(text: str, filename: str) -> Methodology:
             raise bad(f"показатель {code}: неизвестный блок «{spec.get('block')}»")
         if not isinstance(spec.get("weight"), (int, float)) or spec["weight"] < 0:
             raise bad(f"показатель {code}: вес должен быть неотрицательным числом")
+        missing = [key for key in INDICATOR_PARAMETERS.get(code, ()) if key not in spec]
+        if missing:
+            raise bad(f"показатель {code}: нет параметра {', '.join(missing)}")
+    for section, keys in SECTION_KEYS.items():
+        missing = [key for key in keys if key not in raw[section]]
+        if missing:
+            raise bad(f"в разделе «{section}» нет параметра {', '.join(missing)}")
     total = sum(spec["weight"] for spec in raw["indicators"].values())
     if abs(total - 100) > 1e-9:
         raise bad(f"сумма весов показателей равна {total:g}, а должна быть 100")

@@ -121,7 +121,7 @@ def zone_expr(m: Methodology) -> pl.Expr:
 def rank_table(table: pl.DataFrame, m: Methodology) -> pl.DataFrame:
     """Rank by score; ties break by the methodology's order (B1, then block A, then name)."""
     keys, descending = ["score"], [True]
-    for key in m.raw.get("ties", {}).get("order", ["name"]):
+    for key in m.raw["ties"]["order"]:
         column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
         if column in table.columns:
             keys.append(column)

@@ -19,7 +19,7 @@ def weekly_norm_risks(rating: QuarterRating) -> pl.DataFrame:
     """Pages on course to miss the weekly norm: the last ended week was below it, or the share of weeks at the
     norm so far is under the methodology's `early_warning.share_of_weeks`. `posts_needed` is what the running
     week still lacks; `best_B1` the share of weeks at the norm still reachable if every remaining week meets it."""
-    share = float(rating.methodology.raw.get("early_warning", {}).get("share_of_weeks", 0.8))
+    share = float(rating.methodology.raw["early_warning"]["share_of_weeks"])
     grid = rating.grid
     left = grid.filter(pl.col("status") == NOT_ENDED).group_by("page_id").agg(
         pl.len().cast(pl.Int64).alias("weeks_left"),

@@ -30,6 +30,8 @@ def test_default_file_is_valid_and_weights_sum_to_100():
     ("body = 0.50", "body = 0.60", "должны в сумме давать 1"),
     ('[indicators.B1]\nblock = "B"', '[indicators.B1]\nblock = "Z"', "неизвестный блок «Z»"),
     (", institution = 3 }", " }", "нет нормы публикаций в неделю для: institution"),
+    ("full_at = 0.9\n", "", "показатель E1: нет параметра full_at"),
+    ("share_of_weeks = 0.8\n", "", "в разделе «early_warning» нет параметра share_of_weeks"),
 ])
 def test_bad_files_are_rejected_with_russian_messages(old, new, message):
     with pytest.raises(MethodologyError) as error:
