@@ -85,14 +85,23 @@ def test_registry_page_in_a_real_browser(app_url, browser):
 SAMPLE = Path(__file__).resolve().parent / "samples" / "vk" / "wall_get_foodsharing_2020.json"  # copy of shared/samples
 
 
+def _upload(page, paths: list[Path]) -> None:
+    """Choose files and submit the upload form once the browser has sent them (a chip per file, no progress bar),
+    as a user would: submitting earlier sends the form without the files."""
+    from playwright.sync_api import expect
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(p) for p in paths])
+    expect(page.locator('[data-testid="stFileChip"]')).to_have_count(len(paths), timeout=60_000)
+    expect(page.locator('[data-testid="stFileUploader"] [role="progressbar"]')).to_have_count(0, timeout=60_000)
+    page.get_by_role("button", name="Загрузить").click()
+
+
 def test_upload_screen_in_a_real_browser(app_url, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="ru-RU")
     page.goto(app_url + "/upload")
     page.get_by_role("heading", name="Загрузка данных").wait_for(timeout=60_000)
     broken = tmp_path / "обрезан.json"
     broken.write_bytes(SAMPLE.read_bytes()[:5000])
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(SAMPLE), str(broken)])
-    page.get_by_role("button", name="Загрузить").click()
+    _upload(page, [SAMPLE, broken])
     page.get_by_text("Публикаций принято").wait_for(timeout=60_000)
     page.get_by_text("не загружен: ничего не записано").wait_for(timeout=30_000)
     body = page.inner_text("body")
@@ -197,8 +206,7 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     export.write_bytes(vk_wall(items))
     page.goto(f"{app}/upload")
     page.locator("h1").filter(has_text="Загрузка данных").wait_for(timeout=60_000)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(export)])
-    page.get_by_role("button", name="Загрузить").click()
+    _upload(page, [export])
     page.get_by_text("Публикаций принято").wait_for(timeout=60_000)
 
     weeks_after = _gkh_weekly_totals(page, app)
