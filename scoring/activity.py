@@ -46,26 +46,63 @@ def first_full_week(column: str) -> pl.Expr:
     return pl.col(column) + pl.duration(days=(8 - pl.col(column).dt.weekday().cast(pl.Int32)) % 7)
 
 
-def covered_weeks(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) -> pl.DataFrame:
-    """(page_id, week) for the quarter's weeks that active batches cover on at least one day."""
+WEEK_SLOTS = 64  # group key = page_id × WEEK_SLOTS + week number (a quarter has 13 or 14 weeks)
+WEEK_US = 7 * 86_400 * 1_000_000
+
+
+def week_number(column: str, window: QuarterWindow) -> pl.Expr:
+    """Number (0 = the quarter's first week) of the local ISO week holding a UTC moment; < 0 or ≥ the number of
+    weeks outside the quarter's weeks. With a fixed offset in the window the quarter's first Monday 00:00 local
+    is one UTC instant, and the week number is integer arithmetic on the moment; otherwise each moment is
+    converted to the zone (local_week)."""
+    if fixed_offset(window) is None:
+        return (local_week(column, window.tz.key) - pl.lit(window.first_week)).dt.total_days() // 7
+    start_us = int(window.utc(window.first_week).timestamp()) * 1_000_000
+    return (pl.col(column).dt.epoch("us") - start_us) // WEEK_US
+
+
+def ended_weeks(window: QuarterWindow, today: date) -> int:
+    """How many of the quarter's weeks have ended by `today` (a running week is not counted)."""
+    return sum(1 for week in window.weeks if week + timedelta(days=7) <= today)
+
+
+def _bits(low: pl.Expr, high: pl.Expr) -> pl.Expr:
+    """A week mask with the bits of weeks low … high − 1 set (none when high ≤ low)."""
+    def below(k: pl.Expr) -> pl.Expr:
+        return pl.lit(2, dtype=pl.Int64).pow(k.cast(pl.Int64)) - 1
+    return pl.when(high > low).then(below(high) - below(low)).otherwise(pl.lit(0, dtype=pl.Int64))
+
+
+def _has_week(mask: str, week_no: str = "week_no") -> pl.Expr:
+    return (pl.col(mask) // pl.lit(2, dtype=pl.Int64).pow(pl.col(week_no).cast(pl.Int64))) % 2 == 1
+
+
+def weeks_of(mask: int | None, weeks: list[date]) -> list[date]:
+    """The Mondays of the weeks set in a week mask."""
+    return [week for number, week in enumerate(weeks) if mask and mask >> number & 1]
+
+
+def covered_mask(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) -> pl.LazyFrame:
+    """Per page, the mask of the quarter's weeks that active batches cover on at least one day."""
     last_day = window.week_end - timedelta(days=1)
-    spans = coverage.filter(pl.col("data_kind") == data_kind, pl.col("date_to") >= window.first_week,
-                            pl.col("date_from") <= last_day)
-    return (spans.select("page_id", pl.date_ranges(
-        pl.max_horizontal(pl.col("date_from"), pl.lit(window.first_week)).dt.truncate("1w"),
-        pl.min_horizontal(pl.col("date_to"), pl.lit(last_day)).dt.truncate("1w"), interval="1w").alias("week"))
-            .explode("week").unique())
+    first = pl.lit(window.first_week)
+    low = (pl.max_horizontal(pl.col("date_from"), first) - first).dt.total_days() // 7
+    high = (pl.min_horizontal(pl.col("date_to"), pl.lit(last_day)) - first).dt.total_days() // 7 + 1
+    return (coverage.lazy().filter(pl.col("data_kind") == data_kind, pl.col("date_to") >= window.first_week,
+                                   pl.col("date_from") <= last_day)
+            .group_by("page_id").agg(_bits(low, high).bitwise_or().alias("covered_mask")))
 
 
-def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
-    """The one pass over the posts: per page and local week of the quarter, the posts and the sums the
+def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
+    """The one pass over the posts: per page and week of the quarter (week_no), the posts and the sums the
     indicators need (views and engagement of the posts whose views are known, the comment counters, reposts).
-    Everything after this works on page × week rows, not on posts."""
+    Grouped on one integer key (page × week), half the cost of grouping on two columns. Everything after this
+    works on page × week rows, not on posts."""
     has_views = pl.col("views").is_not_null()
     engagement = pl.sum_horizontal(pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions"))
-    return (posts.lazy().with_columns(window_week("published_at", window).alias("week"))
-            .filter(pl.col("week").is_between(window.first_week, window.weeks[-1]))
-            .group_by("page_id", "week").agg(
+    return (posts.lazy().with_columns(week_number("published_at", window).alias("week_no"))
+            .filter(pl.col("week_no").is_between(0, len(window.weeks) - 1))
+            .group_by((pl.col("page_id") * WEEK_SLOTS + pl.col("week_no")).alias("key")).agg(
                 pl.len().cast(pl.Int64).alias("posts"),
                 has_views.sum().cast(pl.Int64).alias("posts_with_views"),
                 pl.col("views").sum().cast(pl.Int64).alias("views"),
@@ -73,64 +110,77 @@ def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
                 pl.col("comments").is_not_null().sum().cast(pl.Int64).alias("posts_with_comment_counter"),
                 pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"),
                 pl.col("is_repost").sum().cast(pl.Int64).alias("reposts_count"))
-            .collect())
+            .select((pl.col("key") // WEEK_SLOTS).alias("page_id"),
+                    (pl.col("key") % WEEK_SLOTS).cast(pl.Int32).alias("week_no"), pl.exclude("key")))
 
 
-def weekly_grid(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
-                norms: pl.DataFrame, today: date) -> pl.DataFrame:
-    """One row per page × week of the quarter: status, posts, norm, norm met (null unless counted), and the
-    week's sums from posts_by_week (for post_metrics). One lazy query, collected once.
+POST_SUMS = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter",
+             "reposts_count")
 
-    `pages` needs page_id, kind, registered_on; `norms` maps kind → norm."""
-    weeks = pl.LazyFrame({"week": window.weeks})
-    covered = covered_weeks(coverage, "posts", window).lazy().with_columns(pl.lit(True).alias("covered"))
-    start = pl.max_horizontal(pl.lit(window.first_week), first_full_week("registered_on"))
-    status = (pl.when(pl.col("week") < start.fill_null(pl.lit(window.first_week))).then(pl.lit(BEFORE_REGISTRATION))
-              .when(pl.col("week") + pl.duration(days=7) > pl.lit(today)).then(pl.lit(NOT_ENDED))
-              .when(pl.col("covered").is_null()).then(pl.lit(NO_DATA))
+
+def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
+               today: date) -> pl.DataFrame:
+    """Per page (`pages`: page_id, registered_on, norm), the weekly grid in week masks: the first week it is
+    rated from (start_week_no), the covered weeks, the counted ones, those at the norm, those without data;
+    their counts; and the sums of the posts of its counted weeks (for C and D). The page × week grid itself is
+    only built when a screen or a report asks for it (weekly_grid)."""
+    n = len(window.weeks)
+    start = ((first_full_week("registered_on") - pl.lit(window.first_week)).dt.total_days() // 7).clip(0, n)
+    masks = (pages.lazy().select("page_id", "norm", start.fill_null(0).cast(pl.Int32).alias("start_week_no"))
+             .join(covered_mask(coverage, "posts", window), on="page_id", how="left")
+             .with_columns(pl.col("covered_mask").fill_null(0))
+             .with_columns(_bits(pl.col("start_week_no"), pl.lit(ended_weeks(window, today))).alias("__eligible"))
+             .with_columns((pl.col("__eligible") & pl.col("covered_mask")).alias("counted_mask"),
+                           (pl.col("__eligible") & ~pl.col("covered_mask")).alias("no_data_mask"))
+             .drop("__eligible"))
+    met = pl.col("posts") >= pl.col("norm")
+    bit = pl.lit(2, dtype=pl.Int64).pow(pl.col("week_no").cast(pl.Int64))
+    sums = (per_week.lazy().join(masks.select("page_id", "norm", "counted_mask"), on="page_id")
+            .filter(_has_week("counted_mask"))
+            .group_by("page_id").agg(pl.col("posts").sum(), bit.filter(met).bitwise_or().alias("__met"),
+                                     *[pl.col(c).sum() for c in POST_SUMS]))
+    # a norm of 0 is met by a week without posts too
+    met_mask = pl.when(pl.col("norm") <= 0).then(pl.col("counted_mask")).otherwise(pl.col("__met").fill_null(0))
+    counted = pl.col("counted_mask") != 0
+    return (masks.join(sums, on="page_id", how="left")
+            .with_columns(met_mask.alias("met_mask"))
+            .with_columns(pl.col("counted_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks"),
+                          pl.col("met_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_ok"),
+                          pl.col("no_data_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_no_data"),
+                          (pl.col("counted_mask") & ~pl.col("met_mask")).alias("below_norm_mask"),
+                          pl.col("posts").fill_null(0).cast(pl.Int64),
+                          *[pl.when(counted).then(pl.col(c).fill_null(0)).cast(pl.Int64).alias(c) for c in POST_SUMS])
+            .drop("norm", "__met").collect())
+
+
+def weekly_grid(page_weeks: pl.DataFrame, per_week: pl.DataFrame, window: QuarterWindow, today: date) -> pl.DataFrame:
+    """One row per page × week of the quarter: status, posts (0 in a counted week without posts, null where
+    unknown), norm, norm met (null unless counted). `page_weeks`: page_id, norm, start_week_no, covered_mask."""
+    weeks = pl.LazyFrame({"week_no": range(len(window.weeks)), "week": window.weeks},
+                         schema={"week_no": pl.Int32, "week": pl.Date})
+    status = (pl.when(pl.col("week_no") < pl.col("start_week_no")).then(pl.lit(BEFORE_REGISTRATION))
+              .when(pl.col("week_no") >= ended_weeks(window, today)).then(pl.lit(NOT_ENDED))
+              .when(~_has_week("covered_mask")).then(pl.lit(NO_DATA))
               .otherwise(pl.lit(COUNTED)))
     counted = pl.col("status") == COUNTED
-    return (pages.lazy().select("page_id", "kind", "registered_on").join(norms.lazy(), on="kind", how="left")
-            .join(weeks, how="cross")
-            .join(covered, on=["page_id", "week"], how="left")
-            .join(per_week.lazy(), on=["page_id", "week"], how="left")
+    return (page_weeks.lazy().select("page_id", "norm", "start_week_no", "covered_mask").join(weeks, how="cross")
+            .join(per_week.lazy().select("page_id", "week_no", "posts"), on=["page_id", "week_no"], how="left")
             .with_columns(status.alias("status"))
             .with_columns(pl.when(counted).then(pl.col("posts").fill_null(0)).otherwise(pl.col("posts"))
                           .cast(pl.Int64).alias("posts"),
                           pl.when(counted).then(pl.col("posts").fill_null(0) >= pl.col("norm")).otherwise(None)
                           .alias("norm_met"))
-            .drop("kind", "registered_on", "covered")
+            .select("page_id", "week", "status", "posts", "norm", "norm_met")
             .sort("page_id", "week").collect())
 
 
-def weekly_summary(grid: pl.DataFrame) -> pl.DataFrame:
-    """Per page: counted weeks, weeks meeting the norm, posts in counted weeks, weeks without data."""
-    counted = pl.col("status") == "counted"
-    return grid.group_by("page_id").agg(
-        counted.sum().cast(pl.Int64).alias("weeks"),
-        pl.col("norm_met").sum().cast(pl.Int64).alias("weeks_ok"),
-        pl.col("posts").filter(counted).sum().cast(pl.Int64).alias("posts"),
-        (pl.col("status") == NO_DATA).sum().cast(pl.Int64).alias("weeks_no_data"),
-        pl.col("week").filter(counted & ~pl.col("norm_met")).alias("weeks_below_norm"),
-        pl.col("week").filter(pl.col("status") == NO_DATA).alias("weeks_without_data"),
-    )
-
-
-def post_metrics(grid: pl.DataFrame) -> pl.DataFrame:
-    """Per page, over the posts of its counted weeks: posts with views, views, engagement (likes + comments +
-    reposts + reactions of the posts whose views are known), posts with a comment counter and its sum, reposts."""
-    sums = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter",
-            "reposts_count")
-    return (grid.lazy().filter(pl.col("status") == COUNTED)
-            .group_by("page_id").agg(pl.col(c).sum().cast(pl.Int64) for c in sums).collect())
-
-
-def comment_metrics(comments: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
+def comment_metrics(comments: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
     """Per page with comment data in the quarter: users' comments in the quarter's weeks, those the page
-    answered (a page comment whose parent is that comment), the median hours to the first reply, the slowest
-    replies and the oldest unanswered comments (for explanations)."""
-    pages_with_data = covered_weeks(coverage, "comments", window).select("page_id").unique()
+    answered (a page comment whose parent is that comment), the median hours to the first reply and the
+    slowest replies (for explanations)."""
+    pages_with_data = covered_mask(coverage, "comments", window).select("page_id")
     start, end = window.utc(window.first_week), window.utc(window.week_end)
+    comments = comments.lazy()
     replies = (comments.filter(pl.col("author_is_page") & pl.col("parent_comment_id").is_not_null())
                .group_by("page_id", "parent_comment_id").agg(pl.col("created_at").min().alias("replied_at")))
     users = (comments.filter(~pl.col("author_is_page") & pl.col("created_at").is_between(start, end, closed="left"))
@@ -148,9 +198,9 @@ def comment_metrics(comments: pl.DataFrame, coverage: pl.DataFrame, window: Quar
                           pl.lit(True).alias("comment_data")))
 
 
-def owner_streams(streams: pl.DataFrame, pages: pl.DataFrame, window: QuarterWindow) -> pl.DataFrame:
+def owner_streams(streams: pl.DataFrame, pages: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
     """Live streams of each owner in the calendar quarter (local dates; any of the owner's pages counts)."""
     local_day = pl.col("started_at").dt.convert_time_zone(window.tz.key).dt.date()
-    in_quarter = streams.filter(local_day.is_between(window.quarter.first_day, window.quarter.last_day))
-    return (in_quarter.join(pages.select("page_id", "owner_id"), on="page_id")
+    in_quarter = streams.lazy().filter(local_day.is_between(window.quarter.first_day, window.quarter.last_day))
+    return (in_quarter.join(pages.lazy().select("page_id", "owner_id"), on="page_id")
             .group_by("owner_id").agg(pl.len().cast(pl.Int64).alias("owner_streams")))

@@ -7,6 +7,7 @@ import polars as pl
 
 from core.domain import KIND_LABELS, NOT_ON_PLATFORM, PLATFORM_LABELS
 from core.labels import label, number_ru, percent_ru
+from scoring.activity import weeks_of
 from scoring.rating import QuarterRating
 
 PLATFORM_LOCATIVE = {"vk": "ВКонтакте", "ok": "в Одноклассниках", "telegram": "в Telegram"}
@@ -56,10 +57,11 @@ def indicator_inputs(row: dict, code: str, rating: QuarterRating) -> str:
         return "—" if row.get("pos_widgets") is None else f"виджетов ПОС: {row['pos_widgets']}"
     if code == "B1":
         text = (f"недель с нормой (≥ {row['norm']} публ.): {row.get('weeks_ok') or 0} из {row.get('weeks') or 0}")
-        if row.get("weeks_below_norm"):
-            text += f"; ниже нормы — нед. {_weeks_list(row['weeks_below_norm'])}"
+        weeks = rating.quarter.weeks()
+        if row.get("below_norm_mask"):
+            text += f"; ниже нормы — нед. {_weeks_list(weeks_of(row['below_norm_mask'], weeks))}"
         if row.get("weeks_no_data"):
-            text += f"; нет данных — {row['weeks_no_data']} нед. ({_weeks_list(row.get('weeks_without_data'))})"
+            text += f"; нет данных — {row['weeks_no_data']} нед. ({_weeks_list(weeks_of(row.get('no_data_mask'), weeks))})"
         return text
     if code == "B2":
         weeks, norm = row.get("weeks") or 0, row.get("norm") or 0

@@ -167,18 +167,16 @@ def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.Dat
     percentile = (rank − 1) ÷ (n − 1) with average ranks for ties; a group of one scores 1.0."""
     group = list(m.raw["percentiles"]["peer_group"])
     low, high = m.raw["percentiles"]["winsorize"]
+    raw = {code: pl.when(pl.col(f"{code}_na").is_null()).then(pl.col(f"{code}_raw")) for code in codes}
+    # nulls (N/A) take no part: quantiles, ranks and counts over the peer group skip them
+    frame = frame.with_columns(r.clip(r.quantile(low, "linear").over(group), r.quantile(high, "linear").over(group))
+                               .alias(f"__w_{code}") for code, r in raw.items())
+    ranked = []
     for code in codes:
-        raw = pl.when(pl.col(f"{code}_na").is_null()).then(pl.col(f"{code}_raw"))
-        scored = frame.with_columns(raw.alias("__raw")).filter(pl.col("__raw").is_not_null())
-        scored = scored.with_columns(pl.col("__raw").clip(pl.col("__raw").quantile(low, "linear").over(group),
-                                                          pl.col("__raw").quantile(high, "linear").over(group))
-                                     .alias("__w"))
-        scored = scored.with_columns(pl.col("__w").rank("average").over(group).alias("__rank"),
-                                     pl.len().over(group).alias("__n"))
-        scored = scored.select("page_id", pl.when(pl.col("__n") > 1)
-                               .then((pl.col("__rank") - 1) / (pl.col("__n") - 1)).otherwise(1.0).alias(code))
-        frame = frame.drop(code, strict=False).join(scored, on="page_id", how="left")
-    return frame
+        n = pl.col(f"__w_{code}").count().over(group)
+        percentile = pl.when(n > 1).then((pl.col(f"__w_{code}").rank("average").over(group) - 1) / (n - 1))
+        ranked.append(pl.when(pl.col(f"__w_{code}").is_not_null()).then(percentile.otherwise(1.0)).alias(code))
+    return frame.with_columns(ranked).drop(f"__w_{code}" for code in codes)
 
 
 def page_scores(frame: pl.DataFrame, m: Methodology) -> pl.DataFrame:

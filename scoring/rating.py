@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,14 +24,21 @@ class QuarterRating:
     quarter: Quarter
     methodology: Methodology
     pages: pl.DataFrame  # one row per registered page: identity, inputs, indicators, points, score, blocks
-    grid: pl.DataFrame  # page × week: status, posts, norm, norm met
+    per_week: pl.DataFrame  # page × week with posts: the posts and their sums (activity.posts_by_week)
     owners: pl.DataFrame  # one row per owner: score, blocks, B1, missing platforms
     tables: dict[str, pl.DataFrame]  # bodies, institutions, heads (ranked), reference (not ranked)
     streams: pl.DataFrame  # the quarter's live streams with their owners
     batch_ids: tuple[int, ...] = ()
     data_timestamp: datetime | None = None
     today: date | None = None
+    window: QuarterWindow | None = None
     extra: dict = field(default_factory=dict)
+
+    @cached_property
+    def grid(self) -> pl.DataFrame:
+        """Page × week: status, posts, norm, norm met. Built on first use (the weekly screens, the body card,
+        Excel, the early warning): the scores themselves need only the week masks of `pages`."""
+        return activity.weekly_grid(self.pages, self.per_week, self.window, self.today)
 
     @property
     def codes(self) -> list[str]:
@@ -46,28 +54,30 @@ def norms_frame(m: Methodology) -> pl.DataFrame:
 def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today: date) -> tuple[pl.DataFrame,
                                                                                                  pl.DataFrame]:
     """Every registered page with its inputs, indicator values, N/A reasons, points, score and block scores;
-    and the weekly grid."""
+    and the posts per page and week (activity.posts_by_week), from which QuarterRating.grid is built."""
     owners = data.owners.select("owner_id", "owner_name", "kind", "parent_id", "parent_name", "exemption")
     pages = (data.pages.filter(pl.col("owner_id").is_not_null()).join(owners, on="owner_id", how="inner")
              .join(norms_frame(m), on="kind", how="left"))
-    per_week = activity.posts_by_week(data.posts, window)
-    grid = activity.weekly_grid(pages, per_week, data.coverage, window, norms_frame(m), today)
     boundary = window.quarter.next().first_day
-    frame = (pages.join(activity.weekly_summary(grid), on="page_id", how="left")
-             .join(activity.post_metrics(grid), on="page_id", how="left")
-             .join(activity.comment_metrics(data.comments, data.coverage, window), on="page_id", how="left")
-             .join(activity.owner_streams(data.streams, pages, window), on="owner_id", how="left")
-             .join(snapshots.checklist_in_force(data.snapshots, boundary), on="page_id", how="left")
-             .join(snapshots.subscriber_marks(data.snapshots, window.quarter.first_day, boundary), on="page_id",
-                   how="left"))
+    # the pass over the posts and the independent per-page parts run at once on Polars' thread pool
+    per_week, comments, streams, checklist, marks = pl.collect_all([
+        activity.posts_by_week(data.posts, window),
+        activity.comment_metrics(data.comments, data.coverage, window),
+        activity.owner_streams(data.streams, pages, window),
+        snapshots.checklist_in_force(data.snapshots, boundary),
+        snapshots.subscriber_marks(data.snapshots, window.quarter.first_day, boundary)])
+    frame = (pages.join(activity.page_weeks(pages, per_week, data.coverage, window, today), on="page_id", how="left")
+             .join(comments, on="page_id", how="left")
+             .join(streams, on="owner_id", how="left")
+             .join(checklist, on="page_id", how="left")
+             .join(marks, on="page_id", how="left"))
     codes = list(m.indicators)
     relative = [c for c in codes if m.indicators[c].get("percentile")]
     frame = frame.with_columns(indicators.block_a(m) + indicators.block_b(m) + indicators.block_c()
                                + indicators.block_d() + indicators.block_e(m))
     frame = frame.with_columns(indicators.apply_gates(m, codes))
     frame = indicators.percentiles(frame, m, relative)
-    grid = grid.select("page_id", "week", "status", "posts", "norm", "norm_met")
-    return indicators.page_scores(frame, m).sort("page_id"), grid
+    return indicators.page_scores(frame, m).sort("page_id"), per_week
 
 
 def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
@@ -134,7 +144,7 @@ def rank_table(table: pl.DataFrame, m: Methodology) -> pl.DataFrame:
 
 def score_quarter(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> QuarterRating:
     window = QuarterWindow(quarter, tz)
-    pages, grid = score_pages(data, m, window, today)
+    pages, per_week = score_pages(data, m, window, today)
     owner_table = owner_scores(pages, data.owners.select("owner_id", "owner_name", "kind", "parent_id",
                                                           "parent_name", "exemption"), m)
     bodies = _composite(owner_table, m)
@@ -147,8 +157,8 @@ def score_quarter(data: ScoringInput, m: Methodology, quarter: Quarter, tz: Zone
     streams = (data.streams.filter(local_day.is_between(quarter.first_day, quarter.last_day))
                .join(pages.select("page_id", "owner_id", "owner_name", "kind", "platform", "parent_name"),
                      on="page_id").sort("started_at"))
-    return QuarterRating(quarter, m, pages, grid, owner_table, tables, streams, data.batch_ids, data.data_timestamp,
-                         today)
+    return QuarterRating(quarter, m, pages, per_week, owner_table, tables, streams, data.batch_ids,
+                         data.data_timestamp, today, window)
 
 
 def add_movement(current: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:

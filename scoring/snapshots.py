@@ -9,14 +9,14 @@ import polars as pl
 from scoring.indicators import CHECKLIST
 
 
-def _latest_per_day(snapshots: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def _latest_per_day(snapshots: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:
     """One row per page and day: of several uploads of one day the latest batch wins, item by item."""
-    return (snapshots.sort("page_id", "as_of", "batch_id")
+    return (snapshots.lazy().sort("page_id", "as_of", "batch_id")
             .group_by("page_id", "as_of", maintain_order=True)
             .agg(pl.col(c).drop_nulls().last() for c in columns))
 
 
-def checklist_in_force(snapshots: pl.DataFrame, boundary: date) -> pl.DataFrame:
+def checklist_in_force(snapshots: pl.DataFrame, boundary: date) -> pl.LazyFrame:
     """Per page and item: the latest known value as of `boundary` (the day after the quarter); when nothing
     was known by then, the earliest value known afterwards (a registry uploaded after the quarter)."""
     columns = [*CHECKLIST, "subscribers"]
@@ -27,7 +27,7 @@ def checklist_in_force(snapshots: pl.DataFrame, boundary: date) -> pl.DataFrame:
             .group_by("page_id", maintain_order=True).agg(pl.col(c).drop_nulls().first() for c in columns))
 
 
-def subscriber_marks(snapshots: pl.DataFrame, first_day: date, boundary: date) -> pl.DataFrame:
+def subscriber_marks(snapshots: pl.DataFrame, first_day: date, boundary: date) -> pl.LazyFrame:
     """C2's two marks per page: the start (latest on or before the quarter's first day, else the earliest
     inside the quarter) and the end (latest later mark on or before the day after the quarter, else the
     earliest after it). A page with one mark has no end."""
