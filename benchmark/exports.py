@@ -58,3 +58,32 @@ def telegram_channel(posts: int, seed: int = 1) -> bytes:
             "reactions": [{"type": "emoji", "count": rng.randint(0, 50), "emoji": "👍"}],
         })
     return orjson.dumps({"name": "Департамент", "type": "public_channel", "id": 3003, "messages": messages})
+
+
+def ok_topics(posts: int, groups: int = 100, seed: int = 1) -> bytes:
+    """An Odnoklassniki `{"media_topics": [...], "entities": {...}}` response of `posts` group topics."""
+    rng = random.Random(seed)
+    topics = []
+    for index in range(posts):
+        group = f"group:{70000000000000 + index % groups}"
+        topics.append({
+            "id": str(900000000 + index), "created_ms": (START + index * 37) * 1000, "owner_ref": group,
+            "author_ref": group, "media": [{"type": "text", "text": f"Новость {index}: " + "текст публикации " * 3},
+                                           {"type": "photo", "photo_refs": [f"photo:{rng.randint(1, 10**9)}"]}],
+            "like_summary": {"count": rng.randint(0, 300), "self": False},
+            "reshare_summary": {"count": rng.randint(0, 30), "self": False},
+            "discussion_summary": {"comments_count": rng.randint(0, 20)}, "views_count": rng.randint(100, 20000)})
+    groups_list = [{"uid": str(70000000000000 + g), "name": f"Учреждение {g}"} for g in range(groups)]
+    return orjson.dumps({"media_topics": topics, "entities": {"groups": groups_list}})
+
+
+def template_csv(posts: int, pages: int = 100, seed: int = 1) -> bytes:
+    """Our activity template (formats.md §11) as a semicolon CSV: one publication a row."""
+    rng = random.Random(seed)
+    lines = ["Ссылка на страницу;Ссылка на публикацию;Дата и время;Тип;Просмотры;Реакции;Комментарии;Репосты"]
+    for index in range(posts):
+        group = 1000 + index % pages
+        moment = datetime.fromtimestamp(START + index * 37, timezone.utc)
+        lines.append(f"https://vk.com/club{group};https://vk.com/wall-{group}_{index + 1};{moment:%d.%m.%Y %H:%M};"
+                     f"фото;{rng.randint(100, 20000)};{rng.randint(0, 300)};{rng.randint(0, 20)};{rng.randint(0, 30)}")
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")

@@ -22,7 +22,7 @@ from loaders.errors import fail
 from loaders.urls import key_from_platform_id
 from storage import schema
 from storage.audit import create_batch, sha256_of, write_audit
-from storage.db import utcnow
+from storage.db import read_frame, utcnow
 
 TABLES = {  # canonical frame → (table, key column, compared values)
     "posts": (schema.posts, "post_id", act.POST_VALUES),
@@ -72,38 +72,26 @@ def match_pages(conn: Connection, pages: pl.DataFrame, batch_id: int | None, now
     return found
 
 
-def _utc(frame: pl.DataFrame) -> pl.DataFrame:
-    """SQLite gives naive UTC datetimes, PostgreSQL aware ones: make both UTC-aware."""
-    fixes = []
-    for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.Datetime):
-            fixes.append(pl.col(name).dt.replace_time_zone("UTC") if dtype.time_zone is None
-                         else pl.col(name).dt.convert_time_zone("UTC"))
-    return frame.with_columns(fixes) if fixes else frame
-
-
-def current_versions(conn: Connection, name: str, page_ids: list[int] | None = None,
+def current_versions(source: Connection | Engine, name: str, page_ids: list[int] | None = None,
                      window: tuple[datetime, datetime] | None = None) -> pl.DataFrame:
     """The current row of each (page, id): the version of the latest active batch (optionally only rows whose
     moment falls in `window`, which is all an incoming file can overlap)."""
     table, key, values = TABLES[name]
     b = schema.batches
-    rank = func.row_number().over(partition_by=[table.c.page_id, table.c[key]],
-                                  order_by=[b.c.as_of.desc(), b.c.id.desc()]).label("rank")
-    inner = select(table, rank).join(b, b.c.id == table.c.batch_id).where(b.c.status == "active")
+    query = (select(table.c.page_id, table.c[key], table.c.batch_id, b.c.as_of.label("batch_as_of"),
+                    *[table.c[v] for v in values])
+             .join(b, b.c.id == table.c.batch_id).where(b.c.status == "active"))
     if page_ids is not None:
-        inner = inner.where(table.c.page_id.in_(page_ids))
+        query = query.where(table.c.page_id.in_(page_ids))
     if window is not None:
-        inner = inner.where(table.c[MOMENTS[name]].between(*window))
-    ranked = inner.subquery()
-    columns = ["page_id", key, "batch_id", *values]
-    query = select(*[ranked.c[c] for c in columns]).where(ranked.c.rank == 1)
+        query = query.where(table.c[MOMENTS[name]].between(*window))
     canonical = act.POST_SCHEMA | act.STREAM_SCHEMA | act.COMMENT_SCHEMA
-    dtypes = {"page_id": pl.Int64, key: pl.String, "batch_id": pl.Int64} | {
-        c: pl.Datetime("us") if canonical[c] == act.UTC else canonical[c] for c in values}
-    rows = [tuple(r) for r in conn.execute(query)]
-    frame = pl.DataFrame(rows, schema=dtypes, orient="row") if rows else pl.DataFrame(schema=dtypes)
-    return _utc(frame)
+    dtypes = {"page_id": pl.Int64, key: pl.String, "batch_id": pl.Int64, "batch_as_of": pl.Date} | {
+        c: canonical[c] for c in values}
+    frame = read_frame(source, query, dtypes)
+    if frame["batch_id"].n_unique() > 1:  # a row in several active batches: the latest batch's version
+        frame = frame.sort("batch_as_of", "batch_id", descending=True).unique(["page_id", key], keep="first")
+    return frame.drop("batch_as_of")
 
 
 def _compare(incoming: pl.DataFrame, current: pl.DataFrame, key: str, values: tuple[str, ...]) -> dict[str, int]:

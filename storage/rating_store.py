@@ -34,10 +34,10 @@ def scoring_input(engine: Engine, quarter: Quarter, tz: ZoneInfo) -> ScoringInpu
     """The current versions of the quarter's posts, streams and comments, and the registry they belong to."""
     window = QuarterWindow(quarter, tz)
     span = (window.load_from, window.load_to)
+    posts = current_versions(engine, "posts", window=span)
+    streams = current_versions(engine, "streams", window=span)
+    comments = current_versions(engine, "comments", window=span)
     with engine.connect() as conn:
-        posts = current_versions(conn, "posts", window=span)
-        streams = current_versions(conn, "streams", window=span)
-        comments = current_versions(conn, "comments", window=span)
         b = schema.batches
         active = conn.execute(select(b.c.id).where(b.c.status == "active").order_by(b.c.id)).scalars().all()
         stamp = conn.execute(select(func.max(b.c.uploaded_at)).where(b.c.status == "active")).scalar_one()

@@ -1,0 +1,105 @@
+"""The synthetic data of a scale written into a database the way the product stores it (registry, two dated
+registry snapshots, one activity batch with its coverage), for the database read figures and the screens of
+`cli.py bench`. Bulk paths: COPY for PostgreSQL, executemany for SQLite; nothing else in the product writes
+like this (uploads go through storage.ingest)."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+
+import polars as pl
+from sqlalchemy import Engine, text
+
+from benchmark.synthetic import Synthetic
+from storage import schema
+
+STAMP = datetime(2026, 4, 2, 9, 0, tzinfo=timezone.utc)  # when the synthetic batches were "uploaded"
+
+
+def _tables(synthetic: Synthetic) -> dict[str, pl.DataFrame]:
+    data = synthetic.data
+    owners = data.owners.select(
+        pl.col("owner_id").alias("id"), pl.col("owner_name").alias("name"),
+        pl.col("owner_name").str.to_lowercase().alias("name_key"), "kind", "parent_id", "ogrn", "responsible",
+        pl.lit(None, pl.String).alias("level"), pl.lit(None, pl.String).alias("spheres"), "exemption",
+        pl.lit(STAMP).alias("created_at"), pl.lit(STAMP).alias("updated_at"))
+    pages = data.pages.select(
+        pl.col("page_id").alias("id"), "owner_id", "platform", "page_key", "platform_id", "url", "title",
+        "registered_on", pl.col("page_responsible").alias("responsible"),
+        pl.lit(STAMP).alias("created_at"), pl.lit(STAMP).alias("updated_at"))
+    activity_batch = int(data.snapshots["batch_id"].max()) + 1
+    registry = data.snapshots.group_by("batch_id").agg(pl.col("as_of").max()).sort("batch_id")
+    batches = pl.concat([
+        registry.select(pl.col("batch_id").alias("id"), pl.lit("registry").alias("kind"),
+                        pl.lit("registry_xlsx").alias("format"),
+                        pl.format("реестр {}.xlsx", pl.col("batch_id")).alias("filename"), "as_of"),
+        pl.DataFrame({"id": [activity_batch], "kind": ["activity"], "format": ["vk_wall"],
+                      "filename": ["synthetic.json"], "as_of": [synthetic.quarter.next().first_day]}),
+    ], how="vertical_relaxed").with_columns(
+        pl.lit("0" * 64).alias("sha256"), pl.lit(0, pl.Int64).alias("size_bytes"),
+        pl.lit("bench").alias("uploaded_by"), pl.lit(STAMP).alias("uploaded_at"), pl.lit("active").alias("status"))
+    snapshot_columns = [c.name for c in schema.page_snapshots.columns if c.name != "id"]
+    snapshots = data.snapshots.select([c for c in snapshot_columns if c in data.snapshots.columns])
+    batch = pl.lit(activity_batch).alias("batch_id")
+    posts = data.posts.select("page_id", "post_id", batch, "published_at",
+                              pl.lit("photo").alias("content_type"), "is_repost", pl.lit(False).alias("is_pinned"),
+                              "is_live", pl.lit(None, pl.String).alias("text"), "views", "likes", "comments",
+                              "reposts", "reactions")
+    comments = data.comments.select("page_id", "comment_id", batch, "post_id", "parent_comment_id",
+                                    pl.lit(None, pl.String).alias("author_id"), "author_is_page", "created_at")
+    streams = data.streams.select("page_id", "stream_id", batch, "started_at", "duration_s", "url", "title")
+    coverage = data.coverage.select(batch, "page_id", "data_kind", "date_from", "date_to")
+    return {"owners": owners, "pages": pages, "batches": batches, "page_snapshots": snapshots, "posts": posts,
+            "comments": comments, "live_streams": streams, "batch_coverage": coverage}
+
+
+def fill(engine: Engine, synthetic: Synthetic) -> None:
+    """Write the synthetic data into an empty database (schema already created)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for name, frame in _tables(synthetic).items():
+            if engine.dialect.name == "postgresql":
+                _copy(cursor, name, frame)
+            else:
+                _executemany(cursor, name, frame)
+        if engine.dialect.name == "postgresql":  # the serial sequences continue after the ids written here
+            for name in ("owners", "pages", "batches", "page_snapshots"):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                               f"(SELECT COALESCE(MAX(id), 1) FROM {name}))")
+            cursor.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _copy(cursor, name: str, frame: pl.DataFrame) -> None:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00", null_value="")
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    with cursor.copy(f"COPY {name} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+        view = buffer.getbuffer()
+        for start in range(0, len(view), 1 << 24):
+            copy.write(view[start:start + (1 << 24)])
+
+
+def _executemany(cursor, name: str, frame: pl.DataFrame) -> None:
+    # SQLAlchemy keeps SQLite datetimes as naive UTC text and dates as ISO text
+    frame = frame.with_columns(
+        [pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%6f") for c, t in frame.schema.items()
+         if isinstance(t, pl.Datetime)]
+        + [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date])
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    statement = f"INSERT INTO {name} ({columns}) VALUES ({marks})"
+    for chunk in frame.iter_slices(500_000):
+        cursor.executemany(statement, chunk.rows())
+
+
+def reset(engine: Engine) -> None:
+    """Empty every table (the bench database is rebuilt when the synthetic data change)."""
+    schema.metadata.drop_all(engine)
+    schema.metadata.create_all(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA optimize"))
