@@ -226,6 +226,15 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from benchmark.run import report, run
+    progress = (lambda text: print(text, file=sys.stderr, flush=True)) if not args.quiet else (lambda _: None)
+    result = run(args.scale, repeat=args.repeat, pandas_repeat=args.pandas_repeat, with_db=not args.no_db,
+                 with_screens=not args.no_screens, log=progress)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="«Госпаблики Томской области»: командная строка")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -271,6 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", choices=("viewer", "analyst", "admin"), default="viewer")
     user.add_argument("--password", help="пароль (если не указан, будет запрошен)")
     user.set_defaults(func=cmd_user_add)
+    bench = sub.add_parser("bench", help="замер производительности на синтетических данных (README, «Производительность»)")
+    bench.add_argument("--scale", choices=("tomsk", "region10", "national"), default="tomsk",
+                       help="масштаб: Томская область, 10 таких регионов, вся страна")
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--repeat", type=int, default=5, help="повторов каждого замера (берётся медиана)")
+    bench.add_argument("--pandas-repeat", type=int, help="повторов расчёта в pandas (по умолчанию 3; национальный — 1)")
+    bench.add_argument("--no-db", action="store_true", help="без замера чтения из SQLite и PostgreSQL")
+    bench.add_argument("--no-screens", action="store_true", help="без замера экранов приложения")
+    bench.add_argument("--quiet", action="store_true", help="не печатать ход замера")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -16,7 +16,7 @@ from storage import schema
 STAMP = datetime(2026, 4, 2, 9, 0, tzinfo=timezone.utc)  # when the synthetic batches were "uploaded"
 
 
-def _tables(synthetic: Synthetic) -> dict[str, pl.DataFrame]:
+def _tables(synthetic: Synthetic, activity_filename: str) -> dict[str, pl.DataFrame]:
     data = synthetic.data
     owners = data.owners.select(
         pl.col("owner_id").alias("id"), pl.col("owner_name").alias("name"),
@@ -34,7 +34,7 @@ def _tables(synthetic: Synthetic) -> dict[str, pl.DataFrame]:
                         pl.lit("registry_xlsx").alias("format"),
                         pl.format("реестр {}.xlsx", pl.col("batch_id")).alias("filename"), "as_of"),
         pl.DataFrame({"id": [activity_batch], "kind": ["activity"], "format": ["vk_wall"],
-                      "filename": ["synthetic.json"], "as_of": [synthetic.quarter.next().first_day]}),
+                      "filename": [activity_filename], "as_of": [synthetic.quarter.next().first_day]}),
     ], how="vertical_relaxed").with_columns(
         pl.lit("0" * 64).alias("sha256"), pl.lit(0, pl.Int64).alias("size_bytes"),
         pl.lit("bench").alias("uploaded_by"), pl.lit(STAMP).alias("uploaded_at"), pl.lit("active").alias("status"))
@@ -53,12 +53,13 @@ def _tables(synthetic: Synthetic) -> dict[str, pl.DataFrame]:
             "comments": comments, "live_streams": streams, "batch_coverage": coverage}
 
 
-def fill(engine: Engine, synthetic: Synthetic) -> None:
-    """Write the synthetic data into an empty database (schema already created)."""
+def fill(engine: Engine, synthetic: Synthetic, activity_filename: str = "synthetic.json") -> None:
+    """Write the synthetic data into an empty database (schema already created); the activity batch is named
+    `activity_filename` (how the bench recognises what a database holds)."""
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        for name, frame in _tables(synthetic).items():
+        for name, frame in _tables(synthetic, activity_filename).items():
             if engine.dialect.name == "postgresql":
                 _copy(cursor, name, frame)
             else:

@@ -92,7 +92,7 @@ def generate(scale: str, seed: int = 7, tz: ZoneInfo = ZoneInfo("Asia/Tomsk")) -
     }).with_columns(pl.col("published_at").cast(pl.Datetime("us", "UTC"))).cast(POST_COLUMNS)
     # streams: about two thirds of the bodies hold one
     stream_pages = pages.filter(pl.col("owner_id").is_in(body_ids[rng.random(n_bodies) < 0.66].tolist()))
-    stream_pages = stream_pages.group_by("owner_id").agg(pl.col("page_id").first())["page_id"].to_numpy()
+    stream_pages = stream_pages.group_by("owner_id", maintain_order=True).agg(pl.col("page_id").first())["page_id"].to_numpy()
     streams = pl.DataFrame({"page_id": stream_pages, "stream_id": [f"s{i}" for i in stream_pages],
                             "started_at": ((start + rng.integers(0, 80 * 86400, len(stream_pages))) * 1e6)
                             .astype("int64"), "duration_s": 1800, "url": None, "title": None}).with_columns(

@@ -1,0 +1,316 @@
+"""`python cli.py bench`: the performance figures of product.md ("Performance targets") measured in one run.
+
+For a scale (tomsk ≈ 1,300 pages, region10, national ≈ 175,000 pages / 13 M posts) the synthetic quarter is
+generated deterministically (benchmark/synthetic.py; kept as parquet under data/bench/), then:
+- scoring one quarter (score_quarter on the frames), median of `repeat` runs; peak memory in a fresh process;
+- the same rules in pandas (benchmark/pandas_scoring.py), with a check that every page, owner and body has the
+  same numbers, and the ratio;
+- the floor: one Polars pass counting posts per page and local week, and the ratio of scoring to it;
+- ingest throughput of each export format (real-format files, benchmark/exports.py), posts/s;
+- reading the quarter from SQLite and from PostgreSQL (the data written by benchmark/database.py);
+- the server time of one rerun of every app screen (AppTest) with that data (tomsk, region10; the national
+  run measures the screens at region10: the screens show a region, not the country).
+Every time is the median of `repeat` runs unless said otherwise; ratios come from the same run.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+
+from benchmark import exports
+from benchmark.synthetic import SCALES, Synthetic, generate, read_parquet, write_parquet
+from core.config import DATA_DIR, ROOT
+from scoring.activity import window_week
+from scoring.inputs import QuarterWindow
+from scoring.methodology import Methodology, methodology_for
+from scoring.rating import QuarterRating, score_quarter
+
+TZ = ZoneInfo("Asia/Tomsk")
+TODAY = date(2026, 6, 1)  # after the synthetic quarter (I кв. 2026): every week has ended
+VERSION = 2  # of the synthetic data: bump when benchmark/synthetic.py changes, so cached files are rebuilt
+WORK_DIR = DATA_DIR / "bench"
+PG_URL = os.environ.get("GOSPABLIKI_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/gospabliki_bench")
+INGEST_POSTS = 100_000
+INGEST_FILES = {"vk": ("wall.json", exports.vk_wall), "telegram": ("result.json", exports.telegram_channel),
+                "ok": ("ok.json", exports.ok_topics), "template_csv": ("activity.csv", exports.template_csv)}
+SCREENS = ("overview", "weekly", "streams", "rating", "body_card", "registry", "upload", "methodology")
+TARGETS = {"score_s": 5.0, "score_peak_mb": 4096, "pandas_ratio": 10.0, "floor_ratio": 3.0,
+           "tomsk_ingest_score_s": 1.0, "screen_s": 0.5, "ingest_posts_per_s": 100_000}
+
+Log = Callable[[str], None]
+
+
+def median_time(action: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Median seconds of `repeat` runs and the last result."""
+    times, result = [], None
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def synthetic_dir(scale: str, work: Path = WORK_DIR) -> Path:
+    """The parquet files of a scale, generated on first use."""
+    directory = work / f"{scale}-v{VERSION}"
+    if not (directory / "posts.parquet").exists():
+        write_parquet(generate(scale), directory)
+    return directory
+
+
+def floor_pass(synthetic: Synthetic) -> pl.DataFrame:
+    """The floor: one pass that only counts posts per page and local week (same week rule as scoring)."""
+    window = QuarterWindow(synthetic.quarter, TZ)
+    return (synthetic.data.posts.lazy().with_columns(window_week("published_at", window).alias("week"))
+            .group_by("page_id", "week").len().collect())
+
+
+def differences(rating: QuarterRating, reference: dict, m: Methodology) -> list[str]:
+    """Columns where the engine and the pandas reference differ (beyond 1e-9) on any page, owner or body."""
+    def same(a: pl.Series, b: pl.Series) -> bool:
+        x, y = a.cast(pl.Float64).to_numpy(), b.cast(pl.Float64).to_numpy()
+        return len(x) == len(y) and bool(np.all((np.isnan(x) & np.isnan(y)) | np.isclose(x, y, rtol=0, atol=1e-9)))
+
+    pages = rating.pages.sort("page_id")
+    expected = pl.from_pandas(reference["pages"]).sort("page_id")
+    found = [] if pages["page_id"].to_list() == expected["page_id"].to_list() else ["page_id"]
+    for column in [*m.indicators, "score", *[f"block_{b}" for b in m.raw["blocks"]]]:
+        if not found and not same(pages[column], expected[column]):
+            found.append(f"pages.{column}")
+    owners, owners_pd = rating.owners.sort("owner_id"), pl.from_pandas(reference["owners"]).sort("owner_id")
+    if not same(owners["score"], owners_pd["score"]):
+        found.append("owners.score")
+    bodies = rating.tables["bodies"].sort("owner_id")
+    if not same(bodies["score"], pl.from_pandas(reference["bodies"]).sort("owner_id")["score"]):
+        found.append("bodies.score")
+    return found
+
+
+def measure_peak(directory: Path) -> dict:
+    """Score once in a fresh process (benchmark/peak.py) and read its memory high-water mark."""
+    done = subprocess.run([sys.executable, "-m", "benchmark.peak", str(directory)], cwd=ROOT, capture_output=True,
+                          text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_ingest(repeat: int, posts: int = INGEST_POSTS) -> dict[str, int]:
+    """Posts per second of reading each export format (parse, validate, canonical frames; no database)."""
+    from storage.ingest import load_activity
+    rates = {}
+    for name, (filename, make) in INGEST_FILES.items():
+        content = make(posts)
+        seconds, data = median_time(lambda: load_activity(content, filename), repeat)
+        rates[name] = round(data.posts.height / seconds)
+    return rates
+
+
+def tomsk_ingest_seconds(posts: int, repeat: int) -> float:
+    """Reading a Tomsk quarter of posts as real exports: a third each from VK, Odnoklassniki and Telegram."""
+    from storage.ingest import load_activity
+    total = 0.0
+    for name in ("vk", "ok", "telegram"):
+        filename, make = INGEST_FILES[name]
+        content = make(posts // 3)
+        total += median_time(lambda: load_activity(content, filename), repeat)[0]
+    return total
+
+
+def bench_engine(url: str, scale: str, log: Log):
+    """An engine on a database holding the scale's synthetic data (written once, recognised afterwards)."""
+    from sqlalchemy import select, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from benchmark.database import fill, reset
+    from storage import schema
+    from storage.db import make_engine
+
+    marker = f"synthetic-{scale}-v{VERSION}.json"
+    try:
+        engine = make_engine(url)
+    except OperationalError:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "postgresql":
+            raise
+        from sqlalchemy import create_engine
+        server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        server.dispose()
+        engine = make_engine(url)
+    with engine.connect() as conn:
+        names = conn.execute(select(schema.batches.c.filename).where(schema.batches.c.kind == "activity")).scalars().all()
+    if names != [marker]:
+        log(f"  запись синтетических данных ({scale}) в {engine.dialect.name}…")
+        started = time.perf_counter()
+        reset(engine)
+        synthetic = read_parquet(synthetic_dir(scale))
+        fill(engine, synthetic, activity_filename=marker)
+        log(f"  записано за {time.perf_counter() - started:.1f} с")
+    return engine
+
+
+def measure_db(scale: str, repeat: int, log: Log) -> dict[str, float | None]:
+    """Seconds to read the quarter (scoring_input: posts, comments, streams, registry, snapshots, coverage)."""
+    from sqlalchemy.exc import OperationalError
+
+    from scoring.calendar import Quarter
+    from storage.rating_store import scoring_input
+    results: dict[str, float | None] = {}
+    paths = {"sqlite": f"sqlite:///{WORK_DIR / f'{scale}-v{VERSION}.sqlite3'}", "postgresql": PG_URL}
+    for name, url in paths.items():
+        try:
+            engine = bench_engine(url, scale, log)
+        except OperationalError as error:
+            log(f"  {name}: нет подключения ({str(error).splitlines()[0]}); пропущено")
+            results[name] = None
+            continue
+        results[name] = median_time(lambda: scoring_input(engine, Quarter(2026, 1), TZ), repeat)[0]
+        engine.dispose()
+    return results
+
+
+def measure_screens(scale: str, repeat: int, log: Log) -> dict[str, float]:
+    """Server time of one rerun of each screen (AppTest), with the scale's data in SQLite, after a first run
+    (the rating of the quarter is then cached, as for a user who opens the screen the second time)."""
+    from streamlit.testing.v1 import AppTest
+
+    from scoring.calendar import Quarter
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")]:
+        logging.getLogger(name).setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" noise
+    url = f"sqlite:///{WORK_DIR / f'{scale}-v{VERSION}.sqlite3'}"
+    bench_engine(url, scale, log).dispose()
+    previous = os.environ.get("GOSPABLIKI_DATABASE_URL")
+    os.environ["GOSPABLIKI_DATABASE_URL"] = url
+    timings = {}
+    try:
+        for screen in SCREENS:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+            at.session_state["filter_quarter"] = Quarter(2026, 1)
+            at.run()
+            if screen != "overview":
+                at.switch_page(f"app_pages/{screen}.py")
+            at.run()
+            if at.exception:
+                raise RuntimeError(f"экран {screen}: {at.exception[0].value}")
+            timings[screen] = median_time(at.run, repeat)[0]
+    finally:
+        if previous is None:
+            os.environ.pop("GOSPABLIKI_DATABASE_URL", None)
+        else:
+            os.environ["GOSPABLIKI_DATABASE_URL"] = previous
+    return timings
+
+
+def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: bool = True,
+        with_screens: bool = True, log: Log = lambda _: None) -> dict:
+    from benchmark.pandas_scoring import rate_pandas
+
+    if scale not in SCALES:
+        raise ValueError(f"неизвестный масштаб «{scale}»: {', '.join(SCALES)}")
+    log(f"Синтетические данные ({scale})…")
+    directory = synthetic_dir(scale)
+    synthetic = read_parquet(directory)
+    m = methodology_for(synthetic.quarter.code)
+    result: dict = {"scale": scale, "pages": synthetic.data.pages.height, "posts": synthetic.data.posts.height,
+                    "quarter": synthetic.quarter.label, "repeat": repeat, "machine": machine()}
+    log("Подсчёт рейтинга и «пол»…")
+    result["score_s"], rating = median_time(lambda: score_quarter(synthetic.data, m, synthetic.quarter, TZ, TODAY),
+                                            repeat)
+    result["floor_s"] = median_time(lambda: floor_pass(synthetic), repeat)[0]
+    result["floor_ratio"] = result["score_s"] / result["floor_s"]
+    log("Пиковая память (отдельный процесс)…")
+    peak = measure_peak(directory)
+    result["score_peak_mb"], result["loaded_mb"] = peak["peak_mb"], peak["loaded_mb"]
+    pandas_repeat = pandas_repeat or (1 if scale == "national" else min(repeat, 3))
+    log(f"Тот же расчёт в pandas ({pandas_repeat} раз)…")
+    result["pandas_s"], reference = median_time(
+        lambda: rate_pandas(synthetic.data, m, synthetic.quarter, TZ, TODAY), pandas_repeat)
+    result["pandas_repeat"] = pandas_repeat
+    result["pandas_ratio"] = result["pandas_s"] / result["score_s"]
+    result["differences"] = differences(rating, reference, m)
+    result["results_identical"] = not result["differences"]
+    del reference, rating
+    log("Чтение выгрузок…")
+    result["ingest_posts_per_s"] = measure_ingest(repeat)
+    tomsk = synthetic if scale == "tomsk" else read_parquet(synthetic_dir("tomsk"))
+    tomsk_score = result["score_s"] if scale == "tomsk" else median_time(
+        lambda: score_quarter(tomsk.data, m, tomsk.quarter, TZ, TODAY), repeat)[0]
+    result["tomsk_ingest_score_s"] = tomsk_ingest_seconds(tomsk.data.posts.height, repeat) + tomsk_score
+    if with_db:
+        log("Чтение квартала из SQLite и PostgreSQL…")
+        result["db_read_s"] = measure_db(scale, repeat, log)
+        result["db_read_ratio"] = {k: (v / result["score_s"] if v is not None else None)
+                                   for k, v in result["db_read_s"].items()}
+    if with_screens:
+        screens_scale = "region10" if scale == "national" else scale
+        log(f"Экраны приложения ({screens_scale})…")
+        result["screens_scale"] = screens_scale
+        result["screens_s"] = measure_screens(screens_scale, repeat, log)
+    return result
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} ядра, {memory:.0f} ГБ; Python {platform.python_version()}, "
+            f"Polars {pl.__version__}")
+
+
+def report(result: dict) -> str:
+    """The run as a Russian table: measured value, target, verdict."""
+    def ok(passed: bool) -> str:
+        return "да" if passed else "НЕТ"
+
+    rows = [("Страниц / публикаций за квартал", f"{result['pages']:,} / {result['posts']:,}".replace(",", " "), "", ""),
+            ("Расчёт квартала", f"{result['score_s']:.3f} с",
+             "< 5 с (национальный)", ok(result["score_s"] < TARGETS["score_s"])),
+            ("Пиковая память процесса (данные + расчёт)", f"{result['score_peak_mb']:,} МБ".replace(",", " "),
+             "< 4 ГБ", ok(result["score_peak_mb"] < TARGETS["score_peak_mb"])),
+            (f"pandas (медиана из {result['pandas_repeat']})", f"{result['pandas_s']:.2f} с", "", ""),
+            ("Быстрее pandas", f"в {result['pandas_ratio']:.1f} раза", "≥ 10×",
+             ok(result["pandas_ratio"] >= TARGETS["pandas_ratio"])),
+            ("Результаты совпадают с pandas", "да" if result["results_identical"] else
+             "нет: " + ", ".join(result["differences"]), "", ok(result["results_identical"])),
+            ("«Пол» (подсчёт публикаций по страницам и неделям)", f"{result['floor_s']:.3f} с", "", ""),
+            ("Расчёт / «пол»", f"{result['floor_ratio']:.2f}×", "≤ 3×", ok(result["floor_ratio"] <= TARGETS["floor_ratio"])),
+            ("Томск: чтение выгрузок + расчёт", f"{result['tomsk_ingest_score_s']:.2f} с", "< 1 с",
+             ok(result["tomsk_ingest_score_s"] < TARGETS["tomsk_ingest_score_s"]))]
+    for name, rate in result["ingest_posts_per_s"].items():
+        target = name in ("vk", "telegram")
+        rows.append((f"Чтение выгрузки {name}", f"{rate:,} публ./с".replace(",", " "),
+                     "≥ 100 000/с" if target else "", ok(rate >= TARGETS["ingest_posts_per_s"]) if target else ""))
+    for name, seconds in result.get("db_read_s", {}).items():
+        rows.append((f"Чтение квартала из {name}", "нет подключения" if seconds is None else
+                     f"{seconds:.2f} с ({result['db_read_ratio'][name]:.1f}× расчёта)", "", ""))
+    for screen, seconds in result.get("screens_s", {}).items():
+        rows.append((f"Экран {screen} ({result['screens_scale']}), повторный запуск", f"{seconds:.3f} с", "< 0,5 с",
+                     ok(seconds < TARGETS["screen_s"])))
+    width = [max(len(str(r[i])) for r in rows) for i in range(4)]
+    lines = [f"Замер: масштаб {result['scale']}, {result['quarter']}, медиана из {result['repeat']}; "
+             f"{result['machine']}", ""]
+    header = ("Показатель", "Значение", "Цель", "Выполнена")
+    width = [max(w, len(h)) for w, h in zip(width, header)]
+    for row in (header, tuple("-" * w for w in width), *rows):
+        lines.append("  ".join(str(v).ljust(w) for v, w in zip(row, width)).rstrip())
+    return "\n".join(lines)
