@@ -73,8 +73,12 @@ def _bits(low: pl.Expr, high: pl.Expr) -> pl.Expr:
     return pl.when(high > low).then(below(high) - below(low)).otherwise(pl.lit(0, dtype=pl.Int64))
 
 
+def _week_bit(week_no: str = "week_no") -> pl.Expr:
+    return pl.lit(2, dtype=pl.Int64).pow(pl.col(week_no).cast(pl.Int64))
+
+
 def _has_week(mask: str, week_no: str = "week_no") -> pl.Expr:
-    return (pl.col(mask) // pl.lit(2, dtype=pl.Int64).pow(pl.col(week_no).cast(pl.Int64))) % 2 == 1
+    return (pl.col(mask) & _week_bit(week_no)) != 0
 
 
 def weeks_of(mask: int | None, weeks: list[date]) -> list[date]:
@@ -95,27 +99,25 @@ def covered_mask(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) 
 
 def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
     """The one pass over the posts: per page and week of the quarter (week_no), the posts and the sums the
-    indicators need (views and engagement of the posts whose views are known, the comment counters, reposts).
+    indicators need (views and engagement of the posts whose views are known, the comment counters).
     Grouped on one integer key (page × week), half the cost of grouping on two columns. Everything after this
     works on page × week rows, not on posts."""
-    has_views = pl.col("views").is_not_null()
-    engagement = pl.sum_horizontal(pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions"))
+    counters = [pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions")]
+    engagement = counters[0] + counters[1] + counters[2] + counters[3]
     return (posts.lazy().with_columns(week_number("published_at", window).alias("week_no"))
             .filter(pl.col("week_no").is_between(0, len(window.weeks) - 1))
             .group_by((pl.col("page_id") * WEEK_SLOTS + pl.col("week_no")).alias("key")).agg(
                 pl.len().cast(pl.Int64).alias("posts"),
-                has_views.sum().cast(pl.Int64).alias("posts_with_views"),
+                pl.col("views").count().cast(pl.Int64).alias("posts_with_views"),  # count() = values present
                 pl.col("views").sum().cast(pl.Int64).alias("views"),
-                pl.when(has_views).then(engagement).sum().cast(pl.Int64).alias("engagement"),
-                pl.col("comments").is_not_null().sum().cast(pl.Int64).alias("posts_with_comment_counter"),
-                pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"),
-                pl.col("is_repost").sum().cast(pl.Int64).alias("reposts_count"))
+                pl.when(pl.col("views").is_not_null()).then(engagement).sum().cast(pl.Int64).alias("engagement"),
+                pl.col("comments").count().cast(pl.Int64).alias("posts_with_comment_counter"),
+                pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"))
             .select((pl.col("key") // WEEK_SLOTS).alias("page_id"),
                     (pl.col("key") % WEEK_SLOTS).cast(pl.Int32).alias("week_no"), pl.exclude("key")))
 
 
-POST_SUMS = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter",
-             "reposts_count")
+POST_SUMS = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter")
 
 
 def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
@@ -134,7 +136,7 @@ def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFra
                            (pl.col("__eligible") & ~pl.col("covered_mask")).alias("no_data_mask"))
              .drop("__eligible"))
     met = pl.col("posts") >= pl.col("norm")
-    bit = pl.lit(2, dtype=pl.Int64).pow(pl.col("week_no").cast(pl.Int64))
+    bit = _week_bit()
     sums = (per_week.lazy().join(masks.select("page_id", "norm", "counted_mask"), on="page_id")
             .filter(_has_week("counted_mask"))
             .group_by("page_id").agg(pl.col("posts").sum(), bit.filter(met).bitwise_or().alias("__met"),

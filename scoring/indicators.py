@@ -133,40 +133,45 @@ def block_e(m: Methodology) -> list[pl.Expr]:
     ]
 
 
-def apply_gates(m: Methodology, codes: list[str]) -> list[pl.Expr]:
+def apply_gates(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
     """methodology.md §3 gates, in order of precedence: too few counted weeks (B–E), too few posts (C, D),
-    no comment data or too few users' comments (E). A gate replaces the value by null and sets the reason."""
+    no comment data or too few users' comments (E). A gate replaces the value by null and sets the reason.
+    Each gate's condition and wording is computed once, as a column, and shared by the indicators."""
     gates = m.raw["gates"]
-    weeks_gate = pl.col("weeks") < gates["min_counted_weeks"]
-    weeks_reason = pl.format("страница не оценивается: учтено недель с данными {} (нужно не менее "
-                             f"{gates['min_counted_weeks']})", pl.col("weeks"))
-    posts_gate = pl.col("posts") < gates["min_posts_for_reach"]
-    posts_reason = pl.format(f"меньше {gates['min_posts_for_reach']} публикаций в учтённых неделях ({{}})",
-                             pl.col("posts"))
-    no_comments = ~pl.col("comment_data").fill_null(False)
-    few_comments = pl.col("user_comments").fill_null(0) < gates["min_user_comments"]
-    few_reason = pl.format(f"меньше {gates['min_user_comments']} комментариев пользователей за квартал ({{}})",
-                           pl.col("user_comments").fill_null(0))
+    frame = frame.with_columns(
+        (pl.col("weeks") < gates["min_counted_weeks"]).alias("__weeks_gate"),
+        pl.format("страница не оценивается: учтено недель с данными {} (нужно не менее "
+                  f"{gates['min_counted_weeks']})", pl.col("weeks")).alias("__weeks_reason"),
+        (pl.col("posts") < gates["min_posts_for_reach"]).alias("__posts_gate"),
+        pl.format(f"меньше {gates['min_posts_for_reach']} публикаций в учтённых неделях ({{}})",
+                  pl.col("posts")).alias("__posts_reason"),
+        (~pl.col("comment_data").fill_null(False)).alias("__no_comments"),
+        (pl.col("user_comments").fill_null(0) < gates["min_user_comments"]).alias("__few_comments"),
+        pl.format(f"меньше {gates['min_user_comments']} комментариев пользователей за квартал ({{}})",
+                  pl.col("user_comments").fill_null(0)).alias("__few_reason"))
     out = []
     for code in codes:
         block = m.indicators[code]["block"]
         reason = pl.col(f"{code}_na")
         if block == "E":
-            reason = (pl.when(no_comments).then(pl.lit("нет выгрузки комментариев за квартал"))
-                      .when(few_comments).then(few_reason).otherwise(reason))
+            reason = (pl.when(pl.col("__no_comments")).then(pl.lit("нет выгрузки комментариев за квартал"))
+                      .when(pl.col("__few_comments")).then(pl.col("__few_reason")).otherwise(reason))
         if block in ("C", "D"):
-            reason = pl.when(posts_gate).then(posts_reason).otherwise(reason)
+            reason = pl.when(pl.col("__posts_gate")).then(pl.col("__posts_reason")).otherwise(reason)
         if block in ("B", "C", "D", "E"):
-            reason = pl.when(weeks_gate).then(weeks_reason).otherwise(reason)
+            reason = pl.when(pl.col("__weeks_gate")).then(pl.col("__weeks_reason")).otherwise(reason)
         out.append(reason.alias(f"{code}_na"))
-    return out
+    return frame.with_columns(out).drop("__weeks_gate", "__weeks_reason", "__posts_gate", "__posts_reason",
+                                        "__no_comments", "__few_comments", "__few_reason")
 
 
 def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
     """Relative indicators: winsorise the raw rate at the methodology's quantiles within the peer group, then
     percentile = (rank − 1) ÷ (n − 1) with average ranks for ties; a group of one scores 1.0."""
-    group = list(m.raw["percentiles"]["peer_group"])
     low, high = m.raw["percentiles"]["winsorize"]
+    # the peer group as one integer: windows over an integer key are far cheaper than over the string columns
+    frame = frame.with_columns(pl.struct(list(m.raw["percentiles"]["peer_group"])).rank("dense").alias("__group"))
+    group = "__group"
     raw = {code: pl.when(pl.col(f"{code}_na").is_null()).then(pl.col(f"{code}_raw")) for code in codes}
     # nulls (N/A) take no part: quantiles, ranks and counts over the peer group skip them
     frame = frame.with_columns(r.clip(r.quantile(low, "linear").over(group), r.quantile(high, "linear").over(group))
@@ -176,7 +181,7 @@ def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.Dat
         n = pl.col(f"__w_{code}").count().over(group)
         percentile = pl.when(n > 1).then((pl.col(f"__w_{code}").rank("average").over(group) - 1) / (n - 1))
         ranked.append(pl.when(pl.col(f"__w_{code}").is_not_null()).then(percentile.otherwise(1.0)).alias(code))
-    return frame.with_columns(ranked).drop(f"__w_{code}" for code in codes)
+    return frame.with_columns(ranked).drop("__group", *[f"__w_{code}" for code in codes])
 
 
 def page_scores(frame: pl.DataFrame, m: Methodology) -> pl.DataFrame:

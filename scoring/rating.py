@@ -60,22 +60,20 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
              .join(norms_frame(m), on="kind", how="left"))
     boundary = window.quarter.next().first_day
     # the pass over the posts and the independent per-page parts run at once on Polars' thread pool
-    per_week, comments, streams, checklist, marks = pl.collect_all([
+    per_week, comments, streams, snapshot_values = pl.collect_all([
         activity.posts_by_week(data.posts, window),
         activity.comment_metrics(data.comments, data.coverage, window),
         activity.owner_streams(data.streams, pages, window),
-        snapshots.checklist_in_force(data.snapshots, boundary),
-        snapshots.subscriber_marks(data.snapshots, window.quarter.first_day, boundary)])
+        snapshots.in_force(data.snapshots, window.quarter.first_day, boundary)])
     frame = (pages.join(activity.page_weeks(pages, per_week, data.coverage, window, today), on="page_id", how="left")
              .join(comments, on="page_id", how="left")
              .join(streams, on="owner_id", how="left")
-             .join(checklist, on="page_id", how="left")
-             .join(marks, on="page_id", how="left"))
+             .join(snapshot_values, on="page_id", how="left"))
     codes = list(m.indicators)
     relative = [c for c in codes if m.indicators[c].get("percentile")]
     frame = frame.with_columns(indicators.block_a(m) + indicators.block_b(m) + indicators.block_c()
                                + indicators.block_d() + indicators.block_e(m))
-    frame = frame.with_columns(indicators.apply_gates(m, codes))
+    frame = indicators.apply_gates(frame, m, codes)
     frame = indicators.percentiles(frame, m, relative)
     return indicators.page_scores(frame, m).sort("page_id"), per_week
 
