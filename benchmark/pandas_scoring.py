@@ -1,9 +1,16 @@
-"""The same methodology written the way an analyst would in pandas: loops over pages, groupby, apply.
+"""The same methodology written the way a competent analyst would in pandas: whole-frame groupby / merge / rank.
 
 Kept in the benchmark (not in the product) as the reference the Polars engine is checked and timed against:
 `tests/test_scoring_reference.py` asserts both give the same numbers on the demo data, and `cli.py bench`
 reports the speed ratio. It follows methodology.md literally and shares no code with `scoring/` beyond the
 methodology file and the quarter calendar.
+
+Style: each rule is a vectorised step over a whole frame, never a Python loop over pages. The posts are read
+once and summed per page and local week (groupby); every later step works on page × week rows, per-page
+aggregates joined by merge, snapshots reduced with groupby first/last, peer-group percentiles with
+groupby + rank (winsorising with a per-group transform), the owner scores as a groupby mean over an owner ×
+required-platform grid, and the body composite from a pivot_table of the children's scores.
+The only Python loops left run over the methodology's items, indicator codes, blocks and E2 steps.
 """
 from __future__ import annotations
 
@@ -20,235 +27,234 @@ from scoring.methodology import Methodology
 ITEMS = ["status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
          "moderation_rules", "unified_style", "pos_widgets", "design_pct", "subscribers"]
 NOT_ON = {"telegram": {"cover", "pos_widgets"}}
+RAW = ["C1_raw", "C2_raw", "D1_raw", "D2_raw"]
 
 
-def _pandas(frame) -> pd.DataFrame:
-    """A Polars frame in pandas, with dates as datetime.date objects (what an analyst compares with)."""
-    out = frame.to_pandas()
-    for name, dtype in zip(frame.columns, frame.dtypes):
-        if str(dtype) == "Date":
-            out[name] = [None if pd.isna(v) else v.date() for v in out[name]]
-    return out
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+def _day(day: date) -> pd.Timestamp:
+    return pd.Timestamp(day)
 
 
 def _utc(day: date, tz: ZoneInfo) -> pd.Timestamp:
     return pd.Timestamp(datetime(day.year, day.month, day.day, tzinfo=tz)).tz_convert("UTC")
 
 
-def _present(value) -> bool:
-    return value is not None and not (isinstance(value, float) and np.isnan(value)) and value is not pd.NA
+def _monday(days: pd.Series) -> pd.Series:
+    """The Monday of each (tz-naive) day's week."""
+    days = days.dt.normalize()
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
-def _snapshot_values(snapshots: pd.DataFrame, boundary: date) -> dict[int, dict]:
-    result: dict[int, dict] = {}
-    for page_id, rows in snapshots.sort_values(["as_of", "batch_id"]).groupby("page_id"):
-        per_day = []
-        for as_of, day_rows in rows.groupby("as_of", sort=True):
-            values = {}
-            for item in ITEMS:
-                known = [v for v in day_rows[item].tolist() if _present(v)]
-                values[item] = known[-1] if known else None
-            per_day.append((as_of, values))
-        before = sorted([d for d in per_day if d[0] <= boundary], key=lambda d: d[0], reverse=True)
-        after = sorted([d for d in per_day if d[0] > boundary], key=lambda d: d[0])
-        chosen = {}
-        for item in ITEMS:
-            chosen[item] = next((v[item] for _, v in before + after if v[item] is not None), None)
-        marks = sorted((d, v["subscribers"]) for d, v in per_day if v["subscribers"] is not None)
-        result[page_id] = chosen | {"marks": marks}
-    return result
+def _local(moments: pd.Series, tz: ZoneInfo) -> pd.Series:
+    """UTC moments as the region's wall-clock time (tz-naive)."""
+    return moments.dt.tz_convert(tz.key).dt.tz_localize(None)
 
 
-def _subscriber_marks(marks: list, first_day: date, boundary: date):
-    start = [m for m in marks if m[0] <= first_day]
-    start = start[-1] if start else next((m for m in marks if first_day < m[0] < boundary), None)
-    if start is None:
-        return None, None
-    later = [m for m in marks if m[0] > start[0]]
-    end = [m for m in later if m[0] <= boundary]
-    end = end[-1] if end else (later[0] if later else None)
-    return start[1], (end[1] if end else None)
+def _covered_weeks(coverage: pd.DataFrame, kind: str, weeks: pd.DataFrame) -> pd.DataFrame:
+    """(page_id, week) for the quarter's weeks that at least one coverage span of `kind` touches."""
+    first_week, last_day = weeks["week"].min(), weeks["week"].max() + pd.Timedelta(days=6)
+    spans = coverage.loc[coverage["data_kind"] == kind, ["page_id", "date_from", "date_to"]]
+    spans = spans.assign(lo=_monday(spans["date_from"].clip(lower=first_week)),
+                         hi=_monday(spans["date_to"].clip(upper=last_day)))
+    pairs = spans.merge(weeks, how="cross")
+    pairs = pairs[(pairs["week"] >= pairs["lo"]) & (pairs["week"] <= pairs["hi"])]
+    return pairs[["page_id", "week"]].drop_duplicates()
 
 
-def _covered_weeks(coverage: pd.DataFrame, kind: str, first_week: date, last_day: date) -> dict[int, set]:
-    weeks: dict[int, set] = {}
-    for row in coverage[coverage["data_kind"] == kind].itertuples():
-        if row.date_to < first_week or row.date_from > last_day:
-            continue
-        week = _monday(max(row.date_from, first_week))
-        while week <= _monday(min(row.date_to, last_day)):
-            weeks.setdefault(row.page_id, set()).add(week)
-            week += timedelta(days=7)
-    return weeks
+def _snapshot_values(snapshots: pd.DataFrame, first_day: date, boundary: date) -> pd.DataFrame:
+    """Per page: each item's value in force (the latest known on or before `boundary`, else the earliest known
+    after it; an empty cell is unknown) and the two subscriber marks of C2."""
+    snaps = snapshots[["page_id", "as_of", "batch_id", *ITEMS]].copy()
+    for item in ITEMS:  # booleans (possibly with gaps) and counts as floats: 1.0 / 0.0 / NaN
+        snaps[item] = snaps[item].astype(float)
+    # one row per page and day: of several uploads of one day the latest batch wins, item by item
+    daily = (snaps.sort_values(["page_id", "as_of", "batch_id"], kind="stable")
+             .groupby(["page_id", "as_of"])[ITEMS].last().reset_index())
+    boundary, first_day = _day(boundary), _day(first_day)
+    before = daily[daily["as_of"] <= boundary].groupby("page_id")[ITEMS].last()
+    after = daily[daily["as_of"] > boundary].groupby("page_id")[ITEMS].first()
+    values = before.combine_first(after)
+
+    marks = daily.loc[daily["subscribers"].notna(), ["page_id", "as_of", "subscribers"]]
+    start = marks[marks["as_of"] <= first_day].groupby("page_id").last().combine_first(
+        marks[(marks["as_of"] > first_day) & (marks["as_of"] < boundary)].groupby("page_id").first())
+    start = start.rename(columns={"as_of": "start_on", "subscribers": "s0"})
+    later = marks.merge(start.reset_index(), on="page_id")
+    later = later[later["as_of"] > later["start_on"]]
+    end = later[later["as_of"] <= boundary].groupby("page_id")[["subscribers"]].last().combine_first(
+        later[later["as_of"] > boundary].groupby("page_id")[["subscribers"]].first())
+    values["s0"] = start["s0"]
+    values["s1"] = end["subscribers"]
+    return values.rename_axis("page_id").reset_index()
+
+
+def _comment_stats(comments: pd.DataFrame, first_week: pd.Timestamp, week_end: pd.Timestamp) -> pd.DataFrame:
+    """Per page: users' comments in the quarter's weeks, those the page answered, the median reply hours."""
+    is_page = comments["author_is_page"].astype(bool)
+    replies = (comments[is_page & comments["parent_comment_id"].notna()]
+               .groupby(["page_id", "parent_comment_id"], as_index=False)["created_at"].min()
+               .rename(columns={"parent_comment_id": "comment_id", "created_at": "replied_at"}))
+    users = comments[~is_page & (comments["created_at"] >= first_week) & (comments["created_at"] < week_end)]
+    users = users[["page_id", "comment_id", "created_at"]].merge(replies, on=["page_id", "comment_id"], how="left")
+    users["hours"] = ((users["replied_at"] - users["created_at"]).dt.total_seconds() / 3600).clip(lower=0.0)
+    return users.groupby("page_id", as_index=False).agg(n_users=("comment_id", "size"),
+                                                        n_answered=("hours", "count"),
+                                                        median_hours=("hours", "median"))
+
+
+def _percentile(frame: pd.DataFrame, raw: str, group: list[str], low: float, high: float) -> pd.Series:
+    """Average-rank percentile of the winsorised raw value within its peer group (1.0 for a group of one)."""
+    valid = frame.loc[frame[raw].notna(), [*group, raw]]
+    by_group = valid.groupby(group)[raw]
+    clipped = by_group.transform(lambda s: s.clip(s.quantile(low), s.quantile(high)))
+    ranks = clipped.groupby([valid[g] for g in group]).rank(method="average")
+    n = by_group.transform("size")
+    percentile = ((ranks - 1) / (n - 1)).mask(n == 1, 1.0)
+    return percentile.reindex(frame.index)
+
+
+def _weighted_mean(values: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """Row-wise weighted mean over the known (non-null) values, re-weighted over them; NaN when none."""
+    total = values.notna().mul(weights).sum(axis=1)
+    return values.mul(weights).sum(axis=1).div(total.where(total > 0))
 
 
 def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> pd.DataFrame:
-    weeks = quarter.weeks()
-    first_week, week_end = weeks[0], weeks[-1] + timedelta(days=7)
-    owners = _pandas(data.owners)
-    pages = _pandas(data.pages).merge(owners[["owner_id", "owner_name", "kind", "parent_id", "exemption"]],
-                                         on="owner_id")
-    norms = {k: int(v) for k, v in m.raw["norms"]["posts_per_week"].items()}
-    posts = data.posts.to_pandas()
-    posts["week"] = posts["published_at"].dt.tz_convert(tz.key).dt.tz_localize(None).dt.to_period("W-SUN") \
-        .dt.start_time.dt.date
-    posts = posts[(posts["week"] >= first_week) & (posts["week"] <= weeks[-1])]
-    counts = posts.groupby(["page_id", "week"]).size().to_dict()
-    covered = _covered_weeks(_pandas(data.coverage), "posts", first_week, week_end - timedelta(days=1))
-    comment_pages = set(_covered_weeks(_pandas(data.coverage), "comments", first_week,
-                                       week_end - timedelta(days=1)))
-    snaps = _snapshot_values(_pandas(data.snapshots), quarter.next().first_day)
-
-    streams = data.streams.to_pandas().merge(pages[["page_id", "owner_id"]], on="page_id")
-    streams["day"] = streams["started_at"].dt.tz_convert(tz.key).dt.date
-    streams = streams[(streams["day"] >= quarter.first_day) & (streams["day"] <= quarter.last_day)]
-    owner_streams = streams.groupby("owner_id").size().to_dict()
-
-    comments = data.comments.to_pandas()
-    replies = comments[comments["author_is_page"] & comments["parent_comment_id"].notna()] \
-        .groupby(["page_id", "parent_comment_id"])["created_at"].min()
-    users = comments[(~comments["author_is_page"]) & (comments["created_at"] >= _utc(first_week, tz))
-                     & (comments["created_at"] < _utc(week_end, tz))].copy()
-    users["replied_at"] = [replies.get((p, c)) for p, c in zip(users["page_id"], users["comment_id"])]
-    users["hours"] = [None if pd.isna(r) else max(0.0, (r - t).total_seconds() / 3600)
-                      for r, t in zip(users["replied_at"], users["created_at"])]
-
+    quarter_weeks = quarter.weeks()
+    weeks = pd.DataFrame({"week": pd.to_datetime(quarter_weeks)})
+    first_week, last_week = _day(quarter_weeks[0]), _day(quarter_weeks[-1])
+    week_end = quarter_weeks[-1] + timedelta(days=7)
     gates = m.raw["gates"]
+    norms = {k: int(v) for k, v in m.raw["norms"]["posts_per_week"].items()}
     stream_norms = m.raw["norms"].get("live_streams_per_quarter", {})
-    rows = []
-    for page in pages.itertuples():
-        norm = norms[page.kind]
-        registered = page.registered_on if _present(page.registered_on) else None
-        start = first_week
-        if registered is not None:
-            monday = registered + timedelta(days=(7 - registered.weekday()) % 7)
-            start = max(start, monday)
-        counted = [w for w in weeks if w >= start and w + timedelta(days=7) <= today and w in covered.get(page.page_id, ())]
-        n_weeks = len(counted)
-        per_week = [counts.get((page.page_id, w), 0) for w in counted]
-        n_posts = sum(per_week)
-        weeks_ok = sum(1 for n in per_week if n >= norm)
-        mine = posts[(posts["page_id"] == page.page_id) & posts["week"].isin(counted)]
-        with_views = mine[mine["views"].notna()]
-        views = with_views["views"].sum()
-        engagement = with_views[["likes", "comments", "reposts", "reactions"]].fillna(0).sum().sum()
-        counters = mine["comments"].dropna()
-        snap = snaps.get(page.page_id, {item: None for item in ITEMS} | {"marks": []})
-        r = {"page_id": page.page_id, "owner_id": page.owner_id, "kind": page.kind, "platform": page.platform}
-        # A
-        r["A1"] = None if snap["status_mark"] is None else float(snap["status_mark"])
-        r["A2"] = None if snap["gospubliki"] is None else float(snap["gospubliki"])
-        applicable = [i for i in m.indicators["A3"]["items"] if i not in NOT_ON.get(page.platform, set())]
-        known = [snap[i] for i in applicable if snap[i] is not None]
-        if known:
-            r["A3"] = sum(1 for v in known if v) / len(known)
-        elif snap["design_pct"] is not None:
-            r["A3"] = min(1.0, max(0.0, snap["design_pct"] / 100))
-        else:
-            r["A3"] = None
-        r["A4"] = None if snap["comments_enabled"] is None else float(snap["comments_enabled"])
-        values = {int(k): float(v) for k, v in m.indicators["A5"]["values"].items()}
-        r["A5"] = None if "pos_widgets" in NOT_ON.get(page.platform, set()) or snap["pos_widgets"] is None else \
-            values[min(max(int(snap["pos_widgets"]), 0), max(values))]
-        # B
-        r["B1"] = weeks_ok / n_weeks if n_weeks else None
-        r["B2"] = min(1.0, n_posts / (norm * n_weeks)) if n_weeks else None
-        r["B3"] = float(owner_streams.get(page.owner_id, 0) >= stream_norms[page.kind]) \
-            if page.kind in stream_norms else None
-        # C, D raw
-        subscribers = snap["subscribers"]
-        r["C1_raw"] = (views / len(with_views)) / subscribers if len(with_views) and subscribers else None
-        s0, s1 = _subscriber_marks(snap["marks"], quarter.first_day, quarter.next().first_day)
-        r["C2_raw"] = (s1 - s0) / s0 if s0 and s1 is not None else None
-        r["D1_raw"] = engagement / views if len(with_views) and views > 0 else None
-        mine_users = users[users["page_id"] == page.page_id]
-        has_comments = page.page_id in comment_pages
-        if has_comments:
-            r["D2_raw"] = len(mine_users) / n_posts if n_posts else None
-        else:
-            r["D2_raw"] = counters.sum() / len(counters) if len(counters) else None
-        # E
-        if has_comments and len(mine_users) >= gates["min_user_comments"] and len(mine_users) > 0:
-            answered = mine_users["hours"].dropna()
-            r["E1"] = min(1.0, len(answered) / len(mine_users) / m.indicators["E1"]["full_at"])
-            if len(answered) == 0:
-                r["E2"] = 0.0
-            else:
-                median = float(np.median(answered.astype(float)))
-                r["E2"] = m.indicators["E2"]["otherwise"]
-                for step in sorted(m.indicators["E2"]["steps"], key=lambda s: s["hours"]):
-                    if median <= step["hours"]:
-                        r["E2"] = step["value"]
-                        break
-        else:
-            r["E1"] = r["E2"] = None
-        # gates
-        if n_weeks < gates["min_counted_weeks"]:
-            for code in ("B1", "B2", "B3", "E1", "E2"):
-                r[code] = None
-            r["C1_raw"] = r["C2_raw"] = r["D1_raw"] = r["D2_raw"] = None
-        if n_posts < gates["min_posts_for_reach"]:
-            r["C1_raw"] = r["C2_raw"] = r["D1_raw"] = r["D2_raw"] = None
-        rows.append(r)
-    frame = pd.DataFrame(rows)
+
+    owners = data.owners.to_pandas()
+    pages = data.pages.to_pandas()[["page_id", "owner_id", "platform", "registered_on"]].merge(
+        owners[["owner_id", "kind"]], on="owner_id")
+    pages["norm"] = pages["kind"].map(norms).astype(float)
+    coverage = data.coverage.to_pandas()
+
+    # counted weeks: from the first full week after registration, covered by data, already ended
+    registered = pages["registered_on"]
+    first_full = registered + pd.to_timedelta((7 - registered.dt.day_of_week) % 7, unit="D")
+    pages["start"] = first_full.where(first_full > first_week, first_week)
+    counted = pages[["page_id", "start", "norm"]].merge(weeks, how="cross")
+    counted = counted[(counted["week"] >= counted["start"])
+                      & (counted["week"] + pd.Timedelta(days=7) <= _day(today))]
+    counted = counted.merge(_covered_weeks(coverage, "posts", weeks), on=["page_id", "week"])
+
+    # the one pass over the posts: per page and local week, the counts and sums the indicators need
+    posts = data.posts.to_pandas()
+    posts["week"] = _monday(_local(posts["published_at"], tz))
+    posts = posts[(posts["week"] >= first_week) & (posts["week"] <= last_week)]
+    has_views = posts["views"].notna()
+    posts["engagement"] = posts[["likes", "comments", "reposts", "reactions"]].fillna(0).sum(axis=1).where(has_views, 0)
+    per_week = posts.groupby(["page_id", "week"], as_index=False).agg(
+        posts=("page_id", "size"), posts_with_views=("views", "count"), views=("views", "sum"),
+        engagement=("engagement", "sum"), posts_with_counter=("comments", "count"),
+        comment_counter=("comments", "sum"))
+    counted = counted.merge(per_week, on=["page_id", "week"], how="left")
+    sums = ["posts", "posts_with_views", "views", "engagement", "posts_with_counter", "comment_counter"]
+    counted[sums] = counted[sums].fillna(0).astype(float)
+    counted["week_ok"] = counted["posts"] >= counted["norm"]
+    activity = counted.groupby("page_id", as_index=False).agg(n_weeks=("week", "size"), weeks_ok=("week_ok", "sum"),
+                                              n_posts=("posts", "sum"), **{c: (c, "sum") for c in sums[1:]})
+
+    # live streams of each owner in the calendar quarter (local days; any of the owner's pages counts)
+    streams = data.streams.to_pandas().merge(pages[["page_id", "owner_id"]], on="page_id")
+    day = _local(streams["started_at"], tz).dt.normalize()
+    streams = streams[(day >= _day(quarter.first_day)) & (day <= _day(quarter.last_day))]
+    owner_streams = streams.groupby("owner_id", as_index=False).agg(owner_streams=("page_id", "size"))
+
+    comment_pages = _covered_weeks(coverage, "comments", weeks)["page_id"].unique()
+    comments = _comment_stats(data.comments.to_pandas(), _utc(quarter_weeks[0], tz), _utc(week_end, tz))
+    snaps = _snapshot_values(data.snapshots.to_pandas(), quarter.first_day, quarter.next().first_day)
+
+    frame = (pages.merge(activity, on="page_id", how="left").merge(owner_streams, on="owner_id", how="left")
+             .merge(comments, on="page_id", how="left").merge(snaps, on="page_id", how="left"))
+    counts = ["n_weeks", "weeks_ok", "n_posts", *sums[1:], "owner_streams", "n_users", "n_answered"]
+    frame[counts] = frame[counts].fillna(0)
+    frame["has_comments"] = frame["page_id"].isin(comment_pages)
+    for platform, items in NOT_ON.items():  # items a platform does not have are not applicable there
+        frame.loc[frame["platform"] == platform, sorted(items)] = np.nan
+
+    # A: checklist
+    frame["A1"] = frame["status_mark"]
+    frame["A2"] = frame["gospubliki"]
+    design = frame[m.indicators["A3"]["items"]]
+    known = design.notna().sum(axis=1)
+    frame["A3"] = (design.sum(axis=1) / known).where(known > 0, (frame["design_pct"] / 100).clip(0.0, 1.0))
+    frame["A4"] = frame["comments_enabled"]
+    values = {float(k): float(v) for k, v in m.indicators["A5"]["values"].items()}
+    frame["A5"] = frame["pos_widgets"].clip(0, max(values)).map(values)
+    # B: regularity
+    weeks_known = frame["n_weeks"].where(frame["n_weeks"] > 0)
+    frame["B1"] = frame["weeks_ok"] / weeks_known
+    frame["B2"] = (frame["n_posts"] / (frame["norm"] * weeks_known)).clip(upper=1.0)
+    stream_norm = frame["kind"].map(stream_norms).astype(float)
+    frame["B3"] = (frame["owner_streams"] >= stream_norm).astype(float).where(stream_norm.notna())
+    # C, D raw values (percentiles below)
+    with_views = frame["posts_with_views"] > 0
+    subscribers = frame["subscribers"].where(frame["subscribers"] != 0)
+    frame["C1_raw"] = (frame["views"] / frame["posts_with_views"] / subscribers).where(with_views)
+    frame["C2_raw"] = ((frame["s1"] - frame["s0"]) / frame["s0"]).where(frame["s0"] != 0)
+    frame["D1_raw"] = (frame["engagement"] / frame["views"]).where(with_views & (frame["views"] > 0))
+    per_post = frame["n_users"] / frame["n_posts"].where(frame["n_posts"] > 0)
+    per_counter = frame["comment_counter"] / frame["posts_with_counter"].where(frame["posts_with_counter"] > 0)
+    frame["D2_raw"] = per_post.where(frame["has_comments"], per_counter)
+    # E: replies to users' comments
+    enough = frame["has_comments"] & (frame["n_users"] >= gates["min_user_comments"]) & (frame["n_users"] > 0)
+    frame["E1"] = (frame["n_answered"] / frame["n_users"] / m.indicators["E1"]["full_at"]).clip(upper=1.0) \
+        .where(enough)
+    e2 = pd.Series(float(m.indicators["E2"]["otherwise"]), index=frame.index)
+    for step in sorted(m.indicators["E2"]["steps"], key=lambda s: -s["hours"]):  # the smallest step wins
+        e2 = e2.mask(frame["median_hours"] <= step["hours"], float(step["value"]))
+    frame["E2"] = e2.where(frame["n_answered"] > 0, 0.0).where(enough)
+    # gates
+    too_few_weeks = frame["n_weeks"] < gates["min_counted_weeks"]
+    frame.loc[too_few_weeks, ["B1", "B2", "B3", "E1", "E2", *RAW]] = np.nan
+    frame.loc[frame["n_posts"] < gates["min_posts_for_reach"], RAW] = np.nan
+
     group = list(m.raw["percentiles"]["peer_group"])
     low, high = m.raw["percentiles"]["winsorize"]
     for code in ("C1", "C2", "D1", "D2"):
-        frame[code] = np.nan
-        valid = frame[frame[f"{code}_raw"].notna()].copy()
-        for _, members in valid.groupby(group):
-            raw = members[f"{code}_raw"].astype(float)
-            clipped = raw.clip(raw.quantile(low), raw.quantile(high))
-            ranks = clipped.rank(method="average")
-            n = len(members)
-            frame.loc[members.index, code] = (ranks - 1) / (n - 1) if n > 1 else 1.0
+        frame[code] = _percentile(frame, f"{code}_raw", group, low, high)
+
     codes = list(m.indicators)
-    scores, block_scores = [], {b: [] for b in m.raw["blocks"]}
-    for _, r in frame.iterrows():
-        applicable = [c for c in codes if pd.notna(r[c])]
-        total = sum(m.weight(c) for c in applicable)
-        scores.append(100 * sum(r[c] * m.weight(c) for c in applicable) / total if total else None)
-        for b in block_scores:
-            inside = [c for c in applicable if m.indicators[c]["block"] == b]
-            weight = sum(m.weight(c) for c in inside)
-            block_scores[b].append(100 * sum(r[c] * m.weight(c) for c in inside) / weight if weight else None)
-    frame["score"] = scores
-    for b, values in block_scores.items():
-        frame[f"block_{b}"] = values
-    return frame
+    weights = pd.Series({c: m.weight(c) for c in codes})
+    frame["score"] = 100 * _weighted_mean(frame[codes], weights)
+    for block in m.raw["blocks"]:
+        inside = [c for c in codes if m.indicators[c]["block"] == block]
+        frame[f"block_{block}"] = 100 * _weighted_mean(frame[inside], weights[inside])
+    columns = ["page_id", "owner_id", "kind", "platform", *[c for c in codes if c not in ("C1", "C2", "D1", "D2")],
+               *RAW, "C1", "C2", "D1", "D2", "score", *[f"block_{b}" for b in m.raw["blocks"]]]
+    return frame[columns]
 
 
 def rate_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> dict:
     """Page scores, owner scores and the body composite in pandas."""
     pages = score_pages_pandas(data, m, quarter, tz, today)
-    owners = _pandas(data.owners)
-    required = list(m.required_platforms)
-    owner_rows = []
-    for owner in owners.itertuples():
-        mine = pages[pages["owner_id"] == owner.owner_id]
-        per_platform = []
-        for platform in required:
-            on = mine[mine["platform"] == platform]
-            if len(on) == 0:
-                if not _present(owner.exemption):
-                    per_platform.append(0.0)
-            elif on["score"].notna().any():
-                per_platform.append(on["score"].dropna().mean())
-        owner_rows.append({"owner_id": owner.owner_id, "kind": owner.kind, "parent_id": owner.parent_id,
-                           "score": float(np.mean(per_platform)) if per_platform else None})
-    owner_frame = pd.DataFrame(owner_rows)
+    owners = data.owners.to_pandas()[["owner_id", "kind", "parent_id", "exemption"]]
+
+    # owner score: mean over the required platforms of the mean page score there; a required platform with no
+    # page counts 0 unless the owner is exempt; one whose pages are all unscored is left out
+    required = pd.DataFrame({"platform": list(m.required_platforms)})
+    on_platform = pages.groupby(["owner_id", "platform"], as_index=False).agg(n_pages=("page_id", "size"),
+                                                                              mean=("score", "mean"))
+    grid = owners.merge(required, how="cross").merge(on_platform, on=["owner_id", "platform"], how="left")
+    no_page = grid["n_pages"].isna()
+    grid["value"] = grid["mean"].where(~no_page, np.where(grid["exemption"].isna(), 0.0, np.nan))
+    owners = owners.merge(grid.groupby("owner_id", as_index=False)["value"].mean(), on="owner_id", how="left")
+    owner_frame = owners.rename(columns={"value": "score"})[["owner_id", "kind", "parent_id", "score"]]
+
+    # body composite: the body, the mean of its head(s), the mean of its institutions; re-weighted over known
     weights = m.raw["composite"]
-    bodies = []
-    for body in owner_frame[owner_frame["kind"] == "executive_body"].itertuples():
-        children = owner_frame[(owner_frame["parent_id"] == body.owner_id) & owner_frame["score"].notna()]
-        parts = [(body.score, weights["body"]),
-                 (children[children["kind"] == "head"]["score"].mean(), weights["head"]),
-                 (children[children["kind"] == "institution"]["score"].mean(), weights["institutions"])]
-        parts = [(s, w) for s, w in parts if s is not None and not np.isnan(s)]
-        total = sum(w for _, w in parts)
-        bodies.append({"owner_id": body.owner_id, "score": sum(s * w for s, w in parts) / total if total else None})
-    return {"pages": pages, "owners": owner_frame, "bodies": pd.DataFrame(bodies)}
+    children = (owner_frame[owner_frame["score"].notna()]
+                .pivot_table(index="parent_id", columns="kind", values="score", aggfunc="mean"))
+    bodies = owner_frame.loc[owner_frame["kind"] == "executive_body", ["owner_id", "score"]]
+    parts = pd.DataFrame({"body": bodies["score"].to_numpy(),
+                          "head": bodies["owner_id"].map(children.get("head", pd.Series(dtype=float))).to_numpy(),
+                          "institutions": bodies["owner_id"].map(
+                              children.get("institution", pd.Series(dtype=float))).to_numpy()})
+    composite = _weighted_mean(parts, pd.Series({k: float(weights[k]) for k in parts.columns}))
+    body_frame = pd.DataFrame({"owner_id": bodies["owner_id"].to_numpy(), "score": composite.to_numpy()})
+    return {"pages": pages, "owners": owner_frame.reset_index(drop=True), "bodies": body_frame}

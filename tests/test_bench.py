@@ -11,7 +11,8 @@ import cli
 from benchmark.run import synthetic_dir
 from benchmark.synthetic import generate, read_parquet
 
-KEYS = {"scale", "pages", "posts", "score_s", "score_peak_mb", "pandas_s", "pandas_ratio", "floor_s", "floor_ratio",
+KEYS = {"scale", "pages", "posts", "score_s", "score_peak_mb", "pandas_s", "pandas_ratio", "pandas_vectorised_s",
+        "pandas_vectorised_ratio", "floor_s", "floor_ratio",
         "results_identical", "ingest_posts_per_s", "db_read_s", "screens_s"}
 
 
