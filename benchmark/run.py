@@ -237,6 +237,7 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
     log("Пиковая память (отдельный процесс)…")
     peak = measure_peak(directory)
     result["score_peak_mb"], result["loaded_mb"] = peak["peak_mb"], peak["loaded_mb"]
+    result["process_peak_mb"] = peak["process_peak_mb"]
     pandas_repeat = pandas_repeat or (1 if scale != "tomsk" else min(repeat, 3))
     result["pandas_repeat"] = pandas_repeat
     result["differences"] = {}
