@@ -1,10 +1,8 @@
 """The synthetic data of a scale written into a database the way the product stores it (registry, two dated
 registry snapshots, one activity batch with its coverage), for the database read figures and the screens of
-`cli.py bench`. Bulk paths: COPY for PostgreSQL, executemany for SQLite; nothing else in the product writes
-like this (uploads go through storage.ingest)."""
+`cli.py bench`, with the bulk writer uploads use (storage.db.write_frame)."""
 from __future__ import annotations
 
-import io
 from datetime import datetime, timezone
 
 import polars as pl
@@ -12,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from benchmark.synthetic import Synthetic
 from storage import schema
+from storage.db import write_frame
 
 STAMP = datetime(2026, 4, 2, 9, 0, tzinfo=timezone.utc)  # when the synthetic batches were "uploaded"
 
@@ -56,45 +55,16 @@ def _tables(synthetic: Synthetic, activity_filename: str) -> dict[str, pl.DataFr
 def fill(engine: Engine, synthetic: Synthetic, activity_filename: str = "synthetic.json") -> None:
     """Write the synthetic data into an empty database (schema already created); the activity batch is named
     `activity_filename` (how the bench recognises what a database holds)."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
+    with engine.begin() as conn:
         for name, frame in _tables(synthetic, activity_filename).items():
-            if engine.dialect.name == "postgresql":
-                _copy(cursor, name, frame)
-            else:
-                _executemany(cursor, name, frame)
+            write_frame(conn, name, frame)
         if engine.dialect.name == "postgresql":  # the serial sequences continue after the ids written here
             for name in ("owners", "pages", "batches", "page_snapshots"):
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                               f"(SELECT COALESCE(MAX(id), 1) FROM {name}))")
-            cursor.execute("ANALYZE")
-        raw.commit()
-    finally:
-        raw.close()
-
-
-def _copy(cursor, name: str, frame: pl.DataFrame) -> None:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00", null_value="")
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    with cursor.copy(f"COPY {name} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-        view = buffer.getbuffer()
-        for start in range(0, len(view), 1 << 24):
-            copy.write(view[start:start + (1 << 24)])
-
-
-def _executemany(cursor, name: str, frame: pl.DataFrame) -> None:
-    # SQLAlchemy keeps SQLite datetimes as naive UTC text and dates as ISO text
-    frame = frame.with_columns(
-        [pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%6f") for c, t in frame.schema.items()
-         if isinstance(t, pl.Datetime)]
-        + [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date])
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    marks = ", ".join("?" for _ in frame.columns)
-    statement = f"INSERT INTO {name} ({columns}) VALUES ({marks})"
-    for chunk in frame.iter_slices(500_000):
-        cursor.executemany(statement, chunk.rows())
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                  f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
 
 
 def reset(engine: Engine) -> None:

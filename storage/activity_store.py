@@ -22,7 +22,7 @@ from loaders.errors import fail
 from loaders.urls import key_from_platform_id
 from storage import schema
 from storage.audit import create_batch, sha256_of, write_audit
-from storage.db import read_frame, utcnow
+from storage.db import read_frame, utcnow, write_frame
 
 TABLES = {  # canonical frame → (table, key column, compared values)
     "posts": (schema.posts, "post_id", act.POST_VALUES),
@@ -260,8 +260,7 @@ def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, c
                 continue
             table, key, _ = TABLES[name]
             columns = [c.name for c in table.columns if c.name != "batch_id"]
-            rows = incoming.select(columns).with_columns(pl.lit(batch_id).alias("batch_id")).to_dicts()
-            conn.execute(insert(table), rows)
+            write_frame(conn, table.name, incoming.select(columns).with_columns(pl.lit(batch_id).alias("batch_id")))
         if coverage:
             conn.execute(insert(schema.batch_coverage), [{**r, "batch_id": batch_id} for r in coverage])
         if snapshots:

@@ -129,3 +129,32 @@ def _read_adbc(engine: Engine, query: Select, schema: dict[str, pl.DataType]) ->
     frame.columns = list(schema)
     return frame.with_columns(pl.col(n).dt.convert_time_zone("UTC").dt.cast_time_unit("us") if isinstance(t, pl.Datetime)
                               else pl.col(n).cast(t) for n, t in schema.items())
+
+
+def write_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame's rows to a table on the caller's connection (inside its transaction), the columns named
+    as in the table: COPY … FROM STDIN as CSV on PostgreSQL, the driver's executemany on SQLite (moments as
+    the naive UTC text SQLAlchemy keeps there). Per row, no Python object beyond the driver's tuple."""
+    if frame.is_empty():
+        return
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            buffer = io.BytesIO()
+            frame.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
+                            null_value="")
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+                view = buffer.getbuffer()
+                for start in range(0, len(view), 1 << 24):
+                    copy.write(view[start:start + (1 << 24)])
+            return
+        frame = frame.with_columns(
+            [pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+             for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+            + [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date])
+        statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in frame.columns)})"
+        for chunk in frame.iter_slices(500_000):
+            cursor.executemany(statement, chunk.rows())
+    finally:
+        cursor.close()
