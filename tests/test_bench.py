@@ -8,6 +8,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import cli
+from tests.conftest import PG_URL
 from benchmark.run import synthetic_dir
 from benchmark.synthetic import generate, read_parquet
 
@@ -17,7 +18,10 @@ KEYS = {"scale", "pages", "posts", "score_s", "score_peak_mb", "pandas_s", "pand
 
 
 @pytest.mark.postgres
-def test_bench_tomsk_json(capsys):
+def test_bench_tomsk_json(capsys, monkeypatch):
+    # its own PostgreSQL database: the bench keeps one scale per database, and a developer's national data in
+    # gospabliki_bench should not be replaced by a test run
+    monkeypatch.setattr("benchmark.run.PG_URL", PG_URL.rsplit("/", 1)[0] + "/gospabliki_bench_test")
     assert cli.main(["bench", "--scale", "tomsk", "--json", "--repeat", "1", "--quiet"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert KEYS <= set(result)
