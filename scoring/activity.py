@@ -139,7 +139,9 @@ def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFra
     bit = _week_bit()
     sums = (per_week.lazy().join(masks.select("page_id", "norm", "counted_mask"), on="page_id")
             .filter(_has_week("counted_mask"))
-            .group_by("page_id").agg(pl.col("posts").sum(), bit.filter(met).bitwise_or().alias("__met"),
+            .with_columns(pl.when(met).then(bit).otherwise(0).alias("__met"))
+            # a page's weeks are distinct bits, so their sum is the mask (and cheaper than a bitwise-or)
+            .group_by("page_id").agg(pl.col("posts").sum(), pl.col("__met").sum(),
                                      *[pl.col(c).sum() for c in POST_SUMS]))
     # a norm of 0 is met by a week without posts too
     met_mask = pl.when(pl.col("norm") <= 0).then(pl.col("counted_mask")).otherwise(pl.col("__met").fill_null(0))

@@ -83,21 +83,20 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
     registered page counts 0 («нет страницы»), unless the owner is exempt from keeping pages."""
     required = list(m.required_platforms)
     blocks = [c for c in pages.columns if c.startswith("block_")]
-    per_platform = (pages.filter(pl.col("platform").is_in(required))
+    per_platform = (pages.lazy().filter(pl.col("platform").is_in(required))
                     .group_by("owner_id", "platform").agg(pl.col("score").mean(), pl.col("B1").mean(),
-                                                          *[pl.col(b).mean() for b in blocks]))
-    grid = (owners.select("owner_id", "exemption").join(pl.DataFrame({"platform": required}), how="cross")
-            .join(per_platform, on=["owner_id", "platform"], how="left")
-            .join(pages.select("owner_id", "platform").unique().with_columns(pl.lit(True).alias("has_page")),
-                  on=["owner_id", "platform"], how="left"))
+                                                          *[pl.col(b).mean() for b in blocks],
+                                                          pl.lit(True).alias("has_page")))
+    grid = (owners.lazy().select("owner_id", "exemption").join(pl.LazyFrame({"platform": required}), how="cross")
+            .join(per_platform, on=["owner_id", "platform"], how="left"))
     missing = pl.col("has_page").is_null() & pl.col("exemption").is_null()
     grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"))
-    return (owners.join(grid.group_by("owner_id").agg(
+    return (owners.lazy().join(grid.group_by("owner_id").agg(
         pl.col("score").mean().alias("score"),
         pl.col("B1").mean().alias("B1"),
         *[pl.col(b).mean().alias(b) for b in blocks],
         pl.col("platform").filter(missing).alias("missing_platforms"),
-        pl.col("has_page").count().alias("pages")), on="owner_id", how="left"))
+        pl.col("has_page").count().alias("pages")), on="owner_id", how="left").collect())
 
 
 def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
