@@ -183,7 +183,7 @@ def bench_engine(url: str, scale: str, log: Log):
         reset(engine)
         synthetic = read_parquet(synthetic_dir(scale))
         fill(engine, synthetic, activity_filename=marker)
-        log(f"  записано за {time.perf_counter() - started:.1f} с")
+        log(f"  записано за {time.perf_counter() - started:.1f} с".replace(".", ","))
     return engine
 
 
@@ -314,33 +314,36 @@ def report(result: dict) -> str:
     def ok(passed: bool) -> str:
         return "да" if passed else "НЕТ"
 
-    rows = [("Страниц / публикаций за квартал", f"{result['pages']:,} / {result['posts']:,}".replace(",", " "), "", ""),
-            ("Расчёт квартала", f"{result['score_s']:.3f} с",
+    def num(value: float, digits: int) -> str:  # Russian: a space between thousands, a decimal comma
+        return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+    rows = [("Страниц / публикаций за квартал", f"{num(result['pages'], 0)} / {num(result['posts'], 0)}", "", ""),
+            ("Расчёт квартала", f"{num(result['score_s'], 3)} с",
              "< 5 с (национальный)", ok(result["score_s"] < TARGETS["score_s"])),
-            ("Пиковая память процесса (данные + расчёт)", f"{result['score_peak_mb']:,} МБ".replace(",", " "),
+            ("Пиковая память процесса (данные + расчёт)", f"{num(result['score_peak_mb'], 0)} МБ",
              "< 4 ГБ", ok(result["score_peak_mb"] < TARGETS["score_peak_mb"])),
-            (f"pandas по страницам (медиана из {result['pandas_repeat']})", f"{result['pandas_s']:.2f} с", "", ""),
-            ("Быстрее pandas по страницам", f"в {result['pandas_ratio']:.1f} раза", "≥ 10×",
+            (f"pandas по страницам (медиана из {result['pandas_repeat']})", f"{num(result['pandas_s'], 2)} с", "", ""),
+            ("Быстрее pandas по страницам", f"в {num(result['pandas_ratio'], 1)} раза", "≥ 10×",
              ok(result["pandas_ratio"] >= TARGETS["pandas_ratio"])),
-            ("pandas векторизованный", f"{result['pandas_vectorised_s']:.2f} с", "", ""),
-            ("Быстрее векторизованного pandas", f"в {result['pandas_vectorised_ratio']:.1f} раза", "", ""),
+            ("pandas векторизованный", f"{num(result['pandas_vectorised_s'], 2)} с", "", ""),
+            ("Быстрее векторизованного pandas", f"в {num(result['pandas_vectorised_ratio'], 1)} раза", "", ""),
             ("Результаты совпадают с обоими pandas", "да" if result["results_identical"] else
              "нет: " + ", ".join(f"{k}: {', '.join(v)}" for k, v in result["differences"].items() if v), "",
              ok(result["results_identical"])),
-            ("«Пол» (подсчёт публикаций по страницам и неделям)", f"{result['floor_s']:.3f} с", "", ""),
-            ("Расчёт / «пол»", f"{result['floor_ratio']:.2f}×", "≤ 3×", ok(result["floor_ratio"] <= TARGETS["floor_ratio"])),
-            ("Томск: чтение выгрузок + расчёт", f"{result['tomsk_ingest_score_s']:.2f} с", "< 1 с",
+            ("«Пол» (подсчёт публикаций по страницам и неделям)", f"{num(result['floor_s'], 3)} с", "", ""),
+            ("Расчёт / «пол»", f"{num(result['floor_ratio'], 2)}×", "≤ 3×", ok(result["floor_ratio"] <= TARGETS["floor_ratio"])),
+            ("Томск: чтение выгрузок + расчёт", f"{num(result['tomsk_ingest_score_s'], 2)} с", "< 1 с",
              ok(result["tomsk_ingest_score_s"] < TARGETS["tomsk_ingest_score_s"])),
-            ("Томск: загрузка в SQLite, чтение из базы, расчёт", f"{result['tomsk_upload_score_s']:.2f} с", "", "")]
+            ("Томск: загрузка в SQLite, чтение из базы, расчёт", f"{num(result['tomsk_upload_score_s'], 2)} с", "", "")]
     for name, rate in result["ingest_posts_per_s"].items():
         target = name in ("vk", "telegram")
-        rows.append((f"Чтение выгрузки {name}", f"{rate:,} публ./с".replace(",", " "),
+        rows.append((f"Чтение выгрузки {name}", f"{num(rate, 0)} публ./с",
                      "≥ 100 000/с" if target else "", ok(rate >= TARGETS["ingest_posts_per_s"]) if target else ""))
     for name, seconds in result.get("db_read_s", {}).items():
         rows.append((f"Чтение квартала из {name}", "нет подключения" if seconds is None else
-                     f"{seconds:.2f} с ({result['db_read_ratio'][name]:.1f}× расчёта)", "", ""))
+                     f"{num(seconds, 2)} с ({num(result['db_read_ratio'][name], 1)}× расчёта)", "", ""))
     for screen, seconds in result.get("screens_s", {}).items():
-        rows.append((f"Экран {screen} ({result['screens_scale']}), повторный запуск", f"{seconds:.3f} с", "< 0,5 с",
+        rows.append((f"Экран {screen} ({result['screens_scale']}), повторный запуск", f"{num(seconds, 3)} с", "< 0,5 с",
                      ok(seconds < TARGETS["screen_s"])))
     width = [max(len(str(r[i])) for r in rows) for i in range(4)]
     lines = [f"Замер: масштаб {result['scale']}, {result['quarter']}, медиана из {result['repeat']}; "
