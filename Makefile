@@ -29,4 +29,4 @@ test: venv
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) data/gospabliki.sqlite3* data/demo data/templates
+	rm -rf $(VENV) data/gospabliki.sqlite3* data/demo data/templates data/bench
