@@ -21,13 +21,19 @@ def _photo(rng: random.Random, owner: int) -> dict:
         "text": "", "has_tags": False}}
 
 
-def vk_wall(posts: int, pages: int = 100, seed: int = 1) -> bytes:
+def _step(posts: int, span_days: float | None, default: int) -> int:
+    """Seconds between consecutive posts: spread over `span_days` from START, or `default`."""
+    return max(1, int(span_days * 86_400 / max(posts, 1))) if span_days else default
+
+
+def vk_wall(posts: int, pages: int = 100, seed: int = 1, span_days: float | None = None) -> bytes:
     """A `wall.get` response ({"response": {"count", "items"}}) of `posts` own posts over `pages` walls."""
     rng = random.Random(seed)
+    step = _step(posts, span_days, 37)
     items = []
     for index in range(posts):
         owner = -(1000 + index % pages)
-        item = {"id": index + 1, "from_id": owner, "owner_id": owner, "date": START + index * 37,
+        item = {"id": index + 1, "from_id": owner, "owner_id": owner, "date": START + index * step,
                 "marked_as_ads": 0, "post_type": "post", "text": f"Новость {index}: " + "текст публикации " * 3,
                 "attachments": [_photo(rng, owner)] if index % 3 else [],
                 "post_source": {"type": "vk"}, "comments": {"can_post": 1, "count": rng.randint(0, 20)},
@@ -37,17 +43,18 @@ def vk_wall(posts: int, pages: int = 100, seed: int = 1) -> bytes:
         if index % 97 == 0:
             item["attachments"] = [{"type": "video", "video": {
                 "id": index, "owner_id": owner, "title": "Прямой эфир", "duration": 1800, "type": "live",
-                "live_status": "finished", "date": START + index * 37}}]
+                "live_status": "finished", "date": START + index * step}}]
         items.append(item)
     return orjson.dumps({"response": {"count": posts, "items": items}})
 
 
-def telegram_channel(posts: int, seed: int = 1) -> bytes:
-    """A Telegram Desktop single-channel `result.json` with `posts` messages (albums and service messages mixed in)."""
+def telegram_channel(posts: int, seed: int = 1, span_days: float | None = None) -> bytes:
+    """A Telegram Desktop single-channel `result.json` with `posts` messages."""
     rng = random.Random(seed)
+    step = _step(posts, span_days, 41)
     messages = []
     for index in range(posts):
-        moment = START + index * 41
+        moment = START + index * step
         stamp = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
         messages.append({
             "id": index + 1, "type": "message", "date": stamp, "date_unixtime": str(moment),
@@ -60,14 +67,15 @@ def telegram_channel(posts: int, seed: int = 1) -> bytes:
     return orjson.dumps({"name": "Департамент", "type": "public_channel", "id": 3003, "messages": messages})
 
 
-def ok_topics(posts: int, groups: int = 100, seed: int = 1) -> bytes:
+def ok_topics(posts: int, groups: int = 100, seed: int = 1, span_days: float | None = None) -> bytes:
     """An Odnoklassniki `{"media_topics": [...], "entities": {...}}` response of `posts` group topics."""
     rng = random.Random(seed)
+    step = _step(posts, span_days, 37)
     topics = []
     for index in range(posts):
         group = f"group:{70000000000000 + index % groups}"
         topics.append({
-            "id": str(900000000 + index), "created_ms": (START + index * 37) * 1000, "owner_ref": group,
+            "id": str(900000000 + index), "created_ms": (START + index * step) * 1000, "owner_ref": group,
             "author_ref": group, "media": [{"type": "text", "text": f"Новость {index}: " + "текст публикации " * 3},
                                            {"type": "photo", "photo_refs": [f"photo:{rng.randint(1, 10**9)}"]}],
             "like_summary": {"count": rng.randint(0, 300), "self": False},

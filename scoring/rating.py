@@ -87,16 +87,18 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
                     .group_by("owner_id", "platform").agg(pl.col("score").mean(), pl.col("B1").mean(),
                                                           *[pl.col(b).mean() for b in blocks],
                                                           pl.lit(True).alias("has_page")))
-    grid = (owners.lazy().select("owner_id", "exemption").join(pl.LazyFrame({"platform": required}), how="cross")
-            .join(per_platform, on=["owner_id", "platform"], how="left"))
+    # owner × required platform in the methodology's order (missing_platforms lists them in that order)
+    grid = (owners.lazy().select("owner_id", "exemption")
+            .join(pl.LazyFrame({"platform": required}), how="cross", maintain_order="left_right")
+            .join(per_platform, on=["owner_id", "platform"], how="left", maintain_order="left"))
     missing = pl.col("has_page").is_null() & pl.col("exemption").is_null()
     grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"))
-    return (owners.lazy().join(grid.group_by("owner_id").agg(
+    return (owners.lazy().join(grid.group_by("owner_id", maintain_order=True).agg(
         pl.col("score").mean().alias("score"),
         pl.col("B1").mean().alias("B1"),
         *[pl.col(b).mean().alias(b) for b in blocks],
         pl.col("platform").filter(missing).alias("missing_platforms"),
-        pl.col("has_page").count().alias("pages")), on="owner_id", how="left").collect())
+        pl.col("has_page").count().alias("pages")), on="owner_id", how="left", maintain_order="left").collect())
 
 
 def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:

@@ -91,7 +91,7 @@ def read_frame(source: Connection | Engine, query: Select, schema: dict[str, pl.
             else:
                 columns.append(column)
                 csv_schema[name] = dtype
-        sql = select(*columns).compile(conn, compile_kwargs={"literal_binds": True})
+        sql = _literal_sql(conn, select(*columns))
         buffer = io.BytesIO()
         with conn.connection.driver_connection.cursor() as cursor:
             with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
@@ -103,7 +103,7 @@ def read_frame(source: Connection | Engine, query: Select, schema: dict[str, pl.
             [pl.from_epoch(pl.col(n), "us").dt.replace_time_zone("UTC") for n, t in schema.items()
              if isinstance(t, pl.Datetime)]
             + [pl.col(n).cast(pl.Boolean) for n, t in schema.items() if t == pl.Boolean])
-    sql = str(select(*inner.c).compile(conn, compile_kwargs={"literal_binds": True}))
+    sql = _literal_sql(conn, select(*inner.c))
     cursor = conn.connection.driver_connection.cursor()
     try:
         rows = cursor.execute(sql).fetchall()
@@ -119,10 +119,17 @@ def read_frame(source: Connection | Engine, query: Select, schema: dict[str, pl.
         + [pl.col(n).cast(pl.Boolean) for n, t in schema.items() if t == pl.Boolean])
 
 
+def _literal_sql(bind: Connection | Engine, query: Select) -> str:
+    """The query as SQL text with its parameters inlined, for drivers that run it without parameters (COPY,
+    ADBC, a raw cursor): "%%" is how a pyformat dialect escapes "%" for parameter substitution, which is undone."""
+    sql = str(query.compile(bind, compile_kwargs={"literal_binds": True}))
+    return sql.replace("%%", "%") if bind.dialect.paramstyle in ("format", "pyformat") else sql
+
+
 def _read_adbc(engine: Engine, query: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     import adbc_driver_postgresql.dbapi as adbc
 
-    sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+    sql = _literal_sql(engine, query)
     uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with adbc.connect(uri) as conn:
         frame = pl.read_database(sql, conn)
@@ -140,6 +147,8 @@ def write_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     cursor = conn.connection.driver_connection.cursor()
     try:
+        frame = frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c, t in frame.schema.items()
+                                   if isinstance(t, pl.Datetime) and t.time_zone is not None)
         if conn.dialect.name == "postgresql":
             buffer = io.BytesIO()
             frame.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
@@ -150,8 +159,8 @@ def write_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
                     copy.write(view[start:start + (1 << 24)])
             return
         frame = frame.with_columns(
-            [pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
-             for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+            [pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.%6f") for c, t in frame.schema.items()
+             if isinstance(t, pl.Datetime)]
             + [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date])
         statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in frame.columns)})"
         for chunk in frame.iter_slices(500_000):

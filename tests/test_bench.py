@@ -8,9 +8,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import cli
-from tests.conftest import PG_URL
-from benchmark.run import synthetic_dir
-from benchmark.synthetic import generate, read_parquet
+from benchmark.synthetic import generate
 
 KEYS = {"scale", "pages", "posts", "score_s", "score_peak_mb", "pandas_s", "pandas_ratio", "pandas_vectorised_s",
         "pandas_vectorised_ratio", "floor_s", "floor_ratio",
@@ -18,10 +16,10 @@ KEYS = {"scale", "pages", "posts", "score_s", "score_peak_mb", "pandas_s", "pand
 
 
 @pytest.mark.postgres
-def test_bench_tomsk_json(capsys, monkeypatch):
-    # its own PostgreSQL database: the bench keeps one scale per database, and a developer's national data in
-    # gospabliki_bench should not be replaced by a test run
-    monkeypatch.setattr("benchmark.run.PG_URL", PG_URL.rsplit("/", 1)[0] + "/gospabliki_bench_test")
+def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
+    # its own files and PostgreSQL database: a developer's bench data (data/bench, gospabliki_bench) stay as they are
+    monkeypatch.setattr("benchmark.run.WORK_DIR", tmp_path)
+    monkeypatch.setattr("benchmark.run.PG_URL", pg_url.rsplit("/", 1)[0] + "/gospabliki_bench_test")
     assert cli.main(["bench", "--scale", "tomsk", "--json", "--repeat", "1", "--quiet"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert KEYS <= set(result)
@@ -50,7 +48,7 @@ def test_database_read_returns_what_was_written(db_url):
     from storage.db import make_engine
     from storage.rating_store import scoring_input
     engine = make_engine(db_url)
-    synthetic = read_parquet(synthetic_dir("tomsk"))
+    synthetic = generate("tomsk")
     fill(engine, synthetic)
     data = scoring_input(engine, synthetic.quarter, ZoneInfo("Asia/Tomsk"))
     engine.dispose()
@@ -58,3 +56,48 @@ def test_database_read_returns_what_was_written(db_url):
         expected, found = getattr(synthetic.data, name), getattr(data, name)
         key = expected.columns[:2]
         assert_frame_equal(expected.sort(key), found.select(expected.columns).sort(key), check_dtypes=False)
+
+
+def test_bulk_write_and_columnar_read_round_trip(db_url):
+    """storage.db.write_frame / read_frame (the paths uploads and scoring use) keep nulls, empty strings, CSV
+    specials and moments of any zone; a "%" in a query survives the literal SQL of a pyformat driver."""
+    from datetime import date, datetime, timedelta, timezone
+
+    import polars as pl
+    from sqlalchemy import literal, select
+
+    from storage import schema
+    from storage.activity_store import current_versions
+    from storage.db import make_engine, read_frame, write_frame
+    texts = ["", None, "a,b", 'q"uote', "line1\nline2", "\\.", "back\\slash", "тест ;", "NULL", "\\N", "50%"]
+    n = len(texts)
+    moments = pl.Series([datetime(2026, 1, 5, 12, 0, 0, 123456, tzinfo=timezone.utc) + timedelta(hours=i)
+                         for i in range(n)]).dt.convert_time_zone("Asia/Tomsk")
+    posts = pl.DataFrame({"page_id": [1] * n, "post_id": [f"p{i}" for i in range(n)], "batch_id": [1] * n,
+                          "published_at": moments, "content_type": texts, "is_repost": [False] * n,
+                          "is_pinned": [None, True] + [False] * (n - 2), "is_live": [True] * n, "text": texts,
+                          "views": [None] + list(range(n - 1)), "likes": [1] * n, "comments": [None] * n,
+                          "reposts": [0] * n, "reactions": [None] * n})
+    engine = make_engine(db_url)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(schema.owners.insert(), [{"id": 1, "name": "o", "name_key": "o", "kind": "head",
+                                               "created_at": now, "updated_at": now}])
+        conn.execute(schema.pages.insert(), [{"id": 1, "owner_id": 1, "platform": "vk", "page_key": "k", "url": "u",
+                                              "created_at": now, "updated_at": now}])
+        conn.execute(schema.batches.insert(), [{"id": 1, "kind": "activity", "format": "f", "filename": "f",
+                                                "sha256": "0", "size_bytes": 0, "uploaded_by": "x", "uploaded_at": now,
+                                                "as_of": date(2026, 4, 1), "status": "active"}])
+        write_frame(conn, "posts", posts)
+    expected = posts.with_columns(pl.col("published_at").dt.convert_time_zone("UTC")).sort("post_id")
+    with engine.connect() as conn:
+        inside = current_versions(conn, "posts")
+    for found in (inside, current_versions(engine, "posts")):
+        found = found.sort("post_id")
+        for column in ("published_at", "views", "comments", "reactions", "is_live"):
+            assert found[column].to_list() == expected[column].to_list(), column
+    query = select(literal("50%").label("a"))
+    assert read_frame(engine, query, {"a": pl.String})["a"].item() == "50%"
+    with engine.connect() as conn:
+        assert read_frame(conn, query, {"a": pl.String})["a"].item() == "50%"
+    engine.dispose()
