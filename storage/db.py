@@ -150,13 +150,12 @@ def write_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
         frame = frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c, t in frame.schema.items()
                                    if isinstance(t, pl.Datetime) and t.time_zone is not None)
         if conn.dialect.name == "postgresql":
-            buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
-                            null_value="")
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-                view = buffer.getbuffer()
-                for start in range(0, len(view), 1 << 24):
-                    copy.write(view[start:start + (1 << 24)])
+                for chunk in frame.iter_slices(200_000):  # a few tens of MB of CSV at a time
+                    buffer = io.BytesIO()
+                    chunk.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
+                                    null_value="")
+                    copy.write(buffer.getbuffer())
             return
         frame = frame.with_columns(
             [pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.%6f") for c, t in frame.schema.items()
