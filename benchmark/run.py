@@ -87,6 +87,15 @@ def floor_key_pass(synthetic: Synthetic) -> pl.DataFrame:
             .group_by((pl.col("page_id") * WEEK_SLOTS + pl.col("week_no")).alias("key")).len().collect())
 
 
+def grid_seconds(rating: QuarterRating, repeat: int) -> float:
+    """Building the page × week grid (QuarterRating.grid, cached on the object, so timed through its builder)."""
+    return median_time(lambda: weekly_grid(rating.pages, rating.per_week, rating.window, rating.today), repeat)[0]
+
+
+def bench_sqlite_url(scale: str) -> str:
+    return f"sqlite:///{WORK_DIR / f'{scale}-v{VERSION}.sqlite3'}"
+
+
 def differences(rating: QuarterRating, reference: dict, m: Methodology) -> list[str]:
     """Columns where the engine and the pandas reference differ (beyond 1e-9) on any page, owner or body."""
     def same(a: pl.Series, b: pl.Series) -> bool:
@@ -115,26 +124,28 @@ def measure_peak(directory: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure_ingest(repeat: int, posts: int = INGEST_POSTS) -> dict[str, int]:
-    """Posts per second of reading each export format (parse, validate, canonical frames; no database)."""
+def ingest_seconds(name: str, posts: int, repeat: int) -> tuple[float, int]:
+    """Median seconds of reading one export file of `posts` posts in format `name` (parse, validate, canonical
+    frames; no database), and the posts it yielded."""
     from storage.ingest import load_activity
+    filename, make = INGEST_FILES[name]
+    content = make(posts)
+    seconds, data = median_time(lambda: load_activity(content, filename), repeat)
+    return seconds, data.posts.height
+
+
+def measure_ingest(repeat: int, posts: int = INGEST_POSTS) -> dict[str, int]:
+    """Posts per second of reading each export format."""
     rates = {}
-    for name, (filename, make) in INGEST_FILES.items():
-        content = make(posts)
-        seconds, data = median_time(lambda: load_activity(content, filename), repeat)
-        rates[name] = round(data.posts.height / seconds)
+    for name in INGEST_FILES:
+        seconds, read = ingest_seconds(name, posts, repeat)
+        rates[name] = round(read / seconds)
     return rates
 
 
 def tomsk_ingest_seconds(posts: int, repeat: int) -> float:
     """Reading a Tomsk quarter of posts as real exports: a third each from VK, Odnoklassniki and Telegram."""
-    from storage.ingest import load_activity
-    total = 0.0
-    for name in ("vk", "ok", "telegram"):
-        filename, make = INGEST_FILES[name]
-        content = make(posts // 3)
-        total += median_time(lambda: load_activity(content, filename), repeat)[0]
-    return total
+    return sum(ingest_seconds(name, posts // 3, repeat)[0] for name in ("vk", "ok", "telegram"))
 
 
 def tomsk_upload_seconds(posts: int, repeat: int) -> float:
@@ -222,7 +233,7 @@ def measure_db(scale: str, repeat: int, log: Log) -> dict[str, float | None]:
     from scoring.calendar import Quarter
     from storage.rating_store import scoring_input
     results: dict[str, float | None] = {}
-    paths = {"sqlite": f"sqlite:///{WORK_DIR / f'{scale}-v{VERSION}.sqlite3'}", "postgresql": PG_URL}
+    paths = {"sqlite": bench_sqlite_url(scale), "postgresql": PG_URL}
     for name, url in paths.items():
         try:
             engine = bench_engine(url, scale, log)
@@ -243,7 +254,7 @@ def measure_screens(scale: str, repeat: int, log: Log) -> dict[str, float]:
     from scoring.calendar import Quarter
     for name in [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")]:
         logging.getLogger(name).setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" noise
-    url = f"sqlite:///{WORK_DIR / f'{scale}-v{VERSION}.sqlite3'}"
+    url = bench_sqlite_url(scale)
     bench_engine(url, scale, log).dispose()
     previous = os.environ.get("GOSPABLIKI_DATABASE_URL")
     os.environ["GOSPABLIKI_DATABASE_URL"] = url
@@ -288,8 +299,7 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
     result["floor_key_s"] = median_time(lambda: floor_key_pass(synthetic), repeat)[0]
     result["floor_key_ratio"] = result["score_s"] / result["floor_key_s"]
     # the page × week grid is built on demand (weekly screens, body card, Excel, rate --json), not in score_s
-    result["grid_s"] = median_time(lambda: weekly_grid(rating.pages, rating.per_week, rating.window, rating.today),
-                                   repeat)[0]
+    result["grid_s"] = grid_seconds(rating, repeat)
     log("Пиковая память (отдельный процесс)…")
     peak = measure_peak(directory)
     result["score_peak_mb"], result["loaded_mb"] = peak["peak_mb"], peak["loaded_mb"]
