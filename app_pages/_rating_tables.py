@@ -29,7 +29,7 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
         "owner": st.column_config.TextColumn("Владелец", width=300),
         "parent_name": st.column_config.TextColumn("Исполнительный орган", width="medium"),
         "score": st.column_config.ProgressColumn("Балл", min_value=0, max_value=100, format="localized", width=110),
-        "zone": st.column_config.MultiselectColumn("Зона", width=95, options=[z["name"] for z in info["zones"]],
+        "zone": st.column_config.MultiselectColumn("Зона", width=110, options=[z["name"] for z in info["zones"]],
                                                    color=[z["color"] for z in info["zones"]]),
         "delta_points": st.column_config.TextColumn("Δ баллов", width=66),
         "body_score": st.column_config.TextColumn("Орган", help="Балл страниц органа (доля 50 %)", **number),
