@@ -83,7 +83,8 @@ COLUMN_LABELS |= {
     "week": "Неделя",
     "status": "Состояние",
 }
-WEEK_STATUS_LABELS = {"counted": "учтена", "no_data": "нет данных", "before_registration": "до регистрации",
+WEEK_STATUS_LABELS = {"met": "норма выполнена", "below": "ниже нормы", "zero": "0 публикаций",
+                      "partial": "неполные данные", "no_data": "нет данных", "before_registration": "до регистрации",
                       "not_ended": "не завершена"}
 
 

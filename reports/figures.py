@@ -4,6 +4,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from scoring.activity import COUNTED_STATUSES
+
 PLATFORM_COLORS = {"ВКонтакте": "#0077FF", "Одноклассники": "#EE8208", "Telegram": "#27A7E7"}
 FONT = dict(family="Inter, Segoe UI, Arial, sans-serif", size=13)
 
@@ -32,6 +34,7 @@ WEEK_CATEGORIES = [  # (code, label, colour); «нет данных» is the gre
     (1, "ниже нормы", "#EF9A9A"),
     (2, "норма выполнена", "#66BB6A"),
     (3, "до регистрации / неделя идёт", "#F5F5F5"),
+    (4, "неполные данные", "#90A4AE"),
 ]
 NO_DATA_COLOR = "#BDBDBD"
 
@@ -42,14 +45,9 @@ def ink_for(background: str) -> str:
     return "#000000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5 else "#FFFFFF"
 
 
-def _week_code(status: str, posts: int | None, norm: int | None) -> float | None:
-    if status == "no_data":
-        return None
-    if status in ("before_registration", "not_ended"):
-        return 3
-    if not posts:
-        return 0
-    return 2 if norm is not None and posts >= norm else 1
+# the week classification of scoring.activity, mapped to a category of WEEK_CATEGORIES («нет данных»: None, grey)
+WEEK_STATUS_CODES = {"zero": 0, "below": 1, "met": 2, "before_registration": 3, "not_ended": 3, "partial": 4,
+                     "no_data": None}
 
 
 def _discrete_scale() -> list:
@@ -84,7 +82,8 @@ def _week_ticks(weeks: list) -> list[str]:
     return [f"{w.isocalendar().week:02d} нед.<br>{w:%d.%m}" for w in weeks]
 
 
-WEEK_STATUS_NOTES = {"before_registration": "до регистрации страницы", "not_ended": "неделя ещё идёт"}
+WEEK_STATUS_NOTES = {"before_registration": "до регистрации страницы", "not_ended": "неделя ещё идёт",
+                     "partial": "неполные данные: выгрузка покрывает не все дни недели, норма не достигнута"}
 
 
 def _week_cell(row: dict) -> tuple:
@@ -92,7 +91,7 @@ def _week_cell(row: dict) -> tuple:
         return None, "нет данных"
     note = WEEK_STATUS_NOTES.get(row["status"])
     text = f"{row['posts'] or 0} публ. (норма {row['norm']})" + (f" — {note}" if note else "")
-    return _week_code(row["status"], row["posts"], row["norm"]), text
+    return WEEK_STATUS_CODES[row["status"]], text
 
 
 def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | None = None) -> go.Figure:
@@ -104,7 +103,7 @@ def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | N
         z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=-0.5, zmax=len(WEEK_CATEGORIES) - 0.5, colorscale=_discrete_scale(),
         xgap=2, ygap=2, hoverongaps=False, showscale=False,
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
-    for code, label, color in WEEK_CATEGORIES[:3]:  # legend entries for the categories
+    for code, label, color in (*WEEK_CATEGORIES[:3], WEEK_CATEGORIES[4]):  # legend entries for the categories
         fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(size=12, color=color, symbol="square"),
                         name=label, showlegend=True)
     fig.add_scatter(x=[None], y=[None], mode="markers", name="нет данных",
@@ -188,14 +187,16 @@ def weekly_posts_chart(frame: pl.DataFrame, norm: int | None) -> go.Figure:
         if part.is_empty():
             continue
         by_week = {r["week"]: r for r in part.iter_rows(named=True)}
-        y = [by_week[w]["posts"] if w in by_week and by_week[w]["status"] == "counted" else None for w in weeks]
+        y = [by_week[w]["posts"] if w in by_week and by_week[w]["status"] in COUNTED_STATUSES else None for w in weeks]
         fig.add_bar(x=x, y=y, name=name, marker_color=PLATFORM_COLORS[name],
                     hovertemplate="%{x}<br>" + name + ": %{y} публ.<extra></extra>")
-        gaps = [x[i] for i, w in enumerate(weeks) if w in by_week and by_week[w]["status"] == "no_data"]
-        if gaps:
-            fig.add_scatter(x=gaps, y=[0.3] * len(gaps), mode="markers", name=f"{name}: нет данных",
-                            marker=dict(symbol="x", size=9, color=NO_DATA_COLOR, line=dict(width=1, color="#616161")),
-                            hovertemplate="%{x}: нет данных<extra></extra>")
+        for status, gap_label, color in (("no_data", "нет данных", NO_DATA_COLOR),
+                                         ("partial", "неполные данные", WEEK_CATEGORIES[4][2])):
+            gaps = [x[i] for i, w in enumerate(weeks) if w in by_week and by_week[w]["status"] == status]
+            if gaps:
+                fig.add_scatter(x=gaps, y=[0.3] * len(gaps), mode="markers", name=f"{name}: {gap_label}",
+                                marker=dict(symbol="x", size=9, color=color, line=dict(width=1, color="#616161")),
+                                hovertemplate="%{x}: " + gap_label + "<extra></extra>")
     if norm:
         fig.add_hline(y=norm, line_dash="dash", line_color="#C62828",
                       annotation_text=f"норма {norm} в неделю", annotation_position="top left")

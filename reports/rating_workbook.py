@@ -10,12 +10,13 @@ from core.domain import KIND_LABELS, PLATFORM_LABELS
 from core.labels import label
 from core.memory import paused_gc
 from reports.excel import Workbook
-from reports.figures import NO_DATA_COLOR, WEEK_CATEGORIES, ink_for
+from reports.figures import NO_DATA_COLOR, WEEK_CATEGORIES, WEEK_STATUS_CODES, ink_for
+from scoring.activity import COUNTED_STATUSES
 
-# the heatmap's colour language, shared with the screen
+# the heatmap's colour language, shared with the screen (one map from the week status to a category)
 _CATEGORY = {code: color for code, _, color in WEEK_CATEGORIES}
-WEEK_COLORS = {"zero": _CATEGORY[0], "below": _CATEGORY[1], "met": _CATEGORY[2], "no_data": NO_DATA_COLOR,
-               "before_registration": _CATEGORY[3], "not_ended": "#FFFFFF"}
+WEEK_COLORS = {status: (NO_DATA_COLOR if code is None else _CATEGORY[code])
+               for status, code in WEEK_STATUS_CODES.items()} | {"not_ended": "#FFFFFF"}
 
 
 def file_name(quarter_code: str, day: date, body: str | None = None) -> str:
@@ -91,13 +92,14 @@ def _indicator_sheet(book: _Book, pages: list[dict], info: dict) -> None:
     book.table_sheet("Показатели по страницам", headers, rows, [45, 18, 14, 32, 9, 9, 40, 9, 8, 6, 36, 60], formats)
 
 
-def _week_cell(status: str, posts: int | None, norm: int | None) -> tuple[object, str]:
-    if status != "counted":
-        text = {"no_data": "н/д", "before_registration": "—", "not_ended": ""}.get(status, "")
-        return (posts if status == "not_ended" and posts else text), status
-    if posts == 0:
-        return 0, "zero"
-    return posts, "met" if norm is not None and posts >= norm else "below"
+def _week_cell(status: str, posts: int | None) -> tuple[object, str]:
+    """The value and the colour of a week cell: the status comes from scoring (one week classification)."""
+    if status in COUNTED_STATUSES:
+        return posts or 0, status
+    if status == "partial":  # the posts seen so far, in the «неполные данные» colour
+        return (posts if posts else "н/п"), status
+    text = {"no_data": "н/д", "before_registration": "—", "not_ended": ""}.get(status, "")
+    return (posts if status == "not_ended" and posts else text), status
 
 
 def _weekly_sheet(book: _Book, payload: dict) -> None:
@@ -110,7 +112,7 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
         book.write_cell(sheet, i, 1, PLATFORM_LABELS.get(p["platform"]))
         book.write_cell(sheet, i, 2, p.get("norm"))
         for j, (status, posts) in enumerate(zip(p.get("weekly_status") or [], p.get("weekly_posts") or [])):
-            value, color = _week_cell(status, posts, p.get("norm"))
+            value, color = _week_cell(status, posts)
             book.write_cell(sheet, i, 3 + j, value, book.week_formats[color])
         book.write_cell(sheet, i, 3 + len(weeks), p.get("weeks_ok"))
         book.write_cell(sheet, i, 4 + len(weeks), p.get("weeks"))
@@ -118,6 +120,8 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
     sheet.freeze_panes(1, 3)
     legend = len(payload["pages"]) + 3
     for k, (key, text) in enumerate((("met", "норма выполнена"), ("below", "ниже нормы"), ("zero", "0 публикаций"),
+                                     ("partial", "неполные данные: выгрузка покрывает не все дни недели "
+                                                 "(н/п — публикаций нет), норма не достигнута; в оценку не входит"),
                                      ("no_data", "н/д — нет данных (выгрузка не загружена)"),
                                      ("before_registration", "до регистрации страницы"))):
         sheet.write_string(legend + k, 1, "", book.week_formats[key])

@@ -1,11 +1,14 @@
 """Activity of each page in a quarter: the weekly grid (counted weeks, «нет данных», posts vs the norm), the
 posts' reach and engagement sums, the comments and the page's replies, the live streams of each owner.
 
-methodology.md §3 "Counted weeks": from the first full week after registration (or the quarter's first week)
-to the last week the uploaded data covers; a week with no uploaded data is «нет данных», never «0 публикаций».
-A week counts as covered when an active batch covers at least one of its days (exports run from their first
-to their last item, so a page that posts rarely would otherwise lose the weeks at the edges of each export).
-A week that has not ended yet (running quarter) is not counted.
+methodology.md §3 "Counted weeks": the quarter's weeks from the first full week after registration (or the
+quarter's first week) in which the uploaded data covers all seven days for the page; a partly covered week counts
+only when the page already meets the norm in it (evidence enough), otherwise it is «неполные данные»; a week with
+no uploaded data is «нет данных». Neither is ever «0 публикаций», and neither enters B1/B2. A week that has not
+ended yet (running quarter) is not counted.
+
+Every week of every page gets exactly one status here (WEEK_STATUSES); screens, figures, workbooks and
+`rate --json` only map it to a colour and a label.
 """
 from __future__ import annotations
 
@@ -15,8 +18,14 @@ import polars as pl
 
 from scoring.inputs import QuarterWindow
 
-# week statuses of the grid (labels: core.labels)
-COUNTED, NO_DATA, BEFORE_REGISTRATION, NOT_ENDED = "counted", "no_data", "before_registration", "not_ended"
+# The one week classification (labels: core.labels.WEEK_STATUS_LABELS; colours: reports.figures).
+# Counted weeks are MET, BELOW or ZERO; PARTIAL and NO_DATA are data gaps; the last two are outside the rating.
+MET, BELOW, ZERO = "met", "below", "zero"
+PARTIAL, NO_DATA = "partial", "no_data"
+BEFORE_REGISTRATION, NOT_ENDED = "before_registration", "not_ended"
+WEEK_STATUSES = (MET, BELOW, ZERO, PARTIAL, NO_DATA, BEFORE_REGISTRATION, NOT_ENDED)
+COUNTED_STATUSES = (MET, BELOW, ZERO)
+FULL_WEEK = 0b1111111  # the seven days of a week as a day mask
 
 
 def local_week(column: str, tz: str) -> pl.Expr:
@@ -86,15 +95,36 @@ def weeks_of(mask: int | None, weeks: list[date]) -> list[date]:
     return [week for number, week in enumerate(weeks) if mask and mask >> number & 1]
 
 
-def covered_mask(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) -> pl.LazyFrame:
-    """Per page, the mask of the quarter's weeks that active batches cover on at least one day."""
+def coverage_masks(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) -> pl.LazyFrame:
+    """Per page, two week masks of the quarter: the weeks whose seven days the active batches cover (in the
+    union of their periods: two exports that meet mid-week cover the week together) and the weeks covered on
+    some but not all days. Each coverage row is cut into the weeks it touches, each piece a mask of its days."""
+    n = len(window.weeks)
     last_day = window.week_end - timedelta(days=1)
     first = pl.lit(window.first_week)
-    low = (pl.max_horizontal(pl.col("date_from"), first) - first).dt.total_days() // 7
-    high = (pl.min_horizontal(pl.col("date_to"), pl.lit(last_day)) - first).dt.total_days() // 7 + 1
+    day_from = (pl.max_horizontal(pl.col("date_from"), first) - first).dt.total_days()
+    day_to = (pl.min_horizontal(pl.col("date_to"), pl.lit(last_day)) - first).dt.total_days()
+    week_lo, week_hi = pl.col("day_from") // 7, pl.col("day_to") // 7
+    low_day = pl.max_horizontal(pl.col("day_from") - pl.col("week_no") * 7, pl.lit(0))
+    high_day = pl.min_horizontal(pl.col("day_to") - pl.col("week_no") * 7, pl.lit(6))
+    days = _bits(low_day, high_day + 1)
+    per_week = (coverage.lazy().filter(pl.col("data_kind") == data_kind, pl.col("date_to") >= window.first_week,
+                                       pl.col("date_from") <= last_day, pl.col("date_from") <= pl.col("date_to"))
+                .select("page_id", day_from.alias("day_from"), day_to.alias("day_to"))
+                .with_columns(pl.int_ranges(week_lo, week_hi + 1).alias("week_no")).explode("week_no")
+                .filter(pl.col("week_no").is_between(0, n - 1))
+                .group_by("page_id", "week_no").agg(days.bitwise_or().alias("__days")))
+    bit = _week_bit()
+    return per_week.group_by("page_id").agg(
+        pl.when(pl.col("__days") == FULL_WEEK).then(bit).otherwise(0).sum().alias("full_mask"),
+        pl.when(pl.col("__days") != FULL_WEEK).then(bit).otherwise(0).sum().alias("partial_cover_mask"))
+
+
+def covered_pages(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) -> pl.LazyFrame:
+    """The pages with any uploaded data of this kind on a day of the quarter's weeks."""
+    last_day = window.week_end - timedelta(days=1)
     return (coverage.lazy().filter(pl.col("data_kind") == data_kind, pl.col("date_to") >= window.first_week,
-                                   pl.col("date_from") <= last_day)
-            .group_by("page_id").agg(_bits(low, high).bitwise_or().alias("covered_mask")))
+                                   pl.col("date_from") <= last_day).select("page_id").unique())
 
 
 def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
@@ -118,62 +148,78 @@ def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
 
 
 POST_SUMS = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter")
+WEEK_MASKS = ("counted_mask", "met_mask", "below_norm_mask", "zero_mask", "partial_mask", "no_data_mask")
 
 
 def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
                today: date) -> pl.DataFrame:
-    """Per page (`pages`: page_id, registered_on, norm), the weekly grid in week masks: the first week it is
-    rated from (start_week_no), the covered weeks, the counted ones, those at the norm, those without data;
-    their counts; and the sums of the posts of its counted weeks (for C and D). The page × week grid itself is
-    only built when a screen or a report asks for it (weekly_grid)."""
+    """Per page (`pages`: page_id, registered_on, norm), the week classification as week masks — the first week
+    it is rated from (start_week_no), the counted weeks and among them those at the norm, below it and without
+    posts, the partly covered weeks below the norm («неполные данные»), the weeks without data — their counts,
+    and the sums of the posts of its counted weeks (for B2, C and D). The page × week grid itself is only built
+    when a screen or a report asks for it (weekly_grid), from these masks."""
     n = len(window.weeks)
     start = ((first_full_week("registered_on") - pl.lit(window.first_week)).dt.total_days() // 7).clip(0, n)
+    # weeks at the norm, whatever their coverage: a norm of 0 is met by every week, with posts or without
+    at_norm = (per_week.lazy().join(pages.lazy().select("page_id", "norm"), on="page_id")
+               .filter(pl.col("posts") >= pl.col("norm"))
+               .group_by("page_id").agg(_week_bit().sum().alias("__at_norm"))
+               .join(pages.lazy().select("page_id"), on="page_id", how="right")
+               .join(pages.lazy().select("page_id", "norm"), on="page_id")
+               .select("page_id", pl.when(pl.col("norm") <= 0).then(_bits(pl.lit(0), pl.lit(n)))
+                       .otherwise(pl.col("__at_norm").fill_null(0)).alias("__at_norm")))
+    with_posts = (per_week.lazy().filter(pl.col("posts") > 0).group_by("page_id")
+                  .agg(_week_bit().sum().alias("__with_posts")))
+    eligible, full, part = pl.col("__eligible"), pl.col("full_mask"), pl.col("partial_cover_mask")
+    at_norm_weeks = pl.col("__at_norm")
     masks = (pages.lazy().select("page_id", "norm", start.fill_null(0).cast(pl.Int32).alias("start_week_no"))
-             .join(covered_mask(coverage, "posts", window), on="page_id", how="left")
-             .with_columns(pl.col("covered_mask").fill_null(0))
-             .with_columns(_bits(pl.col("start_week_no"), pl.lit(ended_weeks(window, today))).alias("__eligible"))
-             .with_columns((pl.col("__eligible") & pl.col("covered_mask")).alias("counted_mask"),
-                           (pl.col("__eligible") & ~pl.col("covered_mask")).alias("no_data_mask"))
-             .drop("__eligible"))
-    met = pl.col("posts") >= pl.col("norm")
-    bit = _week_bit()
-    sums = (per_week.lazy().join(masks.select("page_id", "norm", "counted_mask"), on="page_id")
+             .join(coverage_masks(coverage, "posts", window), on="page_id", how="left")
+             .join(at_norm, on="page_id", how="left")
+             .join(with_posts, on="page_id", how="left")
+             .with_columns(pl.col("full_mask").fill_null(0), pl.col("partial_cover_mask").fill_null(0),
+                           pl.col("__at_norm").fill_null(0), pl.col("__with_posts").fill_null(0),
+                           _bits(pl.col("start_week_no"), pl.lit(ended_weeks(window, today))).alias("__eligible"))
+             # methodology.md §3: all seven days covered, or partly covered and already at the norm
+             .with_columns((eligible & (full | (part & at_norm_weeks))).alias("counted_mask"),
+                           (eligible & part & ~at_norm_weeks).alias("partial_mask"),
+                           (eligible & ~full & ~part).alias("no_data_mask"))
+             .with_columns((pl.col("counted_mask") & at_norm_weeks).alias("met_mask"),
+                           (pl.col("counted_mask") & ~at_norm_weeks).alias("below_norm_mask"))
+             .with_columns((pl.col("below_norm_mask") & ~pl.col("__with_posts")).alias("zero_mask"))
+             .drop("__eligible", "__at_norm", "__with_posts"))
+    sums = (per_week.lazy().join(masks.select("page_id", "counted_mask"), on="page_id")
             .filter(_has_week("counted_mask"))
-            .with_columns(pl.when(met).then(bit).otherwise(0).alias("__met"))
-            # a page's weeks are distinct bits, so their sum is the mask (and cheaper than a bitwise-or)
-            .group_by("page_id").agg(pl.col("posts").sum(), pl.col("__met").sum(),
-                                     *[pl.col(c).sum() for c in POST_SUMS]))
-    # a norm of 0 is met by a week without posts too
-    met_mask = pl.when(pl.col("norm") <= 0).then(pl.col("counted_mask")).otherwise(pl.col("__met").fill_null(0))
+            .group_by("page_id").agg(pl.col("posts").sum(), *[pl.col(c).sum() for c in POST_SUMS]))
     counted = pl.col("counted_mask") != 0
     return (masks.join(sums, on="page_id", how="left")
-            .with_columns(met_mask.alias("met_mask"))
             .with_columns(pl.col("counted_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks"),
                           pl.col("met_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_ok"),
                           pl.col("no_data_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_no_data"),
-                          (pl.col("counted_mask") & ~pl.col("met_mask")).alias("below_norm_mask"),
+                          pl.col("partial_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_partial"),
                           pl.col("posts").fill_null(0).cast(pl.Int64),
                           *[pl.when(counted).then(pl.col(c).fill_null(0)).cast(pl.Int64).alias(c) for c in POST_SUMS])
-            .drop("norm", "__met").collect())
+            .drop("norm").collect())
 
 
 def weekly_grid(page_weeks: pl.DataFrame, per_week: pl.DataFrame, window: QuarterWindow, today: date) -> pl.DataFrame:
-    """One row per page × week of the quarter: status, posts (0 in a counted week without posts, null where
-    unknown), norm, norm met (null unless counted). `page_weeks`: page_id, norm, start_week_no, covered_mask."""
+    """One row per page × week of the quarter: its status (WEEK_STATUSES, from the masks of page_weeks), posts
+    (0 in a counted week without posts, null where nothing is known), norm, and norm_met (null unless counted)."""
     weeks = pl.LazyFrame({"week_no": range(len(window.weeks)), "week": window.weeks},
                          schema={"week_no": pl.Int32, "week": pl.Date})
     status = (pl.when(pl.col("week_no") < pl.col("start_week_no")).then(pl.lit(BEFORE_REGISTRATION))
               .when(pl.col("week_no") >= ended_weeks(window, today)).then(pl.lit(NOT_ENDED))
-              .when(~_has_week("covered_mask")).then(pl.lit(NO_DATA))
-              .otherwise(pl.lit(COUNTED)))
-    counted = pl.col("status") == COUNTED
-    return (page_weeks.lazy().select("page_id", "norm", "start_week_no", "covered_mask").join(weeks, how="cross")
+              .when(_has_week("met_mask")).then(pl.lit(MET))
+              .when(_has_week("zero_mask")).then(pl.lit(ZERO))
+              .when(_has_week("below_norm_mask")).then(pl.lit(BELOW))
+              .when(_has_week("partial_mask")).then(pl.lit(PARTIAL))
+              .otherwise(pl.lit(NO_DATA)))
+    counted = pl.col("status").is_in(COUNTED_STATUSES)
+    return (page_weeks.lazy().select("page_id", "norm", "start_week_no", *WEEK_MASKS).join(weeks, how="cross")
             .join(per_week.lazy().select("page_id", "week_no", "posts"), on=["page_id", "week_no"], how="left")
             .with_columns(status.alias("status"))
             .with_columns(pl.when(counted).then(pl.col("posts").fill_null(0)).otherwise(pl.col("posts"))
                           .cast(pl.Int64).alias("posts"),
-                          pl.when(counted).then(pl.col("posts").fill_null(0) >= pl.col("norm")).otherwise(None)
-                          .alias("norm_met"))
+                          pl.when(counted).then(pl.col("status") == MET).otherwise(None).alias("norm_met"))
             .select("page_id", "week", "status", "posts", "norm", "norm_met")
             .sort("page_id", "week").collect())
 
@@ -182,7 +228,7 @@ def comment_metrics(comments: pl.DataFrame, coverage: pl.DataFrame, window: Quar
     """Per page with comment data in the quarter: users' comments in the quarter's weeks, those the page
     answered (a page comment whose parent is that comment), the median hours to the first reply and the
     slowest replies (for explanations)."""
-    pages_with_data = covered_mask(coverage, "comments", window).select("page_id")
+    pages_with_data = covered_pages(coverage, "comments", window)
     start, end = window.utc(window.first_week), window.utc(window.week_end)
     comments = comments.lazy()
     replies = (comments.filter(pl.col("author_is_page") & pl.col("parent_comment_id").is_not_null())

@@ -60,6 +60,9 @@ def indicator_inputs(row: dict, code: str, rating: QuarterRating) -> str:
         weeks = rating.quarter.weeks()
         if row.get("below_norm_mask"):
             text += f"; ниже нормы — нед. {_weeks_list(weeks_of(row['below_norm_mask'], weeks))}"
+        if row.get("weeks_partial"):
+            text += (f"; неполные данные (выгрузка покрывает не все дни, норма не достигнута) — {row['weeks_partial']} "
+                     f"нед. ({_weeks_list(weeks_of(row.get('partial_mask'), weeks))})")
         if row.get("weeks_no_data"):
             text += f"; нет данных — {row['weeks_no_data']} нед. ({_weeks_list(weeks_of(row.get('no_data_mask'), weeks))})"
         return text
@@ -77,7 +80,7 @@ def indicator_inputs(row: dict, code: str, rating: QuarterRating) -> str:
                 f"{percent_ru(row.get('C1_raw'), 1)}; {group}")
     if code == "C2":
         if row.get("subscribers_start") is None or row.get("subscribers_end") is None:
-            return "нет двух отметок числа подписчиков"
+            return "нет двух отметок числа подписчиков (на начало квартала и позже, до его конца)"
         return (f"подписчики {row['start_on']:%d.%m.%Y}: {number_ru(row['subscribers_start'])} → "
                 f"{row['end_on']:%d.%m.%Y}: {number_ru(row['subscribers_end'])} ({percent_ru(row.get('C2_raw'), 1)}); "
                 f"{group}")
@@ -151,10 +154,15 @@ def page_recommendations(row: dict, rating: QuarterRating) -> list[str]:
                        ("D2", "пользователи комментируют меньше, чем у большинства страниц группы")):
         if row.get(code) is not None and row[code] < 0.25:
             advice.append((lost(code), text))
-    if row.get("weeks_no_data"):
-        advice.append((0.0, f"загрузить выгрузки за недели без данных ({row['weeks_no_data']} нед.) — "
-                            "без них регулярность оценивается по неполным данным"))
-    return [text for _, text in sorted(advice, key=lambda pair: -pair[0])]
+    gaps = (row.get("weeks_no_data") or 0) + (row.get("weeks_partial") or 0)
+    if gaps:
+        advice.append((0.0, f"загрузить выгрузки за недели без полных данных ({gaps} нед.) — "
+                            "без них эти недели в оценку не входят"))
+    ordered = [text for _, text in sorted(advice, key=lambda pair: -pair[0])]
+    if row.get("not_rated_reason"):  # methodology.md §3: no score at all; the data comes first
+        ordered.insert(0, f"страница не оценивается ({row['not_rated_reason']}) — загрузить выгрузки публикаций "
+                          "за квартал")
+    return ordered
 
 
 def indicator_rows(rating: QuarterRating, page_ids: list[int] | None = None) -> pl.DataFrame:

@@ -91,8 +91,10 @@ def block_c() -> list[pl.Expr]:
         .when(pl.col("subscribers").fill_null(0) <= 0).then(pl.lit("нет данных о числе подписчиков"))
         .alias("C1_na"),
         ((pl.col("subscribers_end") - pl.col("subscribers_start")) / pl.col("subscribers_start")).alias("C2_raw"),
-        pl.when(pl.col("subscribers_start").is_null() | pl.col("subscribers_end").is_null())
-        .then(pl.lit("нет двух отметок числа подписчиков (на начало и конец квартала)"))
+        pl.when(pl.col("subscribers_start").is_null())
+        .then(pl.lit("нет отметки числа подписчиков на начало квартала (на его первый день или раньше)"))
+        .when(pl.col("subscribers_end").is_null())
+        .then(pl.lit("нет более поздней отметки числа подписчиков к концу квартала"))
         .when(pl.col("subscribers_start") <= 0).then(pl.lit("число подписчиков на начало квартала равно нулю"))
         .alias("C2_na"),
     ]
@@ -163,6 +165,23 @@ def apply_gates(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.Dat
         out.append(reason.alias(f"{code}_na"))
     return frame.with_columns(out).drop("__weeks_gate", "__weeks_reason", "__posts_gate", "__posts_reason",
                                         "__no_comments", "__few_comments", "__few_reason")
+
+
+def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
+    """methodology.md §3 «Rated or not»: why a page with fewer counted weeks than the gate has no score (null for
+    a rated page). The reasons name what is missing: no activity data at all, a page too young, a quarter still
+    running, or data covering too few weeks."""
+    need = int(m.raw["gates"]["min_counted_weeks"])
+    weeks, partial = pl.col("weeks").fill_null(0), pl.col("weeks_partial").fill_null(0)
+    any_data = (pl.col("full_mask").fill_null(0) | pl.col("partial_cover_mask").fill_null(0)) != 0
+    partial_note = pl.when(partial > 0).then(pl.format("; неполные данные — {} нед.", partial)).otherwise(pl.lit(""))
+    return (pl.when(weeks >= need).then(None)
+            .when(pl.lit(n_weeks) - pl.col("start_week_no") < need)
+            .then(pl.lit(f"зарегистрирована менее {need} недель до конца квартала"))
+            .when(pl.lit(ended) - pl.col("start_week_no") < need)
+            .then(pl.lit(f"квартал идёт: завершилось меньше {need} недель"))
+            .when(~any_data).then(pl.lit("нет данных об активности за квартал"))
+            .otherwise(pl.format(f"данные покрывают только {{}} нед. (нужно не менее {need}){{}}", weeks, partial_note)))
 
 
 def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:

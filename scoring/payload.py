@@ -11,9 +11,21 @@ from scoring import explain, warning
 from scoring.methodology import announced_late
 from scoring.rating import TABLES, QuarterRating
 
-OWNER_FIELDS = ("rank", "owner_id", "owner_name", "kind", "parent_name", "score", "zone", "B1", "delta_points",
-                "delta_place", "previous_rank", "previous_score", "missing_platforms")
-BODY_FIELDS = ("body_score", "head_score", "institutions_score", "institutions_count")
+OWNER_FIELDS = ("rank", "owner_id", "owner_name", "kind", "parent_name", "score", "zone", "not_rated_reason",
+                "rated_pages", "pages_total", "B1", "delta_points", "delta_place", "previous_rank", "previous_score",
+                "missing_platforms")
+BODY_FIELDS = ("body_score", "head_score", "institutions_score", "institutions_count", "institutions_total",
+               "missing_parts")
+PART_LABELS = {"head": "руководитель", "institutions": "учреждения"}
+
+
+def completeness(row: dict) -> str:
+    """«оценено 2 из 3 страниц» (methodology.md §4), with the parts a body's composite lacks."""
+    text = f"оценено {row.get('rated_pages') or 0} из {row.get('pages_total') or 0} стр."
+    missing = [PART_LABELS[p] for p in row.get("missing_parts") or [] if p in PART_LABELS]
+    if missing and row.get("score") is not None:
+        text += "; без оценки: " + ", ".join(missing)
+    return text
 
 
 def _clean(value):
@@ -25,6 +37,7 @@ def _clean(value):
 def owner_row(row: dict, blocks: list[str]) -> dict:
     out = {"owner" if k == "owner_name" else k: _clean(row.get(k)) for k in OWNER_FIELDS if k in row}
     out["kind_label"] = KIND_LABELS.get(row.get("kind"), row.get("kind"))
+    out["completeness"] = completeness(row)
     out["blocks"] = {b: _clean(row.get(f"block_{b}")) for b in blocks}
     for key in BODY_FIELDS:
         if key in row:
@@ -51,9 +64,9 @@ def page_rows(rating: QuarterRating) -> list[dict]:
         rows.append({
             "page_id": row["page_id"], "url": row["url"], "platform": row["platform"], "owner": row["owner_name"],
             "owner_id": row["owner_id"], "owner_kind": row["kind"], "parent": row["parent_name"],
-            "score": _clean(row["score"]), "blocks": {b: _clean(row.get(f"block_{b}")) for b in blocks},
+            "score": _clean(row["score"]), "not_rated_reason": row.get("not_rated_reason"), "blocks": {b: _clean(row.get(f"block_{b}")) for b in blocks},
             "weeks": row.get("weeks"), "weeks_ok": row.get("weeks_ok"), "weeks_no_data": row.get("weeks_no_data"),
-            "posts": row.get("posts"), "norm": row.get("norm"), "indicators": by_page.get(row["page_id"], {}),
+            "weeks_partial": row.get("weeks_partial"), "posts": row.get("posts"), "norm": row.get("norm"), "indicators": by_page.get(row["page_id"], {}),
             "weekly_status": weekly.get(row["page_id"], ([], []))[0],
             "weekly_posts": weekly.get(row["page_id"], ([], []))[1],
             "recommendations": explain.page_recommendations(row, rating)})
@@ -63,7 +76,7 @@ def page_rows(rating: QuarterRating) -> list[dict]:
 def rating_payload(rating: QuarterRating) -> dict:
     m = rating.methodology
     blocks = list(m.raw["blocks"])
-    payload = {"quarter": rating.quarter.code, "quarter_label": rating.quarter.label,
+    payload = {"quarter": rating.quarter.code, "quarter_label": rating.quarter.label, "has_data": rating.has_data,
                "methodology": m.id, "methodology_title": m.title,
                "data_timestamp": rating.data_timestamp.isoformat() if rating.data_timestamp else None,
                "batch_ids": list(rating.batch_ids)}

@@ -44,6 +44,11 @@ class QuarterRating:
     def codes(self) -> list[str]:
         return list(self.methodology.indicators)
 
+    @property
+    def has_data(self) -> bool:
+        """methodology.md §4: a quarter with no uploaded activity data has no rating (no leaders, zones, means)."""
+        return bool(self.extra.get("has_data", True))
+
 
 def norms_frame(m: Methodology) -> pl.DataFrame:
     norms = m.raw["norms"]["posts_per_week"]
@@ -75,49 +80,82 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
                                + indicators.block_d() + indicators.block_e(m))
     frame = indicators.apply_gates(frame, m, codes)
     frame = indicators.percentiles(frame, m, relative)
-    return indicators.page_scores(frame, m).sort("page_id"), per_week
+    frame = indicators.page_scores(frame, m)
+    # methodology.md §3 «Rated or not»: too few counted weeks → no page score at all (block A stays as information)
+    frame = frame.with_columns(indicators.not_rated_reason(m, len(window.weeks),
+                                                           activity.ended_weeks(window, today)).alias("not_rated_reason"))
+    rated = pl.col("not_rated_reason").is_null()
+    frame = frame.with_columns(rated.alias("rated"), pl.when(rated).then(pl.col("score")).alias("score"))
+    return frame.sort("page_id"), per_week
 
 
 def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
-    """Owner score = mean over the required platforms of the page scores there; a required platform with no
-    registered page counts 0 («нет страницы»), unless the owner is exempt from keeping pages."""
+    """methodology.md §4: owner score = mean over the required platforms of its rated page scores there; a required
+    platform with no registered page counts 0 («нет страницы») unless the owner is exempt from keeping pages; a
+    platform whose pages are all «не оценивается» is left out. An owner without a rated page is not rated. The
+    completeness («оценено 2 из 3 страниц») goes with the row."""
     required = list(m.required_platforms)
     blocks = [c for c in pages.columns if c.startswith("block_")]
+    rated = pl.col("rated")
     per_platform = (pages.lazy().filter(pl.col("platform").is_in(required))
-                    .group_by("owner_id", "platform").agg(pl.col("score").mean(), pl.col("B1").mean(),
-                                                          *[pl.col(b).mean() for b in blocks],
-                                                          pl.lit(True).alias("has_page")))
+                    .group_by("owner_id", "platform").agg(
+                        pl.col("score").filter(rated).mean(), pl.col("B1").filter(rated).mean(),
+                        *[pl.col(b).filter(rated).mean() for b in blocks],
+                        rated.sum().cast(pl.Int64).alias("rated_pages"), pl.len().cast(pl.Int64).alias("pages_total"),
+                        pl.col("not_rated_reason").filter(~rated).first().alias("page_reason"),
+                        pl.lit(True).alias("has_page")))
     # owner × required platform in the methodology's order (missing_platforms lists them in that order)
     grid = (owners.lazy().select("owner_id", "exemption")
             .join(pl.LazyFrame({"platform": required}), how="cross", maintain_order="left_right")
             .join(per_platform, on=["owner_id", "platform"], how="left", maintain_order="left"))
     missing = pl.col("has_page").is_null() & pl.col("exemption").is_null()
     grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"))
-    return (owners.lazy().join(grid.group_by("owner_id", maintain_order=True).agg(
+    table = owners.lazy().join(grid.group_by("owner_id", maintain_order=True).agg(
         pl.col("score").mean().alias("score"),
         pl.col("B1").mean().alias("B1"),
         *[pl.col(b).mean().alias(b) for b in blocks],
         pl.col("platform").filter(missing).alias("missing_platforms"),
-        pl.col("has_page").count().alias("pages")), on="owner_id", how="left", maintain_order="left").collect())
+        pl.col("has_page").count().alias("pages"),
+        pl.col("rated_pages").sum().cast(pl.Int64).alias("rated_pages"),
+        pl.col("pages_total").sum().cast(pl.Int64).alias("pages_total"),
+        pl.col("page_reason").drop_nulls().first().alias("page_reason")), on="owner_id", how="left",
+        maintain_order="left")
+    is_rated = pl.col("rated_pages").fill_null(0) > 0
+    reason = (pl.when(pl.col("pages_total").fill_null(0) == 0).then(pl.lit("нет официальных страниц в реестре"))
+              .otherwise(pl.format("ни одна страница не оценивается: {}", pl.col("page_reason"))))
+    return table.with_columns(
+        pl.col("rated_pages").fill_null(0), pl.col("pages_total").fill_null(0),
+        *[pl.when(is_rated).then(pl.col(c)).alias(c) for c in ("score", "B1", *blocks)],
+        pl.when(~is_rated).then(reason).alias("not_rated_reason")).drop("page_reason").collect()
 
 
 def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
-    """Body composite = 0.50 × body + 0.25 × its head + 0.25 × mean of its institutions; missing parts are
-    dropped and the rest renormalised (weights from the methodology file)."""
+    """Body composite = 0.50 × body + 0.25 × its head + 0.25 × mean of its rated institutions; missing or unrated
+    parts are dropped and the rest renormalised (weights from the methodology file). A body whose own owner score
+    is not rated is not rated (methodology.md §4)."""
     weights = m.raw["composite"]
-    children = owners.filter(pl.col("kind").is_in(["head", "institution"]), pl.col("score").is_not_null())
+    children = owners.filter(pl.col("kind").is_in(["head", "institution"]))
+    rated = pl.col("score").is_not_null()
+    institution = pl.col("kind") == "institution"
     parts = children.group_by("parent_id").agg(
-        pl.col("score").filter(pl.col("kind") == "head").mean().alias("head_score"),
-        pl.col("score").filter(pl.col("kind") == "institution").mean().alias("institutions_score"),
-        (pl.col("kind") == "institution").sum().cast(pl.Int64).alias("institutions_count"))
+        pl.col("score").filter((pl.col("kind") == "head") & rated).mean().alias("head_score"),
+        pl.col("score").filter(institution & rated).mean().alias("institutions_score"),
+        (institution & rated).sum().cast(pl.Int64).alias("institutions_count"),
+        institution.sum().cast(pl.Int64).alias("institutions_total"),
+        (pl.col("kind") == "head").any().alias("has_head"))
     bodies = (owners.filter(pl.col("kind") == "executive_body").rename({"score": "body_score"})
               .join(parts, left_on="owner_id", right_on="parent_id", how="left"))
     terms = [("body_score", weights["body"]), ("head_score", weights["head"]),
              ("institutions_score", weights["institutions"])]
     numerator = pl.sum_horizontal(pl.col(c).fill_null(0) * w for c, w in terms)
     denominator = pl.sum_horizontal(pl.when(pl.col(c).is_not_null()).then(w).otherwise(0.0) for c, w in terms)
-    return bodies.with_columns(pl.when(denominator > 0).then(numerator / denominator).alias("score"),
-                               pl.col("institutions_count").fill_null(0))
+    missing_parts = pl.concat_list(
+        pl.when(pl.col("head_score").is_null()).then(pl.lit("head")).otherwise(None),
+        pl.when(pl.col("institutions_score").is_null()).then(pl.lit("institutions")).otherwise(None)).list.drop_nulls()
+    return bodies.with_columns(
+        pl.when(pl.col("body_score").is_not_null() & (denominator > 0)).then(numerator / denominator).alias("score"),
+        pl.col("institutions_count").fill_null(0), pl.col("institutions_total").fill_null(0),
+        pl.col("has_head").fill_null(False), missing_parts.alias("missing_parts"))
 
 
 def zone_expr(m: Methodology) -> pl.Expr:
@@ -156,8 +194,10 @@ def score_quarter(data: ScoringInput, m: Methodology, quarter: Quarter, tz: Zone
     streams = (data.streams.filter(local_day.is_between(quarter.first_day, quarter.last_day))
                .join(pages.select("page_id", "owner_id", "owner_name", "kind", "platform", "parent_name"),
                      on="page_id").sort("started_at"))
+    has_data = bool(per_week.height) or bool(
+        pages.select((pl.col("full_mask") | pl.col("partial_cover_mask")).fill_null(0).max()).item() or 0)
     return QuarterRating(quarter, m, pages, per_week, owner_table, tables, streams, data.batch_ids,
-                         data.data_timestamp, today, window)
+                         data.data_timestamp, today, window, extra={"has_data": has_data})
 
 
 def add_movement(current: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:

@@ -8,6 +8,7 @@ import polars as pl
 
 from core.domain import PLATFORM_LABELS
 from core.labels import number_ru
+from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
 from scoring.payload import table_frame
 from scoring.rating import QuarterRating
 from scoring.registry_view import body_of
@@ -131,7 +132,7 @@ def weekly_body_shares(rating: QuarterRating, kinds: list[str], platforms: list[
         pages = pages.filter(pl.col("platform").is_in(platforms))
     cells = pages.select("page_id", "label").join(rating.grid, on="page_id")
     shares = cells.group_by("label", "week").agg(
-        (pl.col("status") == "counted").sum().cast(pl.Int64).alias("counted"),
+        pl.col("status").is_in(COUNTED_STATUSES).sum().cast(pl.Int64).alias("counted"),
         pl.col("norm_met").sum().cast(pl.Int64).alias("met"))
     shares = shares.with_columns(pl.when(pl.col("counted") > 0).then(pl.col("met") / pl.col("counted")).alias("share"))
     order = shares.group_by("label").agg((pl.col("met").sum() / pl.col("counted").sum()).alias("overall"))
@@ -177,7 +178,7 @@ def stream_list(rating: QuarterRating, tz_name: str, body: str | None = None) ->
 def overview_kpis(rating: QuarterRating, payload: dict) -> dict:
     """KPIs of a quarter: pages, share of counted page-weeks at the norm, bodies with a live stream, mean score
     of bodies, data gaps."""
-    grid = rating.grid.filter(pl.col("status") == "counted")
+    grid = rating.grid.filter(pl.col("status").is_in(COUNTED_STATUSES))
     bodies = [r for r in payload.get("bodies", []) if r.get("score") is not None]
     held = rating.streams.filter(pl.col("kind") == "executive_body")["owner_id"].n_unique()
     body_count = rating.owners.filter(pl.col("kind") == "executive_body").height
@@ -186,7 +187,8 @@ def overview_kpis(rating: QuarterRating, payload: dict) -> dict:
         "norm_share": (grid["norm_met"].sum() / grid.height) if grid.height else None,
         "bodies_with_stream": held, "bodies": body_count,
         "mean_score": sum(r["score"] for r in bodies) / len(bodies) if bodies else None,
-        "page_weeks_no_data": rating.grid.filter(pl.col("status") == "no_data").height,
+        "page_weeks_no_data": rating.grid.filter(pl.col("status") == NO_DATA).height,
+        "page_weeks_partial": rating.grid.filter(pl.col("status") == PARTIAL).height,
         "pages_without_data": rating.pages.filter(pl.col("weeks").fill_null(0) == 0).height,
     }
 

@@ -30,20 +30,17 @@ def checklist_in_force(snapshots: pl.DataFrame, boundary: date) -> pl.LazyFrame:
 
 
 def subscriber_marks(snapshots: pl.DataFrame, first_day: date, boundary: date) -> pl.LazyFrame:
-    """C2's two marks per page: the start (latest on or before the quarter's first day, else the earliest
-    inside the quarter) and the end (latest later mark on or before the day after the quarter, else the
-    earliest after it). A page with one mark has no end. Of several uploads of one day the latest batch's
-    number counts."""
-    marks = (snapshots.lazy().filter(pl.col("subscribers").is_not_null()).group_by("page_id", "as_of")
-             .agg(pl.col("subscribers").sort_by("batch_id").last()))
-    start = marks.group_by("page_id").agg(pl.coalesce(
-        pl.col("as_of").filter(pl.col("as_of") <= first_day).max(),
-        pl.col("as_of").filter((pl.col("as_of") > first_day) & (pl.col("as_of") < boundary)).min()
-    ).alias("start_on")).filter(pl.col("start_on").is_not_null())
-    end = (marks.join(start, on="page_id").filter(pl.col("as_of") > pl.col("start_on"))
-           .group_by("page_id").agg(pl.coalesce(pl.col("as_of").filter(pl.col("as_of") <= boundary).max(),
-                                                pl.col("as_of").filter(pl.col("as_of") > boundary).min()).alias("end_on")))
-    return (start.join(end, on="page_id", how="left")
+    """C2's two marks per page: the last count on or before the quarter's first day (start) and the last count on
+    or before the day after the quarter (end) — never a later one, so data uploaded months after the quarter
+    cannot stand in for its end. The end must be a later observation than the start; otherwise the growth is
+    unknown (N/A), not 0. Of several uploads of one day the latest batch's number counts."""
+    marks = (snapshots.lazy().filter(pl.col("subscribers").is_not_null(), pl.col("as_of") <= boundary)
+             .group_by("page_id", "as_of").agg(pl.col("subscribers").sort_by("batch_id").last()))
+    bounds = marks.group_by("page_id").agg(pl.col("as_of").filter(pl.col("as_of") <= first_day).max().alias("start_on"),
+                                           pl.col("as_of").max().alias("end_on"))
+    bounds = bounds.filter(pl.col("start_on").is_not_null()).with_columns(
+        pl.when(pl.col("end_on") > pl.col("start_on")).then(pl.col("end_on")).alias("end_on"))
+    return (bounds
             .join(marks.rename({"as_of": "start_on", "subscribers": "subscribers_start"}), on=["page_id", "start_on"],
                   how="left")
             .join(marks.rename({"as_of": "end_on", "subscribers": "subscribers_end"}), on=["page_id", "end_on"],

@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from scoring.activity import COUNTED, NOT_ENDED
+from scoring.activity import COUNTED_STATUSES, NOT_ENDED
 from scoring.rating import QuarterRating
 
 
@@ -24,7 +24,7 @@ def weekly_norm_risks(rating: QuarterRating) -> pl.DataFrame:
     left = grid.filter(pl.col("status") == NOT_ENDED).group_by("page_id").agg(
         pl.len().cast(pl.Int64).alias("weeks_left"),
         pl.col("posts").sort_by("week").first().fill_null(0).cast(pl.Int64).alias("posts_this_week"))
-    counted = grid.filter(pl.col("status") == COUNTED).group_by("page_id").agg(
+    counted = grid.filter(pl.col("status").is_in(COUNTED_STATUSES)).group_by("page_id").agg(
         pl.len().cast(pl.Int64).alias("weeks_counted"), pl.col("norm_met").sum().cast(pl.Int64).alias("weeks_met"),
         pl.col("norm_met").sort_by("week").last().alias("last_week_met"))
     pages = rating.pages.select("page_id", "url", "platform", "owner_id", "owner_name", "kind", "parent_name", "norm")

@@ -39,7 +39,7 @@ def weekly_posts(page_id: int, counts: list[int], views: int | None = 100) -> li
     return posts
 
 
-def covered(page_id: int, start=date(2026, 1, 1), end=date(2026, 3, 31), kind="posts") -> dict:
+def covered(page_id: int, start=date(2025, 12, 29), end=date(2026, 3, 31), kind="posts") -> dict:
     return {"page_id": page_id, "data_kind": kind, "date_from": start, "date_to": end}
 
 
@@ -73,7 +73,8 @@ def test_week_without_uploaded_data_is_not_zero_posts():
     assert (row["weeks"], row["weeks_ok"], row["weeks_no_data"]) == (9, 9, 4)
     assert row["B1"] == 1.0 and row["B2"] == 1.0
     statuses = rating.grid.filter(pl.col("page_id") == 1)["status"].to_list()
-    assert statuses == ["counted"] * 9 + ["no_data"] * 4
+    # the week of 23.02 is covered Monday–Saturday only, but its 3 posts already meet the norm: counted
+    assert statuses == ["met"] * 9 + ["no_data"] * 4
     assert rating.grid.filter(pl.col("status") == "no_data")["posts"].null_count() == 4  # unknown, not 0
 
 
@@ -104,7 +105,10 @@ def test_gate_fewer_than_four_counted_weeks_leaves_only_block_a():
     assert row["weeks"] == 3
     for code in ("B1", "B2", "B3", "C1", "C2", "D1", "D2", "E1", "E2"):
         assert row[code] is None and "не оценивается" in row[f"{code}_na"]
-    assert row["score"] == pytest.approx(100.0)  # A all present: 25 of 25 applicable points
+    # methodology.md §3 «Rated or not»: no page score at all; block A (25 of 25) stays visible as information
+    assert row["score"] is None and row["rated"] is False
+    assert row["not_rated_reason"] == "данные покрывают только 3 нед. (нужно не менее 4)"
+    assert row["block_A"] == pytest.approx(100.0) and row["A1"] == 1.0
 
 
 def test_block_a_checklist_telegram_items_and_widgets():
@@ -119,8 +123,10 @@ def test_block_a_checklist_telegram_items_and_widgets():
     assert row["A5"] is None and "не применяется" in row["A5_na"]
     vk = page(rate(scoring_input([BODY], [vk_page()], snapshots=[FULL_CHECKLIST | {"pos_widgets": 1}])))
     assert vk["A5"] == 0.5
-    # Score from A only (B–E gated, no data): A1 0 + A2 4 + A3 8 × 0.5 over weights 6 + 4 + 8 = 18 → 8/18
-    assert row["score"] == pytest.approx(100 * (0 + 4 + 4) / 18)
+    # Block A (information): A1 0 + A2 4 + A3 8 × 0.5 over weights 6 + 4 + 8 = 18 → 8/18; without activity data
+    # the page is not rated — a design alone never makes a score
+    assert row["block_A"] == pytest.approx(100 * (0 + 4 + 4) / 18)
+    assert row["score"] is None and row["not_rated_reason"] == "нет данных об активности за квартал"
 
 
 def test_checklist_in_force_is_the_latest_known_by_the_quarters_end_item_by_item():
@@ -180,7 +186,15 @@ def test_c2_subscriber_growth_from_two_marks():
     row = page(rate(data))
     assert row["C2_raw"] == pytest.approx((1100 - 1000) / 1000) and row["C2"] == 1.0
     one_mark = page(rate(scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1)], [start])))
-    assert one_mark["C2"] is None and "двух отметок" in one_mark["C2_na"]
+    assert one_mark["C2"] is None and "более поздней отметки" in one_mark["C2_na"]
+    # a mark after the quarter's end never stands in for its end: 02.04 is after the boundary (01.04)
+    later = end | {"as_of": date(2026, 4, 2)}
+    row = page(rate(scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1)], [start, later])))
+    assert row["C2"] is None and "более поздней отметки" in row["C2_na"]
+    # nor does a mark inside the quarter stand in for its start
+    inside = start | {"as_of": date(2026, 1, 15)}
+    row = page(rate(scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1)], [inside, end])))
+    assert row["C2"] is None and "на начало квартала" in row["C2_na"]
 
 
 def test_d1_engagement_over_views_and_d2_talk_rate():
@@ -241,7 +255,8 @@ def test_owner_score_missing_required_platform_counts_zero_and_body_composite():
     from scoring.rating import _composite, owner_scores
     pages = pl.DataFrame({"page_id": [1, 2, 3, 4, 5], "owner_id": [1, 1, 2, 3, 4],
                           "platform": ["vk", "ok", "vk", "vk", "vk"], "score": [90.0, 60.0, 60.0, 70.0, 50.0],
-                          "B1": [1.0, 0.5, 0.5, 0.5, 0.5], "block_A": [100.0, 100.0, 50.0, 50.0, 50.0]})
+                          "B1": [1.0, 0.5, 0.5, 0.5, 0.5], "block_A": [100.0, 100.0, 50.0, 50.0, 50.0],
+                          "rated": [True] * 5, "not_rated_reason": [None] * 5})
     owners = pl.DataFrame({"owner_id": [1, 2, 3, 4, 5], "owner_name": ["Орган", "Руководитель", "Учр 1", "Учр 2",
                                                                         "Учр 3"],
                            "kind": ["executive_body", "head", "institution", "institution", "institution"],
@@ -328,3 +343,89 @@ def test_fixed_offset_weeks_equal_the_time_zone_conversion():
         assert fast == moments.select(local_week("t", zone))["t"].to_list()
     assert moments.select(window_week("t", QuarterWindow(Q1, TOMSK)))["t"].to_list()[:2] == [date(2025, 12, 29),
                                                                                              date(2026, 1, 5)]
+
+
+# --- methodology.md §3–4 revised: counted weeks, rated or not, owners, quarters without data ---
+
+def test_partly_covered_week_counts_only_at_the_norm_otherwise_incomplete_data():
+    # coverage 29.12 … 11.03 (Wednesday): the week of 09.03 is covered Mon–Wed. With 1 post it is below the norm
+    # → «неполные данные», not «ниже нормы» and not in B1; with 3 posts it already meets the norm → counted, met
+    one = weekly_posts(1, [3] * 10 + [1])
+    rating = rate(scoring_input([BODY], [vk_page()], one, [covered(1, end=date(2026, 3, 11))], [FULL_CHECKLIST]))
+    row = page(rating)
+    assert (row["weeks"], row["weeks_ok"], row["weeks_partial"], row["weeks_no_data"]) == (10, 10, 1, 2)
+    assert row["B1"] == 1.0 and row["posts"] == 30  # the partial week's post is not in B2 either
+    statuses = rating.grid.filter(pl.col("page_id") == 1)["status"].to_list()
+    assert statuses == ["met"] * 10 + ["partial", "no_data", "no_data"]
+    assert rating.grid.filter(pl.col("status") == "partial")["norm_met"].to_list() == [None]
+    three = weekly_posts(1, [3] * 11)
+    row = page(rate(scoring_input([BODY], [vk_page()], three, [covered(1, end=date(2026, 3, 11))], [FULL_CHECKLIST])))
+    assert (row["weeks"], row["weeks_ok"], row["weeks_partial"]) == (11, 11, 0)
+
+
+def test_two_exports_meeting_mid_week_cover_it_together_and_silence_is_zero():
+    # exports 29.12 … 14.01 (Wednesday) and 15.01 … 31.03: together every day is covered; no posts at all in the
+    # week of 12.01 is proven silence → «0 публикаций», counted, below the norm
+    posts = weekly_posts(1, [3, 3, 0] + [3] * 10)
+    cov = [covered(1, end=date(2026, 1, 14)), covered(1, start=date(2026, 1, 15))]
+    rating = rate(scoring_input([BODY], [vk_page()], posts, cov, [FULL_CHECKLIST]))
+    row = page(rating)
+    assert (row["weeks"], row["weeks_ok"], row["weeks_partial"]) == (13, 12, 0)
+    assert rating.grid.filter(pl.col("week") == date(2026, 1, 12))[["status", "posts"]].row(0) == ("zero", 0)
+
+
+def test_norm_of_zero_meets_every_counted_week_on_every_output():
+    from scoring.methodology import parse_methodology
+    text = Path(M.filename if Path(M.filename).is_absolute() else Path("data/methodology") / M.filename).read_text(
+        encoding="utf-8").replace("executive_body = 3,", "executive_body = 0,")
+    m0 = parse_methodology(text, "zero.toml")
+    rating = rate(scoring_input([BODY], [vk_page()], [], [covered(1)], [FULL_CHECKLIST]), m=m0)
+    assert page(rating)["B1"] == 1.0
+    assert set(rating.grid["status"].to_list()) == {"met"}  # the heatmap and Excel read this status
+
+
+def test_page_without_data_does_not_lift_its_owner_and_owner_without_rated_page_is_not_rated():
+    owners = [BODY, {"owner_id": 2, "owner_name": "Учреждение", "kind": "institution", "parent_id": 1,
+                     "parent_name": "Департамент А"}]
+    pages = [vk_page(1, 1), vk_page(2, 1, platform="ok"), vk_page(3, 2)]  # page 2: perfect design, no data
+    posts = weekly_posts(1, [3] * 13)
+    snaps = [FULL_CHECKLIST | {"page_id": p} for p in (1, 2, 3)]
+    rating = rate(scoring_input(owners, pages, posts, [covered(1)], snaps))
+    vk = page(rating, 1)["score"]
+    assert page(rating, 2)["score"] is None and page(rating, 2)["block_A"] == pytest.approx(100.0)
+    body = rating.tables["bodies"].row(0, named=True)
+    # vk rated, ok not rated (left out), telegram missing (0): (vk + 0) / 2
+    assert body["body_score"] == pytest.approx(vk / 2) and (body["rated_pages"], body["pages_total"]) == (1, 2)
+    # the institution has no rated page: not rated, listed without a place; the composite drops it
+    inst = rating.tables["institutions"].row(0, named=True)
+    assert inst["score"] is None and inst["rank"] is None and "не оценивается" in inst["not_rated_reason"]
+    assert body["score"] == pytest.approx(vk / 2) and body["missing_parts"] == ["head", "institutions"]
+
+
+def test_body_whose_own_pages_are_not_rated_is_not_rated_even_with_a_rated_institution():
+    owners = [BODY, {"owner_id": 2, "owner_name": "Учреждение", "kind": "institution", "parent_id": 1,
+                     "parent_name": "Департамент А"}]
+    pages = [vk_page(1, 1), vk_page(2, 2)]
+    rating = rate(scoring_input(owners, pages, weekly_posts(2, [3] * 13), [covered(2)], [FULL_CHECKLIST]))
+    body = rating.tables["bodies"].row(0, named=True)
+    assert body["score"] is None and body["rank"] is None and body["zone"] is None
+    assert rating.tables["institutions"].row(0, named=True)["rank"] == 1
+
+
+def test_percentiles_are_taken_over_rated_pages_only():
+    # three VK bodies with VR 0.1, 0.3, 0.5; the third has only 3 counted weeks → not rated, out of the group
+    owners, pages, posts, cov = [], [], [], []
+    for i, views in enumerate([100, 300, 500], start=1):
+        owners.append({"owner_id": i, "owner_name": f"Орган {i}", "kind": "executive_body"})
+        pages.append(vk_page(i, i))
+        posts += weekly_posts(i, [3] * 13, views=views)
+        cov.append(covered(i) if i < 3 else covered(i, end=date(2026, 1, 18)))
+    rating = rate(scoring_input(owners, pages, posts, cov, [FULL_CHECKLIST | {"page_id": i} for i in (1, 2, 3)]))
+    assert rating.pages.sort("page_id")["C1"].to_list() == [0.0, 1.0, None]
+
+
+def test_a_quarter_without_uploaded_activity_has_no_rating():
+    rating = rate(scoring_input([BODY], [vk_page()], [], [], [FULL_CHECKLIST]))
+    assert rating.has_data is False
+    assert rating.tables["bodies"]["rank"].to_list() == [None]
+    assert rating.tables["bodies"]["zone"].to_list() == [None]
