@@ -10,6 +10,7 @@ from loaders import activity_template, ok, registry, telegram, vk, vk_typed
 from loaders.activity import ActivityData
 from loaders.errors import LoadError, fail
 from loaders.tabular import is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets
+from loaders.unpack import head, is_gzip, json_head, unpack, utf8
 
 ACCEPTED_FORMATS = (
     "принимаются: реестр страниц (шаблон xlsx/csv) и выгрузка «Госпаблики» (xlsx/csv); "
@@ -28,23 +29,84 @@ FORMAT_LABELS = {
 
 
 def is_json(content: bytes) -> bool:
-    head = content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head[:1] in (b"{", b"[")
+    """A JSON document, maybe gzip, maybe UTF-16 or with a BOM."""
+    return json_head(content).lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+
+
+# what orjson's (English) message means, in Russian; the user never sees the parser's own words
+JSON_PROBLEMS = (
+    ("trailing comma", "лишняя запятая перед закрывающей скобкой"),
+    ("expected ':'", "после имени поля нет двоеточия"),
+    ("expected a string key", "имя поля должно быть строкой в двойных кавычках"),
+    ("expected ','", "пропущена запятая между элементами"),
+    ("invalid literal", "неизвестное слово: допустимы только true, false и null"),
+    ("control character", "в строке есть управляющий символ без экранирования (перевод строки, табуляция)"),
+    ("leading zero", "число записано неверно (ведущий ноль)"),
+    ("number", "число записано неверно"),
+    ("escape", "неверная последовательность после «\\» в строке"),
+    ("surrogate", "неверный код символа «\\u…» в строке"),
+    ("expected a JSON value", "ожидается значение JSON"),
+    ("empty", "документ пустой"),
+)
+
+
+def _shown(character: str) -> str:
+    if not character:
+        return "конец файла"
+    if character == "\x00":
+        return "нулевой байт"
+    return f"«{character}»" if character.isprintable() else f"символ с кодом {ord(character)}"
 
 
 def parse_json(content: bytes, filename: str) -> object:
+    """The document, or one Russian line naming the line and column where it breaks and what to do."""
+    content = utf8(content, filename)
     try:
-        return orjson.loads(content.removeprefix(b"\xef\xbb\xbf"))
+        return orjson.loads(content)
     except orjson.JSONDecodeError as exc:
-        where = f" (строка {exc.lineno}, символ {exc.colno})" if getattr(exc, "lineno", None) else ""
-        if "end of data" in exc.msg or exc.pos >= len(content.rstrip()) - 1:
-            raise fail(f"JSON обрезан или повреждён: файл обрывается на середине{where}; выгрузите его заново",
-                       filename) from None
-        raise fail(f"JSON повреждён{where}: {exc.msg}", filename) from None
+        raise _json_error(exc, content, filename) from None
+
+
+def _json_error(exc: orjson.JSONDecodeError, content: bytes, filename: str) -> LoadError:
+    if "UTF-8" in exc.msg:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = content.count(b"\n", 0, bad.start) + 1
+            column = len(content[content.rfind(b"\n", 0, bad.start) + 1:bad.start].decode("utf-8", "replace")) + 1
+            return fail(f"текст не в кодировке UTF-8 (строка {line}, символ {column}); выгрузки API и Telegram "
+                        "сохраняются в UTF-8 — сохраните файл заново в UTF-8 (не в Windows-1251)", filename)
+        return fail("в тексте есть символы, недопустимые в UTF-8; сохраните файл заново в UTF-8", filename)
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    where = f" (строка {line}, символ {column})" if line else ""
+    doc = exc.doc if isinstance(exc.doc, str) else ""
+    if "end of data" in exc.msg:
+        return fail(f"JSON обрезан или повреждён: файл обрывается на середине{where}; выгрузите его заново",
+                    filename)
+    if "after document" in exc.msg:
+        rest = doc[exc.pos:].lstrip()
+        if rest[:1] in ("{", "["):
+            what = "ещё один документ JSON: в файл дописано несколько ответов подряд"
+            todo = "сохраните каждый ответ в отдельный файл или объедините их в список [ … ]"
+        elif rest.strip("\x00") == "":
+            what = "нулевые байты: файл дописан не до конца или испорчен при копировании"
+            todo = "скачайте или скопируйте выгрузку заново"
+        else:
+            what = f"посторонние данные, начиная с {_shown(rest[:1])}"
+            todo = "удалите всё после последней закрывающей скобки или выгрузите файл заново"
+        return fail(f"после конца документа JSON{where} есть {what}; в файле должен быть один документ — {todo}",
+                    filename)
+    meaning = next((text for key, text in JSON_PROBLEMS if key in exc.msg), None)
+    character = doc[exc.pos:exc.pos + 1] if 0 <= exc.pos < len(doc) else ""
+    detail = meaning or f"неожиданный {_shown(character)}"
+    if meaning and character and meaning != JSON_PROBLEMS[-1][1]:
+        detail += f" (встречен {_shown(character)})"
+    return fail(f"JSON повреждён{where}: {detail}; исправьте файл или выгрузите его заново", filename)
 
 
 def tabular_kind(content: bytes, filename: str) -> str:
     """`registry` or `activity` for a spreadsheet, by its headers."""
+    content = unpack(content, filename)
     known = registry.ALL_HEADERS | activity_template.ALL_HEADERS
     sheets = read_xlsx_sheets(content, filename, known) if is_xlsx(content) else [
         read_csv_sheet(content, filename, known)]
@@ -64,8 +126,10 @@ def tabular_kind(content: bytes, filename: str) -> str:
 
 
 def load_json_bytes(content: bytes, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
-    """Parse and load a JSON activity export: a `wall.get` file through the typed fast path, anything else (or a
-    wall the fast path does not take) through the generic parse and the shape routing below."""
+    """Parse and load a JSON activity export (gzip opened, UTF-16 or a BOM converted): a `wall.get` file through
+    the typed fast path, anything else (or a wall the fast path does not take) through the generic parse and
+    the shape routing below."""
+    content = utf8(content, filename)
     if (wall := vk_typed.decode_wall(content)) is not None:
         return vk.load_wall(wall, filename, now)
     return load_activity_json(parse_json(content, filename), filename, tz, now)
@@ -83,8 +147,14 @@ def load_activity_json(payload: object, filename: str, tz: ZoneInfo, now: dateti
         return ok.load_topics(*topics, filename, now)
     if (groups := vk.group_list(payload)) is not None:
         return vk.load_groups(groups, filename)
+    if (legacy := vk.legacy_list(payload)) is not None:
+        return _legacy_vk(*legacy, filename, now)
+    if (single := vk.single_object(payload)) is not None:
+        raise fail(single, filename)
     body = payload.get("response") if isinstance(payload, dict) and "response" in payload else payload
     if isinstance(body, dict) and "items" in body and isinstance(body.get("items"), list):
+        if (other := vk.not_a_wall(body["items"])) is not None:
+            raise fail(other, filename)
         if vk.looks_like_comments(body["items"]):
             return vk.load_comments([body], filename, now)
         if not body["items"] or any(isinstance(i, dict) and "date" in i and ("owner_id" in i or "to_id" in i)
@@ -96,12 +166,32 @@ def load_activity_json(payload: object, filename: str, tz: ZoneInfo, now: dateti
     raise fail(f"формат JSON не распознан; {ACCEPTED_FORMATS}", filename)
 
 
+def _legacy_vk(items: list, extras: dict, filename: str, now: datetime) -> ActivityData:
+    """A pre-5.0 VK response (a count-first list): a wall is read (the shape is unambiguous: `to_id` names the
+    wall), comments are refused (they name neither the wall nor the post), anything else is named."""
+    kind = vk.legacy_kind(items)
+    if kind == "wall":
+        return vk.load_wall({"items": items, **extras}, filename, now, legacy=True)
+    if kind == "comments":
+        raise fail(vk.LEGACY_COMMENTS, filename)
+    if kind in vk.NOT_A_WALL:
+        raise fail(f"это {vk.NOT_A_WALL[kind]} старой версии API (до 5.0), а не стена сообщества; {vk.GET_WALL}",
+                   filename)
+    what = "в нём нет ни одной записи" if not items else "его записи не похожи ни на записи стены, ни на комментарии"
+    raise fail("это ответ старой версии API ВКонтакте (до 5.0: список, первым элементом — число записей), "
+               f"{what}; по нему нельзя понять, чья это стена; {vk.GET_WALL}", filename)
+
+
 def detect_kind(content: bytes, filename: str) -> str:
-    """`registry`, `activity_json` or `activity_table`, or LoadError naming the accepted formats."""
+    """`registry`, `activity_json` or `activity_table`, or LoadError naming the accepted formats. A gzip file is
+    told by what it holds (only its head is unpacked here)."""
     if is_json(content):
         return "activity_json"
-    if is_xlsx(content) or _looks_like_text_table(content):
+    sample = head(content)
+    if is_xlsx(sample) or _looks_like_text_table(sample):
         return "registry" if tabular_kind(content, filename) == "registry" else "activity_table"
+    if is_gzip(content):
+        unpack(content, filename)  # a broken or cut gzip: its own Russian reason, not "format unknown"
     raise fail(f"формат файла не распознан; {ACCEPTED_FORMATS}", filename)
 
 

@@ -14,6 +14,7 @@ from core.domain import KIND_LABELS, KINDS_WITH_PARENT, NOT_ON_PLATFORM, kind_fr
 from loaders.errors import LoadError, LoadIssue, fail
 from loaders.tabular import (ROW_COLUMN, Sheet, is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets,
                              resolve_columns)
+from loaders.unpack import unpack
 from loaders.urls import UrlError, normalize_page_url, platform_id_from_registry
 from loaders.values import name_key, parse_date, parse_flag, parse_percent, parse_whole
 
@@ -145,6 +146,7 @@ def pick_sheet(sheets: list[Sheet], filename: str) -> tuple[Sheet, str]:
 def load_registry(data: bytes, filename: str, known_owners: dict[str, str] | None = None,
                   today: date | None = None) -> RegistryData:
     """Read a registry file. `known_owners` maps name_key → kind of owners already in the database."""
+    data = unpack(data, filename)  # a gzip-compressed csv/xlsx is read as what it holds
     sheets = read_xlsx_sheets(data, filename, ALL_HEADERS) if is_xlsx(data) else [
         read_csv_sheet(data, filename, ALL_HEADERS)]
     sheet, layout = pick_sheet(sheets, filename)

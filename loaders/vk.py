@@ -19,6 +19,95 @@ LIVE_STATUSES = {"waiting", "started", "finished", "failed", "upcoming"}
 PHOTO_TYPES = {"photo", "posted_photo", "photos_list", "album"}
 VIDEO_TYPES = {"video", "clip", "video_playlist"}
 LINK_TYPES = {"link", "article", "page", "note"}
+# a wall.get item carries its author or its kind; photos.get and video.get items carry neither
+WALL_MARKS = ("from_id", "post_type", "to_id")
+PHOTO_MARKS = ("album_id", "sizes", "orig_photo", "pid", "aid", "src_big")
+VIDEO_MARKS = ("player", "first_frame", "files", "vid", "adding_date")
+GET_WALL = ("публикации страницы берутся из её стены: выгрузите wall.get (owner_id=-<id сообщества>, "
+            "filter=owner, v=5.199)")
+NOT_A_WALL = {
+    "photo": "список фотографий ВКонтакте (ответ photos.get: у записей есть album_id и sizes, но нет from_id "
+             "и post_type)",
+    "video": "список видеозаписей ВКонтакте (ответ video.get: у записей есть player, duration, image, но нет "
+             "from_id и post_type)",
+}
+LEGACY_COMMENTS = ("это ответ wall.getComments старой версии API (до 5.0: список, первым элементом — число "
+                   "комментариев, поля cid и uid); в нём не указаны ни стена, ни запись, к которым относятся "
+                   "комментарии, поэтому их нельзя сопоставить со страницей; выгрузите комментарии заново "
+                   "методом wall.getComments с v=5.199 (owner_id, post_id, thread_items_count=10, preview_length=0)")
+LEGACY_WALL_NOTE = ("выгрузка wall.get старой версии API (до 5.0: список, первым элементом — число записей) "
+                    "прочитана: владелец стены — поле to_id, репост — copy_owner_id или post_type «copy»; "
+                    "просмотров в таких выгрузках нет (показатели по просмотрам будут «нет данных»); "
+                    "для полных данных выгрузите стену с v=5.199")
+
+
+def item_shape(item: object) -> str:
+    """`wall` for a wall.get item (or a deleted stub), `photo`/`video` for a photos.get/video.get item, `other`."""
+    if not _is_object(item):
+        return "other"
+    if any(mark in item for mark in WALL_MARKS) or item.get("is_deleted") or item.get("deleted_reason"):
+        return "wall"
+    if any(mark in item for mark in PHOTO_MARKS):
+        return "photo"
+    if any(mark in item for mark in VIDEO_MARKS) or ("duration" in item and ("image" in item or "title" in item)):
+        return "video"
+    return "other"
+
+
+def not_a_wall(items: list) -> str | None:
+    """What a list of items is when it is photos or videos and not wall posts (a Russian phrase), else None."""
+    shapes = {item_shape(i) for i in items if _is_object(i)}
+    if not shapes or "wall" in shapes or not shapes & NOT_A_WALL.keys():
+        return None
+    kind = "photo" if "photo" in shapes else "video"
+    return f"это {NOT_A_WALL[kind]}, а не стена сообщества; {GET_WALL}"
+
+
+def single_object(payload: object) -> str | None:
+    """A single VK video or photo object saved as the file (not a list, not a wall): a Russian phrase."""
+    body = payload.get("response") if isinstance(payload, dict) and "response" in payload else payload
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    if not isinstance(body, dict) or "items" in body or "id" not in body and "vid" not in body:
+        return None
+    shape = item_shape(body)
+    if shape == "video":
+        return ("это одна видеозапись ВКонтакте (объект video: player, duration, image), а не выгрузка стены; "
+                + GET_WALL)
+    if shape == "photo":
+        return "это одна фотография ВКонтакте (объект photo: album_id, sizes), а не выгрузка стены; " + GET_WALL
+    return None
+
+
+def legacy_list(payload: object) -> tuple[list, dict] | None:
+    """A pre-5.0 response: a list whose first element is the integer count, then the items
+    (`{"response": [count, item, …]}`, bare, or `{"response": {"wall": [count, …], "groups", "profiles"}}`
+    of extended=1). Returns (items, extras) or None."""
+    extras: dict = {}
+    body = payload.get("response") if isinstance(payload, dict) and "response" in payload else payload
+    if isinstance(body, dict) and isinstance(body.get("wall"), list):
+        extras = {"groups": body.get("groups"), "profiles": body.get("profiles")}
+        body = body["wall"]
+    if (isinstance(body, list) and body and type(body[0]) is int and body[0] >= 0
+            and all(isinstance(i, dict) for i in body[1:])):
+        return body[1:], extras
+    return None
+
+
+def legacy_kind(items: list) -> str:
+    """What the items of a pre-5.0 count-first list are: `comments`, `wall`, `photo`, `video` or `other`."""
+    sample = items[:20]
+    if not sample:
+        return "other"
+    if all("cid" in i for i in sample):
+        return "comments"
+    shapes = {item_shape(i) for i in sample}
+    if shapes == {"wall"} and all("date" in i and ("to_id" in i or "from_id" in i) for i in sample
+                                  if not i.get("is_deleted")):
+        return "wall"
+    if len(shapes) == 1:
+        return shapes.pop()
+    return "other"
 
 
 def _is_object(item: object) -> bool:
@@ -79,8 +168,9 @@ def _content_type(attachments: list, is_repost: bool, is_live: bool) -> str:
 def _groups_pages(groups: list, profiles: list) -> dict[str, dict]:
     pages = {}
     for group in groups or []:
-        if isinstance(group, dict) and isinstance(group.get("id"), int):
-            ref = str(-abs(group["id"]))
+        gid = group.get("id", group.get("gid")) if isinstance(group, dict) else None  # `gid` before API 5.0
+        if isinstance(gid, int) and not isinstance(gid, bool):
+            ref = str(-abs(gid))
             pages[ref] = {"page_key": (group.get("screen_name") or "").lower() or None, "title": group.get("name")}
     for profile in profiles or []:
         if isinstance(profile, dict) and isinstance(profile.get("id"), int):
@@ -110,10 +200,11 @@ def _typed_fields(item: TypedPost) -> tuple:
     """What the rules of `load_wall` read from one post of the typed fast path (types checked by the decoder)."""
     counters = tuple(value.count if type(value) is Counter else value
                      for value in (item.views, item.likes, item.comments, item.reposts, item.reactions))
+    post_type = item.post_type or item.type
     return (item.id, item.owner_id if item.owner_id is not None else item.to_id, item.from_id, item.date,
-            item.post_type or item.type, item.is_deleted or item.deleted_reason, item.postponed_id,
-            item.marked_as_ads, item.attachments or [], bool(item.copy_history), item.is_pinned, item.text,
-            counters)
+            post_type, item.is_deleted or item.deleted_reason, item.postponed_id, item.marked_as_ads,
+            item.attachments or [], bool(item.copy_history) or post_type == "copy" or item.copy_owner_id is not None,
+            item.is_pinned, item.text, counters)
 
 
 def _dict_fields(out: Collector, index: int, item: object) -> tuple | None:
@@ -122,6 +213,11 @@ def _dict_fields(out: Collector, index: int, item: object) -> tuple | None:
         out.error("запись должна быть объектом JSON", record=_record(index, item))
         return None
     record = _record(index, item)
+    shape = item_shape(item)
+    if shape != "wall":
+        what = {"photo": " — это фотография (photos.get)", "video": " — это видеозапись (video.get)"}.get(shape, "")
+        out.error(f"это не запись стены: нет полей from_id и post_type{what}", record=record)
+        return None
     post_id = _int_field(out, item, "id", record)
     owner_id = _int_field(out, item, "owner_id", record, required="to_id" not in item)
     if owner_id is None and "to_id" in item:  # API < 5.7 called the wall owner `to_id`
@@ -145,15 +241,19 @@ def _dict_fields(out: Collector, index: int, item: object) -> tuple | None:
             value = None
         counters.append(value)
     text = item.get("text")
-    return (post_id, owner_id, from_id, posted, item.get("post_type") or item.get("type"),
-            item.get("is_deleted") or item.get("deleted_reason"), item.get("postponed_id"),
-            item.get("marked_as_ads"), attachments, bool(item.get("copy_history")), item.get("is_pinned"),
+    post_type = item.get("post_type") or item.get("type")
+    is_repost = bool(item.get("copy_history")) or post_type == "copy" or item.get("copy_owner_id") is not None
+    return (post_id, owner_id, from_id, posted, post_type, item.get("is_deleted") or item.get("deleted_reason"),
+            item.get("postponed_id"), item.get("marked_as_ads"), attachments, is_repost, item.get("is_pinned"),
             text if isinstance(text, str) else None, tuple(counters))
 
 
-def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
-    """`wall.get` → the page's own posts and the live streams among them."""
+def load_wall(body: dict, filename: str, now: datetime, *, legacy: bool = False) -> ActivityData:
+    """`wall.get` → the page's own posts and the live streams among them. `legacy`: the items came from a
+    pre-5.0 count-first list (read the same way; the report says so)."""
     out = Collector(filename)
+    if legacy:
+        out.warn(LEGACY_WALL_NOTE)
     items = body.get("items")
     if not isinstance(items, list):
         out.error("поле «items» должно быть списком записей", column="items")
@@ -220,7 +320,8 @@ def load_wall(body: dict, filename: str, now: datetime) -> ActivityData:
                         coverage=act.coverage(refs, *act.span(seen), posts=True, comments=False),
                         rejected=dict(out.rejected), warnings=out.warnings)
     if not items:
-        out.warn("в файле нет ни одной записи", column="items")
+        out.warn("в файле нет ни одной записи, поэтому стена, которой он принадлежит, в нём не названа "
+                 "(owner_id есть только у записей)", column="items")
     if len(refs) > 1:
         out.warn(f"в файле записи {len(refs)} разных стен; каждая сопоставляется с реестром отдельно")
     return data

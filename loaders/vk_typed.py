@@ -64,6 +64,7 @@ class TypedPost(Record):
     marked_as_ads: int | bool | None = None
     attachments: list[_Attachment] | None = None
     copy_history: list[_Skipped] | None = None
+    copy_owner_id: int | None = None  # a repost before copy_history (API < 5.0)
     is_pinned: int | bool | None = None
     text: str | None = None
     views: int | Counter | None = None
@@ -109,6 +110,10 @@ def decode_wall(content: bytes) -> dict | None:
     sample = wall.items[:20]
     if any(any(mark in item for mark in _COMMENT_MARKS) for item in sample):
         return None
-    if any(item.owner_id is None and item.to_id is None for item in wall.items):
-        return None  # the generic path names the records without a wall owner
+    for item in wall.items:
+        if item.owner_id is None and item.to_id is None:
+            return None  # the generic path names the records without a wall owner
+        if item.from_id is None and item.post_type is None and item.to_id is None and not (
+                item.is_deleted or item.deleted_reason):
+            return None  # not a wall item (photos.get, video.get…): the generic path says what the file is
     return {"items": wall.items, "groups": wall.groups, "profiles": wall.profiles}
