@@ -24,7 +24,7 @@ PAGE_SCHEMA = {"ref": pl.String, "platform": pl.String, "platform_id": pl.String
 POST_SCHEMA = {"ref": pl.String, "post_id": pl.String, "published_at": UTC, "content_type": pl.String,
                "is_repost": pl.Boolean, "is_pinned": pl.Boolean, "is_live": pl.Boolean, "text": pl.String,
                "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64, "reposts": pl.Int64,
-               "reactions": pl.Int64, "source_row": pl.Int64}
+               "reactions": pl.Int64, "paid_reactions": pl.Int64, "source_row": pl.Int64}
 STREAM_SCHEMA = {"ref": pl.String, "stream_id": pl.String, "started_at": UTC, "duration_s": pl.Int64,
                  "url": pl.String, "title": pl.String, "source_row": pl.Int64}
 COMMENT_SCHEMA = {"ref": pl.String, "comment_id": pl.String, "post_id": pl.String, "parent_comment_id": pl.String,
@@ -33,6 +33,8 @@ SNAPSHOT_SCHEMA = {"ref": pl.String, "status_mark": pl.Boolean, "avatar": pl.Boo
                    "description": pl.Boolean, "contacts": pl.Boolean, "comments_enabled": pl.Boolean,
                    "subscribers": pl.Int64}
 COVERAGE_SCHEMA = {"ref": pl.String, "first_at": UTC, "last_at": UTC, "posts": pl.Boolean, "comments": pl.Boolean}
+# `paid_reactions` (Telegram Stars, bought rather than given) is kept apart from `reactions` and is not one of the
+# counters engagement is computed from; storage keeps the columns of its tables and ignores it (nullable).
 COUNTERS = ("views", "likes", "comments", "reposts", "reactions")
 # what a version of a row is compared on when an overlapping export brings it again
 POST_VALUES = ("published_at", "content_type", "is_repost", "is_pinned", "is_live", "text", *COUNTERS)
@@ -47,6 +49,8 @@ REJECT_DELETED = "удалённые записи"
 REJECT_SERVICE = "служебные сообщения Telegram"
 REJECT_UNSUPPORTED = "сообщения, которые Telegram не выгрузил (unsupported)"
 REJECT_ALBUM = "фото альбома, объединённые с публикацией"
+REJECT_ALBUM_VIDEO = "видео альбома, объединённые с публикацией"
+REJECT_ALBUM_MIXED = "части альбома, объединённые с публикацией"  # photos and videos, or files
 REJECT_DUPLICATE = "повторы одной записи в файле"
 REJECT_DELETED_COMMENT = "удалённые комментарии"
 
@@ -174,3 +178,25 @@ def drop_duplicates(out: Collector, table: pl.DataFrame, keys: list[str]) -> pl.
     if unique.height < table.height:
         out.reject(REJECT_DUPLICATE, table.height - unique.height)
     return unique
+
+
+def page_refs(data: ActivityData) -> list[dict]:
+    """The pages a file names, as `inspect --json` reports them: platform, id on the platform, address, name —
+    also the pages the file holds no publication of (its evidence of silence)."""
+    return [{"platform": row["platform"], "id": row["platform_id"] or row["page_key"], "url": row["url"],
+             "name": row["title"]} for row in data.pages.iter_rows(named=True)]
+
+
+def observed_at(data: ActivityData) -> datetime | None:
+    """The newest dated item of the file (UTC): publications, streams, comments, and the items it left out
+    (members' posts, service messages) through its coverage — the moment the file's counters were seen at
+    the latest, when the analyst does not state it."""
+    moments = [frame[column] for frame, column in ((data.posts, "published_at"), (data.streams, "started_at"),
+                                                   (data.comments, "created_at"), (data.coverage, "last_at"))
+               if column in frame.columns]
+    return bounds(*moments)[1]
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """`2026-10-05T12:00:00Z`, as the inspect report writes moments."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None

@@ -17,6 +17,7 @@ from loaders.activity import ActivityData, Collector
 from loaders.errors import fail
 from loaders.tabular import (ROW_COLUMN, Sheet, find_columns, is_xlsx, normalize_header, read_csv_sheet,
                              read_xlsx_sheets)
+from loaders.unpack import unpack
 from loaders.urls import PageRef, UrlError, normalize_page_url, parse_post_url
 from loaders.values import parse_datetime_local, parse_flag, parse_whole
 
@@ -281,11 +282,12 @@ def _comments(reader: _Reader, sheet: Sheet, comments: dict) -> None:
 
 
 def load_template(data: bytes, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
+    data = unpack(data, filename)  # a gzip-compressed csv/xlsx is read as what it holds
     sheets = _sheets(data, filename)
     if not sheets:
         raise fail(f"файл не похож на шаблон активности; ожидается {ACCEPTED}", filename)
     reader = _Reader(filename, tz)
-    posts = {k: [] for k in act.POST_SCHEMA}
+    posts = {k: [] for k in act.POST_SCHEMA if k != "paid_reactions"}  # Telegram only
     streams = {k: [] for k in act.STREAM_SCHEMA}
     comments = {k: [] for k in act.COMMENT_SCHEMA}
     if "publications" in sheets:

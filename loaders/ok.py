@@ -68,7 +68,7 @@ def _content_type(media: list, is_live: bool) -> str:
 
 def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> ActivityData:
     out = Collector(filename)
-    posts = {k: [] for k in act.POST_SCHEMA}
+    posts = {k: [] for k in act.POST_SCHEMA if k != "paid_reactions"}  # Telegram only
     streams = {k: [] for k in act.STREAM_SCHEMA}
     records: list[str] = []
     seen: list[float] = []
@@ -148,6 +148,17 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
             gid = _group_id(group.get("uid") or group.get("id") or group.get("ref"))
             if gid:
                 titles[gid] = group.get("name")
+    if not topics:
+        # no topic names a group, but the file may: the feed of one group that published nothing is evidence
+        # of silence for that group (methodology §3 «Coverage»)
+        if len(titles) == 1:
+            refs = set(titles)
+        elif titles:
+            out.warn(f"в файле нет ни одной темы, а групп в нём названо несколько ({len(titles)}): нельзя сказать, "
+                     "чья это лента, поэтому ни одна группа не взята", column="entities.groups")
+        else:
+            out.warn("в файле нет ни одной темы, и группа, чья это лента, в нём не названа (entities.groups)",
+                     column="media_topics")
     pages = {"ref": sorted(refs)}
     pages["platform"] = ["ok"] * len(refs)
     pages["platform_id"] = pages["ref"]

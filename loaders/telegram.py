@@ -20,7 +20,8 @@ from loaders.errors import fail
 CHANNEL_TYPES = {"public_channel", "private_channel"}
 GROUP_TYPES = {"public_supergroup", "private_supergroup", "private_group"}
 REFUSED_TYPES = {"personal_chat": "личная переписка", "bot_chat": "переписка с ботом",
-                 "saved_messages": "«Избранное»", "replies": "ответы", "verification_codes": "коды подтверждения"}
+                 "saved_messages": "«Избранное»", "replies": "ответы", "verification_codes": "коды подтверждения",
+                 **{t: "группы, не являющиеся обсуждением канала" for t in GROUP_TYPES}}
 ACCEPTED = ("принимаются экспорт канала Telegram (тип public_channel или private_channel) и экспорт группы "
             "обсуждения этого канала")
 ALBUM_GAP_S = 2  # album parts arrive within a second or two (formats.md §2.1.4, heuristic)
@@ -48,10 +49,13 @@ def _peer(value: object) -> str | None:
 
 
 class _Clock:
-    """`date_unixtime` (a string of unix seconds) when present, else `date` read in the exporter's zone."""
+    """`date_unixtime` (a string of unix seconds) when present, else `date` — the local time of the exporting
+    computer with no offset (exports before TDesktop 3.7.6) — read in the region's zone and counted, so that the
+    report can say so."""
 
     def __init__(self, tz: ZoneInfo):
         self.tz = tz
+        self.local = 0  # messages dated by `date` alone
 
     def seconds(self, message: dict) -> int | None:
         unix = message.get("date_unixtime")
@@ -60,7 +64,9 @@ class _Clock:
         text = message.get("date")
         if text is None:
             return None
-        return int(datetime.fromisoformat(str(text)).replace(tzinfo=self.tz).timestamp())
+        moment = int(datetime.fromisoformat(str(text)).replace(tzinfo=self.tz).timestamp())
+        self.local += 1
+        return moment
 
 
 def _text(message: dict) -> str:
@@ -89,19 +95,41 @@ def _content_type(message: dict, text: str) -> str:
     return "text"
 
 
-def _reactions(message: dict) -> int | None:
+def _reactions(message: dict) -> tuple[int | None, int | None]:
+    """(reactions, paid reactions): paid ones (Telegram Stars, `"type": "paid"`) are bought, not given, and are
+    kept apart — never summed into the reactions that engagement counts."""
     reactions = message.get("reactions")
     if type(reactions) is not list:
-        return None
-    total = 0
+        return None, None
+    free = paid = 0
     for reaction in reactions:
         if type(reaction) is dict and type(reaction.get("count")) is int:
-            total += reaction["count"]
-    return total
+            if reaction.get("type") == "paid":
+                paid += reaction["count"]
+            else:
+                free += reaction["count"]
+    return free, paid
 
 
 def _is_media(message: dict) -> bool:
     return "photo" in message or "file" in message or "media_type" in message
+
+
+def _media_kind(message: dict) -> str:
+    if "photo" in message:
+        return "photo"
+    if message.get("media_type") in VIDEO_MEDIA or str(message.get("mime_type", "")).startswith("video/"):
+        return "video"
+    return "file"
+
+
+def _album_reason(kinds: list[str]) -> str:
+    """How the parts of an album merged into its post are reported: photos, videos, or neutrally."""
+    if set(kinds) == {"photo"}:
+        return act.REJECT_ALBUM
+    if set(kinds) == {"video"}:
+        return act.REJECT_ALBUM_VIDEO
+    return act.REJECT_ALBUM_MIXED
 
 
 class _Reader:
@@ -110,6 +138,7 @@ class _Reader:
         self.clock = _Clock(tz)
         self.records: list[str] = []
         self.posts = {k: [] for k in act.POST_SCHEMA if k not in ("views", "likes", "comments", "reposts")}
+        self.local_dates: list[tuple[str, int, int]] = []  # (chat, messages dated by local time, first record)
         self.streams = {k: [] for k in act.STREAM_SCHEMA}
         self.comments = {k: [] for k in act.COMMENT_SCHEMA}
         self.pages = {k: [] for k in act.PAGE_SCHEMA}
@@ -151,6 +180,8 @@ class _Reader:
         last_post: dict | None = None
         open_call: tuple[int, int] | None = None  # (message id, start seconds)
         seen: list[int] = []
+        local_before = self.clock.local
+        first_local: int | None = None
         for message in chat["messages"]:
             if not isinstance(message, dict) or not isinstance(message.get("id"), int):
                 self.out.error("сообщение без числового id", record=f"чат «{name}»")
@@ -163,6 +194,8 @@ class _Reader:
             moment = self.when(message, row)
             if moment is None:
                 continue
+            if first_local is None and self.clock.local > local_before:
+                first_local = row
             seen.append(moment)
             if kind == "service":
                 if message.get("action") == "group_call":
@@ -178,14 +211,21 @@ class _Reader:
             media = _is_media(message)
             if (media and last_post is not None and last_post["media"] and last_post["from"] == author
                     and abs(moment - last_post["moment"]) <= ALBUM_GAP_S and (not text or not last_post["text"])):
-                self._merge_album(last_post, text, _reactions(message))
+                self._merge_album(last_post, message, text)
                 continue
+            self._close_album(last_post)
             self._post(ref, message, text, moment, row, message["id"] in pinned)
             last_post = {"index": len(self.posts["ref"]) - 1, "from": author, "moment": moment, "media": media,
-                         "text": text}
+                         "text": text, "kinds": [_media_kind(message)] if media else []}
+        self._close_album(last_post)
         if open_call is not None:
             self._stream(ref, open_call[0], open_call[1], None, open_call[2])
         self.coverage.append(act.coverage([ref], *act.span(seen), posts=True, comments=False))
+        self._note_local_dates(name, local_before, first_local)
+
+    def _note_local_dates(self, name: str, before: int, first_row: int | None) -> None:
+        if self.clock.local > before and first_row is not None:
+            self.local_dates.append((name, self.clock.local - before, first_row))
 
     def _post(self, ref: str, message: dict, text: str, moment: int, row: int, pinned: bool) -> None:
         p = self.posts
@@ -198,16 +238,26 @@ class _Reader:
         p["is_pinned"].append(pinned)
         p["is_live"].append(False)
         p["text"].append(text)  # views, likes, comments, reposts: not exported by Telegram Desktop (§2.1.4)
-        p["reactions"].append(_reactions(message))
+        reactions, paid = _reactions(message)
+        p["reactions"].append(reactions)
+        p["paid_reactions"].append(paid)
         p["source_row"].append(row)
 
-    def _merge_album(self, last_post: dict, text: str, reactions: int | None) -> None:
+    def _merge_album(self, last_post: dict, message: dict, text: str) -> None:
+        """A part of an album (Telegram exports each photo or video of it as a message) joins its post."""
         index = last_post["index"]
         if text and not last_post["text"]:
             self.posts["text"][index] = last_post["text"] = text
-        if reactions is not None:
-            self.posts["reactions"][index] = (self.posts["reactions"][index] or 0) + reactions
-        self.out.reject(act.REJECT_ALBUM)
+        for column, value in zip(("reactions", "paid_reactions"), _reactions(message)):
+            if value is not None:
+                self.posts[column][index] = (self.posts[column][index] or 0) + value
+        last_post["kinds"].append(_media_kind(message))
+
+    def _close_album(self, last_post: dict | None) -> None:
+        """The parts merged into a post are reported once the album ends: «фото альбома», «видео альбома», or
+        neutrally for an album of mixed media."""
+        if last_post is not None and len(last_post["kinds"]) > 1:
+            self.out.reject(_album_reason(last_post["kinds"]), len(last_post["kinds"]) - 1)
 
     def _call(self, ref: str, message: dict, moment: int, row: int, open_call):
         """Start (no `duration`) opens a stream; end (`duration` seconds) closes it. Counted by start."""
@@ -244,11 +294,14 @@ class _Reader:
         parent_of = {m.get("id"): m.get("reply_to_message_id") for m in messages}
         author_of = {m.get("id"): _peer(m.get("from_id")) for m in messages}
         seen: list[int] = []
+        local_before, first_local = self.clock.local, None
         for message in messages:
             row = self.record(name, message)
             moment = self.when(message, row)
             if moment is None:
                 continue
+            if first_local is None and self.clock.local > local_before:
+                first_local = row
             seen.append(moment)
             author = _peer(message.get("from_id"))
             parent = message.get("reply_to_message_id")
@@ -278,14 +331,23 @@ class _Reader:
         if service:
             self.out.reject(act.REJECT_SERVICE, service)
         self.coverage.append(act.coverage([channel_id], *act.span(seen), posts=False, comments=True))
+        self._note_local_dates(name, local_before, first_local)
+
+
+def _mirrored(message: dict) -> bool:
+    """A channel post copied into its discussion group as the root of its comment thread: Telegram forwards it
+    there, so the export writes `forwarded_from` — the same name as `from` (both are the channel)."""
+    return (str(message.get("from_id", "")).startswith("channel") and message.get("reply_to_message_id") is None
+            and "forwarded_from" in message and message.get("forwarded_from") == message.get("from"))
 
 
 def discussion_channel(chat: dict) -> str | None:
-    """The channel whose discussion group this is: the channel that authors the thread roots."""
+    """The channel whose discussion group this is: the channel whose posts are forwarded into it as thread roots.
+    A member writing «от имени канала» (send as a channel) also appears as `from_id: "channel…"`, but such
+    messages are not forwards: a group with only those is not a discussion group."""
     own = f"channel{chat.get('id')}"
     authors = Counter(str(m.get("from_id")) for m in chat.get("messages", [])
-                      if isinstance(m, dict) and str(m.get("from_id", "")).startswith("channel")
-                      and str(m.get("from_id")) != own and m.get("reply_to_message_id") is None)
+                      if isinstance(m, dict) and _mirrored(m) and str(m.get("from_id")) != own)
     if not authors:
         return None
     return authors.most_common(1)[0][0].removeprefix("channel")
@@ -307,8 +369,9 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime)
         elif len(chats) == 1:
             label = REFUSED_TYPES.get(chat_type)
             if chat_type in GROUP_TYPES:
-                raise fail(f"это экспорт группы «{chat.get('name')}», в которой нет сообщений от имени канала: "
-                           f"это не группа обсуждения канала; {ACCEPTED}", filename)
+                raise fail(f"это экспорт группы «{chat.get('name')}», в которую не пересланы публикации канала: "
+                           "это не группа обсуждения канала (сообщения «от имени канала» без пересылки пишут "
+                           f"участники группы); {ACCEPTED}", filename)
             raise fail(f"это экспорт чата типа «{chat_type}»" + (f" ({label})" if label else "") +
                        f", а не канала; {ACCEPTED}", filename)
         else:
@@ -317,10 +380,21 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime)
         raise fail(f"в полном экспорте Telegram нет ни одного канала или группы обсуждения канала; {ACCEPTED}",
                    filename)
     out = reader.out
+    for name, count, row in reader.local_dates:
+        out.warn(f"в чате «{name}» нет поля date_unixtime у сообщений ({count}) — это экспорт Telegram Desktop "
+                 f"старше 3.7.6: их даты прочитаны как местное время региона ({tz.key}), а не как точный момент; "
+                 "если экспорт делали на компьютере в другом часовом поясе, публикации у границ недель и кварталов "
+                 "могут сместиться — для точных дат выгрузите чат заново актуальной версией Telegram Desktop",
+                 record=reader.record_text(row), column="date")
     if skipped:
         out.warn("пропущены чаты, не относящиеся к каналам: " + ", ".join(f"{k} — {v}" for k, v in skipped.items()))
     out.raise_if_errors()
     posts = act.drop_duplicates(out, act.frame(reader.posts, act.POST_SCHEMA), ["ref", "post_id"])
+    paid = posts.filter(pl.col("paid_reactions") > 0)
+    if paid.height:
+        out.warn(f"платные реакции (Telegram Stars): {int(paid['paid_reactions'].sum())} на публикациях "
+                 f"({paid.height}) — они покупаются, а не ставятся, поэтому учтены отдельным счётчиком и не входят "
+                 "в число реакций")
     streams = act.frame(reader.streams, act.STREAM_SCHEMA).unique(subset=["ref", "stream_id"], keep="last",
                                                                    maintain_order=True)
     comments = act.drop_duplicates(out, act.frame(reader.comments, act.COMMENT_SCHEMA), ["ref", "comment_id"])
