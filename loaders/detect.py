@@ -17,7 +17,7 @@ ACCEPTED_FORMATS = (
     "ВКонтакте — JSON ответов wall.get, wall.getComments, groups.getById; "
     "Telegram Desktop — result.json (экспорт канала или его группы обсуждения, машиночитаемый JSON); "
     "Одноклассники — JSON mediatopic (media_topics); шаблон активности (xlsx/csv: «Публикации», «Прямые эфиры», "
-    "«Комментарии»)")
+    "«Комментарии»); любой из них можно загрузить и сжатым в gzip (.gz)")
 
 FORMAT_LABELS = {
     "registry_template": "Реестр (шаблон)", "gospubliki_export": "Выгрузка «Госпаблики»",
