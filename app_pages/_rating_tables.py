@@ -20,7 +20,7 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
         "score", "zone", "delta_points"]
     if name == "bodies":
         columns += ["body_score", "head_score", "institutions_score"]
-    columns += ["blocks_chart", "missing_text"]
+    columns += ["blocks_chart", "missing_text", "rated_text"]
     number = {"width": 62}
     config = {
         "rank": st.column_config.NumberColumn("Место", width=55),
@@ -37,6 +37,11 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
         "institutions_score": st.column_config.TextColumn("Учрежд.", help="Средний балл учреждений (25 %)", **number),
         "missing_text": st.column_config.TextColumn("Нет страниц", width=110,
                                                     help="Обязательные платформы без страницы (0 баллов)"),
+        "rated_text": st.column_config.TextColumn(
+            "Оценено", width="medium",
+            help=f"Сколько страниц владельца оценено; страница, у которой учтено меньше "
+                 f"{info.get('gates', {}).get('min_counted_weeks', '')} недель с данными, не оценивается, а владелец "
+                 "без оценённых страниц не получает места"),
         "blocks_chart": st.column_config.BarChartColumn(
             "Блоки " + "–".join([next(iter(blocks)), list(blocks)[-1]]), y_min=0, y_max=100, width=110,
             help="Баллы по блокам: " + "; ".join(f"{code} — {title}" for code, title in blocks.items())),

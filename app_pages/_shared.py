@@ -10,14 +10,14 @@ import streamlit as st
 
 from core.config import region_tz
 from core.domain import KIND_LABELS, OWNER_KINDS, PLATFORM_LABELS, PLATFORMS
-from scoring.calendar import Quarter, local_today
+from core.calendar import Quarter, local_today
 from scoring.methodology import methodology_for
 from scoring.registry_view import RegistryView, build_registry_view
 from storage import queries
 from storage.db import data_version, get_engine
 
 if TYPE_CHECKING:
-    from scoring.rating import QuarterRating
+    from services.quarters import QuarterView
 
 
 def engine():
@@ -74,6 +74,16 @@ def current_quarter() -> Quarter:
     return Quarter.of(local_today(region_tz()))
 
 
+def default_quarter() -> Quarter:
+    """The last ended quarter: the one whose rating is final (the running quarter is one click away)."""
+    from services.quarters import last_ended_quarter
+    return last_ended_quarter(local_today(region_tz()))
+
+
+def quarter_label(quarter: Quarter) -> str:
+    return f"{quarter.label} (идёт)" if quarter == current_quarter() else quarter.label
+
+
 @dataclass(frozen=True)
 class Filters:
     quarter: Quarter
@@ -90,7 +100,9 @@ def sidebar_filters() -> None:
     while len(quarters) < 8:
         quarters.append(quarters[-1].previous())
     with st.sidebar:
-        st.selectbox("Квартал", quarters, format_func=lambda q: q.label, key="filter_quarter")
+        default = default_quarter()
+        st.selectbox("Квартал", quarters, format_func=quarter_label, key="filter_quarter",
+                     index=quarters.index(default) if default in quarters else 0)
         st.multiselect("Тип владельца", OWNER_KINDS, format_func=KIND_LABELS.get, key="filter_kinds",
                        placeholder="все типы")
         bodies = sorted(view.owners.filter(pl.col("kind") == "executive_body")["owner_name"].to_list())
@@ -102,7 +114,7 @@ def sidebar_filters() -> None:
 
 def filters() -> Filters:
     state = st.session_state
-    return Filters(state.get("filter_quarter") or current_quarter(), list(state.get("filter_kinds") or []),
+    return Filters(state.get("filter_quarter") or default_quarter(), list(state.get("filter_kinds") or []),
                    state.get("filter_body"), list(state.get("filter_platforms") or []))
 
 
@@ -123,43 +135,24 @@ def stop_if_no_registry(message: str) -> None:
         st.stop()
 
 
-@dataclass(frozen=True)
-class RatingView:
-    """What the screens show for a quarter: the approved payload if the quarter is approved (else the fresh
-    one), the fresh computation (grid, frames) and the differences between the two."""
-    quarter: Quarter
-    payload: dict
-    fresh: "QuarterRating"
-    fresh_payload: dict
-    approved: bool
-    differences: list[dict]
-
-
 @st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=12)
-def _rating(version_key: tuple, quarter_code: str) -> RatingView:
-    from scoring.payload import payload_tables, rating_payload
-    from storage.rating_store import apply_movement, approved_payload, differences, fresh_rating
+def _rating(version_key: tuple, quarter_code: str) -> "QuarterView":
+    from services.quarters import quarter_view
     quarter = Quarter.parse(quarter_code)
-    fresh = fresh_rating(engine(), quarter, with_movement=False)
     previous = quarter.previous()
-    if previous in data_quarters():  # the previous quarter's view comes from this same cache
-        earlier = _rating(version_key, previous.code).payload
-        fresh = apply_movement(fresh, payload_tables(earlier))
-    fresh_payload = rating_payload(fresh)
-    approved = approved_payload(engine(), quarter)
-    if approved is None:
-        return RatingView(quarter, fresh_payload, fresh, fresh_payload, False, [])
-    return RatingView(quarter, approved, fresh, fresh_payload, True, differences(approved, fresh_payload))
+    # the previous quarter's view comes from this same cache (Δ without recomputing it)
+    earlier = _rating(version_key, previous.code).payload if previous in data_quarters() else None
+    return quarter_view(engine(), quarter, local_today(region_tz()), previous_payload=earlier or {})
 
 
-def rating(quarter: Quarter) -> RatingView:
+def rating(quarter: Quarter) -> "QuarterView":
     """Cached per data version: an upload, a revert or an approval shows at once; other clicks cost nothing."""
     return _rating(version(), quarter.code)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _data_quarters(version_key: tuple) -> list[Quarter]:
-    from storage.rating_store import data_quarters
+    from services.quarters import data_quarters
     return data_quarters(engine(), region_tz())
 
 
@@ -171,7 +164,7 @@ def data_quarters() -> list[Quarter]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _page_posts(version_key: tuple, page_id: int, quarter_code: str) -> pl.DataFrame:
-    from storage.rating_store import page_posts as read
+    from services.quarters import page_posts as read
     return read(engine(), page_id, Quarter.parse(quarter_code), region_tz())
 
 

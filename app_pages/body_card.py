@@ -8,7 +8,7 @@ from core.config import region_tz
 from core.labels import number_ru
 from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.rating_workbook import file_name, rating_workbook
-from scoring.calendar import local_today
+from core.calendar import local_today
 from scoring.screens import body_card
 
 flt = _shared.filters()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.domain import KIND_LABELS, PLATFORM_LABELS
 from app_pages import _shared
-from scoring.calendar import Quarter
+from core.calendar import Quarter
 from scoring.methodology import announced_late, load_methodologies, methodology_for
 
 flt = _shared.filters()

@@ -6,7 +6,7 @@ from app_pages import _shared
 from core.config import region_tz
 from core.labels import number_ru
 from reports.figures import zone_distribution
-from scoring.calendar import date_ru, local_today
+from core.calendar import date_ru, local_today
 from scoring.methodology import methodology_for, quarter_deadlines
 from scoring.screens import leaders_outsiders, overview_kpis, zone_counts
 
@@ -29,31 +29,36 @@ def delta(key: str, scale: float = 1, digits: int = 1, suffix: str = "") -> str 
     return f"{(kpi[key] - before[key]) * scale:+.{digits}f}".replace(".", ",") + suffix
 
 
-cols = st.columns(5)
-cols[0].metric("Страниц в рейтинге", kpi["pages"], delta=delta("pages", digits=0))
-cols[1].metric("Недель с нормой", "нет данных" if kpi["norm_share"] is None
-               else f"{kpi['norm_share']:.0%}", delta=delta("norm_share", 100, 1, " п.п."),
-               help="Доля учтённых недель страниц, в которые выполнена норма (Порядок §2 п.9)")
-cols[2].metric("Органов с прямым эфиром", f"{kpi['bodies_with_stream']} из {kpi['bodies']}",
-               delta=delta("bodies_with_stream", digits=0), help="Порядок §2 п.7: не реже раза в квартал")
-cols[3].metric("Средний балл органов", "нет данных" if kpi["mean_score"] is None
-               else number_ru(kpi["mean_score"], 1), delta=delta("mean_score"))
-cols[4].metric("Страниц без данных", kpi["pages_without_data"],
-               delta=delta("pages_without_data", digits=0), delta_color="inverse",
-               help="За квартал не загружено ни одной выгрузки публикаций этих страниц — это «нет данных», не ноль")
+if not view.has_data:  # methodology.md §4: a quarter without data has no rating, leaders, zones or means
+    st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга, лидеров и средних нет. "
+            "Загрузите выгрузки на экране «Загрузка данных».", icon=":material/info:")
+else:
+    cols = st.columns(5)
+    cols[0].metric("Страниц оценено", f"{kpi['pages_rated']} из {kpi['pages']}", delta=delta("pages_rated", digits=0),
+                   help="Страницы с данными не менее чем за нужное методикой число недель; остальные не оцениваются")
+    cols[1].metric("Недель с нормой", "нет данных" if kpi["norm_share"] is None
+                   else f"{kpi['norm_share']:.0%}", delta=delta("norm_share", 100, 1, " п.п."),
+                   help="Доля учтённых недель страниц, в которые выполнена норма (Порядок §2 п.9)")
+    cols[2].metric("Органов с прямым эфиром", f"{kpi['bodies_with_stream']} из {kpi['bodies']}",
+                   delta=delta("bodies_with_stream", digits=0), help="Порядок §2 п.7: не реже раза в квартал")
+    cols[3].metric("Средний балл органов", "нет данных" if kpi["mean_score"] is None
+                   else number_ru(kpi["mean_score"], 1), delta=delta("mean_score"))
+    cols[4].metric("Страниц без данных", kpi["pages_without_data"],
+                   delta=delta("pages_without_data", digits=0), delta_color="inverse",
+                   help="За квартал не загружено ни одной выгрузки публикаций этих страниц — это «нет данных», не ноль")
 
-left, right = st.columns([3, 2])
-with left:
-    _shared.chart(zone_distribution(zone_counts(view.payload, "bodies"), view.payload["methodology_info"]["zones"],
-                                    "Исполнительные органы по зонам"), key="overview_zones")
-with right:
-    leaders, outsiders = leaders_outsiders(view.payload)
-    st.markdown("#### Лидеры")
-    st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in leaders)
-                or "—")
-    st.markdown("#### Отстающие")
-    st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in outsiders)
-                or "—")
+    left, right = st.columns([3, 2])
+    with left:
+        _shared.chart(zone_distribution(zone_counts(view.payload, "bodies"), view.payload["methodology_info"]["zones"],
+                                        "Исполнительные органы по зонам"), key="overview_zones")
+    with right:
+        leaders, outsiders = leaders_outsiders(view.payload)
+        st.markdown("#### Лидеры")
+        st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in leaders)
+                    or "—")
+        st.markdown("#### Отстающие")
+        st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in outsiders)
+                    or "—")
 
 methodology = methodology_for(flt.quarter.code)
 deadlines = quarter_deadlines(methodology, flt.quarter.first_day, flt.quarter.last_day)

@@ -2,12 +2,11 @@
 the methodology in force and whether the quarter is approved; Excel download."""
 import streamlit as st
 
-from app_pages import _shared, _rating_tables
-from app_pages._auth import can, current_user
+from app_pages import _approval, _shared, _rating_tables
 from core.config import region_tz
 from reports.figures import movement_chart, zone_distribution
 from reports.rating_workbook import file_name, rating_workbook
-from scoring.calendar import local_today
+from core.calendar import local_today
 from scoring.screens import movement_rows, zone_counts
 
 flt = _shared.filters()
@@ -38,21 +37,11 @@ cols[1].download_button(
     "Скачать Excel", data=lambda: rating_workbook(payload, region_tz()), icon=":material/download:",
     file_name=file_name(flt.quarter.code, local_today(region_tz())), on_click="ignore", key="rating_excel",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-if not view.approved and can("analyst"):
-    if cols[2].button("Утвердить рейтинг", icon=":material/verified:", key="rating_approve",
-                      help="Зафиксировать результаты квартала: последующие загрузки их не изменят"):
-        st.session_state["rating_confirm"] = True
-    if st.session_state.get("rating_confirm"):
-        st.warning(f"Утвердить рейтинг за {flt.quarter.label}? Утверждённый рейтинг не меняется при новых загрузках.")
-        yes, no = st.columns([1, 6])
-        if yes.button("Утвердить", type="primary", key="rating_confirm_yes"):
-            from storage.rating_store import approve
-            approve(_shared.engine(), flt.quarter, current_user())
-            st.session_state["rating_confirm"] = False
-            st.rerun()
-        if no.button("Отмена", key="rating_confirm_no"):
-            st.session_state["rating_confirm"] = False
-            st.rerun()
+_approval.controls(view, cols[2])
+if not view.has_data:  # methodology.md §4: no leaders, zones or means without data
+    st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет. Загрузите выгрузки на "
+            "экране «Загрузка данных».", icon=":material/info:")
+    st.stop()
 
 tabs = st.tabs(["Исполнительные органы", "Учреждения", "Руководители", "Губернатор и Администрация",
                 "Сравнение кварталов"])

@@ -10,7 +10,7 @@ from reports.registry_export import file_name as export_name
 from reports.registry_export import registry_csv as public_csv
 from reports.registry_export import registry_xlsx as public_xlsx
 from reports.registry_template import registry_workbook
-from scoring.calendar import local_today
+from core.calendar import local_today
 from scoring.registry_view import filter_rows
 
 st.title("Реестр официальных страниц")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from scoring.calendar import Quarter
+from core.calendar import Quarter
 
 UTC = pl.Datetime("us", "UTC")
 POST_COLUMNS = {"page_id": pl.Int64, "post_id": pl.String, "published_at": UTC, "is_repost": pl.Boolean,

@@ -87,7 +87,8 @@ def rating_payload(rating: QuarterRating) -> dict:
         "live_streams_per_quarter": dict(m.raw["norms"].get("live_streams_per_quarter", {})),
         "indicators": {c: {"block": s["block"], "title": s["title"], "weight": s["weight"]}
                        for c, s in m.indicators.items()},
-        "blocks": dict(m.raw["blocks"]), "composite": dict(m.raw["composite"]), "zones": list(m.raw["zones"])}
+        "blocks": dict(m.raw["blocks"]), "composite": dict(m.raw["composite"]), "zones": list(m.raw["zones"]),
+        "gates": dict(m.raw["gates"])}
     for name in (*TABLES, "reference"):
         payload[name] = [owner_row(r, blocks) for r in rating.tables[name].iter_rows(named=True)]
     payload["streams"] = [{"owner": r["owner_name"], "owner_kind": r["kind"], "parent": r["parent_name"],
@@ -133,3 +134,24 @@ def warning_payload(rating: QuarterRating, today) -> dict | None:
 def payload_tables(payload: dict) -> dict[str, pl.DataFrame]:
     """The three ranked tables of a payload as frames (the previous quarter's, for Δ place and Δ points)."""
     return {name: table_frame(payload, name) for name in TABLES}
+
+
+def payload_differences(approved: dict, fresh: dict) -> list[dict]:
+    """Rows whose score or place differs between the approved and a fresh computation (a row that became rated
+    or not rated counts too)."""
+    changes = []
+    for name in TABLES:
+        before = {r["owner_id"]: r for r in approved.get(name, [])}
+        for row in fresh.get(name, []):
+            old = before.pop(row["owner_id"], None)
+            old_score = old.get("score") if old else None
+            if old is None or old.get("rank") != row.get("rank") or (
+                    (old_score is None) != (row.get("score") is None)
+                    or (old_score is not None and abs(old_score - row["score"]) > 1e-9)):
+                changes.append({"table": name, "owner": row["owner"], "approved_rank": old and old.get("rank"),
+                                "fresh_rank": row.get("rank"), "approved_score": old_score,
+                                "fresh_score": row.get("score")})
+        for old in before.values():
+            changes.append({"table": name, "owner": old["owner"], "approved_rank": old.get("rank"),
+                            "fresh_rank": None, "approved_score": old.get("score"), "fresh_score": None})
+    return changes

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from scoring import activity, indicators, snapshots
-from scoring.calendar import Quarter
+from core.calendar import Quarter
 from scoring.inputs import QuarterWindow, ScoringInput
 from scoring.methodology import Methodology
 

@@ -46,14 +46,17 @@ def rating_table(payload: dict, name: str, body: str | None = None, search: str 
         frame = frame.filter(pl.col("owner").is_in(list(family)))
     if search.strip():
         frame = frame.filter(pl.col("owner").str.to_lowercase().str.contains(search.strip().lower(), literal=True))
-    for column in ("delta_place", "delta_points", "parent_name", "zone", "rank"):
+    for column in ("delta_place", "delta_points", "parent_name", "zone", "rank", "completeness", "not_rated_reason"):
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None).alias(column))
     missing = (pl.col("missing_platforms").cast(pl.List(pl.String)).list.eval(pl.element().replace_strict(PLATFORM_LABELS, default=pl.element()))
                .list.join(", ") if "missing_platforms" in frame.columns else pl.lit(""))
+    # methodology.md §4: the ranked rows first, then the owners not rated (no place, the reason instead)
+    status = pl.when(pl.col("rank").is_null()).then(
+        pl.lit("не оценивается: ") + pl.col("not_rated_reason").fill_null("нет данных")).otherwise(pl.col("completeness"))
     return frame.with_columns(
         pl.col("delta_place").map_elements(place_arrow, return_dtype=pl.String, skip_nulls=False).alias("movement"),
-        missing.alias("missing_text"))
+        missing.alias("missing_text"), status.alias("rated_text")).sort("rank", nulls_last=True, maintain_order=True)
 
 
 def zone_counts(payload: dict, name: str) -> dict[str, int]:
@@ -179,11 +182,12 @@ def overview_kpis(rating: QuarterRating, payload: dict) -> dict:
     """KPIs of a quarter: pages, share of counted page-weeks at the norm, bodies with a live stream, mean score
     of bodies, data gaps."""
     grid = rating.grid.filter(pl.col("status").is_in(COUNTED_STATUSES))
-    bodies = [r for r in payload.get("bodies", []) if r.get("score") is not None]
+    bodies = [r for r in payload.get("bodies", []) if r.get("score") is not None and payload.get("has_data", True)]
     held = rating.streams.filter(pl.col("kind") == "executive_body")["owner_id"].n_unique()
     body_count = rating.owners.filter(pl.col("kind") == "executive_body").height
     return {
         "pages": rating.pages.height,
+        "pages_rated": rating.pages["score"].drop_nulls().len(),
         "norm_share": (grid["norm_met"].sum() / grid.height) if grid.height else None,
         "bodies_with_stream": held, "bodies": body_count,
         "mean_score": sum(r["score"] for r in bodies) / len(bodies) if bodies else None,

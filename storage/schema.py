@@ -1,8 +1,13 @@
 """The one schema module. Works the same on SQLite (embedded default) and PostgreSQL (shared deployment).
 
 Activity rows (posts, comments, live streams) are stored as *versions*: each batch writes the rows it
-brings that are new or changed, keyed by (page, id, batch). The current state of a post is its version
-from the latest active batch, so reverting a batch restores exactly what it replaced.
+brings, keyed by (page, id, batch). The current state of a post is its version from the active batch observed
+latest (`batches.observed_at`, then the higher batch id), so reverting a batch restores exactly what it
+replaced and an older export uploaded later changes nothing. A registry batch updates owners and pages in place
+and keeps their before-images (`registry_changes`), so reverting it restores them.
+
+Changes to this module are additive (new tables, new nullable columns): `storage.db.make_engine` adds missing
+nullable columns to an existing database.
 """
 from __future__ import annotations
 
@@ -57,7 +62,11 @@ batches = Table(
     Column("size_bytes", BigInteger, nullable=False),
     Column("uploaded_by", String(100), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
-    Column("as_of", Date, nullable=False),  # «сведения на дату»: date of the snapshot the file describes
+    Column("as_of", Date, nullable=False),  # «сведения на дату»: local date of `observed_at` (registry: the date stated)
+    # «сведения на» moment (UTC): when the file's counters were observed — stated by the analyst, else the file's
+    # newest dated item. The current version of a row is the one observed latest (then the higher batch id).
+    # NULL only in databases written before the column existed (then the end of `as_of` stands in).
+    Column("observed_at", DateTime(timezone=True)),
     Column("status", String(20), nullable=False, default="active"),  # active | reverted
     Column("reverted_at", DateTime(timezone=True)),
     Column("reverted_by", String(100)),
@@ -158,6 +167,15 @@ page_links = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+registry_changes = Table(
+    "registry_changes", metadata,  # before-image of every owner/page row a registry batch inserted or updated
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("table_name", String(20), primary_key=True),  # owners | pages
+    Column("row_id", Integer, primary_key=True),
+    Column("before", JSON),  # the row as it was before the batch; NULL: the batch inserted it
+    Index("ix_registry_changes_row", "table_name", "row_id"),
+)
+
 audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -195,6 +213,19 @@ approved_rows = Table(
     Column("table_name", String(40), primary_key=True),
     Column("row_no", Integer, primary_key=True),
     Column("payload", JSON, nullable=False),
+)
+
+approval_withdrawals = Table(
+    "approval_withdrawals", metadata,  # methodology.md §6: an admin withdraws an approval with a reason (kept)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("quarter", String(6), nullable=False),
+    Column("methodology_id", String(100), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", String(100), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_by", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", JSON, nullable=False),  # the frozen rows as they were approved, for the record
 )
 
 users = Table(

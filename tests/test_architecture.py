@@ -3,7 +3,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "loaders", "scoring", "storage", "reports", "demo")
+PACKAGES = ("core", "loaders", "scoring", "storage", "services", "reports", "demo")
 
 
 def imports_of(path: Path) -> set[str]:
@@ -32,4 +32,17 @@ def test_scoring_is_pure():
 def test_loaders_do_not_touch_the_database():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "loaders").rglob("*.py")
                  if imports_of(p) & {"storage", "sqlalchemy", "streamlit"}]
+    assert offenders == []
+
+
+def test_storage_never_imports_scoring():
+    """style.md: storage never imports scoring; the quarter service (services/) joins the two."""
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "storage").rglob("*.py")
+                 if imports_of(p) & {"scoring", "services", "streamlit", "app_pages", "reports"}]
+    assert offenders == []
+
+
+def test_services_sit_above_storage_and_scoring_only():
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "services").rglob("*.py")
+                 if imports_of(p) & {"streamlit", "app_pages"}]
     assert offenders == []

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from scoring.calendar import Quarter
+from core.calendar import Quarter
 from tests.factories import registry_xlsx, tg_chat, tg_message, tg_service, to_json, vk_post, vk_wall
 from tests.test_cli import cli
 
@@ -78,20 +78,31 @@ def test_rate_json_hand_computed_page_and_composite(rated_db):
     tg = pages["https://t.me/depfin_tomsk"]
     assert tg["indicators"]["B1"]["value"] is None and "не оценивается" in tg["indicators"]["B1"]["na_reason"]
     body = next(r for r in payload["bodies"] if r["owner"] == "Департамент финансов Томской области")
-    owner = (vk["score"] + tg["score"] + 0) / 3  # no Odnoklassniki page → 0
+    # the Telegram channel proves only one week (02.02 … 06.02): «не оценивается», no score, left out of the owner;
+    # no Odnoklassniki page → 0 (methodology.md §4)
+    assert tg["score"] is None and tg["not_rated_reason"].startswith("данные покрывают только 1 нед.")
+    owner = (vk["score"] + 0) / 2
     assert body["body_score"] == pytest.approx(owner) and body["rank"] == 1
-    head = payload["heads"][0]
-    institution = payload["institutions"][0]
-    assert body["score"] == pytest.approx(0.5 * owner + 0.25 * head["score"] + 0.25 * institution["score"])
+    assert (body["rated_pages"], body["pages_total"], body["completeness"]) == (1, 2, "оценено 1 из 2 стр.; без "
+                                                                                "оценки: руководитель, учреждения")
+    # the head's and the institution's pages have no activity data: not rated, no place; the composite drops them
+    head, institution = payload["heads"][0], payload["institutions"][0]
+    for row in (head, institution):
+        assert row["score"] is None and row["rank"] is None and row["zone"] is None
+        assert row["not_rated_reason"] == "ни одна страница не оценивается: нет данных об активности за квартал"
+    assert body["score"] == pytest.approx(owner) and body["missing_parts"] == ["head", "institutions"]
     assert body["zone"] in ("высокий", "средний", "низкий", "критический")
     assert [r["owner"] for r in payload["reference"]] == ["Губернатор Томской области"]
 
 
 def test_approval_freezes_the_quarter(rated_db, tmp_path):
     before = _rate(rated_db)
-    result = cli("approve", "--quarter", "2026Q1", url=rated_db)
-    assert result.returncode == 0, result.stderr and "утверждён" in result.stdout
-    again = cli("approve", "--quarter", "2026Q1", url=rated_db)
+    refused = cli("approve", "--quarter", "2026Q1", url=rated_db)  # gaps not acknowledged
+    assert refused.returncode != 0 and "--accept-gaps" in refused.stderr and "страниц без оценки — 4" in refused.stderr
+    result = cli("approve", "--quarter", "2026Q1", "--accept-gaps", url=rated_db)
+    assert result.returncode == 0, result.stderr
+    assert "Рейтинг за I кв. 2026 утверждён" in result.stdout, result.stdout
+    again = cli("approve", "--quarter", "2026Q1", "--accept-gaps", url=rated_db)
     assert again.returncode != 0 and "уже утверждён" in again.stderr
     more = tmp_path / "wall2.json"
     more.write_bytes(depfin_wall([0] * 5 + [3] + [0] * 5 + [3] + [0], start_id=1000))  # fills the two weak weeks
@@ -115,16 +126,17 @@ def test_rate_text_output_and_bad_quarter(rated_db):
 
 def test_approval_on_both_databases(engine):
     from storage.ingest import ingest_bytes
-    from storage.rating_store import approve, approved_payload, fresh_rating
+    from services.quarters import approve, fresh_rating
+    from storage.rating_store import approved_payload
     from scoring.payload import rating_payload
-    for name, content in (("реестр.xlsx", registry_xlsx()), ("wall.json", depfin_wall([3] * 12 + [1]))):
+    for name, content in (("реестр.xlsx", registry_xlsx()), ("wall.json", depfin_wall([3] * 11 + [1] + [3]))):
         ingest_bytes(engine, content, name, user="тест")
     quarter = Quarter(2026, 1)
-    assert approved_payload(engine, quarter) is None
-    frozen = approve(engine, quarter, "аналитик")
+    assert approved_payload(engine, quarter.code) is None
+    frozen = approve(engine, quarter, "аналитик", accept_gaps=True)
     assert frozen["approved"]["approved_by"] == "аналитик" and frozen["bodies"]
-    ingest_bytes(engine, depfin_wall([0] * 12 + [9], start_id=500), "wall2.json", user="тест")
-    assert approved_payload(engine, quarter) == frozen  # read back unchanged
+    ingest_bytes(engine, depfin_wall([0] * 11 + [2], start_id=500), "wall2.json", user="тест")
+    assert approved_payload(engine, quarter.code) == frozen  # read back unchanged
     fresh = rating_payload(fresh_rating(engine, quarter))
     assert fresh["bodies"] != frozen["bodies"]
 
@@ -171,3 +183,45 @@ def test_activity_template_feeds_regularity_and_replies(tmp_path, sqlite_url):
     assert ind["E1"]["value"] == pytest.approx(0.5 / 0.9) and ind["E2"]["value"] == 0.5
     assert ind["D2"]["raw"] == pytest.approx(4 / 39)  # users' comments per post from the comment sheet
     assert ind["D1"]["raw"] == pytest.approx((8 + 1 + 1) / 200)
+
+
+def test_only_an_ended_quarter_with_data_is_approved_and_an_admin_can_withdraw(engine):
+    from services.quarters import ApprovalError, approve, unapprove
+    from storage.ingest import ingest_bytes
+    from storage.rating_store import approved_payload, withdrawals
+    for name, content in (("реестр.xlsx", registry_xlsx()), ("wall.json", depfin_wall([3] * 13))):
+        ingest_bytes(engine, content, name, user="тест")
+    q1 = Quarter(2026, 1)
+    # the running quarter: refused, with the first day it can be approved
+    with pytest.raises(ApprovalError, match="ещё не закончился: утвердить рейтинг можно с 01.04.2026"):
+        approve(engine, q1, "аналитик", accept_gaps=True, today=date(2026, 3, 20))
+    # a quarter without uploaded activity: no rating, nothing to approve
+    with pytest.raises(ApprovalError, match="нет загруженных выгрузок активности"):
+        approve(engine, Quarter(2025, 3), "аналитик", accept_gaps=True, today=date(2026, 11, 30))
+    frozen = approve(engine, q1, "аналитик", accept_gaps=True, today=date(2026, 4, 1))
+    assert frozen["gaps"]["pages_not_rated"] == 4 and frozen["has_data"] is True
+    with pytest.raises(ApprovalError, match="причину"):
+        unapprove(engine, q1, "админ", "  ")
+    withdrawn = unapprove(engine, q1, "админ", "ошибка в реестре")
+    assert withdrawn["approved_by"] == "аналитик" and approved_payload(engine, q1.code) is None
+    assert [w["reason"] for w in withdrawals(engine, q1.code)] == ["ошибка в реестре"]
+    with pytest.raises(ApprovalError, match="не утверждён"):
+        unapprove(engine, q1, "админ", "ещё раз")
+    again = approve(engine, q1, "аналитик", accept_gaps=True, today=date(2026, 4, 1))  # can be approved anew
+    assert again["approved"]["approved_by"] == "аналитик"
+
+
+def test_rate_says_a_quarter_without_data_has_no_rating(rated_db):
+    result = cli("rate", "--quarter", "2025Q3", url=rated_db)
+    assert result.returncode == 0, result.stderr
+    assert "За III кв. 2025 нет загруженных выгрузок активности: рейтинга нет." in result.stdout
+    assert "Исполнительные органы" not in result.stdout
+    payload = json.loads(cli("rate", "--quarter", "2025Q3", "--json", url=rated_db).stdout)
+    assert payload["has_data"] is False
+    for name in ("bodies", "institutions", "heads"):
+        assert all(r["rank"] is None and r["score"] is None and r["zone"] is None and r["not_rated_reason"]
+                   for r in payload[name])
+    refused = cli("approve", "--quarter", "2025Q3", "--accept-gaps", url=rated_db)
+    assert refused.returncode != 0 and "нет загруженных выгрузок активности" in refused.stderr
+    running = cli("approve", "--quarter", "2026Q4", "--accept-gaps", url=rated_db)
+    assert running.returncode != 0 and "ещё не закончился" in running.stderr

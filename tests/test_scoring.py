@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
-from scoring.calendar import Quarter
+from core.calendar import Quarter
 from scoring.methodology import load_methodologies
 from scoring.rating import score_quarter
 from tests.factories import local_dt, scoring_input

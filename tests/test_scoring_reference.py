@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from benchmark.pandas_per_page import rate_pandas as per_page
 from benchmark.pandas_scoring import rate_pandas as vectorised
 from benchmark.run import differences
-from scoring.calendar import Quarter
+from core.calendar import Quarter
 from scoring.methodology import load_methodologies
 from scoring.rating import score_quarter
 from storage.db import make_engine
-from storage.rating_store import scoring_input
+from services.quarters import scoring_input
 from tests.factories import local_dt
 from tests.factories import scoring_input as build_input
 
