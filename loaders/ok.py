@@ -53,6 +53,18 @@ def _live(media: list) -> dict | None:
     return None
 
 
+def _members_count(group: dict, out, index: int) -> int | None:
+    """`members_count` of an entities.groups item (formats.md §3.2): a whole number ≥ 0, else a warning."""
+    value = group.get("members_count")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        out.warn(f"число участников группы «{value}» не является целым неотрицательным числом — не учтено",
+                 record=f"entities.groups[{index}]", column="members_count")
+        return None
+    return int(value)
+
+
 def _content_type(media: list, is_live: bool) -> str:
     if is_live:
         return "live"
@@ -142,12 +154,15 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
     act.check_counters(out, post_frame, record_of, {"views": "просмотры (views_count)", "likes": "классы",
                                                     "comments": "комментарии", "reposts": "«поделились»"})
     out.raise_if_errors()
-    titles = {}
-    for group in entities.get("groups") or []:
+    titles, members = {}, {}
+    for index, group in enumerate(entities.get("groups") or []):
         if isinstance(group, dict):
             gid = _group_id(group.get("uid") or group.get("id") or group.get("ref"))
             if gid:
                 titles[gid] = group.get("name")
+                count = _members_count(group, out, index)
+                if count is not None:
+                    members[gid] = count
     if not topics:
         # no topic names a group, but the file may: the feed of one group that published nothing is evidence
         # of silence for that group (methodology §3 «Coverage»)
@@ -165,7 +180,11 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
     pages["page_key"] = [f"group/{r}" for r in pages["ref"]]
     pages["title"] = [titles.get(r) for r in pages["ref"]]
     pages["url"] = [f"https://ok.ru/group/{r}" for r in pages["ref"]]
+    # the groups' subscriber counts (group.MEMBERS_COUNT) are observations of the page: C1's denominator, C2's marks
+    counted = [r for r in pages["ref"] if r in members]
+    snapshots = act.frame({"ref": counted, "subscribers": [members[r] for r in counted]}, act.SNAPSHOT_SCHEMA) \
+        if counted else act.empty(act.SNAPSHOT_SCHEMA)
     return ActivityData("ok_mediatopics", act.frame(pages, act.PAGE_SCHEMA), post_frame, stream_frame,
-                        act.empty(act.COMMENT_SCHEMA), act.empty(act.SNAPSHOT_SCHEMA),
+                        act.empty(act.COMMENT_SCHEMA), snapshots,
                         coverage=act.coverage(refs, *act.span(seen), posts=True, comments=False),
                         rejected=dict(out.rejected), warnings=out.warnings)

@@ -46,7 +46,7 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
     if body_columns:
         columns += ["body_score", "head_score", "institutions_score", "institutions_count"]
     headers = [label(c) for c in columns] + [f"{code}. {title}" for code, title in blocks.items()] + [
-        label("missing_platforms")]
+        label("missing_platforms"), "Оценено страниц / почему не оценивается"]
     table = []
     for r in rows:
         values = [r.get("rank"), r["owner"]] + ([r.get("parent_name")] if parent else []) + [
@@ -55,9 +55,12 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
             values += [r.get("body_score"), r.get("head_score"), r.get("institutions_score"), r.get("institutions_count")]
         values += [(r.get("blocks") or {}).get(b) for b in blocks]
         values.append(", ".join(PLATFORM_LABELS.get(p, p) for p in r.get("missing_platforms") or []) or None)
+        # methodology.md §4: completeness of a rated row, the reason of a row without a place
+        values.append(r.get("completeness") if r.get("score") is not None
+                      else f"не оценивается: {r.get('not_rated_reason') or 'нет данных'}")
         table.append(values)
     widths = [7, 55] + ([40] if parent else []) + [8, 12, 8, 9] + ([10, 12, 12, 11] if body_columns else []) + [
-        14] * len(blocks) + [22]
+        14] * len(blocks) + [22, 48]
     sheet = book.table_sheet(name, headers, [], widths)
     sheet.set_row(0, 48)
     score_cols = {i for i, h in enumerate(headers) if h in ("Балл", "Балл органа", "Балл руководителя",
@@ -157,6 +160,8 @@ def _methodology_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
              ("Рейтинг", "утверждён " + datetime.fromisoformat(approved["approved_at"]).astimezone(tz).strftime(
                  "%d.%m.%Y %H:%M") + f" ({approved['approved_by']})" if approved else "не утверждён (расчёт по "
                                                                                        "текущим данным)"),
+             ("Данные за квартал", "есть" if payload.get("has_data", True)
+              else "нет загруженных выгрузок активности — рейтинга нет"),
              ("Данные на", datetime.fromisoformat(stamp).astimezone(tz).replace(tzinfo=None) if stamp else None),
              ("Пакеты загрузки", ", ".join(str(b) for b in payload.get("batch_ids", [])) or "—"),
              ("Обязательные платформы", ", ".join(PLATFORM_LABELS.get(p, p) for p in info["required_platforms"]))]

@@ -332,3 +332,19 @@ def test_page_refs_and_observed_at():
     assert act.page_refs(channel)[0] == {"platform": "telegram", "id": "3003", "url": None,
                                          "name": "Департамент финансов Томской области"}
     assert act.iso_utc(act.observed_at(channel)) == "2026-10-05T12:01:00Z"
+
+
+def test_ok_group_members_count_is_read_as_the_pages_subscribers():
+    """Issue 15 п.7: OK exports' subscriber counts (entities.groups[].members_count) reach C1/C2."""
+    import json as _json
+
+    from storage.ingest import load_activity
+    topic = {"id": "1", "created_ms": 1767000000000, "owner_ref": "group:70000000000001",
+             "author_ref": "group:70000000000001", "media": [{"type": "text", "text": "Привет"}]}
+    export = {"media_topics": [topic], "entities": {"groups": [{"uid": "70000000000001", "name": "ОГКУ",
+                                                                 "members_count": 321}]}}
+    data = load_activity(_json.dumps(export).encode(), "ok.json")
+    assert data.snapshots.select("ref", "subscribers").rows() == [("70000000000001", 321)]
+    export["entities"]["groups"][0]["members_count"] = "много"
+    data = load_activity(_json.dumps(export).encode(), "ok.json")
+    assert data.snapshots.height == 0 and "members_count" in str(data.warnings[0])
