@@ -6,7 +6,8 @@ import io
 from datetime import datetime, timezone
 
 import polars as pl
-from sqlalchemy import BigInteger, Connection, Engine, Integer, Select, cast, create_engine, event, func, select
+from sqlalchemy import (BigInteger, Connection, Engine, Integer, Select, cast, create_engine, event, func, inspect,
+                        select, text)
 from sqlalchemy.engine import make_url
 
 from core.config import DATA_DIR, database_url
@@ -35,7 +36,21 @@ def make_engine(url: str | None = None) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     schema.metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A database created before a nullable column was added to the schema gets the column (the schema only
+    grows by new tables and new nullable columns, so this is the whole migration)."""
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in schema.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def get_engine(url: str | None = None) -> Engine:

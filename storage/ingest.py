@@ -5,6 +5,7 @@ reading without writing (`cli.py inspect`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -18,13 +19,13 @@ from loaders.activity_template import load_template
 from loaders.errors import LoadError, fail
 from loaders.registry import load_registry
 from loaders.tabular import check_size
-from scoring import calendar
+from core import calendar
 from storage.activity_store import apply_activity, inspect_report
 from storage.registry_store import apply_registry, known_owner_kinds
 
 
 def local_today() -> date:
-    """Today in the region's zone (the one calendar: scoring.calendar)."""
+    """Today in the region's zone (the one calendar: core.calendar)."""
     return calendar.local_today(region_tz())
 
 
@@ -51,19 +52,31 @@ def inspect_bytes(content: bytes, filename: str) -> dict:
 
 
 def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as_of: date | None = None,
-                 period: tuple[date, date] | None = None) -> dict:
-    """Load one file and write it; raises LoadError (Russian, located) and writes nothing on bad input."""
+                 period: tuple[date, date] | None = None, page: int | str | None = None) -> dict:
+    """Load one file and write it; raises LoadError (Russian, located) and writes nothing on bad input.
+
+    `as_of`: the «сведения на» day the analyst states; without it an activity file is observed at its newest
+    dated item and a registry on today's date. `period`: the days the export was taken for (its coverage).
+    `page`: the registry page (id, or URL as in the registry) an activity file is about — for a file that names
+    no page (an empty wall.get has no owner_id), with a period it proves the page's silence."""
     check_size(content, filename)
     if period is not None and period[0] > period[1]:
         raise fail(f"период выгрузки задан неверно: {period[0]:%d.%m.%Y} позже {period[1]:%d.%m.%Y}", filename)
-    as_of = as_of or local_today()
     kind = detect.detect_kind(content, filename)
     if kind == "registry":
+        if page is not None:
+            raise fail("страницу указывают только для выгрузки активности, а это реестр страниц", filename)
         data = load_registry(content, filename, known_owner_kinds(engine), today=local_today())
-        return apply_registry(engine, data, filename=filename, content=content, user=user, as_of=as_of)
+        return apply_registry(engine, data, filename=filename, content=content, user=user,
+                              as_of=as_of or local_today())
     data = load_activity(content, filename, kind)
-    return apply_activity(engine, data, filename=filename, content=content, user=user, as_of=as_of,
-                          tz=region_tz(), period=period)
+    try:
+        return apply_activity(engine, data, filename=filename, content=content, user=user, as_of=as_of,
+                              tz=region_tz(), period=period, page=page)
+    except LoadError as error:  # refusals of the writing step (a stated date, an assigned page) name the file
+        if all(issue.file for issue in error.issues):
+            raise
+        raise LoadError([replace(issue, file=issue.file or filename) for issue in error.issues]) from None
 
 
 def read_path(path: Path) -> bytes:
@@ -76,8 +89,8 @@ def read_path(path: Path) -> bytes:
 
 
 def ingest_path(engine: Engine, path: Path, *, user: str, as_of: date | None = None,
-                period: tuple[date, date] | None = None) -> dict:
-    return ingest_bytes(engine, read_path(path), path.name, user=user, as_of=as_of, period=period)
+                period: tuple[date, date] | None = None, page: int | str | None = None) -> dict:
+    return ingest_bytes(engine, read_path(path), path.name, user=user, as_of=as_of, period=period, page=page)
 
 
 def error_report(filename: str, error: LoadError) -> dict:

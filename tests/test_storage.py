@@ -37,7 +37,8 @@ def test_reload_updates_in_place(engine):
     rows[4][0] = "ОГКУ «Центр бухгалтерского обслуживания»"  # same name
     report = ingest_bytes(engine, registry_xlsx(rows), "реестр-2.xlsx", user="analyst", as_of=date(2026, 11, 1))
     assert (report["owners_added"], report["pages_added"]) == (0, 0)
-    assert report["pages_updated"] == 1 and report["snapshots_added"] == 1
+    # every page's subscriber count is a mark of 01.11 (unchanged counts too: "observed unchanged")
+    assert report["pages_updated"] == 1 and report["snapshots_added"] == 5
     pages = pages_frame(engine)
     assert pages.height == 5
     assert "club2002" in pages["page_key"].to_list()
