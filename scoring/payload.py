@@ -112,7 +112,18 @@ def table_frame(payload: dict, name: str) -> pl.DataFrame:
         flat = {k: v for k, v in row.items() if k not in ("blocks", "recommendations")}
         flat |= {f"block_{b}": v for b, v in (row.get("blocks") or {}).items()}
         rows.append(flat)
-    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+    if not rows:
+        return pl.DataFrame()
+    frame = pl.DataFrame(rows, infer_schema_length=None)
+    # a column that is null on every row (a quarter where nobody is rated) still has its numeric type
+    floats = [c for c in frame.columns if c in FLOAT_FIELDS or c.startswith("block_")]
+    ints = [c for c in frame.columns if c in INT_FIELDS]
+    return frame.with_columns([pl.col(c).cast(pl.Float64) for c in floats] + [pl.col(c).cast(pl.Int64) for c in ints])
+
+
+FLOAT_FIELDS = ("score", "B1", "delta_points", "previous_score", "body_score", "head_score", "institutions_score")
+INT_FIELDS = ("rank", "delta_place", "previous_rank", "rated_pages", "pages_total", "institutions_count",
+              "institutions_total")
 
 
 def warning_payload(rating: QuarterRating, today) -> dict | None:
