@@ -26,6 +26,13 @@ card = body_card(rating.payload, rating.fresh, body, history)
 row = card.body_row or {}
 
 st.subheader(f"{body} — {flt.quarter.label}")
+if not rating.has_data:
+    st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет.", icon=":material/info:")
+elif row and row.get("score") is None:
+    st.warning(f"Орган за {flt.quarter.label} не оценивается: {row.get('not_rated_reason') or 'нет данных'}. "
+               "Место и зона не присваиваются, пока нет данных о публикациях его страниц.", icon=":material/warning:")
+elif row:
+    st.caption(row.get("completeness") or "")
 cols = st.columns(5)
 cols[0].metric("Сводный балл", number_ru(row.get("score"), 1),
                delta=None if row.get("delta_points") is None else f"{row['delta_points']:+.1f}".replace(".", ","))

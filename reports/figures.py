@@ -208,7 +208,7 @@ def weekly_posts_chart(frame: pl.DataFrame, norm: int | None) -> go.Figure:
 def rank_history(points: list[dict]) -> go.Figure:
     """Place in the ranking across quarters (1 at the top)."""
     fig = go.Figure(go.Scatter(x=[p["quarter"] for p in points], y=[p["rank"] for p in points], mode="lines+markers+text",
-                               text=[f"{p['rank']} ({p['score']:.1f})".replace(".", ",") if p["rank"] else "—"
+                               text=[f"{p['rank']} ({p['score']:.1f})".replace(".", ",") if p["rank"] else "не оценивается"
                                      for p in points], textposition="top center",
                                line=dict(color="#1F4E79", width=3), marker=dict(size=10),
                                hovertemplate="%{x}: место %{y}<extra></extra>"))

@@ -181,6 +181,8 @@ def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
             .when(pl.lit(ended) - pl.col("start_week_no") < need)
             .then(pl.lit(f"квартал идёт: завершилось меньше {need} недель"))
             .when(~any_data).then(pl.lit("нет данных об активности за квартал"))
+            .when(weeks == 0).then(pl.format(f"нет ни одной недели с полными данными (нужно не менее {need}){{}}",
+                                             partial_note))
             .otherwise(pl.format(f"данные покрывают только {{}} нед. (нужно не менее {need}){{}}", weeks, partial_note)))
 
 

@@ -227,7 +227,7 @@ def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tup
     for label, past in history:
         past_row = next((r for r in past.get("bodies", []) if r["owner"] == body), None)
         points.append({"quarter": label, "rank": past_row.get("rank") if past_row else None,
-                       "score": (past_row.get("score") or 0) if past_row else 0})
+                       "score": past_row.get("score") if past_row else None})  # not rated: no point, never 0
     own = rating.pages.filter(pl.col("owner_name") == body, pl.col("kind") == "executive_body")
     weekly = own.select("page_id", "platform").join(rating.grid, on="page_id").select("week", "platform", "status",
                                                                                        "posts")
