@@ -6,18 +6,28 @@ that `cli.py bench` compares the engine with (`pandas_s`); benchmark/pandas_scor
 hand-vectorised (`pandas_vectorised_s`). Both are checked against the engine: `tests/test_scoring_reference.py`
 on the demo data, the bench on the synthetic quarter. Shares no code with `scoring/` beyond the methodology
 file and the quarter calendar.
+
+The rules as revised (methodology.md §3–4): a page's posts coverage is the union of its coverage intervals; a
+week counts when all seven days are covered, or when some are and the page already met the norm in it (else
+«неполные данные»); a page with fewer counted weeks than the gate is not rated (no score, B–E N/A, block A
+shown), takes no part in the percentiles and does not enter its owner's score; an owner with no rated page is
+not rated, and neither is a body whose own owner score is not; ranks only among rated rows. C2 uses the
+subscriber marks in force on the quarter's first day and on the next quarter's first day, never a later mark.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-from scoring.calendar import Quarter
 from scoring.inputs import ScoringInput
 from scoring.methodology import Methodology
+
+if TYPE_CHECKING:  # only the annotations name it (the calendar module is moving from scoring/ to core/)
+    from core.calendar import Quarter
 
 ITEMS = ["status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
          "moderation_rules", "unified_style", "pos_widgets", "design_pct", "subscribers"]
@@ -66,17 +76,20 @@ def _snapshot_values(snapshots: pd.DataFrame, boundary: date) -> dict[int, dict]
 
 
 def _subscriber_marks(marks: list, first_day: date, boundary: date):
-    start = [m for m in marks if m[0] <= first_day]
-    start = start[-1] if start else next((m for m in marks if first_day < m[0] < boundary), None)
-    if start is None:
+    """C2's start and end: the latest mark on or before the quarter's first day and the latest on or before the
+    next quarter's first day; None unless both exist, the end is later than the start and the start is > 0."""
+    start = [mk for mk in marks if mk[0] <= first_day]
+    end = [mk for mk in marks if mk[0] <= boundary]
+    if not start or not end:
         return None, None
-    later = [m for m in marks if m[0] > start[0]]
-    end = [m for m in later if m[0] <= boundary]
-    end = end[-1] if end else (later[0] if later else None)
-    return start[1], (end[1] if end else None)
+    start, end = start[-1], end[-1]
+    if end[0] <= start[0] or not start[1] > 0:
+        return None, None
+    return start[1], end[1]
 
 
 def _covered_weeks(coverage: pd.DataFrame, kind: str, first_week: date, last_day: date) -> dict[int, set]:
+    """Pages with a `kind` coverage span touching the quarter's weeks, and the weeks touched."""
     weeks: dict[int, set] = {}
     for row in coverage[coverage["data_kind"] == kind].itertuples():
         if row.date_to < first_week or row.date_from > last_day:
@@ -86,6 +99,49 @@ def _covered_weeks(coverage: pd.DataFrame, kind: str, first_week: date, last_day
             weeks.setdefault(row.page_id, set()).add(week)
             week += timedelta(days=7)
     return weeks
+
+
+def _union(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Union of inclusive date intervals as disjoint intervals, in order."""
+    merged: list[list[date]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
+
+
+def _days_covered(spans: list[tuple[date, date]], week: date) -> int:
+    """How many of the week's seven days fall inside the (disjoint) intervals."""
+    last = week + timedelta(days=6)
+    return sum(max(0, (min(hi, last) - max(lo, week)).days + 1) for lo, hi in spans)
+
+
+def week_statuses(page_weeks: list[date], start: date, today: date, spans: list[tuple[date, date]],
+                  counts: dict[date, int], norm: int) -> dict[date, str]:
+    """Each of the quarter's weeks of one page: before_registration, not_ended, no_data, partial (some days
+    covered, below the norm: «неполные данные»), or counted as met / below / zero."""
+    statuses = {}
+    for week in page_weeks:
+        posts = counts.get(week, 0)
+        covered = _days_covered(spans, week)
+        if week < start:
+            statuses[week] = "before_registration"
+        elif week + timedelta(days=7) > today:
+            statuses[week] = "not_ended"
+        elif covered == 0:
+            statuses[week] = "no_data"
+        elif posts >= norm:  # fully covered or not: the norm is met
+            statuses[week] = "met"
+        elif covered < 7:
+            statuses[week] = "partial"
+        else:
+            statuses[week] = "zero" if posts == 0 else "below"
+    return statuses
+
+
+COUNTED = ("met", "below", "zero")
 
 
 def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> pd.DataFrame:
@@ -99,11 +155,16 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     posts["week"] = posts["published_at"].dt.tz_convert(tz.key).dt.tz_localize(None).dt.to_period("W-SUN") \
         .dt.start_time.dt.date
     posts = posts[(posts["week"] >= first_week) & (posts["week"] <= weeks[-1])]
-    counts = posts.groupby(["page_id", "week"]).size().to_dict()
+    counts_of: dict[int, dict[date, int]] = {}
+    for (page_id, week), n in posts.groupby(["page_id", "week"]).size().items():
+        counts_of.setdefault(page_id, {})[week] = n
     posts_of = dict(tuple(posts.groupby("page_id")))
-    covered = _covered_weeks(_pandas(data.coverage), "posts", first_week, week_end - timedelta(days=1))
-    comment_pages = set(_covered_weeks(_pandas(data.coverage), "comments", first_week,
-                                       week_end - timedelta(days=1)))
+    coverage = _pandas(data.coverage)
+    spans_of: dict[int, list] = {}
+    for row in coverage[coverage["data_kind"] == "posts"].itertuples():
+        spans_of.setdefault(row.page_id, []).append((row.date_from, row.date_to))
+    spans_of = {page_id: _union(spans) for page_id, spans in spans_of.items()}
+    comment_pages = set(_covered_weeks(coverage, "comments", first_week, week_end - timedelta(days=1)))
     snaps = _snapshot_values(_pandas(data.snapshots), quarter.next().first_day)
 
     streams = data.streams.to_pandas().merge(pages[["page_id", "owner_id"]], on="page_id")
@@ -129,13 +190,14 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         registered = page.registered_on if _present(page.registered_on) else None
         start = first_week
         if registered is not None:
-            monday = registered + timedelta(days=(7 - registered.weekday()) % 7)
-            start = max(start, monday)
-        counted = [w for w in weeks if w >= start and w + timedelta(days=7) <= today and w in covered.get(page.page_id, ())]
+            start = max(start, registered + timedelta(days=(7 - registered.weekday()) % 7))
+        counts = counts_of.get(page.page_id, {})
+        statuses = week_statuses(weeks, start, today, spans_of.get(page.page_id, []), counts, norm)
+        counted = [w for w in weeks if statuses[w] in COUNTED]
         n_weeks = len(counted)
-        per_week = [counts.get((page.page_id, w), 0) for w in counted]
-        n_posts = sum(per_week)
-        weeks_ok = sum(1 for n in per_week if n >= norm)
+        weeks_ok = sum(1 for w in counted if statuses[w] == "met")
+        n_posts = sum(counts.get(w, 0) for w in counted)
+        rated = n_weeks >= gates["min_counted_weeks"]
         mine = posts_of.get(page.page_id, posts.iloc[:0])
         mine = mine[mine["week"].isin(counted)]
         with_views = mine[mine["views"].notna()]
@@ -143,8 +205,11 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         engagement = with_views[["likes", "comments", "reposts", "reactions"]].fillna(0).sum().sum()
         counters = mine["comments"].dropna()
         snap = snaps.get(page.page_id, {item: None for item in ITEMS} | {"marks": []})
-        r = {"page_id": page.page_id, "owner_id": page.owner_id, "kind": page.kind, "platform": page.platform}
-        # A
+        r = {"page_id": page.page_id, "owner_id": page.owner_id, "kind": page.kind, "platform": page.platform,
+             "weeks": n_weeks, "weeks_ok": weeks_ok, "posts": n_posts, "rated": rated,
+             "weeks_partial": sum(1 for w in weeks if statuses[w] == "partial"),
+             "weeks_no_data": sum(1 for w in weeks if statuses[w] == "no_data")}
+        # A (also for a page that is not rated: shown as information)
         r["A1"] = None if snap["status_mark"] is None else float(snap["status_mark"])
         r["A2"] = None if snap["gospubliki"] is None else float(snap["gospubliki"])
         applicable = [i for i in m.indicators["A3"]["items"] if i not in NOT_ON.get(page.platform, set())]
@@ -159,16 +224,21 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         values = {int(k): float(v) for k, v in m.indicators["A5"]["values"].items()}
         r["A5"] = None if "pos_widgets" in NOT_ON.get(page.platform, set()) or snap["pos_widgets"] is None else \
             values[min(max(int(snap["pos_widgets"]), 0), max(values))]
+        if not rated:  # «не оценивается»: B–E N/A, no percentile, no score
+            for code in ("B1", "B2", "B3", "E1", "E2", "C1_raw", "C2_raw", "D1_raw", "D2_raw"):
+                r[code] = None
+            rows.append(r)
+            continue
         # B
-        r["B1"] = weeks_ok / n_weeks if n_weeks else None
-        r["B2"] = min(1.0, n_posts / (norm * n_weeks)) if n_weeks else None
+        r["B1"] = weeks_ok / n_weeks
+        r["B2"] = min(1.0, n_posts / (norm * n_weeks)) if norm > 0 else 1.0
         r["B3"] = float(owner_streams.get(page.owner_id, 0) >= stream_norms[page.kind]) \
             if page.kind in stream_norms else None
         # C, D raw
         subscribers = snap["subscribers"]
         r["C1_raw"] = (views / len(with_views)) / subscribers if len(with_views) and subscribers else None
         s0, s1 = _subscriber_marks(snap["marks"], quarter.first_day, quarter.next().first_day)
-        r["C2_raw"] = (s1 - s0) / s0 if s0 and s1 is not None else None
+        r["C2_raw"] = (s1 - s0) / s0 if s0 is not None else None
         r["D1_raw"] = engagement / views if len(with_views) and views > 0 else None
         mine_users = users_of.get(page.page_id, users.iloc[:0])
         has_comments = page.page_id in comment_pages
@@ -191,20 +261,15 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
                         break
         else:
             r["E1"] = r["E2"] = None
-        # gates
-        if n_weeks < gates["min_counted_weeks"]:
-            for code in ("B1", "B2", "B3", "E1", "E2"):
-                r[code] = None
-            r["C1_raw"] = r["C2_raw"] = r["D1_raw"] = r["D2_raw"] = None
         if n_posts < gates["min_posts_for_reach"]:
             r["C1_raw"] = r["C2_raw"] = r["D1_raw"] = r["D2_raw"] = None
         rows.append(r)
     frame = pd.DataFrame(rows)
     group = list(m.raw["percentiles"]["peer_group"])
     low, high = m.raw["percentiles"]["winsorize"]
-    for code in ("C1", "C2", "D1", "D2"):
+    for code in ("C1", "C2", "D1", "D2"):  # within the peer group, over rated pages with a value only
         frame[code] = np.nan
-        valid = frame[frame[f"{code}_raw"].notna()].copy()
+        valid = frame[frame["rated"] & frame[f"{code}_raw"].notna()].copy()
         for _, members in valid.groupby(group):
             raw = members[f"{code}_raw"].astype(float)
             clipped = raw.clip(raw.quantile(low), raw.quantile(high))
@@ -216,46 +281,126 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     for _, r in frame.iterrows():
         applicable = [c for c in codes if pd.notna(r[c])]
         total = sum(m.weight(c) for c in applicable)
-        scores.append(100 * sum(r[c] * m.weight(c) for c in applicable) / total if total else None)
+        scores.append(100 * sum(r[c] * m.weight(c) for c in applicable) / total if r["rated"] and total else None)
         for b in block_scores:
             inside = [c for c in applicable if m.indicators[c]["block"] == b]
             weight = sum(m.weight(c) for c in inside)
             block_scores[b].append(100 * sum(r[c] * m.weight(c) for c in inside) / weight if weight else None)
-    frame["score"] = scores
+    frame["score"] = pd.array(scores, dtype="Float64").astype(float)
     for b, values in block_scores.items():
-        frame[f"block_{b}"] = values
+        frame[f"block_{b}"] = pd.array(values, dtype="Float64").astype(float)
     return frame
 
 
-def rate_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> dict:
-    """Page scores, owner scores and the body composite in pandas."""
-    pages = score_pages_pandas(data, m, quarter, tz, today)
-    owners = _pandas(data.owners)
+def _mean(values: list[float]) -> float | None:
+    return float(np.mean(values)) if values else None
+
+
+def owner_scores(pages: pd.DataFrame, owners: pd.DataFrame, m: Methodology) -> pd.DataFrame:
+    """Per owner, over the required platforms: the mean of its rated page scores on each platform; a required
+    platform with no registered page counts 0 unless the owner is exempt; a platform whose pages are all unrated
+    is left out. No rated page → not rated (score None). B1 and the block scores: means of the per-platform means
+    of the rated pages (platforms without a rated page left out)."""
     required = list(m.required_platforms)
-    owner_rows = []
-    pages_of = dict(tuple(pages.groupby("owner_id")))
+    blocks = [f"block_{b}" for b in m.raw["blocks"]]
+    pages_of: dict[int, list[dict]] = {}
+    for page in pages[["owner_id", "platform", "rated", "score", "B1", *blocks]].to_dict("records"):
+        pages_of.setdefault(page["owner_id"], []).append(page)
+    rows = []
     for owner in owners.itertuples():
-        mine = pages_of.get(owner.owner_id, pages.iloc[:0])
-        per_platform = []
+        mine = pages_of.get(owner.owner_id, [])
+        per_platform, columns, rated_pages, missing = [], {c: [] for c in ["B1", *blocks]}, 0, []
         for platform in required:
-            on = mine[mine["platform"] == platform]
-            if len(on) == 0:
+            on = [p for p in mine if p["platform"] == platform]
+            rated = [p for p in on if p["rated"]]
+            rated_pages += len(rated)
+            if not on:
                 if not _present(owner.exemption):
                     per_platform.append(0.0)
-            elif on["score"].notna().any():
-                per_platform.append(on["score"].dropna().mean())
-        owner_rows.append({"owner_id": owner.owner_id, "kind": owner.kind, "parent_id": owner.parent_id,
-                           "score": float(np.mean(per_platform)) if per_platform else None})
-    owner_frame = pd.DataFrame(owner_rows)
+                    missing.append(platform)
+            elif rated:
+                per_platform.append(float(np.mean([p["score"] for p in rated])))
+                for c in columns:
+                    known = [p[c] for p in rated if _present(p[c])]
+                    if known:
+                        columns[c].append(float(np.mean(known)))
+        scored = rated_pages > 0
+        rows.append({"owner_id": owner.owner_id, "owner_name": owner.owner_name, "kind": owner.kind,
+                     "parent_id": owner.parent_id, "rated_pages": rated_pages,
+                     "pages": sum(1 for p in mine if p["platform"] in required), "missing_platforms": missing,
+                     "score": _mean(per_platform) if scored else None,
+                     **{c: _mean(v) if scored else None for c, v in columns.items()}})
+    frame = pd.DataFrame(rows)
+    for c in ["score", "B1", *blocks]:
+        frame[c] = frame[c].astype(float)
+    return frame
+
+
+TIE_DIGITS = 9  # scores (and B1, block A) equal to 9 decimals are ties: float noise never decides a place
+
+
+def rank_rows(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
+    """Rank 1… among rows with a score (higher first; ties by the methodology's order: B1, block A, name);
+    rows without a score get no rank. Numbers are compared rounded to TIE_DIGITS decimals: two scores equal in
+    exact arithmetic may differ in the last bit depending on the order of the additions."""
+    keys, ascending = ["score"], [False]
+    for key in m.raw["ties"]["order"]:
+        column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
+        if column in table.columns:
+            keys.append(column)
+            ascending.append(column == "owner_name")
+    records = [(index, row) for index, row in zip(table.index, table[keys].to_dict("records"))
+               if _present(row["score"])]
+    records.sort(key=lambda item: _sort_key(item[1], keys, ascending))
+    ranks = pd.Series(np.nan, index=table.index)
+    for place, (index, _) in enumerate(records, start=1):
+        ranks[index] = place
+    return table.assign(rank=ranks)
+
+
+def _sort_key(row: dict, keys: list[str], ascending: list[bool]) -> tuple:
+    """Sort key: each numeric key descending unless ascending; missing values last."""
+    key = []
+    for column, up in zip(keys, ascending):
+        value = row[column]
+        missing = not _present(value)
+        if isinstance(value, str):
+            key.append((missing, value))
+        else:
+            value = 0.0 if missing else round(float(value), TIE_DIGITS)
+            key.append((missing, value if up else -value))
+    return tuple(key)
+
+
+def rate_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> dict:
+    """Page scores, owner scores, the body composite and the three ranked tables in pandas."""
+    pages = score_pages_pandas(data, m, quarter, tz, today)
+    owners = _pandas(data.owners)
+    owner_frame = owner_scores(pages, owners, m)
     weights = m.raw["composite"]
     bodies = []
-    children_of = dict(tuple(owner_frame[owner_frame["score"].notna()].groupby("parent_id")))
+    children_of: dict[int, list[dict]] = {}
+    for child in owner_frame[owner_frame["score"].notna()][["parent_id", "kind", "score"]].to_dict("records"):
+        if _present(child["parent_id"]):
+            children_of.setdefault(int(child["parent_id"]), []).append(child)
     for body in owner_frame[owner_frame["kind"] == "executive_body"].itertuples():
-        children = children_of.get(body.owner_id, owner_frame.iloc[:0])
-        parts = [(body.score, weights["body"]),
-                 (children[children["kind"] == "head"]["score"].mean(), weights["head"]),
-                 (children[children["kind"] == "institution"]["score"].mean(), weights["institutions"])]
-        parts = [(s, w) for s, w in parts if s is not None and not np.isnan(s)]
-        total = sum(w for _, w in parts)
-        bodies.append({"owner_id": body.owner_id, "score": sum(s * w for s, w in parts) / total if total else None})
-    return {"pages": pages, "owners": owner_frame, "bodies": pd.DataFrame(bodies)}
+        row = {"owner_id": body.owner_id, "owner_name": body.owner_name, "B1": body.B1, "block_A": body.block_A,
+               "body_score": body.score, "head_score": None, "institutions_score": None, "score": None}
+        if _present(body.score):  # a body whose own score is not rated is not rated
+            children = children_of.get(body.owner_id, [])
+            heads = [c["score"] for c in children if c["kind"] == "head"]  # rated children only
+            institutions = [c["score"] for c in children if c["kind"] == "institution"]
+            row["head_score"] = float(np.mean(heads)) if heads else None
+            row["institutions_score"] = float(np.mean(institutions)) if institutions else None
+            parts = [(body.score, weights["body"]), (row["head_score"], weights["head"]),
+                     (row["institutions_score"], weights["institutions"])]
+            parts = [(s, w) for s, w in parts if s is not None]
+            row["score"] = sum(s * w for s, w in parts) / sum(w for _, w in parts)
+        bodies.append(row)
+    body_frame = pd.DataFrame(bodies)
+    for c in ("B1", "block_A", "body_score", "head_score", "institutions_score", "score"):
+        body_frame[c] = body_frame[c].astype(float)
+    tables = {"bodies": rank_rows(body_frame, m),
+              "institutions": rank_rows(owner_frame[owner_frame["kind"] == "institution"], m),
+              "heads": rank_rows(owner_frame[owner_frame["kind"] == "head"], m)}
+    return {"pages": pages, "owners": owner_frame, "bodies": tables["bodies"], "tables": tables}

@@ -11,18 +11,28 @@ aggregates joined by merge, snapshots reduced with groupby first/last, peer-grou
 groupby + rank (winsorising with a per-group transform), the owner scores as a groupby mean over an owner ×
 required-platform grid, and the body composite from a pivot_table of the children's scores.
 The only Python loops left run over the methodology's items, indicator codes, blocks and E2 steps.
+
+The rules as revised (methodology.md §3–4), the same as benchmark/pandas_per_page.py: the posts coverage of a page
+is the union of its coverage intervals (merged per page with a running maximum, then the covered days of each
+week by interval overlap); a week counts when all seven days are covered, or some are and the norm is met in it;
+fewer counted weeks than the gate → not rated (no score, B–E N/A, block A kept, out of the percentiles and of its
+owner's score); owners with no rated page and bodies whose own score is not rated are not rated; ranks among rated
+rows only; C2 between the subscriber marks in force on the two quarter boundaries, never a later mark.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-from scoring.calendar import Quarter
 from scoring.inputs import ScoringInput
 from scoring.methodology import Methodology
+
+if TYPE_CHECKING:  # only the annotations name it (the calendar module is moving from scoring/ to core/)
+    from core.calendar import Quarter
 
 ITEMS = ["status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
          "moderation_rules", "unified_style", "pos_widgets", "design_pct", "subscribers"]
@@ -60,6 +70,29 @@ def _covered_weeks(coverage: pd.DataFrame, kind: str, weeks: pd.DataFrame) -> pd
     return pairs[["page_id", "week"]].drop_duplicates()
 
 
+def _covered_days(coverage: pd.DataFrame, kind: str, weeks: pd.DataFrame) -> pd.DataFrame:
+    """(page_id, week, days): how many of each quarter week's seven days the union of the page's `kind` coverage
+    intervals holds (weeks with none left out)."""
+    first_week, last_day = weeks["week"].min(), weeks["week"].max() + pd.Timedelta(days=6)
+    spans = coverage.loc[coverage["data_kind"] == kind, ["page_id", "date_from", "date_to"]]
+    spans = spans[(spans["date_to"] >= first_week) & (spans["date_from"] <= last_day)]
+    spans = spans.assign(date_from=spans["date_from"].clip(lower=first_week),
+                         date_to=spans["date_to"].clip(upper=last_day)).sort_values(["page_id", "date_from"])
+    # union: an interval starts a new run unless it begins within the furthest end reached so far (or next day)
+    reach = spans.groupby("page_id")["date_to"].cummax()
+    before = reach.groupby(spans["page_id"]).shift()
+    starts = before.isna() | (spans["date_from"] > before + pd.Timedelta(days=1))
+    merged = (spans.assign(run=starts.cumsum()).groupby(["page_id", "run"], as_index=False)
+              .agg(date_from=("date_from", "min"), date_to=("date_to", "max")))
+    pairs = merged.merge(weeks, how="cross")
+    lo = pairs["date_from"].where(pairs["date_from"] > pairs["week"], pairs["week"])
+    week_last = pairs["week"] + pd.Timedelta(days=6)
+    hi = pairs["date_to"].where(pairs["date_to"] < week_last, week_last)
+    pairs["days"] = ((hi - lo).dt.days + 1).clip(lower=0)
+    days = pairs.groupby(["page_id", "week"], as_index=False)["days"].sum()
+    return days[days["days"] > 0]
+
+
 def _snapshot_values(snapshots: pd.DataFrame, first_day: date, boundary: date) -> pd.DataFrame:
     """Per page: each item's value in force (the latest known on or before `boundary`, else the earliest known
     after it; an empty cell is unknown) and the two subscriber marks of C2."""
@@ -74,16 +107,15 @@ def _snapshot_values(snapshots: pd.DataFrame, first_day: date, boundary: date) -
     after = daily[daily["as_of"] > boundary].groupby("page_id")[ITEMS].first()
     values = before.combine_first(after)
 
+    # C2: the latest subscriber mark on or before the quarter's first day and on or before the next quarter's
+    # first day (a day's mark: its latest batch with a count); never a mark after the boundary
     marks = daily.loc[daily["subscribers"].notna(), ["page_id", "as_of", "subscribers"]]
-    start = marks[marks["as_of"] <= first_day].groupby("page_id").last().combine_first(
-        marks[(marks["as_of"] > first_day) & (marks["as_of"] < boundary)].groupby("page_id").first())
-    start = start.rename(columns={"as_of": "start_on", "subscribers": "s0"})
-    later = marks.merge(start.reset_index(), on="page_id")
-    later = later[later["as_of"] > later["start_on"]]
-    end = later[later["as_of"] <= boundary].groupby("page_id")[["subscribers"]].last().combine_first(
-        later[later["as_of"] > boundary].groupby("page_id")[["subscribers"]].first())
-    values["s0"] = start["s0"]
-    values["s1"] = end["subscribers"]
+    start = marks[marks["as_of"] <= first_day].groupby("page_id").last()
+    end = marks[marks["as_of"] <= boundary].groupby("page_id").last()
+    usable = start.join(end, lsuffix="_0", rsuffix="_1", how="inner")
+    usable = usable[(usable["as_of_1"] > usable["as_of_0"]) & (usable["subscribers_0"] > 0)]
+    values["s0"] = usable["subscribers_0"]
+    values["s1"] = usable["subscribers_1"]
     return values.rename_axis("page_id").reset_index()
 
 
@@ -133,15 +165,6 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     pages["norm"] = pages["kind"].map(norms).astype(float)
     coverage = data.coverage.to_pandas()
 
-    # counted weeks: from the first full week after registration, covered by data, already ended
-    registered = pages["registered_on"]
-    first_full = registered + pd.to_timedelta((7 - registered.dt.day_of_week) % 7, unit="D")
-    pages["start"] = first_full.where(first_full > first_week, first_week)
-    counted = pages[["page_id", "start", "norm"]].merge(weeks, how="cross")
-    counted = counted[(counted["week"] >= counted["start"])
-                      & (counted["week"] + pd.Timedelta(days=7) <= _day(today))]
-    counted = counted.merge(_covered_weeks(coverage, "posts", weeks), on=["page_id", "week"])
-
     # the one pass over the posts: per page and local week, the counts and sums the indicators need
     posts = data.posts.to_pandas()
     posts["week"] = _monday(_local(posts["published_at"], tz))
@@ -152,10 +175,21 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         posts=("page_id", "size"), posts_with_views=("views", "count"), views=("views", "sum"),
         engagement=("engagement", "sum"), posts_with_counter=("comments", "count"),
         comment_counter=("comments", "sum"))
-    counted = counted.merge(per_week, on=["page_id", "week"], how="left")
     sums = ["posts", "posts_with_views", "views", "engagement", "posts_with_counter", "comment_counter"]
-    counted[sums] = counted[sums].fillna(0).astype(float)
-    counted["week_ok"] = counted["posts"] >= counted["norm"]
+
+    # page × week: from the first full week after registration, ended; the days covered and the posts decide
+    registered = pages["registered_on"]
+    first_full = registered + pd.to_timedelta((7 - registered.dt.day_of_week) % 7, unit="D")
+    pages["start"] = first_full.where(first_full > first_week, first_week)
+    grid = pages[["page_id", "start", "norm"]].merge(weeks, how="cross")
+    grid = grid[(grid["week"] >= grid["start"]) & (grid["week"] + pd.Timedelta(days=7) <= _day(today))]
+    grid = (grid.merge(_covered_days(coverage, "posts", weeks), on=["page_id", "week"], how="left")
+            .merge(per_week, on=["page_id", "week"], how="left"))
+    grid[["days", *sums]] = grid[["days", *sums]].fillna(0).astype(float)
+    at_norm = grid["posts"] >= grid["norm"]
+    grid["counted"] = (grid["days"] == 7) | ((grid["days"] > 0) & at_norm)  # else «неполные данные» / нет данных
+    grid["week_ok"] = grid["counted"] & at_norm
+    counted = grid[grid["counted"]]
     activity = counted.groupby("page_id", as_index=False).agg(n_weeks=("week", "size"), weeks_ok=("week_ok", "sum"),
                                               n_posts=("posts", "sum"), **{c: (c, "sum") for c in sums[1:]})
 
@@ -189,7 +223,7 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     # B: regularity
     weeks_known = frame["n_weeks"].where(frame["n_weeks"] > 0)
     frame["B1"] = frame["weeks_ok"] / weeks_known
-    frame["B2"] = (frame["n_posts"] / (frame["norm"] * weeks_known)).clip(upper=1.0)
+    frame["B2"] = (frame["n_posts"] / (frame["norm"] * weeks_known)).clip(upper=1.0).mask(frame["norm"] == 0, 1.0)
     stream_norm = frame["kind"].map(stream_norms).astype(float)
     frame["B3"] = (frame["owner_streams"] >= stream_norm).astype(float).where(stream_norm.notna())
     # C, D raw values (percentiles below)
@@ -210,8 +244,8 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         e2 = e2.mask(frame["median_hours"] <= step["hours"], float(step["value"]))
     frame["E2"] = e2.where(frame["n_answered"] > 0, 0.0).where(enough)
     # gates
-    too_few_weeks = frame["n_weeks"] < gates["min_counted_weeks"]
-    frame.loc[too_few_weeks, ["B1", "B2", "B3", "E1", "E2", *RAW]] = np.nan
+    frame["rated"] = frame["n_weeks"] >= gates["min_counted_weeks"]  # else «не оценивается»: B–E N/A, no score
+    frame.loc[~frame["rated"], ["B1", "B2", "B3", "E1", "E2", *RAW]] = np.nan
     frame.loc[frame["n_posts"] < gates["min_posts_for_reach"], RAW] = np.nan
 
     group = list(m.raw["percentiles"]["peer_group"])
@@ -221,40 +255,74 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
 
     codes = list(m.indicators)
     weights = pd.Series({c: m.weight(c) for c in codes})
-    frame["score"] = 100 * _weighted_mean(frame[codes], weights)
+    frame["score"] = (100 * _weighted_mean(frame[codes], weights)).where(frame["rated"])
     for block in m.raw["blocks"]:
         inside = [c for c in codes if m.indicators[c]["block"] == block]
         frame[f"block_{block}"] = 100 * _weighted_mean(frame[inside], weights[inside])
-    columns = ["page_id", "owner_id", "kind", "platform", *[c for c in codes if c not in ("C1", "C2", "D1", "D2")],
+    frame = frame.rename(columns={"n_weeks": "weeks"})
+    frame["weeks"] = frame["weeks"].astype(int)
+    frame["weeks_ok"] = frame["weeks_ok"].astype(int)
+    columns = ["page_id", "owner_id", "kind", "platform", "weeks", "weeks_ok", "rated", *[c for c in codes if c not in ("C1", "C2", "D1", "D2")],
                *RAW, "C1", "C2", "D1", "D2", "score", *[f"block_{b}" for b in m.raw["blocks"]]]
     return frame[columns]
 
 
+def _rank(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
+    """Rank 1… among the rows with a score: higher first, ties by the methodology's order (B1, block A, name;
+    a missing tie value last); rows without a score get no rank. Numbers are compared rounded to 9 decimals
+    (equal in exact arithmetic may differ in the last bit, depending on the order of the additions)."""
+    keys, ascending = ["score"], [False]
+    for key in m.raw["ties"]["order"]:
+        column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
+        if column in table.columns:
+            keys.append(column)
+            ascending.append(column == "owner_name")
+    rated = table[table["score"].notna()]
+    rounded = rated[keys].apply(lambda column: column if column.name == "owner_name" else column.round(9))
+    order = rounded.sort_values(keys, ascending=ascending, na_position="last", kind="stable").index
+    rank = pd.Series(np.arange(1, len(order) + 1, dtype=float), index=order)
+    return table.assign(rank=rank.reindex(table.index))
+
+
 def rate_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> dict:
-    """Page scores, owner scores and the body composite in pandas."""
+    """Page scores, owner scores, the body composite and the three ranked tables in pandas."""
     pages = score_pages_pandas(data, m, quarter, tz, today)
-    owners = data.owners.to_pandas()[["owner_id", "kind", "parent_id", "exemption"]]
+    owners = data.owners.to_pandas()[["owner_id", "owner_name", "kind", "parent_id", "exemption"]]
+    blocks = [f"block_{b}" for b in m.raw["blocks"]]
+    means = ["score", "B1", *blocks]
 
-    # owner score: mean over the required platforms of the mean page score there; a required platform with no
-    # page counts 0 unless the owner is exempt; one whose pages are all unscored is left out
+    # owner score: over the required platforms, the mean of the owner's rated page scores on each; a required
+    # platform with no registered page counts 0 unless the owner is exempt; one with no rated page is left out.
+    # No rated page at all → not rated. B1 and the blocks: the same per-platform means, missing platforms left out.
     required = pd.DataFrame({"platform": list(m.required_platforms)})
-    on_platform = pages.groupby(["owner_id", "platform"], as_index=False).agg(n_pages=("page_id", "size"),
-                                                                              mean=("score", "mean"))
-    grid = owners.merge(required, how="cross").merge(on_platform, on=["owner_id", "platform"], how="left")
+    mine = pages[pages["platform"].isin(required["platform"])]
+    present = mine.groupby(["owner_id", "platform"], as_index=False).agg(n_pages=("page_id", "size"))
+    rated = (mine[mine["rated"]].groupby(["owner_id", "platform"], as_index=False)
+             .agg(rated_pages=("page_id", "size"), **{c: (c, "mean") for c in means}))
+    grid = (owners.merge(required, how="cross").merge(present, on=["owner_id", "platform"], how="left")
+            .merge(rated, on=["owner_id", "platform"], how="left"))
     no_page = grid["n_pages"].isna()
-    grid["value"] = grid["mean"].where(~no_page, np.where(grid["exemption"].isna(), 0.0, np.nan))
-    owners = owners.merge(grid.groupby("owner_id", as_index=False)["value"].mean(), on="owner_id", how="left")
-    owner_frame = owners.rename(columns={"value": "score"})[["owner_id", "kind", "parent_id", "score"]]
+    grid["score"] = grid["score"].where(~no_page, np.where(grid["exemption"].isna(), 0.0, np.nan))
+    per_owner = grid.groupby("owner_id", as_index=False).agg(rated_pages=("rated_pages", "sum"),
+                                                             **{c: (c, "mean") for c in means})
+    owner_frame = owners.drop(columns="exemption").merge(per_owner, on="owner_id", how="left")
+    owner_frame.loc[owner_frame["rated_pages"] == 0, means] = np.nan
 
-    # body composite: the body, the mean of its head(s), the mean of its institutions; re-weighted over known
+    # body composite: not rated without its own score; else the body, the mean of its rated head(s), the mean of
+    # its rated institutions, re-weighted over the parts present
     weights = m.raw["composite"]
     children = (owner_frame[owner_frame["score"].notna()]
                 .pivot_table(index="parent_id", columns="kind", values="score", aggfunc="mean"))
-    bodies = owner_frame.loc[owner_frame["kind"] == "executive_body", ["owner_id", "score"]]
-    parts = pd.DataFrame({"body": bodies["score"].to_numpy(),
-                          "head": bodies["owner_id"].map(children.get("head", pd.Series(dtype=float))).to_numpy(),
-                          "institutions": bodies["owner_id"].map(
-                              children.get("institution", pd.Series(dtype=float))).to_numpy()})
+    bodies = owner_frame.loc[owner_frame["kind"] == "executive_body",
+                             ["owner_id", "owner_name", "score", "B1", "block_A"]].reset_index(drop=True)
+    parts = pd.DataFrame({"body": bodies["score"],
+                          "head": bodies["owner_id"].map(children.get("head", pd.Series(dtype=float))),
+                          "institutions": bodies["owner_id"].map(children.get("institution", pd.Series(dtype=float)))})
     composite = _weighted_mean(parts, pd.Series({k: float(weights[k]) for k in parts.columns}))
-    body_frame = pd.DataFrame({"owner_id": bodies["owner_id"].to_numpy(), "score": composite.to_numpy()})
-    return {"pages": pages, "owners": owner_frame.reset_index(drop=True), "bodies": body_frame}
+    body_frame = bodies.rename(columns={"score": "body_score"}).assign(
+        head_score=parts["head"], institutions_score=parts["institutions"],
+        score=composite.where(bodies["score"].notna()))
+    tables = {"bodies": _rank(body_frame, m),
+              "institutions": _rank(owner_frame[owner_frame["kind"] == "institution"], m),
+              "heads": _rank(owner_frame[owner_frame["kind"] == "head"], m)}
+    return {"pages": pages, "owners": owner_frame, "bodies": tables["bodies"], "tables": tables}

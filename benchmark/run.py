@@ -97,7 +97,9 @@ def bench_sqlite_url(scale: str) -> str:
 
 
 def differences(rating: QuarterRating, reference: dict, m: Methodology) -> list[str]:
-    """Columns where the engine and the pandas reference differ (beyond 1e-9) on any page, owner or body."""
+    """Columns where the engine and the pandas reference differ (beyond 1e-9; null only equals null) on any page
+    (indicators, score, blocks, counted weeks and weeks at the norm, rated or not), owner, or row of the three
+    ranked tables (score and place)."""
     def same(a: pl.Series, b: pl.Series) -> bool:
         x, y = a.cast(pl.Float64).to_numpy(), b.cast(pl.Float64).to_numpy()
         return len(x) == len(y) and bool(np.all((np.isnan(x) & np.isnan(y)) | np.isclose(x, y, rtol=0, atol=1e-9)))
@@ -105,15 +107,26 @@ def differences(rating: QuarterRating, reference: dict, m: Methodology) -> list[
     pages = rating.pages.sort("page_id")
     expected = pl.from_pandas(reference["pages"]).sort("page_id")
     found = [] if pages["page_id"].to_list() == expected["page_id"].to_list() else ["page_id"]
-    for column in [*m.indicators, "score", *[f"block_{b}" for b in m.raw["blocks"]]]:
-        if not found and not same(pages[column], expected[column]):
-            found.append(f"pages.{column}")
+    if not found:  # the same pages: every column that differs on any of them
+        for column in [*m.indicators, "score", *[f"block_{b}" for b in m.raw["blocks"]], "weeks", "weeks_ok"]:
+            if not same(pages[column], expected[column]):
+                found.append(f"pages.{column}")
+        if not np.array_equal(np.isnan(pages["score"].cast(pl.Float64).to_numpy()),
+                              np.isnan(expected["score"].cast(pl.Float64).to_numpy())):
+            found.append("pages.score_rated")  # rated (a score) or «не оценивается» (none) differs
     owners, owners_pd = rating.owners.sort("owner_id"), pl.from_pandas(reference["owners"]).sort("owner_id")
     if not same(owners["score"], owners_pd["score"]):
         found.append("owners.score")
-    bodies = rating.tables["bodies"].sort("owner_id")
-    if not same(bodies["score"], pl.from_pandas(reference["bodies"]).sort("owner_id")["score"]):
-        found.append("bodies.score")
+    # every ranked table: the same owners, each with the same score and place (unrated: neither)
+    for name in ("bodies", "institutions", "heads"):
+        table = rating.tables[name].sort("owner_id")
+        table_pd = pl.from_pandas(reference["tables"][name][["owner_id", "score", "rank"]]).sort("owner_id")
+        if table["owner_id"].to_list() != table_pd["owner_id"].to_list():
+            found.append(f"{name}.owner_id")
+            continue
+        for column in ("score", "rank"):
+            if not same(table[column], table_pd[column]):
+                found.append(f"{name}.{column}")
     return found
 
 
