@@ -74,10 +74,13 @@ def cmd_ingest(args) -> int:
     from storage.ingest import error_report, ingest_path
     engine = _engine()
     as_of, period = _date(args.as_of), _period(args.period)
+    if args.page and len(args.files) > 1:
+        raise ValueError("--page относится к одному файлу: загрузите файлы для разных страниц по отдельности")
     reports, failed = [], False
     for name in args.files:
         try:
-            report = ingest_path(engine, Path(name), user=current_user(), as_of=as_of, period=period)
+            report = ingest_path(engine, Path(name), user=current_user(), as_of=as_of, period=period,
+                                 page=args.page)
         except LoadError as error:
             failed = True
             report = error_report(Path(name).name, error)
@@ -111,21 +114,32 @@ def _describe_activity(report: dict) -> str:
                  f"{report.get('posts_updated', 0)}, без изменений {report.get('posts_unchanged', 0)}; эфиров "
                  f"{report['live_streams']}, комментариев {report['comments']}, ответов страницы "
                  f"{report['page_replies']}")
+    if report.get("observed_label"):
+        head += f"; {report['observed_label']}"
+    if report.get("older_note"):
+        head += f"; {report['older_note']}"
     if report["rejected"]:
         head += "; не учтено: " + ", ".join(f"{k} — {v}" for k, v in report["rejected_reasons"].items())
     if report["unmatched_pages"]:
         head += f"; страниц нет в реестре: {len(report['unmatched_pages'])}"
+    if report.get("assigned_page"):
+        head += f"; страница {report['assigned_page']['url']} (указана при загрузке)"
     if report.get("period"):
         start, end = (date.fromisoformat(d) for d in report["period"])
         head += f"; период {start:%d.%m.%Y}–{end:%d.%m.%Y}"
+    if report.get("coverage_note"):
+        head += f"; {report['coverage_note']}"
+    conflicts = report.get("comments_conflicts") or {}
+    if conflicts.get("count"):
+        head += (f"; не сохранено комментариев с уже занятым id: {conflicts['count']} (в базе остались прежние): "
+                 + "; ".join(conflicts["examples"]))
     return head
 
 
 def cmd_revert(args) -> int:
     from storage.activity_store import revert_batch
     result = revert_batch(_engine(), args.batch_id, current_user())
-    print(f"Пакет {result['batch_id']} («{result['filename']}») отменён: публикаций {result['posts']}, эфиров "
-          f"{result['streams']}, комментариев {result['comments']} больше не учитываются")
+    print(result["message"])
     return 0
 
 
@@ -246,7 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="загрузить файлы (реестр, выгрузки)")
     ingest.add_argument("files", nargs="+")
     ingest.add_argument("--json", action="store_true")
-    ingest.add_argument("--as-of", help="сведения на дату, ГГГГ-ММ-ДД (по умолчанию сегодня)")
+    ingest.add_argument("--as-of", help="сведения на дату, ГГГГ-ММ-ДД (по умолчанию: выгрузка — на момент её "
+                                        "самой поздней записи, реестр — сегодня)")
+    ingest.add_argument("--page", help="ссылка на страницу реестра, к которой относится выгрузка (для файла без "
+                                       "страницы, например пустой стены wall.get; с --period подтверждает "
+                                       "отсутствие публикаций)")
     ingest.add_argument("--period", help="период, который охватывает выгрузка: ГГГГ-ММ-ДД:ГГГГ-ММ-ДД "
                                          "(по умолчанию — от первой до последней записи файла)")
     ingest.set_defaults(func=cmd_ingest)
