@@ -61,16 +61,31 @@ def _activity(report: dict) -> None:
                 + (f" (пакет № {report['duplicate_of']})" if report.get("duplicate_of") else "") + ".")
     else:
         st.success(f"«{report['filename']}» загружен: пакет № {report['batch_id']}, {label}, {_period_text(report)}.")
+    if report.get("observed_label"):
+        st.caption(report["observed_label"][:1].upper() + report["observed_label"][1:]
+                   + (f"; страница {report['assigned_page']['url']} (указана при загрузке)"
+                      if report.get("assigned_page") else "") + ".")
     cols = st.columns(6)
     cols[0].metric("Публикаций принято", report["posts"])
     cols[1].metric("Новых", report.get("posts_added", 0))
-    cols[2].metric("Обновлено", report.get("posts_updated", 0), help="счётчики изменились: учтены новые значения")
+    cols[2].metric("Обновлено", report.get("posts_updated", 0),
+                   help="счётчики изменились, и эти сведения новее сохранённых: учтены новые значения")
     cols[3].metric("Без изменений", report.get("unchanged", 0))
     cols[4].metric("Прямых эфиров", report["live_streams"])
     cols[5].metric("Комментарии / ответы", f"{report['comments']} / {report['page_replies']}")
     if report["rejected"]:
         st.markdown("**Не учтено как публикации:** " + "; ".join(
             f"{reason} — {count}" for reason, count in report["rejected_reasons"].items()))
+    if report.get("older_note"):
+        st.info(report["older_note"][:1].upper() + report["older_note"][1:] + ".")
+    if report.get("coverage_note"):
+        st.warning(report["coverage_note"][:1].upper() + report["coverage_note"][1:] + ".")
+    conflicts = report.get("comments_conflicts") or {}
+    if conflicts.get("count"):
+        st.warning(f"Комментариев с уже занятым id: {conflicts['count']} — не сохранены, в базе остались прежние "
+                   "(в одном чате id не повторяются: проверьте, та ли это выгрузка).")
+        for example in conflicts["examples"]:
+            st.text(example)
     if report.get("unmatched_pages"):
         st.warning(f"Страниц нет в реестре: {len(report['unmatched_pages'])}. Их данные сохранены; свяжите их "
                    "со страницами реестра на вкладке «Страницы вне реестра» — связь запомнится.")

@@ -34,15 +34,32 @@ with upload_tab:
         with st.form("upload_form", clear_on_submit=True):
             files = st.file_uploader("Файлы", accept_multiple_files=True, key="upload_files",
                                      type=["xlsx", "csv", "json"])
-            left, right = st.columns(2)
-            as_of = left.date_input("Сведения по состоянию на", value=local_today(), format="DD.MM.YYYY",
-                                    key="upload_as_of", max_value=local_today())
-            period = right.date_input("Период выгрузки (необязательно)", value=(), format="DD.MM.YYYY",
-                                      key="upload_period", max_value=local_today(),
-                                      help="Дни, за которые сделана выгрузка. Если не указан — от первой до "
-                                           "последней записи файла. Недели вне периода считаются «нет данных».")
+            left, middle, right = st.columns([1, 1, 2])
+            as_of = left.date_input("Сведения на (необязательно)", value=None, format="DD.MM.YYYY",
+                                    key="upload_as_of", max_value=local_today(),
+                                    help="Когда сняты счётчики выгрузки. Если не указано — на момент самой поздней "
+                                         "записи файла (реестр — на сегодня). Из нескольких выгрузок одной записи "
+                                         "действуют сведения на более позднюю дату, в каком бы порядке их ни "
+                                         "загружали.")
+            period = middle.date_input("Период выгрузки (необязательно)", value=(), format="DD.MM.YYYY",
+                                       key="upload_period", max_value=local_today(),
+                                       help="Дни, за которые сделана выгрузка. Если не указан — от первой до "
+                                            "последней записи файла. Недели вне периода считаются «нет данных»; "
+                                            "страница файла без публикаций за указанный период — «0 публикаций».")
+            registry_pages = _shared.registry_view().pages
+            page_labels = dict(zip(registry_pages["page_id"].to_list(), [
+                f"{owner} — {platform}, {url}" for owner, platform, url in registry_pages.select(
+                    "owner_name", "platform_label", "url").iter_rows()]))
+            assigned = right.selectbox("Страница реестра (для выгрузки без страницы)", list(page_labels),
+                                       index=None, format_func=page_labels.get, key="upload_page",
+                                       placeholder="определяется по файлу",
+                                       help="Пустая выгрузка (например, стена wall.get без записей) не называет "
+                                            "страницу: укажите её здесь и период выгрузки — файл подтвердит, что "
+                                            "публикаций за период не было. Файл должен быть один.")
             submitted = st.form_submit_button("Загрузить", type="primary")
-        if submitted and files:
+        if submitted and files and assigned is not None and len(files) > 1:
+            st.error("Страницу реестра указывают для одного файла: загрузите файлы для разных страниц по отдельности.")
+        elif submitted and files:
             progress = st.progress(0.0, text="Загрузка…")
             reports = []
             span = tuple(period) if isinstance(period, (tuple, list)) and len(period) == 2 else None
@@ -50,7 +67,8 @@ with upload_tab:
                 progress.progress((index - 1) / len(files), text=f"«{upload.name}»: {index} из {len(files)}…")
                 try:
                     reports.append(ingest_bytes(_shared.engine(), upload.getvalue(), upload.name,
-                                                user=current_user(), as_of=as_of, period=span))
+                                                user=current_user(), as_of=as_of, period=span,
+                                                page=None if assigned is None else int(assigned)))
                 except LoadError as error:
                     reports.append(error_report(upload.name, error))
             st.session_state["upload_reports"] = reports
@@ -83,11 +101,13 @@ with batches_tab:
             names = dict(zip(active["batch_id"], active["filename"]))
             with st.form("upload_revert"):
                 chosen = st.selectbox("Отменить пакет", list(names), format_func=lambda b: f"№ {b} — {names[b]}")
-                sure = st.checkbox("Понимаю: данные пакета перестанут учитываться, вернутся данные, которые он заменил")
+                sure = st.checkbox("Понимаю: данные пакета перестанут учитываться, вернутся данные, которые он заменил "
+                                   "(пакет реестра возвращает владельцев и страницы к состоянию до загрузки)")
                 if st.form_submit_button("Отменить пакет") and sure:
-                    result = revert_batch(_shared.engine(), chosen, current_user())
-                    st.success(f"Пакет № {chosen} отменён: публикаций {result['posts']}, эфиров {result['streams']}, "
-                               f"комментариев {result['comments']} больше не учитываются.")
+                    try:
+                        st.success(revert_batch(_shared.engine(), chosen, current_user())["message"] + ".")
+                    except LoadError as error:
+                        st.error(str(error))
 
 with pending_tab:
     pending = _shared.unregistered_pages()
