@@ -173,6 +173,9 @@ def cmd_rate(args) -> int:
     elif args.compare:
         payload["differences"] = differences(approved, rating_payload(fresh_rating(engine, quarter)))
     payload.setdefault("approved", None)
+    if args.sensitivity is not False:  # the range of places when the block weights move (scoring.sensitivity)
+        from services.quarters import with_place_ranges
+        payload = with_place_ranges(payload, quarter, args.sensitivity)
     if args.xlsx:
         from core.config import region_tz
         from reports.rating_workbook import rating_workbook
@@ -285,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     rate.add_argument("--fresh", action="store_true", help="пересчитать, даже если квартал утверждён")
     rate.add_argument("--compare", action="store_true", help="для утверждённого квартала: отличия от пересчёта")
     rate.add_argument("--top", type=int, default=20, help="сколько строк каждой таблицы печатать")
+    rate.add_argument("--sensitivity", nargs="?", type=float, const=None, default=False, metavar="БАЛЛЫ",
+                      help="диапазон мест каждой строки, если вес каждого блока сдвинуть на ±БАЛЛЫ (по умолчанию — "
+                           "из методики, 5) с приведением весов к 100: «место 5 (4–7)»; в --json — place_range")
     rate.set_defaults(func=cmd_rate)
     approve = sub.add_parser("approve", help="утвердить (заморозить) рейтинг за квартал")
     approve.add_argument("--quarter", help="квартал, например 2026Q1")

@@ -15,7 +15,8 @@ KNOWN_INDICATORS = ("A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "C1", "C2", 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 # parameters an indicator needs from the file (nothing of the methodology has a default in Python)
 INDICATOR_PARAMETERS = {"A3": ("items",), "A5": ("values",), "E1": ("full_at",), "E2": ("steps", "otherwise")}
-SECTION_KEYS = {"percentiles": ("peer_group", "winsorize"), "ties": ("order",), "early_warning": ("share_of_weeks",)}
+SECTION_KEYS = {"percentiles": ("peer_group", "winsorize"), "ties": ("order",), "early_warning": ("share_of_weeks",),
+                "sensitivity": ("step", "grid_points", "unstable_places")}
 
 
 class MethodologyError(ValueError):
@@ -108,8 +109,20 @@ def parse_methodology(text: str, filename: str) -> Methodology:
         raise bad("доли сводного рейтинга (body, head, institutions) должны в сумме давать 1")
     if not raw["zones"] or min(z["min"] for z in raw["zones"]) != 0:
         raise bad("зоны должны покрывать шкалу от 0 до 100 (у нижней зоны min = 0)")
+    _check_sensitivity(raw["sensitivity"], bad)
     return Methodology(str(raw["id"]), str(raw["title"]), raw["approved_on"], str(raw["effective_from"]),
                        tuple(raw["required_platforms"]), raw, text, filename)
+
+
+def _check_sensitivity(section: dict, bad) -> None:
+    """[sensitivity]: how far the block weights move for the place ranges of «Рейтинг»."""
+    step, points, wide = section["step"], section["grid_points"], section["unstable_places"]
+    if not isinstance(step, (int, float)) or isinstance(step, bool) or not 0 <= step < 100:
+        raise bad("в разделе «sensitivity» step должен быть числом баллов от 0 до 100")
+    if not isinstance(points, int) or isinstance(points, bool) or points < 1 or points % 2 == 0 or points > 7:
+        raise bad("в разделе «sensitivity» grid_points должен быть нечётным целым от 1 до 7")
+    if not isinstance(wide, int) or isinstance(wide, bool) or wide < 1:
+        raise bad("в разделе «sensitivity» unstable_places должен быть целым числом не меньше 1")
 
 
 def load_methodologies(directory: Path = METHODOLOGY_DIR) -> list[Methodology]:

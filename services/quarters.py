@@ -222,3 +222,19 @@ def page_posts(engine: Engine, page_id: int, quarter: Quarter, tz: ZoneInfo) -> 
         local_week("published_at", tz.key).map_elements(calendar.week_label, return_dtype=pl.String).alias("week"),
         pl.col("content_type").replace_strict(CONTENT_LABELS, default=pl.col("content_type")),
         "is_repost", pl.col("text").str.slice(0, 300), "views", "likes", "comments", "reposts", "reactions"))
+
+
+def with_place_ranges(payload: dict, quarter: Quarter, step: float | None = None) -> dict:
+    """The payload with each ranked row's range of places when every block weight moves by ±step points
+    (scoring.sensitivity; the step, the grid and what counts as unstable come from the methodology's
+    [sensitivity] section) — for «Рейтинг» and `rate --sensitivity`. The ranges are computed from the payload
+    itself, so an approved quarter gets the ranges of what was approved."""
+    from scoring import sensitivity
+    from scoring.methodology import load_methodologies
+    if not payload.get("has_data", True):
+        return payload
+    m = next((v for v in load_methodologies() if v.id == payload.get("methodology")), None)
+    m = m or methodology_for_or_none(quarter)
+    if m is None:
+        return payload
+    return sensitivity.with_place_ranges(payload, sensitivity.place_ranges(payload, m, step))
