@@ -6,7 +6,8 @@ cell of a 4,000-row table cost 0.2 s a rerun at region×10 scale; the pills cost
 import polars as pl
 import streamlit as st
 
-from scoring.screens import display_table, rating_table, with_blocks_chart
+from core.labels import number_ru
+from scoring.screens import UNSTABLE_MARK, display_table, rating_table, with_blocks_chart
 
 
 def ranked_table(payload: dict, name: str, body: str | None = None, search: str = "", height: int = 560) -> None:
@@ -15,8 +16,9 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
         st.info("Нет строк для выбранных фильтров.", icon=":material/info:")
         return
     info = payload["methodology_info"]
+    sens = payload.get("sensitivity") or {}
     blocks = info["blocks"]
-    columns = ["rank", "movement", "owner"] + (["parent_name"] if name in ("institutions", "heads") else []) + [
+    columns = ["rank", *(["place_text"] if "place_text" in frame.columns else []), "movement", "owner"] + (["parent_name"] if name in ("institutions", "heads") else []) + [
         "score", "zone", "delta_points"]
     if name == "bodies":
         columns += ["body_score", "head_score", "institutions_score"]
@@ -24,6 +26,11 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
     number = {"width": 62}
     config = {
         "rank": st.column_config.NumberColumn("Место", width=55),
+        "place_text": st.column_config.TextColumn(
+            f"Место при весах ±{number_ru(sens.get('step'))}", width=115,
+            help=f"Самое высокое и самое низкое место, если вес каждого блока сдвинуть на ±{number_ru(sens.get('step'))} "
+                 f"баллов (все {sens.get('combinations')} сочетаний, веса приводятся к 100). {UNSTABLE_MARK} — место "
+                 f"неустойчиво: самое высокое и самое низкое расходятся на {sens.get('unstable_places')} и больше"),
         "movement": st.column_config.TextColumn("Δ места", width=60,
                                                 help="Изменение места к прошлому кварталу: ▲ выше, ▼ ниже"),
         "owner": st.column_config.TextColumn("Владелец", width=300),

@@ -194,3 +194,15 @@ UPLOADER_CSS = """<style>
 
 def russian_file_uploader(max_mb: int) -> None:
     st.html(UPLOADER_CSS % max_mb)
+
+
+@st.cache_resource(show_spinner="Расчёт устойчивости мест…", max_entries=12)
+def _payload_with_place_ranges(version_key: tuple, quarter_code: str) -> dict:
+    from services.quarters import with_place_ranges
+    return with_place_ranges(_rating(version_key, quarter_code).payload, Quarter.parse(quarter_code))
+
+
+def payload_with_place_ranges(quarter: Quarter) -> dict:
+    """The shown payload with each ranked row's range of places when the block weights move (cached per data
+    version, like the rating itself)."""
+    return _payload_with_place_ranges(version(), quarter.code)

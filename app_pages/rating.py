@@ -14,7 +14,7 @@ st.title(f"Рейтинг — {flt.quarter.label}")
 _shared.stop_if_no_registry("Рейтинг появится после загрузки реестра страниц и выгрузок активности на экране "
                               "«Загрузка данных» (или выполните `python cli.py demo`).")
 view = _shared.rating(flt.quarter)
-payload = view.payload
+payload = _shared.payload_with_place_ranges(flt.quarter)  # «место 5 (4–7)» when the block weights move ±5
 info = payload["methodology_info"]
 status = (f":green-badge[:material/verified: утверждён {payload['approved']['approved_at'][:10]}]" if view.approved
           else ":orange-badge[:material/pending: не утверждён — расчёт по текущим данным]")

@@ -12,6 +12,7 @@ from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
 from scoring.payload import table_frame
 from scoring.rating import QuarterRating
 from scoring.registry_view import body_of
+from scoring.sensitivity import place_text
 
 ARROW_UP, ARROW_DOWN = "▲", "▼"
 
@@ -54,9 +55,22 @@ def rating_table(payload: dict, name: str, body: str | None = None, search: str 
     # methodology.md §4: the ranked rows first, then the owners not rated (no place, the reason instead)
     status = pl.when(pl.col("rank").is_null()).then(
         pl.lit("не оценивается: ") + pl.col("not_rated_reason").fill_null("нет данных")).otherwise(pl.col("completeness"))
+    if "place_range" in frame.columns:  # «5 (4–7)» when the block weights move (scoring.sensitivity)
+        frame = frame.with_columns(place_range_text().alias("place_text"))
     return frame.with_columns(
         pl.col("delta_place").map_elements(place_arrow, return_dtype=pl.String, skip_nulls=False).alias("movement"),
         missing.alias("missing_text"), status.alias("rated_text")).sort("rank", nulls_last=True, maintain_order=True)
+
+
+UNSTABLE_MARK = "⚠"
+
+
+def place_range_text() -> pl.Expr:
+    """«5 (4–7)», with ⚠ on an unstable row (its range is as wide as the methodology's unstable_places)."""
+    def text(row: dict) -> str:
+        shown = place_text(row["rank"], row["place_range"])
+        return f"{shown} {UNSTABLE_MARK}" if row.get("place_unstable") else shown
+    return pl.struct("rank", "place_range", "place_unstable").map_elements(text, return_dtype=pl.String)
 
 
 def zone_counts(payload: dict, name: str) -> dict[str, int]:
