@@ -6,12 +6,15 @@ unique within the file), their publications, live streams and comments, what was
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import polars as pl
 
+from core import limits
 from loaders.errors import LoadError, LoadIssue
 
 MAX_ISSUES = 200
@@ -113,20 +116,113 @@ class Collector:
             raise LoadError(self.errors)
 
 
-def frame(columns: dict[str, list], schema: dict) -> pl.DataFrame:
-    """Column lists → a frame of the canonical schema (missing columns are null)."""
+# the most characters of each text column of the canonical frames (core.limits, the same as the schema's)
+TEXT_LIMITS = {"platform_id": limits.PLATFORM_ID, "page_key": limits.PAGE_KEY,
+               "url": limits.URL, "title": limits.TITLE, "text": limits.POST_TEXT, "post_id": limits.ITEM_ID,
+               "stream_id": limits.ITEM_ID, "comment_id": limits.ITEM_ID, "parent_comment_id": limits.ITEM_ID,
+               "author_id": limits.ITEM_ID}
+# texts people wrote or platforms show: control characters are removed; in ids and links they refuse the file
+CLEANED_TEXTS = ("text", "title")
+Place = Callable[[int], dict]  # row index of a frame's columns → where it is in the file (record, or sheet and row)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value of the file as a message quotes it: short, one line, never the repr of a deep structure."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return f"список из {len(value)} элементов"
+    if isinstance(value, dict):
+        return "объект JSON"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "не число"
+    if isinstance(value, int) and value.bit_length() > 200:
+        return "число из более чем 60 цифр"
+    text = limits.CONTROL_IN_NAME.sub("·", str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def frame(columns: dict[str, list], schema: dict, out: Collector | None = None, place: Place | None = None,
+          fields: dict[str, str] | None = None) -> pl.DataFrame:
+    """Column lists → a frame of the canonical schema (missing columns are null).
+
+    With `out`, every value is checked where it stands in the file (`place` of its row index, the file's name of
+    the column from `fields`) before the frame is used: whole numbers within 64 bits, moments within the window of
+    core.limits, texts within their column's length, no control characters in ids and links (removed from
+    texts). A value that would not fit is an error, never a silent null."""
     length = len(next(iter(columns.values()))) if columns else 0
     data = {}
     for name, dtype in schema.items():
         values = columns.get(name)
         if values is None:
             data[name] = pl.Series(name, [None] * length, dtype=dtype)
-        elif dtype == UTC:
-            data[name] = pl.Series(name, values, dtype=pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone(
-                "UTC")
-        else:
-            data[name] = pl.Series(name, values, dtype=dtype, strict=False)
+            continue
+        series = pl.Series(name, values, dtype=pl.Int64 if dtype == UTC else dtype, strict=False)
+        if out is not None and (dtype == pl.Int64 or dtype == UTC):
+            _check_wholes(out, name, values, series, dtype == UTC, place, fields or {})
+        if dtype == UTC:
+            series = series.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+        elif dtype == pl.String and out is not None and name != "ref":  # refs never leave the loader
+            series = _check_texts(out, name, series, place, fields or {})
+        data[name] = series
     return pl.DataFrame(data)
+
+
+def _where(place: Place | None, index: int, column: str) -> dict:
+    """The place of a frame's row for an error about `column` (the file's name of the field or column; an empty
+    name leaves the column the place names itself)."""
+    where = dict(place(index)) if place is not None else {}
+    if column or "column" not in where:
+        where["column"] = column or None
+    return where
+
+
+def _check_wholes(out: Collector, name: str, values: list, series: pl.Series, moment: bool, place: Place | None,
+                  fields: dict[str, str]) -> None:
+    """Whole numbers beyond 64 bits (kept as null by the conversion) and moments outside the window."""
+    lost = series.null_count() - values.count(None)
+    bad: list[int] = []
+    if lost:
+        bad = [i for i, (v, s) in enumerate(zip(values, series.to_list())) if v is not None and s is None]
+    if moment:
+        low, high = limits.SECONDS_FROM * 1_000_000, limits.SECONDS_TO * 1_000_000
+        outside = series.is_not_null() & ((series < low) | (series >= high))
+        if outside.any():
+            bad = sorted(set(bad) | set(outside.arg_true().to_list()))
+    for index in bad[:MAX_ISSUES]:
+        column = fields.get(name, name)
+        if moment:
+            value = values[index]
+            year = (f" (≈ {1970 + value / 31_556_952e6:.0f} год)" if isinstance(value, int)
+                    and abs(value) < 10**24 else "")
+            out.error(f"дата вне допустимого диапазона{year}: ожидается момент {limits.window_text()}",
+                      **_where(place, index, column))
+        else:
+            out.error(f"число {shown(values[index])} не помещается в 64 бита (допустимо от {limits.INT64_MIN} "
+                      f"до {limits.INT64_MAX})", **_where(place, index, column))
+
+
+def _check_texts(out: Collector, name: str, series: pl.Series, place: Place | None,
+                 fields: dict[str, str]) -> pl.Series:
+    column = fields.get(name, name)
+    if name in CLEANED_TEXTS:
+        if series.str.contains(limits.CONTROL_PATTERN).any():
+            series = series.str.replace_all(limits.CONTROL_PATTERN, "")
+    else:
+        control = series.str.contains(limits.CONTROL_PATTERN)
+        for index in control.arg_true().head(MAX_ISSUES).to_list():
+            character = limits.CONTROL.search(series[index]).group()
+            out.error(f"в значении «{shown(series[index])}» есть {limits.control_name(character)} — в "
+                      "идентификаторах и ссылках управляющих символов не бывает", **_where(place, index, column))
+    limit = TEXT_LIMITS.get(name)
+    if limit is not None:
+        long = series.str.len_chars() > limit
+        for index in long.arg_true().head(MAX_ISSUES).to_list():
+            out.error(f"значение длиннее {limit} символов ({len(series[index])}): «{shown(series[index], 40)}»",
+                      **_where(place, index, column))
+    return series
 
 
 def empty(schema: dict) -> pl.DataFrame:
@@ -134,32 +230,41 @@ def empty(schema: dict) -> pl.DataFrame:
 
 
 def micros(seconds: int | float) -> int:
-    """Unix seconds → the microseconds `frame` stores for a UTC column."""
+    """Unix seconds → the microseconds `frame` stores for a UTC column (a value no moment can have when the
+    seconds are not a finite number, so that `frame` refuses it)."""
+    if isinstance(seconds, float) and not math.isfinite(seconds):
+        return limits.INT64_MAX + 1
     return int(seconds * 1_000_000)
 
 
-def check_moments(out: Collector, table: pl.DataFrame, column: str, label: str, record_of, now: datetime) -> None:
-    """Dates in the future or before 2006 mean a broken export or a wrong time zone: refuse the file."""
+def check_moments(out: Collector, table: pl.DataFrame, column: str, label: str, place, now: datetime,
+                  field_name: str | None = None) -> None:
+    """Dates in the future or before 2006 mean a broken export or a wrong time zone: refuse the file. Moments
+    outside the window of core.limits were refused by `frame` already. `place(row)` may name the column itself
+    (a Telegram message dated by `date` rather than `date_unixtime`)."""
     if table.height == 0:
         return
-    bad = table.filter((pl.col(column) > now + FUTURE_TOLERANCE) | (pl.col(column) < EARLIEST))
+    inside = pl.col(column).is_between(limits.MOMENTS_FROM, limits.MOMENTS_TO, closed="left")
+    bad = table.filter(inside & ((pl.col(column) > now + FUTURE_TOLERANCE) | (pl.col(column) < EARLIEST)))
     for row in bad.head(MAX_ISSUES).iter_rows(named=True):
         moment = row[column]
         reason = "ещё не наступила" if moment > now else "раньше 2006 года — такого не может быть"
-        out.error(f"{label} {moment:%d.%m.%Y %H:%M} UTC {reason}", **record_of(row))
+        out.error(f"{label} {moment:%d.%m.%Y %H:%M} UTC {reason}", **{"column": field_name or column, **place(row)})
 
 
-def check_counters(out: Collector, table: pl.DataFrame, record_of, names: dict[str, str]) -> None:
-    """Counters of likes, views, … cannot be negative."""
-    for column, label in names.items():
+def check_counters(out: Collector, table: pl.DataFrame, place, names: dict[str, tuple[str, str]]) -> None:
+    """Counters of likes, views, … cannot be negative. `names`: canonical column → (label, the file's name of
+    the field or column)."""
+    for column, (label, field_name) in names.items():
         if column not in table.columns:
             continue
         for row in table.filter(pl.col(column) < 0).head(MAX_ISSUES).iter_rows(named=True):
-            out.error(f"счётчик «{label}» отрицательный ({row[column]})", **record_of(row))
+            out.error(f"счётчик «{label}» отрицательный ({row[column]})", **place(row), column=field_name)
 
 
 def span(seconds: list[float]) -> tuple[datetime | None, datetime | None]:
     """First and last of the unix moments a loader saw (its items, kept or not), as UTC datetimes."""
+    seconds = [s for s in seconds if limits.seconds_in_window(s)]  # the others are refused or left out
     if not seconds:
         return None, None
     return datetime.fromtimestamp(min(seconds), timezone.utc), datetime.fromtimestamp(max(seconds), timezone.utc)

@@ -16,7 +16,7 @@ from loaders import activity as act
 from loaders.activity import ActivityData, Collector
 from loaders.errors import fail
 from loaders.tabular import (ROW_COLUMN, Sheet, find_columns, is_xlsx, normalize_header, read_csv_sheet,
-                             read_xlsx_sheets)
+                             read_xlsx_sheets, refuse_if_no_rows)
 from loaders.unpack import unpack
 from loaders.urls import PageRef, UrlError, normalize_page_url, parse_post_url
 from loaders.values import parse_datetime_local, parse_flag, parse_whole
@@ -81,6 +81,8 @@ def _sheets(data: bytes, filename: str) -> dict[str, Sheet]:
         kind = layout_of(sheet)
         if kind and kind not in found:
             found[kind] = sheet
+    if found:
+        refuse_if_no_rows(list(found.values()), filename, "шаблоне активности")
     return found
 
 
@@ -140,7 +142,8 @@ class _Reader:
         if ref.platform_id is not None and key not in self.pages:  # the page named by its id elsewhere in the file
             key = self.by_id.get((ref.platform, ref.platform_id), key)
         known = self.pages.setdefault(key, {"platform": ref.platform, "page_key": ref.key,
-                                            "platform_id": ref.platform_id, "url": ref.canonical_url})
+                                            "platform_id": ref.platform_id, "url": ref.canonical_url,
+                                            "place": {"row": row, "sheet": sheet}, "column": column})
         if known["platform_id"] is None and ref.platform_id is not None:
             known["platform_id"] = ref.platform_id
         if known["platform_id"] is not None:
@@ -298,32 +301,55 @@ def load_template(data: bytes, filename: str, tz: ZoneInfo, now: datetime) -> Ac
         _comments(reader, sheets["comments"], comments)
     out = reader.out
     out.raise_if_errors()
-    post_frame = act.frame(posts, act.POST_SCHEMA)
+
+    def checked(kind: str, columns: dict, schema: dict, fields: dict) -> pl.DataFrame:
+        sheet_name = sheets[kind].name if kind in sheets else None
+        found = find_columns(sheets[kind], SHEETS[kind][1]) if kind in sheets else {}
+        return act.frame(columns, schema, out, lambda i: {"row": columns["source_row"][i], "sheet": sheet_name},
+                         {canonical: found[f] for canonical, f in fields.items() if f in found})
+
+    post_frame = checked("publications", posts, act.POST_SCHEMA, {
+        "post_id": "post_url", "published_at": "published", "views": "views", "reactions": "reactions",
+        "comments": "comments", "reposts": "reposts"})
+    stream_frame = checked("streams", streams, act.STREAM_SCHEMA, {
+        "started_at": "started", "duration_s": "duration", "url": "record_url", "stream_id": "record_url"})
+    comment_frame = checked("comments", comments, act.COMMENT_SCHEMA, {
+        "comment_id": "comment_id", "post_id": "post_url", "parent_comment_id": "reply_to",
+        "created_at": "created"})
+    out.raise_if_errors()
     duplicates = post_frame.filter(pl.struct("ref", "post_id").is_duplicated())
     for row in duplicates.head(act.MAX_ISSUES).iter_rows(named=True):
         out.warn("публикация указана в файле несколько раз; учтена последняя строка", row=row["source_row"],
                  sheet=sheets["publications"].name)
     post_frame = act.drop_duplicates(out, post_frame, ["ref", "post_id"])
-    stream_frame = act.frame(streams, act.STREAM_SCHEMA).unique(subset=["ref", "stream_id"], keep="last",
-                                                                 maintain_order=True)
-    comment_frame = act.drop_duplicates(out, act.frame(comments, act.COMMENT_SCHEMA), ["ref", "comment_id"])
-    for kind, table, column in (("publications", post_frame, "published_at"), ("streams", stream_frame, "started_at"),
-                                ("comments", comment_frame, "created_at")):
+    stream_frame = stream_frame.unique(subset=["ref", "stream_id"], keep="last", maintain_order=True)
+    comment_frame = act.drop_duplicates(out, comment_frame, ["ref", "comment_id"])
+    for kind, table, column, field_name in (("publications", post_frame, "published_at", "published"),
+                                            ("streams", stream_frame, "started_at", "started"),
+                                            ("comments", comment_frame, "created_at", "created")):
         if kind in sheets:
             sheet = sheets[kind]
             act.check_moments(out, table, column, "дата", lambda r, s=sheet: {"row": r["source_row"],
-                                                                               "sheet": s.name}, now)
+                                                                               "sheet": s.name}, now,
+                              find_columns(sheet, SHEETS[kind][1])[field_name])
     if "publications" in sheets:
+        found = find_columns(sheets["publications"], PUBLICATION_COLUMNS)
         act.check_counters(out, post_frame, lambda r: {"row": r["source_row"], "sheet": sheets["publications"].name},
-                           {"views": "Просмотры", "reactions": "Реакции", "comments": "Комментарии",
-                            "reposts": "Репосты"})
+                           {c: (PUBLICATION_COLUMNS[c][0], found[c]) for c in ("views", "reactions", "comments",
+                                                                                "reposts") if c in found})
     out.raise_if_errors()
     pages = {k: [] for k in act.PAGE_SCHEMA}
+    places = []
     for ref, page in reader.pages.items():
         pages["ref"].append(ref)
         for k in ("platform", "platform_id", "page_key", "url"):
             pages[k].append(page[k])
         pages["title"].append(None)
+        places.append(page)
+    # a page's values come from the link it was first named by: the error names that cell
+    page_frame = act.frame(pages, act.PAGE_SCHEMA, out, lambda i: {**places[i]["place"], "column": places[i]["column"]},
+                           {"page_key": "", "url": "", "platform_id": ""})
+    out.raise_if_errors()
     coverage = []
     if "publications" in sheets:
         coverage.append(act.coverage(post_frame["ref"].unique().to_list(), *act.bounds(post_frame["published_at"]),
@@ -332,7 +358,7 @@ def load_template(data: bytes, filename: str, tz: ZoneInfo, now: datetime) -> Ac
         coverage.append(act.coverage(comment_frame["ref"].unique().to_list(), *act.bounds(comment_frame["created_at"]),
                                      posts=False, comments=True))
     kind = "activity_template" if is_xlsx(data) else "activity_template_csv"
-    return ActivityData(kind, act.frame(pages, act.PAGE_SCHEMA), post_frame, stream_frame, comment_frame,
+    return ActivityData(kind, page_frame, post_frame, stream_frame, comment_frame,
                         act.empty(act.SNAPSHOT_SCHEMA),
                         coverage=pl.concat(coverage) if coverage else act.empty(act.COVERAGE_SCHEMA),
                         rejected=dict(out.rejected), warnings=out.warnings)

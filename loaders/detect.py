@@ -1,11 +1,15 @@
 """Which format a file is in, from its content (never from its name), and the loader that reads it."""
 from __future__ import annotations
 
+import os
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import msgspec
 import orjson
 
+from loaders import activity as act
 from loaders import activity_template, ok, registry, telegram, vk, vk_typed
 from loaders.activity import ActivityData
 from loaders.errors import LoadError, fail
@@ -47,7 +51,18 @@ JSON_PROBLEMS = (
     ("surrogate", "неверный код символа «\\u…» в строке"),
     ("expected a JSON value", "ожидается значение JSON"),
     ("empty", "документ пустой"),
+    ("depth", "слишком глубокая вложенность скобок"),
+    ("infinity", "число слишком велико"),
 )
+# VK API error codes (dev.vk.com/ru/reference/errors) a failed export may hold instead of data
+VK_ERRORS = {1: "неизвестная ошибка", 5: "авторизация не удалась", 6: "слишком много запросов в секунду",
+             7: "нет прав на это действие", 10: "внутренняя ошибка сервера", 15: "доступ запрещён",
+             18: "страница удалена или заблокирована", 29: "достигнут лимит запросов", 30: "профиль закрыт",
+             100: "неверный параметр запроса", 113: "неверный идентификатор", 203: "доступ к сообществу запрещён"}
+# the size budget of a JSON document read by the generic parser (a Python object per value): about a gigabyte
+MAX_JSON_VALUES = int(os.environ.get("GOSPABLIKI_MAX_JSON_VALUES", "10000000"))
+DEPTH_NOTE = ("в JSON слишком глубокая вложенность скобок (сотни уровней; в выгрузках платформ их не больше двух "
+              "десятков) — файл испорчен или составлен вручную")
 
 
 def _shown(character: str) -> str:
@@ -61,10 +76,52 @@ def _shown(character: str) -> str:
 def parse_json(content: bytes, filename: str) -> object:
     """The document, or one Russian line naming the line and column where it breaks and what to do."""
     content = utf8(content, filename)
+    check_json_shape(content, filename)
+    values = content.count(b",") + content.count(b"{") + content.count(b"[")  # at most so many values
+    if values > MAX_JSON_VALUES:
+        raise fail(f"в JSON около {values:,} значений".replace(",", " ") + f" — больше допустимых "
+                   f"{MAX_JSON_VALUES:,}".replace(",", " ") + "; разделите выгрузку на несколько файлов", filename)
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError as exc:
         raise _json_error(exc, content, filename) from None
+    except RecursionError:
+        raise fail(DEPTH_NOTE, filename) from None
+
+
+def check_json_shape(content: bytes, filename: str) -> None:
+    """One cheap pass over the text (no Python object per value): one document, not several written one after
+    another, and no nesting deeper than a parser may follow — refused before anything is built from it. Other
+    defects are explained by the full parse, with their line and column."""
+    try:
+        msgspec.json.decode(content, type=msgspec.Raw)
+    except RecursionError:
+        raise fail(DEPTH_NOTE, filename) from None
+    except msgspec.DecodeError as exc:
+        found = re.search(r"trailing characters \(byte (\d+)\)", str(exc))
+        if found:
+            raise _after_document(content, max(int(found.group(1)) - 1, 0), filename) from None
+
+
+def _place(content: bytes, position: int) -> str:
+    line = content.count(b"\n", 0, position) + 1
+    column = len(content[content.rfind(b"\n", 0, position) + 1:position].decode("utf-8", "replace")) + 1
+    return f" (строка {line}, символ {column})"
+
+
+def _after_document(content: bytes, position: int, filename: str) -> LoadError:
+    rest = content[position:position + 64].decode("utf-8", "replace").lstrip()
+    if rest[:1] in ("{", "["):
+        what = "ещё один документ JSON: в файл дописано несколько ответов подряд"
+        todo = "сохраните каждый ответ в отдельный файл или объедините их в список [ … ]"
+    elif content[position:].strip(b"\x00 \t\r\n") == b"":
+        what = "нулевые байты: файл дописан не до конца или испорчен при копировании"
+        todo = "скачайте или скопируйте выгрузку заново"
+    else:
+        what = f"посторонние данные, начиная с {_shown(rest[:1])}"
+        todo = "удалите всё после последней закрывающей скобки или выгрузите файл заново"
+    return fail(f"после конца документа JSON{_place(content, position)} есть {what}; в файле должен быть один "
+                f"документ — {todo}", filename)
 
 
 def _json_error(exc: orjson.JSONDecodeError, content: bytes, filename: str) -> LoadError:
@@ -128,8 +185,9 @@ def tabular_kind(content: bytes, filename: str) -> str:
 def load_json_bytes(content: bytes, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
     """Parse and load a JSON activity export (gzip opened, UTF-16 or a BOM converted): a `wall.get` file through
     the typed fast path, anything else (or a wall the fast path does not take) through the generic parse and
-    the shape routing below."""
+    the shape routing below. The document's shape is checked first (one document, bounded nesting)."""
     content = utf8(content, filename)
+    check_json_shape(content, filename)
     if (wall := vk_typed.decode_wall(content)) is not None:
         return vk.load_wall(wall, filename, now)
     return load_activity_json(parse_json(content, filename), filename, tz, now)
@@ -139,8 +197,10 @@ def load_activity_json(payload: object, filename: str, tz: ZoneInfo, now: dateti
     """Route a parsed JSON document to its loader by shape (formats.md §1–3)."""
     if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
         error = payload["error"]
-        raise fail(f"файл содержит ответ API с ошибкой {error.get('error_code')}: {error.get('error_msg')}; "
-                   "выгрузите данные заново", filename)
+        code = error.get("error_code")
+        meaning = VK_ERRORS.get(code) if type(code) is int else None
+        raise fail(f"файл содержит ответ API с ошибкой {act.shown(code, 20)}" + (f" ({meaning})" if meaning else "")
+                   + ", а не данные; выгрузите данные заново", filename)
     if (chats := telegram.chats_of(payload)) is not None:
         return telegram.load_telegram(chats, filename, tz, now)
     if (topics := ok.topics_of(payload)) is not None:

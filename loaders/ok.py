@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core import limits
 from loaders import activity as act
 from loaders.activity import ActivityData, Collector
+
+POST_FIELDS = {"post_id": "id", "published_at": "created_ms", "text": "media", "views": "views_count",
+               "likes": "like_summary", "comments": "discussion_summary", "reposts": "reshare_summary",
+               "ref": "owner_ref"}
+STREAM_FIELDS = {"started_at": "start_time", "duration_s": "end_time", "title": "media", "stream_id": "id"}
 
 
 def topics_of(payload: object) -> tuple[list, dict] | None:
@@ -24,15 +30,15 @@ def topics_of(payload: object) -> tuple[list, dict] | None:
 
 
 def _group_id(ref: object) -> str | None:
-    """`group:<gid>` (also `group_<gid>` or bare digits) → gid."""
-    if ref is None:
+    """`group:<gid>` (also `group_<gid>` or bare digits) → gid (at most 19 digits: a 64-bit number)."""
+    if isinstance(ref, bool) or not isinstance(ref, (str, int)) or isinstance(ref, int) and ref < 0:
         return None
-    text = str(ref)
+    text = str(ref)[:50]
     for prefix in ("group:", "group_", "group"):
         if text.startswith(prefix):
             text = text[len(prefix):]
             break
-    return text if text.isdigit() else None
+    return text if text.isdigit() and len(text) <= 19 and text.isascii() else None
 
 
 def _summary(topic: dict, name: str, key: str = "count") -> int | None:
@@ -58,17 +64,18 @@ def _members_count(group: dict, out, index: int) -> int | None:
     value = group.get("members_count")
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
-        out.warn(f"число участников группы «{value}» не является целым неотрицательным числом — не учтено",
-                 record=f"entities.groups[{index}]", column="members_count")
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if not (text.isdigit() and text.isascii() and limits.whole_in_range(int(text[:20]))) or len(text) > 19:
+        out.warn(f"число участников группы «{act.shown(value)}» не является целым неотрицательным 64-битным "
+                 "числом — не учтено", record=f"entities.groups[{index}]", column="members_count")
         return None
-    return int(value)
+    return int(text)
 
 
 def _content_type(media: list, is_live: bool) -> str:
     if is_live:
         return "live"
-    kinds = {b.get("type") for b in media if isinstance(b, dict)}
+    kinds = {b.get("type") for b in media if isinstance(b, dict) and isinstance(b.get("type"), str)}
     for kind, name in (("photo", "photo"), ("movie", "video"), ("video", "video"), ("poll", "poll"),
                        ("link", "link")):
         if kind in kinds:
@@ -86,21 +93,24 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
     seen: list[float] = []
     refs: set[str] = set()
     for index, topic in enumerate(topics):
-        record = f"запись {index + 1}" + (f" (id {topic.get('id')})" if isinstance(topic, dict) else "")
+        record = f"запись {index + 1}" + (f" (id {act.shown(topic.get('id'), 30)})" if isinstance(topic, dict) else "")
         records.append(record)
         if not isinstance(topic, dict):
             out.error("запись должна быть объектом JSON", record=record)
             continue
         topic_id, created = topic.get("id"), topic.get("created_ms")
-        if topic_id is None or not str(topic_id).isdigit():
-            out.error(f"нет числового id темы («{topic_id}»)", record=record, column="id")
+        if (isinstance(topic_id, bool) or not isinstance(topic_id, (str, int)) or not str(topic_id)[:70].isdigit()
+                or not str(topic_id).isascii()):
+            out.error(f"нет числового id темы («{act.shown(topic_id)}»)", record=record, column="id")
             continue
         if isinstance(created, bool) or not isinstance(created, (int, float)):
-            out.error(f"ожидается время в миллисекундах, указано «{created}»", record=record, column="created_ms")
+            out.error(f"ожидается время в миллисекундах, указано «{act.shown(created)}»", record=record,
+                      column="created_ms")
             continue
         owner = _group_id(topic.get("owner_ref")) or _group_id(topic.get("author_ref"))
         if owner is None:
-            out.error("не указана группа (owner_ref вида «group:<id>»)", record=record, column="owner_ref")
+            out.error("не указана группа (owner_ref вида «group:<id>», id — число до 19 цифр)", record=record,
+                      column="owner_ref")
             continue
         seconds = created / 1000
         seen.append(seconds)
@@ -113,8 +123,8 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
             out.reject(act.REJECT_POSTPONED if topic.get("on_moderation") else act.REJECT_ADS)
             continue
         media = topic.get("media") if isinstance(topic.get("media"), list) else []
-        text = "\n".join(str(b.get("text")) for b in media if isinstance(b, dict) and b.get("type") == "text"
-                         and b.get("text"))
+        text = "\n".join(b["text"] for b in media if isinstance(b, dict) and b.get("type") == "text"
+                         and isinstance(b.get("text"), str) and b["text"])
         live = _live(media)
         posts["ref"].append(owner)
         posts["post_id"].append(str(topic_id))
@@ -144,22 +154,28 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
             streams["title"].append(text[:200] or None)
             streams["source_row"].append(index)
     out.raise_if_errors()
-    post_frame = act.drop_duplicates(out, act.frame(posts, act.POST_SCHEMA), ["ref", "post_id"])
-    stream_frame = act.frame(streams, act.STREAM_SCHEMA)
+    post_frame = act.frame(posts, act.POST_SCHEMA, out, lambda i: {"record": records[posts["source_row"][i]]},
+                           POST_FIELDS)
+    stream_frame = act.frame(streams, act.STREAM_SCHEMA, out,
+                             lambda i: {"record": records[streams["source_row"][i]]}, STREAM_FIELDS)
+    out.raise_if_errors()
+    post_frame = act.drop_duplicates(out, post_frame, ["ref", "post_id"])
 
     def record_of(row: dict) -> dict:
-        return {"record": records[row["source_row"]], "column": "created_ms"}
+        return {"record": records[row["source_row"]]}
 
-    act.check_moments(out, post_frame, "published_at", "дата публикации", record_of, now)
-    act.check_counters(out, post_frame, record_of, {"views": "просмотры (views_count)", "likes": "классы",
-                                                    "comments": "комментарии", "reposts": "«поделились»"})
+    act.check_moments(out, post_frame, "published_at", "дата публикации", record_of, now, "created_ms")
+    act.check_counters(out, post_frame, record_of, {
+        "views": ("просмотры", "views_count"), "likes": ("классы", "like_summary"),
+        "comments": ("комментарии", "discussion_summary"), "reposts": ("«поделились»", "reshare_summary")})
     out.raise_if_errors()
     titles, members = {}, {}
-    for index, group in enumerate(entities.get("groups") or []):
+    groups = entities.get("groups")
+    for index, group in enumerate(groups if isinstance(groups, list) else []):
         if isinstance(group, dict):
             gid = _group_id(group.get("uid") or group.get("id") or group.get("ref"))
             if gid:
-                titles[gid] = group.get("name")
+                titles[gid] = group.get("name") if isinstance(group.get("name"), str) else None
                 count = _members_count(group, out, index)
                 if count is not None:
                     members[gid] = count
@@ -184,7 +200,9 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
     counted = [r for r in pages["ref"] if r in members]
     snapshots = act.frame({"ref": counted, "subscribers": [members[r] for r in counted]}, act.SNAPSHOT_SCHEMA) \
         if counted else act.empty(act.SNAPSHOT_SCHEMA)
-    return ActivityData("ok_mediatopics", act.frame(pages, act.PAGE_SCHEMA), post_frame, stream_frame,
+    page_frame = act.frame(pages, act.PAGE_SCHEMA, out, lambda i: {"record": "entities.groups"}, {"title": "name"})
+    out.raise_if_errors()
+    return ActivityData("ok_mediatopics", page_frame, post_frame, stream_frame,
                         act.empty(act.COMMENT_SCHEMA), snapshots,
                         coverage=act.coverage(refs, *act.span(seen), posts=True, comments=False),
                         rejected=dict(out.rejected), warnings=out.warnings)

@@ -10,10 +10,11 @@ from datetime import date
 
 import polars as pl
 
+from core import limits
 from core.domain import KIND_LABELS, KINDS_WITH_PARENT, NOT_ON_PLATFORM, kind_from_label, platform_from_label
 from loaders.errors import LoadError, LoadIssue, fail
 from loaders.tabular import (ROW_COLUMN, Sheet, is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets,
-                             resolve_columns)
+                             refuse_if_no_rows, resolve_columns)
 from loaders.unpack import unpack
 from loaders.urls import UrlError, normalize_page_url, platform_id_from_registry
 from loaders.values import name_key, parse_date, parse_flag, parse_percent, parse_whole
@@ -117,7 +118,34 @@ class _Collector:
             self.error(row, column, str(exc))
             return None
 
+    def texts(self, cell: dict[str, str | None], header: dict[str, str], row: int) -> bool:
+        """The row's text cells within the limits the database keeps (core.limits) and without control
+        characters (a line break inside a cell is a space); False after located errors."""
+        fine = True
+        for field_name, limit in TEXT_LIMITS.items():
+            value = cell.get(field_name)
+            if value is None:
+                continue
+            text = " ".join(str(value).split())
+            bad = limits.CONTROL.search(text)
+            if bad:
+                self.error(row, header[field_name], f"в тексте есть {limits.control_name(bad.group())} — такой "
+                                                    "символ не может быть в реестре; исправьте ячейку")
+                fine = False
+            elif len(text) > limit:
+                self.error(row, header[field_name], f"текст длиннее допустимых {limit} символов ({len(text)})")
+                fine = False
+            else:
+                cell[field_name] = text if field_name not in ("exemption",) else str(value).strip()
+        return fine
 
+
+# the most characters of each text cell (core.limits, the sizes of the schema's columns)
+TEXT_LIMITS = {"owner": limits.OWNER_NAME, "parent": limits.OWNER_NAME, "founder": limits.OWNER_NAME,
+               "url": limits.URL, "platform_id": limits.PLATFORM_ID, "responsible": limits.RESPONSIBLE,
+               "level": limits.LEVEL, "sphere1": limits.SPHERES, "sphere2": limits.SPHERES, "sphere3": limits.SPHERES,
+               "exemption": limits.EXEMPTION, "ogrn": limits.OGRN + 10, "kind": 100, "platform": 100,
+               "status": 500, "address": 2_000}
 ALL_HEADERS = {normalize_header(h) for cols in (TEMPLATE_COLUMNS, GOSPUBLIKI_COLUMNS) for hs in cols.values()
                for h in hs}
 
@@ -150,8 +178,7 @@ def load_registry(data: bytes, filename: str, known_owners: dict[str, str] | Non
     sheets = read_xlsx_sheets(data, filename, ALL_HEADERS) if is_xlsx(data) else [
         read_csv_sheet(data, filename, ALL_HEADERS)]
     sheet, layout = pick_sheet(sheets, filename)
-    if sheet.frame.height == 0:
-        raise fail("в реестре нет ни одной строки с данными", filename, sheet.name)
+    refuse_if_no_rows([sheet], filename, "реестре")
     today = today or date.today()
     known_owners = known_owners or {}
     if layout == "registry_template":
@@ -233,6 +260,8 @@ def _read_template(sheet: Sheet, columns: dict[str, str], filename: str, known: 
     for record in sheet.frame.iter_rows(named=True):
         row = record[ROW_COLUMN]
         cell = {f: record.get(c) for f, c in columns.items()}
+        if not out.texts(cell, header, row):
+            continue
         name = cell.get("owner")
         if not name:
             out.error(row, header["owner"], "не указан владелец страницы")
@@ -294,7 +323,11 @@ def _read_gospubliki(sheet: Sheet, columns: dict[str, str], filename: str, known
     out = _Collector(filename, sheet.name)
     build = _Builder(out, known)
     header = {f: columns.get(f, GOSPUBLIKI_COLUMNS[f][0]) for f in GOSPUBLIKI_COLUMNS}
-    rows = list(sheet.frame.iter_rows(named=True))
+    rows = []
+    for record in sheet.frame.iter_rows(named=True):
+        cell = {f: record.get(c) for f, c in columns.items()}
+        if out.texts(cell, header, record[ROW_COLUMN]):
+            rows.append({**record, **{columns[f]: v for f, v in cell.items()}})
     # Founders named only in «Учредитель» are executive bodies by definition: add them first.
     listed = {name_key(r.get(columns["owner"]) or "") for r in rows}
     for record in rows:

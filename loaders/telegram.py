@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from core import limits
 from loaders import activity as act
 from loaders.activity import ActivityData, Collector
 from loaders.errors import fail
@@ -42,10 +43,19 @@ def chats_of(payload: object) -> list[dict] | None:
 
 
 def _peer(value: object) -> str | None:
-    """`from_id` is `"channel123"`/`"user5"` (old exports: a bare int)."""
-    if value is None:
-        return None
-    return str(value)
+    """`from_id` is `"channel123"`/`"user5"` (old exports: a bare int); anything else names no one."""
+    if isinstance(value, str) or type(value) is int:
+        return str(value)
+    return None
+
+
+def _word(value: object) -> str | None:
+    """A field that holds a word (`type`, `action`, `media_type`): anything else is not one of the known words."""
+    return value if isinstance(value, str) else None
+
+
+def _message_id(value: object) -> int | None:
+    return value if type(value) is int and limits.whole_in_range(value) else None
 
 
 class _Clock:
@@ -57,16 +67,24 @@ class _Clock:
         self.tz = tz
         self.local = 0  # messages dated by `date` alone
 
-    def seconds(self, message: dict) -> int | None:
+    def seconds(self, message: dict) -> tuple[int | None, str]:
+        """The message's unix seconds and the field they come from; ValueError when that field is not a date."""
         unix = message.get("date_unixtime")
         if unix is not None:
-            return int(unix)
+            if isinstance(unix, bool) or not isinstance(unix, (str, int)) or len(str(unix)) > 20:
+                raise ValueError
+            return int(unix), "date_unixtime"
         text = message.get("date")
         if text is None:
-            return None
-        moment = int(datetime.fromisoformat(str(text)).replace(tzinfo=self.tz).timestamp())
+            return None, "date"
+        if not isinstance(text, str) or len(text) > 40:
+            raise ValueError
+        try:
+            moment = int(datetime.fromisoformat(text).replace(tzinfo=self.tz).timestamp())
+        except OverflowError:
+            raise ValueError from None
         self.local += 1
-        return moment
+        return moment, "date"
 
 
 def _text(message: dict) -> str:
@@ -74,8 +92,8 @@ def _text(message: dict) -> str:
     if isinstance(text, str):
         return text
     if isinstance(text, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) if isinstance(part, dict)
-                       else "" for part in text)
+        return "".join(part if isinstance(part, str) else part["text"] if isinstance(part, dict)
+                       and isinstance(part.get("text"), str) else "" for part in text)
     return ""
 
 
@@ -84,12 +102,12 @@ def _content_type(message: dict, text: str) -> str:
         return "repost"
     if "photo" in message:
         return "photo"
-    if message.get("media_type") in VIDEO_MEDIA or str(message.get("mime_type", "")).startswith("video/"):
+    if _word(message.get("media_type")) in VIDEO_MEDIA or (_word(message.get("mime_type")) or "").startswith("video/"):
         return "video"
     if "poll" in message:
         return "poll"
     entities = message.get("text_entities") or (message.get("text") if type(message.get("text")) is list else ())
-    for entity in entities:
+    for entity in entities if type(entities) is list else ():
         if type(entity) is dict and entity.get("type") in ("link", "text_link"):
             return "link"
     return "text"
@@ -118,7 +136,7 @@ def _is_media(message: dict) -> bool:
 def _media_kind(message: dict) -> str:
     if "photo" in message:
         return "photo"
-    if message.get("media_type") in VIDEO_MEDIA or str(message.get("mime_type", "")).startswith("video/"):
+    if _word(message.get("media_type")) in VIDEO_MEDIA or (_word(message.get("mime_type")) or "").startswith("video/"):
         return "video"
     return "file"
 
@@ -137,6 +155,7 @@ class _Reader:
         self.out = Collector(filename)
         self.clock = _Clock(tz)
         self.records: list[str] = []
+        self.date_fields: dict[int, str] = {}  # the field a message's date was read from, when not date_unixtime
         self.posts = {k: [] for k in act.POST_SCHEMA if k not in ("views", "likes", "comments", "reposts")}
         self.local_dates: list[tuple[str, int, int]] = []  # (chat, messages dated by local time, first record)
         self.streams = {k: [] for k in act.STREAM_SCHEMA}
@@ -145,14 +164,23 @@ class _Reader:
         self.coverage: list[pl.DataFrame] = []
 
     def when(self, message: dict, row: int) -> int | None:
+        """The message's moment (unix seconds), or None after a located error: no date, a date that is not one,
+        or one outside the window of core.limits (checked here: the seconds also date the file's coverage)."""
+        field_name = "date_unixtime" if message.get("date_unixtime") is not None else "date"
         try:
-            moment = self.clock.seconds(message)
+            moment, field_name = self.clock.seconds(message)
         except (TypeError, ValueError):
-            self.out.error(f"дата «{message.get('date_unixtime') or message.get('date')}» не разобрана",
-                           record=self.record_text(row), column="date_unixtime")
+            self.out.error(f"дата «{act.shown(message.get(field_name))}» не разобрана", record=self.record_text(row),
+                           column=field_name)
             return None
         if moment is None:
             self.out.error("у сообщения нет даты", record=self.record_text(row), column="date")
+            return None
+        if not limits.seconds_in_window(moment):
+            self.out.error(f"дата «{act.shown(message.get(field_name))}» вне допустимого диапазона: ожидается момент "
+                           f"{limits.window_text()}", record=self.record_text(row), column=field_name)
+            return None
+        self.date_fields[row] = field_name
         return moment
 
     def record(self, chat: str, message: dict) -> int:
@@ -161,9 +189,13 @@ class _Reader:
 
     def record_text(self, row: int) -> str:
         chat, ident = self.records[row]
-        return f"чат «{chat}», сообщение id {ident}"
+        return f"чат «{act.shown(chat)}», сообщение id {act.shown(ident, 30)}"
 
-    def page(self, ref: str, title: str | None) -> None:
+    def place(self, row: int) -> dict:
+        return {"record": self.record_text(row)}
+
+    def page(self, ref: str, title: object) -> None:
+        title = title if isinstance(title, str) else None
         self.pages["ref"].append(ref)
         self.pages["platform"].append("telegram")
         self.pages["platform_id"].append(ref)
@@ -173,9 +205,12 @@ class _Reader:
 
     # --- a channel: posts and live streams ---
     def channel(self, chat: dict) -> None:
-        ref, name = str(chat.get("id")), chat.get("name") or ""
+        name = chat.get("name") if isinstance(chat.get("name"), str) else ""
+        ref = chat_ref(self.out, chat)
+        if ref is None:
+            return
         self.page(ref, chat.get("name"))
-        pinned = {m.get("message_id") for m in chat["messages"]
+        pinned = {_message_id(m.get("message_id")) for m in chat["messages"]
                   if isinstance(m, dict) and m.get("action") == "pin_message"}
         last_post: dict | None = None
         open_call: tuple[int, int] | None = None  # (message id, start seconds)
@@ -183,10 +218,11 @@ class _Reader:
         local_before = self.clock.local
         first_local: int | None = None
         for message in chat["messages"]:
-            if not isinstance(message, dict) or not isinstance(message.get("id"), int):
-                self.out.error("сообщение без числового id", record=f"чат «{name}»")
+            if not isinstance(message, dict) or _message_id(message.get("id")) is None:
+                self.out.error("сообщение без числового id (целое 64-битное число)", record=f"чат «{act.shown(name)}»",
+                               column="id")
                 continue
-            kind = message.get("type")
+            kind = _word(message.get("type"))
             if kind == "unsupported":
                 self.out.reject(act.REJECT_UNSUPPORTED)
                 continue
@@ -204,7 +240,8 @@ class _Reader:
                     self.out.reject(act.REJECT_SERVICE)
                 continue
             if kind != "message":
-                self.out.error(f"неизвестный тип сообщения «{kind}»", record=self.record_text(row), column="type")
+                self.out.error(f"неизвестный тип сообщения «{act.shown(message.get('type'))}»",
+                               record=self.record_text(row), column="type")
                 continue
             text = _text(message)
             author = _peer(message.get("from_id"))
@@ -266,8 +303,8 @@ class _Reader:
             if open_call is not None:  # a start whose end the export window cut
                 self._stream(ref, open_call[0], open_call[1], None, open_call[2])
             return message["id"], moment, row
-        if not isinstance(duration, int) or duration < 0:
-            self.out.error(f"длительность эфира «{duration}» не является числом секунд",
+        if type(duration) is not int or duration < 0 or duration > 10 * limits.SECONDS_TO:
+            self.out.error(f"длительность эфира «{act.shown(duration)}» не является числом секунд",
                            record=self.record_text(row), column="duration")
             return open_call
         if open_call is not None:
@@ -288,11 +325,16 @@ class _Reader:
 
     # --- a discussion group: users' comments and the channel's replies ---
     def discussion(self, chat: dict, channel_id: str) -> None:
-        name = chat.get("name") or ""
+        name = chat.get("name") if isinstance(chat.get("name"), str) else ""
         page_author = f"channel{channel_id}"
         messages = [m for m in chat["messages"] if isinstance(m, dict) and m.get("type") == "message"]
-        parent_of = {m.get("id"): m.get("reply_to_message_id") for m in messages}
-        author_of = {m.get("id"): _peer(m.get("from_id")) for m in messages}
+        for message in messages:
+            if _message_id(message.get("id")) is None:
+                self.out.error("сообщение без числового id (целое 64-битное число)", record=f"чат «{act.shown(name)}»",
+                               column="id")
+        messages = [m for m in messages if _message_id(m.get("id")) is not None]
+        parent_of = {m["id"]: _message_id(m.get("reply_to_message_id")) for m in messages}
+        author_of = {m["id"]: _peer(m.get("from_id")) for m in messages}
         seen: list[int] = []
         local_before, first_local = self.clock.local, None
         for message in messages:
@@ -304,7 +346,7 @@ class _Reader:
                 first_local = row
             seen.append(moment)
             author = _peer(message.get("from_id"))
-            parent = message.get("reply_to_message_id")
+            parent = _message_id(message.get("reply_to_message_id"))
             if parent is None:
                 if author == page_author:
                     continue  # the channel's post mirrored as the root of its comment thread
@@ -337,7 +379,7 @@ class _Reader:
 def _mirrored(message: dict) -> bool:
     """A channel post copied into its discussion group as the root of its comment thread: Telegram forwards it
     there, so the export writes `forwarded_from` — the same name as `from` (both are the channel)."""
-    return (str(message.get("from_id", "")).startswith("channel") and message.get("reply_to_message_id") is None
+    return ((_peer(message.get("from_id")) or "").startswith("channel") and message.get("reply_to_message_id") is None
             and "forwarded_from" in message and message.get("forwarded_from") == message.get("from"))
 
 
@@ -345,19 +387,36 @@ def discussion_channel(chat: dict) -> str | None:
     """The channel whose discussion group this is: the channel whose posts are forwarded into it as thread roots.
     A member writing «от имени канала» (send as a channel) also appears as `from_id: "channel…"`, but such
     messages are not forwards: a group with only those is not a discussion group."""
-    own = f"channel{chat.get('id')}"
-    authors = Counter(str(m.get("from_id")) for m in chat.get("messages", [])
-                      if isinstance(m, dict) and _mirrored(m) and str(m.get("from_id")) != own)
+    own = f"channel{_peer(chat.get('id'))}"
+    authors = Counter(_peer(m.get("from_id")) for m in chat.get("messages", [])
+                      if isinstance(m, dict) and _mirrored(m) and _peer(m.get("from_id")) != own)
     if not authors:
         return None
-    return authors.most_common(1)[0][0].removeprefix("channel")
+    channel = authors.most_common(1)[0][0].removeprefix("channel")
+    return channel if channel.isdigit() and channel.isascii() and len(channel) <= 19 else None
+
+
+def chat_ref(out: Collector, chat: dict) -> str | None:
+    """The chat's bare id as the page's id on Telegram: a whole 64-bit number, else a located error."""
+    ident = chat.get("id")
+    if type(ident) is int and limits.whole_in_range(ident):
+        return str(ident)
+    if isinstance(ident, str) and ident.isdigit() and ident.isascii() and len(ident) <= 19:
+        return ident
+    out.error(f"у чата нет числового id (указано «{act.shown(ident)}»)", record=f"чат «{act.shown(chat.get('name'))}»",
+              column="id")
+    return None
 
 
 def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
     reader = _Reader(filename, tz)
     types, skipped = [], Counter()
     for chat in chats:
-        chat_type = chat.get("type")
+        chat_type = _word(chat.get("type"))
+        if chat_type in CHANNEL_TYPES | GROUP_TYPES and not isinstance(chat.get("messages"), list):
+            reader.out.error("у чата нет списка сообщений", record=f"чат «{act.shown(chat.get('name'))}»",
+                             column="messages")
+            continue
         if chat_type in CHANNEL_TYPES:
             reader.channel(chat)
             types.append(chat_type)
@@ -369,13 +428,14 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime)
         elif len(chats) == 1:
             label = REFUSED_TYPES.get(chat_type)
             if chat_type in GROUP_TYPES:
-                raise fail(f"это экспорт группы «{chat.get('name')}», в которую не пересланы публикации канала: "
+                raise fail(f"это экспорт группы «{act.shown(chat.get('name'))}», в которую не пересланы публикации канала: "
                            "это не группа обсуждения канала (сообщения «от имени канала» без пересылки пишут "
                            f"участники группы); {ACCEPTED}", filename)
-            raise fail(f"это экспорт чата типа «{chat_type}»" + (f" ({label})" if label else "") +
+            raise fail(f"это экспорт чата типа «{act.shown(chat.get('type'))}»" + (f" ({label})" if label else "") +
                        f", а не канала; {ACCEPTED}", filename)
         else:
             skipped[REFUSED_TYPES.get(chat_type, chat_type or "?")] += 1
+    reader.out.raise_if_errors()
     if not types:
         raise fail(f"в полном экспорте Telegram нет ни одного канала или группы обсуждения канала; {ACCEPTED}",
                    filename)
@@ -389,25 +449,39 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime)
     if skipped:
         out.warn("пропущены чаты, не относящиеся к каналам: " + ", ".join(f"{k} — {v}" for k, v in skipped.items()))
     out.raise_if_errors()
-    posts = act.drop_duplicates(out, act.frame(reader.posts, act.POST_SCHEMA), ["ref", "post_id"])
+
+    def checked(columns: dict, schema: dict, fields: dict) -> pl.DataFrame:
+        return act.frame(columns, schema, out, lambda i: reader.place(columns["source_row"][i]), fields)
+
+    posts = checked(reader.posts, act.POST_SCHEMA, {"post_id": "id", "published_at": "date_unixtime", "text": "text",
+                                                    "reactions": "reactions", "paid_reactions": "reactions"})
+    streams = checked(reader.streams, act.STREAM_SCHEMA, {"stream_id": "id", "started_at": "date_unixtime",
+                                                          "duration_s": "duration"})
+    comments = checked(reader.comments, act.COMMENT_SCHEMA, {
+        "comment_id": "id", "post_id": "reply_to_message_id", "parent_comment_id": "reply_to_message_id",
+        "author_id": "from_id", "created_at": "date_unixtime"})
+    pages = act.frame(reader.pages, act.PAGE_SCHEMA, out, lambda i: {"record": "chats"}, {"title": "name",
+                                                                                         "platform_id": "id"})
+    out.raise_if_errors()
+    posts = act.drop_duplicates(out, posts, ["ref", "post_id"])
     paid = posts.filter(pl.col("paid_reactions") > 0)
     if paid.height:
         out.warn(f"платные реакции (Telegram Stars): {int(paid['paid_reactions'].sum())} на публикациях "
                  f"({paid.height}) — они покупаются, а не ставятся, поэтому учтены отдельным счётчиком и не входят "
                  "в число реакций")
-    streams = act.frame(reader.streams, act.STREAM_SCHEMA).unique(subset=["ref", "stream_id"], keep="last",
-                                                                   maintain_order=True)
-    comments = act.drop_duplicates(out, act.frame(reader.comments, act.COMMENT_SCHEMA), ["ref", "comment_id"])
+    streams = streams.unique(subset=["ref", "stream_id"], keep="last", maintain_order=True)
+    comments = act.drop_duplicates(out, comments, ["ref", "comment_id"])
 
     def record_of(row: dict) -> dict:
-        return {"record": reader.record_text(row["source_row"]), "column": "date_unixtime"}
+        return {"record": reader.record_text(row["source_row"]),
+                "column": reader.date_fields.get(row["source_row"], "date_unixtime")}
 
     act.check_moments(out, posts, "published_at", "дата публикации", record_of, now)
     act.check_moments(out, streams, "started_at", "начало эфира", record_of, now)
     act.check_moments(out, comments, "created_at", "дата комментария", record_of, now)
-    act.check_counters(out, posts, record_of, {"reactions": "реакции"})
+    act.check_counters(out, posts, lambda row: reader.place(row["source_row"]), {"reactions": ("реакции", "reactions")})
     out.raise_if_errors()
-    pages = act.frame(reader.pages, act.PAGE_SCHEMA).unique(subset=["ref"], keep="first", maintain_order=True)
+    pages = pages.unique(subset=["ref"], keep="first", maintain_order=True)
     chat_type = types[0] if len(set(types)) == 1 else "full_export"
     return ActivityData("telegram", pages, posts, streams, comments, act.empty(act.SNAPSHOT_SCHEMA),
                         coverage=pl.concat(reader.coverage), chat_type=chat_type, rejected=dict(out.rejected),

@@ -9,17 +9,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core import limits
+
 VK_HOSTS = ("vk.com", "vk.ru", "vkontakte.ru", "new.vk.com")
 OK_HOSTS = ("ok.ru", "odnoklassniki.ru")
 TG_HOSTS = ("t.me", "telegram.me", "telegram.dog")
 MAX_HOSTS = ("max.ru",)
 
-_VK_NUMERIC = re.compile(r"^(club|public|event)(\d+)$")
-_VK_USER = re.compile(r"^id(\d+)$")
+_VK_NUMERIC = re.compile(r"^(club|public|event)(\d{1,19})$")
+_VK_USER = re.compile(r"^id(\d{1,19})$")
 _VK_NAME = re.compile(r"^[a-z0-9_.]{2,64}$")
 _TG_NAME = re.compile(r"^[a-z0-9_]{4,64}$")
 _OK_NAME = re.compile(r"^[a-z0-9_.\-]{2,64}$")
-_VK_WALL = re.compile(r"^wall(-?\d+)_(\d+)$")
+_VK_WALL = re.compile(r"^wall(-?\d{1,19})_(\d{1,19})$")
+_TG_INVITE = re.compile(r"^\+[a-z0-9_\-]{1,64}$")
+_NUMBER = re.compile(r"^\d{1,19}$")  # an id on a platform: a 64-bit number
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,23 @@ class PostRef:
 
 class UrlError(ValueError):
     """A link that is not a page of a supported platform; the message is Russian."""
+
+
+def _shown(raw: str) -> str:
+    """A link as a message quotes it: one line, at most 80 characters."""
+    text = limits.CONTROL_IN_NAME.sub("·", raw)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _checked(ref: PageRef, raw: str) -> PageRef:
+    """A page reference within the limits the database keeps (core.limits): a longer key or address is no page
+    of a platform."""
+    if (len(ref.key) > limits.PAGE_KEY or len(ref.canonical_url) > limits.URL
+            or ref.platform_id is not None and len(ref.platform_id) > limits.PLATFORM_ID
+            or limits.CONTROL_IN_NAME.search(ref.key)):
+        raise UrlError(f"«{_shown(raw)}» не похоже на адрес страницы: адрес длиннее {limits.PAGE_KEY} символов "
+                       "или содержит недопустимые символы")
+    return ref
 
 
 def _clean(url: str) -> str:
@@ -92,8 +113,10 @@ def key_from_platform_id(platform: str, platform_id: str | None) -> str | None:
 
 def _vk(parts: list[str], raw: str) -> PageRef:
     if not parts:
-        raise UrlError(f"в ссылке «{raw}» нет адреса сообщества ВКонтакте")
+        raise UrlError(f"в ссылке «{_shown(raw)}» нет адреса сообщества ВКонтакте")
     name = parts[0].lstrip("@")
+    if len(name) > 70:
+        raise UrlError(f"«{_shown(raw)}» не похоже на адрес страницы ВКонтакте")
     if m := _VK_NUMERIC.match(name):
         return vk_ref_from_owner_id(-int(m.group(2)))
     if m := _VK_USER.match(name):
@@ -101,43 +124,45 @@ def _vk(parts: list[str], raw: str) -> PageRef:
     if _VK_WALL.match(name):
         return vk_ref_from_owner_id(int(_VK_WALL.match(name).group(1)))
     if not _VK_NAME.match(name):
-        raise UrlError(f"«{raw}» не похоже на адрес страницы ВКонтакте")
+        raise UrlError(f"«{_shown(raw)}» не похоже на адрес страницы ВКонтакте")
     return PageRef("vk", name)
 
 
 def _ok(parts: list[str], raw: str) -> PageRef:
     if not parts:
-        raise UrlError(f"в ссылке «{raw}» нет адреса группы Одноклассников")
-    if parts[0] in ("group", "profile") and len(parts) >= 2 and parts[1].isdigit():
+        raise UrlError(f"в ссылке «{_shown(raw)}» нет адреса группы Одноклассников")
+    if parts[0] in ("group", "profile") and len(parts) >= 2 and _NUMBER.match(parts[1]):
         return PageRef("ok", f"{parts[0]}/{parts[1]}", parts[1] if parts[0] == "group" else None)
-    m = re.match(r"^group(\d+)$", parts[0])
+    m = re.match(r"^group(\d{1,19})$", parts[0])
     if m:
         return PageRef("ok", f"group/{m.group(1)}", m.group(1))
     name = parts[0].lstrip("@")
     if not _OK_NAME.match(name) or name in ("group", "profile"):
-        raise UrlError(f"«{raw}» не похоже на адрес группы Одноклассников")
+        raise UrlError(f"«{_shown(raw)}» не похоже на адрес группы Одноклассников")
     return PageRef("ok", name)
 
 
 def _telegram(parts: list[str], raw: str) -> PageRef:
     if not parts:
-        raise UrlError(f"в ссылке «{raw}» нет имени канала Telegram")
+        raise UrlError(f"в ссылке «{_shown(raw)}» нет имени канала Telegram")
     if parts[0] == "s" and len(parts) >= 2:
         parts = parts[1:]
-    if parts[0] == "c" and len(parts) >= 2 and parts[1].isdigit():
+    if parts[0] == "c" and len(parts) >= 2 and _NUMBER.match(parts[1]):
         return PageRef("telegram", f"c/{parts[1]}", parts[1])
     if parts[0].startswith("+") or parts[0] == "joinchat":
         invite = parts[0] if parts[0].startswith("+") else "+" + (parts[1] if len(parts) > 1 else "")
+        if not _TG_INVITE.match(invite):
+            raise UrlError(f"«{_shown(raw)}» не похоже на ссылку-приглашение Telegram (t.me/+…)")
         return PageRef("telegram", invite)
     name = parts[0].lstrip("@")
     if not _TG_NAME.match(name):
-        raise UrlError(f"«{raw}» не похоже на адрес канала Telegram")
+        raise UrlError(f"«{_shown(raw)}» не похоже на адрес канала Telegram")
     return PageRef("telegram", name)
 
 
 def _max(parts: list[str], raw: str) -> PageRef:
     if not parts:
-        raise UrlError(f"в ссылке «{raw}» нет адреса канала MAX")
+        raise UrlError(f"в ссылке «{_shown(raw)}» нет адреса канала MAX")
     return PageRef("max", "/".join(parts[:2]))
 
 
@@ -158,12 +183,12 @@ def normalize_page_url(url: str, platform: str | None = None) -> PageRef:
     found = _platform_of_host(host)
     if found is None:
         if "." in host or platform is None:
-            raise UrlError(f"«{raw}» не является ссылкой на ВКонтакте, Одноклассники или Telegram")
+            raise UrlError(f"«{_shown(raw)}» не является ссылкой на ВКонтакте, Одноклассники или Telegram")
         found, parts = platform, [p for p in text.split("/") if p]
     if platform is not None and platform != found:
-        raise UrlError(f"ссылка «{raw}» ведёт на {_PLATFORM_NAMES[found]}, а указана платформа "
+        raise UrlError(f"ссылка «{_shown(raw)}» ведёт на {_PLATFORM_NAMES[found]}, а указана платформа "
                        f"{_PLATFORM_NAMES.get(platform, platform)}")
-    return _PARSERS[found](parts, raw)
+    return _checked(_PARSERS[found](parts, raw), raw)
 
 
 def parse_post_url(url: str) -> PostRef:
@@ -176,16 +201,16 @@ def parse_post_url(url: str) -> PostRef:
         m = _VK_WALL.match(parts[-1])
         if m:
             return PostRef(vk_ref_from_owner_id(int(m.group(1))), m.group(2))
-    elif platform == "ok" and len(parts) >= 4 and parts[2] == "topic" and parts[3].isdigit():
-        return PostRef(_ok(parts[:2], raw), parts[3])
+    elif platform == "ok" and len(parts) >= 4 and parts[2] == "topic" and _NUMBER.match(parts[3]):
+        return PostRef(_checked(_ok(parts[:2], raw), raw), parts[3])
     elif platform == "telegram":
         if parts and parts[0] == "s":
             parts = parts[1:]
-        if len(parts) >= 3 and parts[0] == "c" and parts[2].isdigit():
+        if len(parts) >= 3 and parts[0] == "c" and _NUMBER.match(parts[1]) and _NUMBER.match(parts[2]):
             return PostRef(PageRef("telegram", f"c/{parts[1]}", parts[1]), parts[2])
-        if len(parts) >= 2 and parts[1].isdigit():
-            return PostRef(_telegram(parts[:1], raw), parts[1])
-    raise UrlError(f"«{raw}» не похоже на ссылку на публикацию ВКонтакте, Одноклассников или Telegram")
+        if len(parts) >= 2 and _NUMBER.match(parts[1]):
+            return PostRef(_checked(_telegram(parts[:1], raw), raw), parts[1])
+    raise UrlError(f"«{_shown(raw)}» не похоже на ссылку на публикацию ВКонтакте, Одноклассников или Telegram")
 
 
 def platform_id_from_registry(platform: str, value: str) -> str:
@@ -194,13 +219,13 @@ def platform_id_from_registry(platform: str, value: str) -> str:
     if text.endswith(".0"):
         text = text[:-2]
     if platform == "vk":
-        if re.fullmatch(r"id\d+", text):
+        if re.fullmatch(r"id\d{1,19}", text):
             return text[2:]
-        if re.fullmatch(r"-?\d+", text):
+        if re.fullmatch(r"-?\d{1,19}", text):
             return str(-abs(int(text)))
-    elif re.fullmatch(r"-?\d+", text):
+    elif re.fullmatch(r"-?\d{1,22}", text):
         number = abs(int(text))
         if platform == "telegram" and str(number).startswith("100") and len(str(number)) > 12:
             number = int(str(number)[3:])  # "-100…" API form → the bare id a Desktop export carries
         return str(number)
-    raise UrlError(f"«{value}» не является числовым идентификатором")
+    raise UrlError(f"«{_shown(str(value))}» не является числовым идентификатором (число до 19 цифр)")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import polars as pl
 
+from core import limits
 from loaders import activity as act
 from loaders.activity import ActivityData, Collector
 from loaders.urls import key_from_platform_id
@@ -117,7 +118,7 @@ def _is_object(item: object) -> bool:
 
 def _record(index: int, item: object) -> str:
     ident = item.get("id") if _is_object(item) else None
-    return f"запись {index + 1}" + (f" (id {ident})" if ident is not None else "")
+    return f"запись {index + 1}" + (f" (id {act.shown(ident, 30)})" if ident is not None else "")
 
 
 def _int_field(out: Collector, item: dict, name: str, record: str, required: bool = True) -> int | None:
@@ -127,11 +128,20 @@ def _int_field(out: Collector, item: dict, name: str, record: str, required: boo
             out.error("нет обязательного поля", record=record, column=name)
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.lstrip("-").isdigit():
-            return int(value)
-        out.error(f"ожидается целое число, указано «{str(value)[:40]}»", record=record, column=name)
+        if isinstance(value, str) and len(value) <= 20 and value.lstrip("-").isdigit():
+            value = int(value)
+        else:
+            out.error(f"ожидается целое число, указано «{act.shown(value, 40)}»", record=record, column=name)
+            return None
+    if not limits.whole_in_range(value):
+        out.error(f"число {act.shown(value)} не помещается в 64 бита", record=record, column=name)
         return None
     return value
+
+
+def _text(value: object) -> str | None:
+    """A text field as text: anything else (a number, a list, an object) is not a text the page wrote."""
+    return value if isinstance(value, str) else None
 
 
 def live_video(attachments: list) -> dict | None:
@@ -153,7 +163,7 @@ def _content_type(attachments: list, is_repost: bool, is_live: bool) -> str:
         return "live"
     if is_repost:
         return "repost"
-    kinds = {a.get("type") for a in attachments if _is_object(a)}
+    kinds = {a.get("type") for a in attachments if _is_object(a) and isinstance(a.get("type"), str)}
     if kinds & PHOTO_TYPES:
         return "photo"
     if kinds & VIDEO_TYPES:
@@ -165,23 +175,30 @@ def _content_type(attachments: list, is_repost: bool, is_live: bool) -> str:
     return "text"
 
 
-def _groups_pages(groups: list, profiles: list) -> dict[str, dict]:
+def _screen_name(value: object) -> str | None:
+    return value.lower() or None if isinstance(value, str) else None
+
+
+def _groups_pages(groups: object, profiles: object, where: str = "") -> dict[str, dict]:
+    """The pages an extended response names (`groups`, `profiles`): screen name, title and the record naming it."""
     pages = {}
-    for group in groups or []:
+    for index, group in enumerate(groups if isinstance(groups, list) else []):
         gid = group.get("id", group.get("gid")) if isinstance(group, dict) else None  # `gid` before API 5.0
-        if isinstance(gid, int) and not isinstance(gid, bool):
+        if isinstance(gid, int) and not isinstance(gid, bool) and limits.whole_in_range(gid):
             ref = str(-abs(gid))
-            pages[ref] = {"page_key": (group.get("screen_name") or "").lower() or None, "title": group.get("name")}
-    for profile in profiles or []:
-        if isinstance(profile, dict) and isinstance(profile.get("id"), int):
-            name = " ".join(str(profile.get(k) or "") for k in ("first_name", "last_name")).strip()
-            pages[str(profile["id"])] = {"page_key": (profile.get("screen_name") or "").lower() or None,
-                                         "title": name or None}
+            pages[ref] = {"page_key": _screen_name(group.get("screen_name")), "title": _text(group.get("name")),
+                          "record": f"{where}groups[{index}]", "title_field": "name"}
+    for index, profile in enumerate(profiles if isinstance(profiles, list) else []):
+        if isinstance(profile, dict) and type(profile.get("id")) is int and limits.whole_in_range(profile["id"]):
+            name = " ".join(_text(profile.get(k)) or "" for k in ("first_name", "last_name")).strip()
+            pages[str(profile["id"])] = {"page_key": _screen_name(profile.get("screen_name")), "title": name or None,
+                                         "record": f"{where}profiles[{index}]", "title_field": "first_name"}
     return pages
 
 
-def _pages_frame(refs: set[str], known: dict[str, dict]) -> pl.DataFrame:
+def _pages_frame(refs: set[str], known: dict[str, dict], out: Collector) -> pl.DataFrame:
     rows = {"ref": [], "platform": [], "platform_id": [], "page_key": [], "title": [], "url": []}
+    records = []
     for ref in sorted(refs):
         info = known.get(ref, {})
         rows["ref"].append(ref)
@@ -190,14 +207,24 @@ def _pages_frame(refs: set[str], known: dict[str, dict]) -> pl.DataFrame:
         rows["page_key"].append(info.get("page_key"))
         rows["title"].append(info.get("title"))
         rows["url"].append(f"https://vk.com/{info.get('page_key') or key_from_platform_id('vk', ref)}")
-    return act.frame(rows, act.PAGE_SCHEMA)
+        records.append(info.get("record") or "")
+    pages = act.frame(rows, act.PAGE_SCHEMA, out, lambda i: {"record": records[i] or None},
+                      {"page_key": "screen_name", "url": "screen_name", "title": "name", "platform_id": "id"})
+    out.raise_if_errors()
+    return pages
 
 
 COUNTERS = ("views", "likes", "comments", "reposts", "reactions")
 
 
-def _typed_fields(item: TypedPost) -> tuple:
-    """What the rules of `load_wall` read from one post of the typed fast path (types checked by the decoder)."""
+def _typed_fields(out: Collector, index: int, item: TypedPost) -> tuple | None:
+    """What the rules of `load_wall` read from one post of the typed fast path (types checked by the decoder,
+    the 64-bit range of the ids here)."""
+    for name in ("id", "owner_id", "to_id", "from_id", "date"):
+        value = getattr(item, name)
+        if value is not None and not limits.whole_in_range(value):
+            out.error(f"число {act.shown(value)} не помещается в 64 бита", record=_record(index, item), column=name)
+            return None
     counters = tuple(value.count if type(value) is Counter else value
                      for value in (item.views, item.likes, item.comments, item.reposts, item.reactions))
     post_type = item.post_type or item.type
@@ -236,16 +263,16 @@ def _dict_fields(out: Collector, index: int, item: object) -> tuple | None:
         if type(value) is dict:
             value = value.get("count")
         if value is not None and type(value) is not int:
-            out.error(f"счётчик должен быть целым числом, указано «{str(value)[:40]}»", record=record,
+            out.error(f"счётчик должен быть целым числом, указано «{act.shown(value, 40)}»", record=record,
                       column=counter)
             value = None
         counters.append(value)
     text = item.get("text")
-    post_type = item.get("post_type") or item.get("type")
+    post_type = _text(item.get("post_type")) or _text(item.get("type"))
     is_repost = bool(item.get("copy_history")) or post_type == "copy" or item.get("copy_owner_id") is not None
     return (post_id, owner_id, from_id, posted, post_type, item.get("is_deleted") or item.get("deleted_reason"),
             item.get("postponed_id"), item.get("marked_as_ads"), attachments, is_repost, item.get("is_pinned"),
-            text if isinstance(text, str) else None, tuple(counters))
+            _text(text), tuple(counters))
 
 
 def load_wall(body: dict, filename: str, now: datetime, *, legacy: bool = False) -> ActivityData:
@@ -264,7 +291,7 @@ def load_wall(body: dict, filename: str, now: datetime, *, legacy: bool = False)
     refs: set[str] = set()
     seen: list[int] = []  # dates of every item, members' posts too: the wall's time span
     for index, item in enumerate(items):
-        fields = _typed_fields(item) if type(item) is TypedPost else _dict_fields(out, index, item)
+        fields = _typed_fields(out, index, item) if type(item) is TypedPost else _dict_fields(out, index, item)
         if fields is None:
             continue
         (post_id, owner_id, from_id, posted, post_type, deleted, postponed, ads, attachments, is_repost, pinned,
@@ -296,26 +323,34 @@ def load_wall(body: dict, filename: str, now: datetime, *, legacy: bool = False)
             posts[name].append(value)
         posts["source_row"].append(index + 1)
         if video is not None:
-            started = video.get("live_start_time") if isinstance(video.get("live_start_time"), int) else posted
+            start = video.get("live_start_time")
+            started = start if type(start) is int else posted
             duration = video.get("duration")
             streams["ref"].append(str(owner_id))
             streams["stream_id"].append(str(post_id))
             streams["started_at"].append(act.micros(started))
-            streams["duration_s"].append(duration if isinstance(duration, int) and duration > 0 else None)
+            streams["duration_s"].append(duration if type(duration) is int and duration > 0 else None)
             streams["url"].append(f"https://vk.com/wall{owner_id}_{post_id}")
-            streams["title"].append(video.get("title") or (text or "")[:200] or None)
+            streams["title"].append(_text(video.get("title")) or (text or "")[:200] or None)
             streams["source_row"].append(index + 1)
     out.raise_if_errors()
-    post_frame = act.drop_duplicates(out, act.frame(posts, act.POST_SCHEMA), ["ref", "post_id"])
-    stream_frame = act.frame(streams, act.STREAM_SCHEMA).unique(subset=["ref", "stream_id"], keep="last",
-                                                                 maintain_order=True)
     record_of = _locator(items)
-    act.check_moments(out, post_frame, "published_at", "дата публикации", record_of, now)
-    act.check_counters(out, post_frame, record_of, {"views": "просмотры", "likes": "лайки",
-                                                    "comments": "комментарии", "reposts": "репосты"})
+    posts_frame = act.frame(posts, act.POST_SCHEMA, out, lambda i: record_of(posts["source_row"][i]), POST_FIELDS)
+    stream_frame = act.frame(streams, act.STREAM_SCHEMA, out, lambda i: record_of(streams["source_row"][i]),
+                             {"started_at": "live_start_time", "duration_s": "duration", "title": "attachments",
+                              "stream_id": "id", "url": "id"})
+    out.raise_if_errors()
+    post_frame = act.drop_duplicates(out, posts_frame, ["ref", "post_id"])
+    stream_frame = stream_frame.unique(subset=["ref", "stream_id"], keep="last", maintain_order=True)
+    act.check_moments(out, post_frame, "published_at", "дата публикации", lambda r: record_of(r["source_row"]), now,
+                      "date")
+    act.check_counters(out, post_frame, lambda r: record_of(r["source_row"]),
+                       {"views": ("просмотры", "views"), "likes": ("лайки", "likes"),
+                        "comments": ("комментарии", "comments"), "reposts": ("репосты", "reposts"),
+                        "reactions": ("реакции", "reactions")})
     out.raise_if_errors()
     known = _groups_pages(body.get("groups"), body.get("profiles"))
-    data = ActivityData("vk_wall", _pages_frame(refs, known), post_frame, stream_frame,
+    data = ActivityData("vk_wall", _pages_frame(refs, known, out), post_frame, stream_frame,
                         act.empty(act.COMMENT_SCHEMA), act.empty(act.SNAPSHOT_SCHEMA),
                         coverage=act.coverage(refs, *act.span(seen), posts=True, comments=False),
                         rejected=dict(out.rejected), warnings=out.warnings)
@@ -327,10 +362,14 @@ def load_wall(body: dict, filename: str, now: datetime, *, legacy: bool = False)
     return data
 
 
+POST_FIELDS = {"post_id": "id", "ref": "owner_id", "published_at": "date", "text": "text", "views": "views",
+               "likes": "likes", "comments": "comments", "reposts": "reposts", "reactions": "reactions"}
+
+
 def _locator(items: list):
-    def record_of(row: dict) -> dict:
-        index = row["source_row"] - 1
-        return {"record": _record(index, items[index]), "column": "date"}
+    def record_of(source_row: int) -> dict:
+        index = source_row - 1
+        return {"record": _record(index, items[index])}
     return record_of
 
 
@@ -366,7 +405,7 @@ def load_comments(responses: list[dict], filename: str, now: datetime) -> Activi
         if not isinstance(comment, dict):
             out.error("комментарий должен быть объектом JSON", record=where)
             return
-        record = f"{where} (id {comment.get('id')})"
+        record = f"{where} (id {act.shown(comment.get('id'), 30)})"
         if comment.get("deleted"):
             out.reject(act.REJECT_DELETED_COMMENT)
             return
@@ -379,37 +418,43 @@ def load_comments(responses: list[dict], filename: str, now: datetime) -> Activi
             return
         parent = comment.get("reply_to_comment")
         stack = comment.get("parents_stack") or []
-        if not isinstance(parent, int) and isinstance(stack, list) and stack:
+        if type(parent) is not int and isinstance(stack, list) and stack:
             parent = stack[-1]
+        if type(parent) is not int or not limits.whole_in_range(parent):
+            parent = None
         refs.add(str(owner_id))
         rows["ref"].append(str(owner_id))
         rows["comment_id"].append(str(comment_id))
         rows["post_id"].append(str(post_id) if post_id is not None else None)
-        rows["parent_comment_id"].append(str(parent) if isinstance(parent, int) else None)
+        rows["parent_comment_id"].append(str(parent) if parent is not None else None)
         rows["author_id"].append(str(from_id))
         rows["author_is_page"].append(from_id == owner_id)
         rows["created_at"].append(act.micros(created))
         rows["source_row"].append(len(records))
         records.append(record)
-        for position, reply in enumerate((comment.get("thread") or {}).get("items") or []):
+        thread = comment.get("thread")
+        replies = thread.get("items") if isinstance(thread, dict) and owner_hint is None else None  # one level
+        for position, reply in enumerate(replies if isinstance(replies, list) else []):
             if isinstance(reply, dict) and reply.get("post_id") is None and post_id is not None:
                 reply = {**reply, "post_id": post_id}
             add(reply, f"{where}, ответ {position + 1}", owner_id)
 
     for number, response in enumerate(responses):
-        known.update(_groups_pages(response.get("groups"), response.get("profiles")))
+        known.update(_groups_pages(response.get("groups"), response.get("profiles"),
+                                   f"ответ {number + 1}, " if len(responses) > 1 else ""))
         prefix = f"ответ {number + 1}, " if len(responses) > 1 else ""
         for index, comment in enumerate(response["items"]):
             add(comment, f"{prefix}комментарий {index + 1}", None)
     out.raise_if_errors()
-    comments = act.drop_duplicates(out, act.frame(rows, act.COMMENT_SCHEMA), ["ref", "comment_id"])
-
-    def record_of(row: dict) -> dict:
-        return {"record": records[row["source_row"]], "column": "date"}
-
-    act.check_moments(out, comments, "created_at", "дата комментария", record_of, now)
+    comments = act.frame(rows, act.COMMENT_SCHEMA, out, lambda i: {"record": records[rows["source_row"][i]]},
+                         {"comment_id": "id", "post_id": "post_id", "parent_comment_id": "reply_to_comment",
+                          "author_id": "from_id", "created_at": "date", "ref": "owner_id"})
     out.raise_if_errors()
-    data = ActivityData("vk_comments", _pages_frame(refs, known), act.empty(act.POST_SCHEMA),
+    comments = act.drop_duplicates(out, comments, ["ref", "comment_id"])
+    act.check_moments(out, comments, "created_at", "дата комментария",
+                      lambda row: {"record": records[row["source_row"]]}, now, "date")
+    out.raise_if_errors()
+    data = ActivityData("vk_comments", _pages_frame(refs, known, out), act.empty(act.POST_SCHEMA),
                         act.empty(act.STREAM_SCHEMA), comments, act.empty(act.SNAPSHOT_SCHEMA),
                         coverage=act.coverage(refs, *act.bounds(comments["created_at"]), posts=False,
                                               comments=True),
@@ -441,6 +486,7 @@ def load_groups(groups: list[dict], filename: str) -> ActivityData:
     out = Collector(filename)
     refs, snapshot = [], {k: [] for k in act.SNAPSHOT_SCHEMA}
     known = {}
+    subscriber_records: list[str] = []
     for index, group in enumerate(groups):
         record = _record(index, group)
         group_id = _int_field(out, group, "id", record)
@@ -448,16 +494,18 @@ def load_groups(groups: list[dict], filename: str) -> ActivityData:
             continue
         ref = str(-abs(group_id))
         refs.append(ref)
-        known[ref] = {"page_key": (group.get("screen_name") or "").lower() or None, "title": group.get("name")}
+        known[ref] = {"page_key": _screen_name(group.get("screen_name")), "title": _text(group.get("name")),
+                      "record": record}
         if group.get("deactivated"):
-            out.warn(f"сообщество «{group.get('name')}» удалено или заблокировано ({group['deactivated']})",
-                     record=record)
+            out.warn(f"сообщество «{act.shown(group.get('name'))}» удалено или заблокировано "
+                     f"({act.shown(group['deactivated'])})", record=record)
         cover = group.get("cover")
         members = group.get("members_count")
-        if members is not None and (not isinstance(members, int) or members < 0):
-            out.error(f"число подписчиков должно быть целым неотрицательным, указано «{members}»", record=record,
-                      column="members_count")
+        if members is not None and (type(members) is not int or members < 0):
+            out.error(f"число подписчиков должно быть целым неотрицательным, указано «{act.shown(members)}»",
+                      record=record, column="members_count")
             members = None
+        subscriber_records.append(record)
         has_contacts = None
         if any(k in group for k in ("contacts", "links", "site")):
             has_contacts = bool(group.get("contacts") or group.get("links") or group.get("site"))
@@ -465,11 +513,15 @@ def load_groups(groups: list[dict], filename: str) -> ActivityData:
         snapshot["status_mark"].append(_flag(group, "is_government_organization"))
         snapshot["avatar"].append(_flag(group, "has_photo"))
         snapshot["cover"].append(None if not isinstance(cover, dict) else bool(cover.get("enabled")))
-        snapshot["description"].append(None if "description" not in group else bool(str(group["description"]).strip()))
+        description = group.get("description")
+        snapshot["description"].append(None if "description" not in group else
+                                       bool(description.strip()) if isinstance(description, str) else bool(description))
         snapshot["contacts"].append(has_contacts)
         snapshot["comments_enabled"].append(None)
         snapshot["subscribers"].append(members)
     out.raise_if_errors()
-    return ActivityData("vk_groups", _pages_frame(set(refs), known), act.empty(act.POST_SCHEMA),
-                        act.empty(act.STREAM_SCHEMA), act.empty(act.COMMENT_SCHEMA),
-                        act.frame(snapshot, act.SNAPSHOT_SCHEMA), warnings=out.warnings)
+    snapshots = act.frame(snapshot, act.SNAPSHOT_SCHEMA, out, lambda i: {"record": subscriber_records[i]},
+                          {"subscribers": "members_count"})
+    return ActivityData("vk_groups", _pages_frame(set(refs), known, out), act.empty(act.POST_SCHEMA),
+                        act.empty(act.STREAM_SCHEMA), act.empty(act.COMMENT_SCHEMA), snapshots,
+                        warnings=out.warnings)

@@ -105,7 +105,7 @@ def decode_wall(content: bytes) -> dict | None:
         enveloped = head[1:].lstrip().startswith(b'"response"')
         wall = _ENVELOPED.decode(content.removeprefix(b"\xef\xbb\xbf")).response if enveloped else _BARE.decode(
             content.removeprefix(b"\xef\xbb\xbf"))
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return None
     sample = wall.items[:20]
     if any(any(mark in item for mark in _COMMENT_MARKS) for item in sample):

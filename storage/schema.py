@@ -14,19 +14,21 @@ from __future__ import annotations
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
                         MetaData, SmallInteger, String, Table, Text, UniqueConstraint)
 
+from core import limits
+
 metadata = MetaData()
 
 owners = Table(
     "owners", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(500), nullable=False),
-    Column("name_key", String(500), nullable=False, unique=True),
+    Column("name", String(limits.OWNER_NAME), nullable=False),
+    Column("name_key", String(limits.OWNER_NAME), nullable=False, unique=True),
     Column("kind", String(20), nullable=False),  # core.domain.OWNER_KINDS
     Column("parent_id", Integer, ForeignKey("owners.id"), nullable=True),
-    Column("ogrn", String(15)),
-    Column("responsible", String(500)),
-    Column("level", String(100)),  # «Уровень» of the Госпаблики export
-    Column("spheres", String(500)),
+    Column("ogrn", String(limits.OGRN)),
+    Column("responsible", String(limits.RESPONSIBLE)),
+    Column("level", String(limits.LEVEL)),  # «Уровень» of the Госпаблики export
+    Column("spheres", String(limits.SPHERES)),
     Column("exemption", Text),  # «Официальная страница не ведется на основании»
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -39,12 +41,12 @@ pages = Table(
     # not lost, listed on the upload screen, and adopted when the registry or the analyst links it
     Column("owner_id", Integer, ForeignKey("owners.id"), nullable=True),
     Column("platform", String(16), nullable=False),
-    Column("page_key", String(200), nullable=False),  # normalised id (loaders.urls)
-    Column("platform_id", String(40)),  # what exports carry: VK owner_id, OK group id, Telegram bare id
-    Column("url", String(500), nullable=False),
-    Column("title", String(500)),  # the name the platform shows (from exports)
+    Column("page_key", String(limits.PAGE_KEY), nullable=False),  # normalised id (loaders.urls)
+    Column("platform_id", String(limits.PLATFORM_ID)),  # what exports carry: VK owner_id, OK group id, Telegram bare id
+    Column("url", String(limits.URL), nullable=False),
+    Column("title", String(limits.TITLE)),  # the name the platform shows (from exports)
     Column("registered_on", Date),
-    Column("responsible", String(500)),
+    Column("responsible", String(limits.RESPONSIBLE)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("platform", "page_key", name="uq_pages_platform_key"),
@@ -57,10 +59,10 @@ batches = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(20), nullable=False),  # registry | activity
     Column("format", String(40), nullable=False),
-    Column("filename", String(500), nullable=False),
+    Column("filename", String(limits.FILENAME), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("size_bytes", BigInteger, nullable=False),
-    Column("uploaded_by", String(100), nullable=False),
+    Column("uploaded_by", String(limits.USERNAME), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
     Column("as_of", Date, nullable=False),  # «сведения на дату»: local date of `observed_at` (registry: the date stated)
     # «сведения на» moment (UTC): when the file's counters were observed — stated by the analyst, else the file's
@@ -69,7 +71,7 @@ batches = Table(
     Column("observed_at", DateTime(timezone=True)),
     Column("status", String(20), nullable=False, default="active"),  # active | reverted
     Column("reverted_at", DateTime(timezone=True)),
-    Column("reverted_by", String(100)),
+    Column("reverted_by", String(limits.USERNAME)),
     Column("period_from", DateTime(timezone=True)),
     Column("period_to", DateTime(timezone=True)),
     Column("report", JSON),
@@ -104,7 +106,7 @@ page_snapshots = Table(
 posts = Table(
     "posts", metadata,
     Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
-    Column("post_id", String(64), primary_key=True),
+    Column("post_id", String(limits.ITEM_ID), primary_key=True),
     Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
     Column("published_at", DateTime(timezone=True), nullable=False),
     Column("content_type", String(16)),  # text | photo | video | live | poll | repost | link
@@ -124,11 +126,11 @@ posts = Table(
 comments = Table(
     "comments", metadata,
     Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
-    Column("comment_id", String(64), primary_key=True),
+    Column("comment_id", String(limits.ITEM_ID), primary_key=True),
     Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
-    Column("post_id", String(64), nullable=False),
-    Column("parent_comment_id", String(64)),
-    Column("author_id", String(64)),
+    Column("post_id", String(limits.ITEM_ID), nullable=False),
+    Column("parent_comment_id", String(limits.ITEM_ID)),
+    Column("author_id", String(limits.ITEM_ID)),
     Column("author_is_page", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_comments_batch", "batch_id"),
@@ -137,12 +139,12 @@ comments = Table(
 live_streams = Table(
     "live_streams", metadata,
     Column("page_id", Integer, ForeignKey("pages.id"), primary_key=True),
-    Column("stream_id", String(64), primary_key=True),
+    Column("stream_id", String(limits.ITEM_ID), primary_key=True),
     Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("duration_s", Integer),
-    Column("url", String(500)),
-    Column("title", String(500)),
+    Column("url", String(limits.URL)),
+    Column("title", String(limits.TITLE)),
     Index("ix_streams_batch", "batch_id"),
 )
 
@@ -158,12 +160,12 @@ batch_coverage = Table(
 page_links = Table(
     "page_links", metadata,  # other ids under which exports name a registry page (formats.md §10)
     Column("platform", String(16), primary_key=True),
-    Column("external_id", String(200), primary_key=True),  # what the export carries: VK owner_id, Telegram id
+    Column("external_id", String(limits.PAGE_KEY), primary_key=True),  # what the export carries: VK owner_id, Telegram id
     Column("page_id", Integer, ForeignKey("pages.id"), nullable=False),
     # NULL: linked by an analyst (remembered for good); else learned from that batch's file (e.g. the
     # screen name next to the id in an extended wall.get) and dropped with it when the batch is reverted
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=True),
-    Column("created_by", String(100), nullable=False),
+    Column("created_by", String(limits.USERNAME), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -180,9 +182,9 @@ audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("user", String(100), nullable=False),
+    Column("user", String(limits.USERNAME), nullable=False),
     Column("action", String(40), nullable=False),  # upload | revert | edit | approve | login | methodology
-    Column("object", String(200)),
+    Column("object", String(limits.AUDIT_OBJECT)),
     Column("details", JSON),
 )
 
@@ -202,7 +204,7 @@ rating_approvals = Table(
     Column("quarter", String(6), primary_key=True),
     Column("methodology_id", String(100), nullable=False),
     Column("approved_at", DateTime(timezone=True), nullable=False),
-    Column("approved_by", String(100), nullable=False),
+    Column("approved_by", String(limits.USERNAME), nullable=False),
     Column("batch_ids", JSON, nullable=False),
     Column("data_timestamp", DateTime(timezone=True)),
 )
@@ -221,16 +223,16 @@ approval_withdrawals = Table(
     Column("quarter", String(6), nullable=False),
     Column("methodology_id", String(100), nullable=False),
     Column("approved_at", DateTime(timezone=True), nullable=False),
-    Column("approved_by", String(100), nullable=False),
+    Column("approved_by", String(limits.USERNAME), nullable=False),
     Column("withdrawn_at", DateTime(timezone=True), nullable=False),
-    Column("withdrawn_by", String(100), nullable=False),
+    Column("withdrawn_by", String(limits.USERNAME), nullable=False),
     Column("reason", Text, nullable=False),
     Column("payload", JSON, nullable=False),  # the frozen rows as they were approved, for the record
 )
 
 users = Table(
     "users", metadata,
-    Column("username", String(100), primary_key=True),
+    Column("username", String(limits.USERNAME), primary_key=True),
     Column("password_hash", String(300), nullable=False),
     Column("role", String(20), nullable=False),  # viewer | analyst | admin
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -190,7 +190,7 @@ def test_ok_media_topics():
     (to_json({"count": 1, "items": [vk_post(5, unix(2030, 1, 1))]}), "ещё не наступила"),
     (to_json({"count": 1, "items": [vk_post(5, unix(2026, 1, 1), likes={"count": -3})]}), "отрицательный"),
     (to_json({"hello": "world"}), "формат JSON не распознан"),
-    (to_json({"error": {"error_code": 15, "error_msg": "Access denied"}}), "ошибкой 15: Access denied"),
+    (to_json({"error": {"error_code": 15, "error_msg": "Access denied"}}), "ошибкой 15 (доступ запрещён)"),
     (b"\x00\x01binary", "формат файла не распознан"),
 ])
 def test_malformed_inputs_get_russian_located_messages(content, expected):
