@@ -136,13 +136,20 @@ def stop_if_no_registry(message: str) -> None:
 
 
 @st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=12)
+def _previous_tables(version_key: tuple, quarter_code: str) -> dict:
+    """The ranked tables a quarter's Δ is taken against: its approved rows, else its own computation without
+    movement — never a chain back to the first quarter."""
+    from services.quarters import comparison_tables
+    return comparison_tables(engine(), Quarter.parse(quarter_code), local_today(region_tz()))
+
+
+@st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=12)
 def _rating(version_key: tuple, quarter_code: str) -> "QuarterView":
     from services.quarters import quarter_view
     quarter = Quarter.parse(quarter_code)
     previous = quarter.previous()
-    # the previous quarter's view comes from this same cache (Δ without recomputing it)
-    earlier = _rating(version_key, previous.code).payload if previous in data_quarters() else None
-    return quarter_view(engine(), quarter, local_today(region_tz()), previous_payload=earlier or {})
+    earlier = _previous_tables(version_key, previous.code) if previous in data_quarters() else {}
+    return quarter_view(engine(), quarter, local_today(region_tz()), previous_tables=earlier)
 
 
 def rating(quarter: Quarter) -> "QuarterView":

@@ -31,7 +31,8 @@ class ApprovalError(ValueError):
 def scoring_input(engine: Engine, quarter: Quarter, tz: ZoneInfo) -> ScoringInput:
     """The current data of the quarter (and the reply look-ahead) as the frames scoring reads."""
     window = QuarterWindow(quarter, tz)
-    stored = rating_store.read_quarter(engine, (window.load_from, window.load_to))
+    stored = rating_store.read_quarter(engine, (window.load_from, window.load_to), columns={
+        "posts": tuple(POST_COLUMNS), "streams": tuple(STREAM_COLUMNS), "comments": tuple(COMMENT_COLUMNS)})
     return ScoringInput(
         owners=stored.owners, pages=stored.pages, snapshots=stored.snapshots,
         posts=stored.posts.select(list(POST_COLUMNS)).cast(POST_COLUMNS),
@@ -57,12 +58,7 @@ def fresh_rating(engine: Engine, quarter: Quarter, methodology: Methodology | No
     rating = score_quarter(scoring_input(engine, quarter, tz), m, quarter, tz, today)
     if not with_movement:
         return rating
-    previous = rating_store.approved_payload(engine, quarter.previous().code)
-    if previous is None:
-        earlier = fresh_rating(engine, quarter.previous(), methodology_for_or_none(quarter.previous()) or m, today,
-                               with_movement=False)
-        return apply_movement(rating, earlier.tables)
-    return apply_movement(rating, payload_tables(previous))
+    return apply_movement(rating, comparison_tables(engine, quarter.previous(), today, fallback=m))
 
 
 def apply_movement(rating: QuarterRating, previous: dict[str, pl.DataFrame] | None) -> QuarterRating:
@@ -91,14 +87,27 @@ class QuarterView:
         return bool(self.payload.get("has_data", True))
 
 
+def comparison_tables(engine: Engine, quarter: Quarter, today: date,
+                      fallback: Methodology | None = None) -> dict[str, pl.DataFrame]:
+    """The ranked tables the next quarter's Δ is taken against: the approved rows if `quarter` is approved, else
+    its own computation without movement (by `fallback` when no methodology version covers it)."""
+    approved = rating_store.approved_payload(engine, quarter.code)
+    if approved is not None:
+        return payload_tables(approved)
+    m = methodology_for_or_none(quarter) or fallback
+    if m is None:
+        return {}
+    rating = fresh_rating(engine, quarter, m, today, with_movement=False)
+    return {name: rating.tables[name] for name in TABLES}
+
+
 def quarter_view(engine: Engine, quarter: Quarter, today: date | None = None,
-                 previous_payload: dict | None = None) -> QuarterView:
-    """The quarter's view. `previous_payload` (the previous quarter's shown payload, e.g. from a cache) gives
-    Δ without recomputing that quarter; without it the previous quarter is read as in fresh_rating."""
+                 previous_tables: dict[str, pl.DataFrame] | None = None) -> QuarterView:
+    """The quarter's view. `previous_tables` (comparison_tables of the previous quarter, e.g. from a cache) give
+    Δ without recomputing that quarter; without them the previous quarter is read as in fresh_rating."""
     today = today or calendar.local_today(region_tz())
-    if previous_payload is not None:
-        fresh = apply_movement(fresh_rating(engine, quarter, today=today, with_movement=False),
-                               payload_tables(previous_payload))
+    if previous_tables is not None:
+        fresh = apply_movement(fresh_rating(engine, quarter, today=today, with_movement=False), previous_tables)
     else:
         fresh = fresh_rating(engine, quarter, today=today)
     fresh_payload = rating_payload(fresh)
