@@ -243,6 +243,44 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def _style_texts(name: str) -> list[str]:
+    """A JSON list of texts, or {\"texts\": [...]}, from a file (\"-\": standard input)."""
+    try:
+        raw = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"файл «{name}» не прочитан: {error.__class__.__name__}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"файл «{name}»: не JSON (строка {error.lineno}, столбец {error.colno})") from None
+    texts = data.get("texts") if isinstance(data, dict) else data
+    if not isinstance(texts, list):
+        raise ValueError(f"файл «{name}»: нужен список текстов или объект {{\"texts\": [...]}}")
+    bad = [i for i, t in enumerate(texts, start=1) if not isinstance(t, str)]
+    if bad:
+        raise ValueError(f"файл «{name}»: элемент № {bad[0]} списка не текст")
+    return texts
+
+
+def cmd_style(args) -> int:
+    """Порядок §2 п.8: is a draft written as a press release? (scoring/style.py, thresholds of the methodology)"""
+    from core.calendar import Quarter, local_today
+    from core.config import region_tz
+    from scoring.methodology import methodology_for
+    from scoring.style import StyleSettings, assess_many
+    texts = _style_texts(args.file)
+    settings = StyleSettings.from_methodology(methodology_for(Quarter.of(local_today(region_tz())).code))
+    results = assess_many(texts, settings)
+    if args.json:
+        print(json.dumps([{"press_release": r.press_release, "score": round(r.score, 4), "reasons": r.reasons}
+                          for r in results], ensure_ascii=False, indent=1))
+        return 0
+    for number, (text, r) in enumerate(zip(texts, results), start=1):
+        verdict = "стиль пресс-релиза" if r.press_release else "разговорный стиль"
+        print(f"{number}. {verdict} ({r.score:.2f}): {'; '.join(r.reasons)} — «{text[:60]}»".replace("0.", "0,", 1))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from benchmark.run import report, run
     progress = (lambda text: print(text, file=sys.stderr, flush=True)) if not args.quiet else (lambda _: None)
@@ -292,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="диапазон мест каждой строки, если вес каждого блока сдвинуть на ±БАЛЛЫ (по умолчанию — "
                            "из методики, 5) с приведением весов к 100: «место 5 (4–7)»; в --json — place_range")
     rate.set_defaults(func=cmd_rate)
+    style = sub.add_parser("style", help="проверить тексты на стиль пресс-релиза (Порядок §2 п.8)")
+    style.add_argument("file", help="JSON: список текстов или {\"texts\": [...]}; «-» — стандартный ввод")
+    style.add_argument("--json", action="store_true")
+    style.set_defaults(func=cmd_style)
     approve = sub.add_parser("approve", help="утвердить (заморозить) рейтинг за квартал")
     approve.add_argument("--quarter", help="квартал, например 2026Q1")
     approve.set_defaults(func=cmd_approve)

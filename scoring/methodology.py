@@ -16,7 +16,9 @@ QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 # parameters an indicator needs from the file (nothing of the methodology has a default in Python)
 INDICATOR_PARAMETERS = {"A3": ("items",), "A5": ("values",), "E1": ("full_at",), "E2": ("steps", "otherwise")}
 SECTION_KEYS = {"percentiles": ("peer_group", "winsorize"), "ties": ("order",), "early_warning": ("share_of_weeks",),
-                "sensitivity": ("step", "grid_points", "unstable_places")}
+                "sensitivity": ("step", "grid_points", "unstable_places"),
+                "press_release": ("scored", "threshold", "long_sentence_words", "min_words", "page_share", "examples",
+                                  "readability", "weights", "centres")}
 
 
 class MethodologyError(ValueError):
@@ -110,6 +112,7 @@ def parse_methodology(text: str, filename: str) -> Methodology:
     if not raw["zones"] or min(z["min"] for z in raw["zones"]) != 0:
         raise bad("зоны должны покрывать шкалу от 0 до 100 (у нижней зоны min = 0)")
     _check_sensitivity(raw["sensitivity"], bad)
+    _check_press_release(raw["press_release"], bad)
     return Methodology(str(raw["id"]), str(raw["title"]), raw["approved_on"], str(raw["effective_from"]),
                        tuple(raw["required_platforms"]), raw, text, filename)
 
@@ -123,6 +126,42 @@ def _check_sensitivity(section: dict, bad) -> None:
         raise bad("в разделе «sensitivity» grid_points должен быть нечётным целым от 1 до 7")
     if not isinstance(wide, int) or isinstance(wide, bool) or wide < 1:
         raise bad("в разделе «sensitivity» unstable_places должен быть целым числом не меньше 1")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_press_release(section: dict, bad) -> None:
+    """[press_release]: the style detector's thresholds and weights (scoring/style.py), reported as information."""
+    from scoring.style import FEATURES
+    if not isinstance(section["scored"], bool):
+        raise bad("в разделе «press_release» scored должно быть true или false")
+    if section["scored"]:
+        # Порядок §2 п.8 is reported, not scored, by default; scoring it needs an indicator and new weights of
+        # the whole methodology, which this version of the product does not define
+        raise bad("в разделе «press_release» scored = true не поддерживается: стиль публикаций показывается "
+                  "справочно, для его оценки нужен отдельный показатель с весом в разделе indicators")
+    if not _number(section["threshold"]) or not 0 < section["threshold"] < 1:
+        raise bad("в разделе «press_release» threshold должен быть числом больше 0 и меньше 1")
+    if not _number(section["page_share"]) or not 0 <= section["page_share"] <= 1:
+        raise bad("в разделе «press_release» page_share должен быть долей от 0 до 1")
+    for key, low in (("long_sentence_words", 1), ("min_words", 0), ("examples", 1)):
+        if not isinstance(section[key], int) or isinstance(section[key], bool) or section[key] < low:
+            raise bad(f"в разделе «press_release» {key} должен быть целым числом не меньше {low}")
+    readability = section["readability"]
+    if not isinstance(readability, dict) or any(not _number(readability.get(k)) for k in ("base", "sentence",
+                                                                                          "syllables")):
+        raise bad("в разделе «press_release» readability должен задавать числа base, sentence и syllables")
+    for table, extra in (("weights", ("bias",)), ("centres", ())):
+        values = section[table]
+        missing = [k for k in (*extra, *FEATURES) if not _number(values.get(k))]
+        unknown = [k for k in values if k not in (*extra, *FEATURES)]
+        if missing:
+            raise bad(f"в разделе «press_release.{table}» нет числа для: {', '.join(missing)}")
+        if unknown:
+            raise bad(f"в разделе «press_release.{table}» неизвестный признак: {', '.join(unknown)}; допустимы "
+                      f"{', '.join(FEATURES)}")
 
 
 def load_methodologies(directory: Path = METHODOLOGY_DIR) -> list[Methodology]:

@@ -1,0 +1,114 @@
+"""Press-release style detector (scoring/style.py): accuracy on the held-out part of the labelled set, the rules
+behind each signal, the methodology's [press_release] section, and `cli.py style`."""
+import json
+
+import pytest
+
+from scoring import style
+from scoring.methodology import methodology_for, parse_methodology
+from tests.calibrate_style import labelled
+from tests.test_cli import cli
+from tests.test_methodology import DEFAULT
+
+SETTINGS = style.StyleSettings.from_methodology(methodology_for("2026Q1"))
+
+
+def _signals(text: str):
+    return style.signals(text, SETTINGS)
+
+
+def test_held_out_accuracy_precision_and_recall():
+    held_out = [i for i in labelled() if i["split"] == "test"]
+    assert len(held_out) >= 75
+    results = style.assess_many([i["text"] for i in held_out], SETTINGS)
+    truth = [i["label"] == "press_release" for i in held_out]
+    predicted = [r.press_release for r in results]
+    tp = sum(p and t for p, t in zip(predicted, truth))
+    accuracy = sum(p == t for p, t in zip(predicted, truth)) / len(truth)
+    assert accuracy >= 0.9
+    assert tp / sum(predicted) >= 0.9 and tp / sum(truth) >= 0.9  # precision, recall
+    assert all(r.reasons and 0 <= r.score <= 1 for r in results)  # every decision says why
+
+
+def test_labelled_set_has_at_least_150_texts_of_each_kind():
+    items = labelled()
+    assert sum(i["label"] == "press_release" for i in items) >= 150
+    assert sum(i["label"] == "conversational" for i in items) >= 150
+
+
+def test_cliches_are_found_in_any_form_and_with_a_word_between():
+    found = _signals("Состоялось очередное заседание коллегии. В рамках проекта было отмечено многое.").cliches
+    assert "Состоялось очередное заседание" in found and "В рамках" in found and "было отмечено" in found
+    assert _signals("Мы гуляли в парке и смотрели на уток.").cliches == []
+
+
+def test_nominalisations_come_from_verbs_in_the_dictionary():
+    words = _signals("Обеспечение и осуществление реализации решения. Здание стоит у станции.").nominalisations
+    assert {"Обеспечение", "осуществление", "реализации", "решения"} <= set(words)
+    assert "Здание" not in words and "станции" not in words  # a noun in -ние/-ция without a verb behind it
+
+
+def test_passive_participles_and_reflexive_passives():
+    passive = _signals("Проведено заседание. Работа осуществляется. Школа организована. Мне нравится каток.").passive
+    assert passive == ["Проведено", "осуществляется", "организована"]
+
+
+def test_official_in_the_third_person_and_quoted_speech():
+    s = _signals("Губернатор Томской области Владимир Мазур отметил рост. «Мы продолжим работу», – подчеркнул он.")
+    assert s.reporting == ["Губернатор … отметил"]
+    assert s.first_person == []  # the quoted «мы» is the official's voice, not the page's
+
+
+def test_address_to_the_reader():
+    s = _signals("Друзья, а вы были на катке? Приходите! Давайте кататься вместе 😊")
+    assert {"вы", "Приходите", "Давайте"} <= set(s.address) and s.questions == 1 and s.emoji == 1
+
+
+def test_sentences_and_readability_by_oborneva():
+    s = _signals("В.М. Мазур провёл совещание в г. Томске. Итоги подведены.")
+    assert s.sentences == 2 and s.words == 8  # initials are not words, «г.» does not end a sentence
+    expected = 206.835 - 1.3 * 8 / 2 - 60.1 * s.syllables / 8
+    assert style.reading_ease(s, SETTINGS) == pytest.approx(expected)
+
+
+def test_a_short_text_is_not_judged():
+    result = style.assess("С праздником!", SETTINGS)
+    assert result.press_release is False and not result.rated and "слишком короткий" in result.reasons[0]
+
+
+def test_decisions_and_reasons_on_both_sides():
+    release = style.assess("В целях обеспечения реализации национального проекта осуществляется строительство "
+                           "объектов. Губернатор поручил обеспечить завершение работ в установленный срок.", SETTINGS)
+    post = style.assess("Ребята, кто уже видел новый каток? Приходите вечером, будет музыка 🎶", SETTINGS)
+    assert release.press_release and release.score > 0.9 and any("канцелярские" in r for r in release.reasons)
+    assert "в целях обеспечения" in [p.lower() for p in release.phrases]
+    assert not post.press_release and post.score < 0.25 and any("обращение к читателю" in r for r in post.reasons)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("\nscored = false", "\nscored = true", "scored = true не поддерживается"),
+    ("threshold = 0.5 ", "threshold = 1.5 ", "threshold должен быть числом больше 0 и меньше 1"),
+    ("emoji = -0.512", "emodji = -0.512", "нет числа для: emoji"),
+    ("min_words = 5 ", "min_words = -1 ", "min_words должен быть целым"),
+    ("readability = { base = 206.835,", "readability = { base = \"x\",", "readability должен задавать числа"),
+])
+def test_press_release_section_is_validated(old, new, message):
+    assert old in DEFAULT
+    with pytest.raises(ValueError, match=message):
+        parse_methodology(DEFAULT.replace(old, new, 1), "копия.toml")
+
+
+def test_cli_style_json_in_order(tmp_path, sqlite_url):
+    texts = ["Состоялось заседание коллегии департамента, на котором было отмечено выполнение плана мероприятий "
+             "в рамках государственной программы.", "А вы уже катались на новом катке? Пишите в комментариях 👇"]
+    for content in (texts, {"texts": texts}):
+        path = tmp_path / "drafts.json"
+        path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+        result = cli("style", str(path), "--json", url=sqlite_url)
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert [r["press_release"] for r in out] == [True, False]
+        assert all(isinstance(r["score"], float) and r["reasons"] for r in out)
+    (tmp_path / "bad.json").write_text('{"texts": 5}', encoding="utf-8")
+    result = cli("style", str(tmp_path / "bad.json"), "--json", url=sqlite_url)
+    assert result.returncode != 0 and result.stderr.startswith("Ошибка: ") and "нужен список" in result.stderr
