@@ -213,3 +213,15 @@ def payload_with_place_ranges(quarter: Quarter) -> dict:
     """The shown payload with each ranked row's range of places when the block weights move (cached per data
     version, like the rating itself)."""
     return _payload_with_place_ranges(version(), quarter.code)
+
+
+@st.cache_data(show_spinner="Анализ стиля публикаций…", max_entries=32)
+def _styles(version_key: tuple, quarter_code: str, page_ids: tuple[int, ...] | None) -> pl.DataFrame:
+    from services.style import quarter_styles
+    return quarter_styles(engine(), Quarter.parse(quarter_code), None if page_ids is None else list(page_ids),
+                          region_tz())
+
+
+def styles(quarter: Quarter, page_ids: list[int] | None = None) -> pl.DataFrame:
+    """The style of the quarter's publications per page (all pages, or `page_ids`), cached per data version."""
+    return _styles(version(), quarter.code, None if page_ids is None else tuple(sorted(page_ids)))

@@ -9,7 +9,7 @@ from core.labels import number_ru
 from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
-from scoring.screens import body_card
+from scoring.screens import body_card, style_view
 
 flt = _shared.filters()
 st.title("Карточка органа")
@@ -61,6 +61,28 @@ if card.recommendations:
     st.markdown("\n".join(f"- **{where}**: {text}" for where, text in card.recommendations))
 else:
     st.success("Замечаний нет.", icon=":material/check_circle:")
+
+st.markdown("#### Стиль публикаций: разговорный или пресс-релиз (Порядок §2 п.8)")
+style_summary, style_examples = style_view(card.pages, _shared.styles(flt.quarter, card.pages["page_id"].to_list()),
+                                           region_tz().key)
+if style_summary.is_empty():
+    st.caption("За квартал нет текстов публикаций страниц органа.")
+else:
+    st.caption("Справочно, в балл не входит. Доля публикаций, написанных как пресс-релиз (длинные предложения, "
+               "канцелярские обороты, отглагольные существительные, нет обращения к читателю), и самые типичные из "
+               "них: в [квадратных скобках] — обороты, из-за которых текст читается как пресс-релиз.")
+    st.dataframe(style_summary, hide_index=True, width="stretch", column_config={
+        "title": st.column_config.TextColumn("Страница", width="medium"),
+        "posts_rated": st.column_config.NumberColumn("Публикаций с текстом"),
+        "press_releases": st.column_config.NumberColumn("Как пресс-релиз"),
+        "share": st.column_config.ProgressColumn("Доля", format="percent", min_value=0, max_value=1),
+        "recommendation": st.column_config.TextColumn("Рекомендация", width="large")})
+    if not style_examples.is_empty():
+        st.dataframe(style_examples, hide_index=True, width="stretch", column_config={
+            "title": st.column_config.TextColumn("Страница", width="medium"),
+            "published_local": st.column_config.DatetimeColumn("Дата", format="DD.MM.YYYY HH:mm"),
+            "score": st.column_config.ProgressColumn("Вероятность", format="percent", min_value=0, max_value=1),
+            "text": st.column_config.TextColumn("Типичная публикация", width="large")})
 
 st.markdown("#### Руководитель и учреждения")
 _rating_tables.ranked_table(rating.payload, "heads", body, height=200)

@@ -1,11 +1,13 @@
 """«Публикации по неделям»: pages (or bodies) × ISO weeks against the weekly norm, with explicit «нет данных»
 cells; drill-down to a page's posts by selecting its row in the table."""
+import polars as pl
 import streamlit as st
 
 from app_pages import _shared
 from core.config import region_tz
+from core.labels import percent_ru
 from reports.figures import share_heatmap, weekly_heatmap
-from scoring.screens import weekly_body_shares, weekly_page_rows, weekly_totals
+from scoring.screens import style_view, weekly_body_shares, weekly_page_rows, weekly_totals
 
 flt = _shared.filters()
 st.title(f"Публикации по неделям — {flt.quarter.label}")
@@ -63,3 +65,15 @@ if rows:
         "views": st.column_config.NumberColumn("Просмотры", format="localized"),
         "likes": "Лайки", "comments": "Комментарии", "reposts": "Репосты", "reactions": "Реакции"})
     st.caption(f"Время — {region_tz().key}.")
+    summary, examples = style_view(pages.filter(pl.col("page_id") == page["page_id"]).select("page_id", title="label"),
+                                   _shared.styles(flt.quarter, [page["page_id"]]), region_tz().key)
+    if not summary.is_empty():  # Порядок §2 п.8, справочно
+        info = summary.row(0, named=True)
+        st.markdown(f"##### Стиль: как пресс-релиз написаны {info['press_releases']} из {info['posts_rated']} "
+                    f"публикаций ({percent_ru(info['share'])})")
+        st.caption(info["recommendation"])
+        if not examples.is_empty():
+            st.dataframe(examples.drop("title"), hide_index=True, width="stretch", column_config={
+                "published_local": st.column_config.DatetimeColumn("Дата", format="DD.MM.YYYY HH:mm"),
+                "score": st.column_config.ProgressColumn("Вероятность", format="percent", min_value=0, max_value=1),
+                "text": st.column_config.TextColumn("Типичная публикация ([обороты пресс-релиза])", width="large")})

@@ -186,3 +186,17 @@ def owner_recommendations(owner: dict) -> list[str]:
     """Owner-level advice: the required platforms without a page."""
     return [f"создать официальную страницу {PLATFORM_LOCATIVE.get(p, p)}" if p != "vk"
             else "создать официальную страницу ВКонтакте" for p in owner.get("missing_platforms") or []]
+
+
+def style_recommendation(style: dict | None, settings) -> str | None:
+    """Порядок §2 п.8 (a conversational style, not press releases), from the page's share of press-release-style
+    posts (scoring.style.page_styles): advice when the share reaches the methodology's page_share."""
+    if not style or not style.get("posts_rated") or (style.get("share") or 0) < settings.page_share:
+        return None
+    phrases = []
+    for example in style.get("examples") or []:
+        phrases += [p for p in example.get("phrases") or [] if p.lower() not in (q.lower() for q in phrases)]
+    shown = ", ".join(f"«{p.lower() if ' … ' not in p else p}»" for p in phrases[:3])
+    return (f"{style['press_releases']} из {style['posts_rated']} публикаций ({percent_ru(style['share'])}) написаны "
+            f"как пресс-релиз{f' ({shown})' if shown else ''} — писать проще и для людей: короче предложения, без "
+            "канцелярских оборотов, обращаться к читателю и задавать вопросы (Порядок §2 п.8)")

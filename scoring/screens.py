@@ -290,3 +290,17 @@ def weekly_totals(pages: pl.DataFrame) -> dict:
     return {"pages": pages.height, "weeks": int(pages["weeks"].fill_null(0).sum()),
             "weeks_ok": int(pages["weeks_ok"].fill_null(0).sum()),
             "weeks_no_data": int(pages["weeks_no_data"].fill_null(0).sum())}
+
+
+# --- style of publications (Порядок §2 п.8), «Карточка органа» and «Публикации по неделям» ---
+
+def style_view(pages: pl.DataFrame, styles: pl.DataFrame, tz_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per page (`pages`: page_id, title) the share of press-release-style posts with the recommendation, and the
+    most typical examples (local time, likelihood, the text with its phrases in [brackets])."""
+    joined = pages.select("page_id", "title").join(styles, on="page_id", how="inner")
+    summary = joined.select("title", "posts_rated", "press_releases", "share",
+                            pl.col("recommendation").fill_null("стиль в порядке"))
+    examples = (joined.select("title", "examples").explode("examples").drop_nulls("examples").unnest("examples")
+                .select("title", pl.col("published_at").dt.convert_time_zone(tz_name).dt.replace_time_zone(None)
+                        .alias("published_local"), "score", "text"))
+    return summary, examples

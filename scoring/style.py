@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import polars as pl
+
 from core.config import DATA_DIR
 
 STYLE_DIR = DATA_DIR / "style"
@@ -361,3 +363,53 @@ def assess(text: str, settings: StyleSettings, lex: Lexicon | None = None) -> St
 def assess_many(texts: list[str], settings: StyleSettings) -> list[StyleResult]:
     lex = lexicon()
     return [assess(t or "", settings, lex) for t in texts]
+
+
+# --- per page and quarter (reported as information: Порядок §2 п.8) ---
+
+PAGE_STYLE_SCHEMA = {"page_id": pl.Int64, "posts_rated": pl.Int64, "press_releases": pl.Int64, "share": pl.Float64,
+                     "examples": pl.List(pl.Struct({"published_at": pl.Datetime("us", "UTC"), "score": pl.Float64,
+                                                    "text": pl.String, "phrases": pl.List(pl.String)}))}
+EXCERPT = 400  # characters of an example's text shown
+
+
+def highlighted(text: str, phrases: list[str], limit: int = EXCERPT) -> str:
+    """The text with the phrases that made it a press release in [square brackets] — plain text, never HTML."""
+    out = text
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        if " … " in phrase:
+            continue
+        out = re.sub(rf"(?<![\[\w]){re.escape(phrase)}(?![\]\w])", lambda m: f"[{m.group(0)}]", out, count=1)
+    return out if len(out) <= limit else out[:limit].rstrip() + "…"
+
+
+def post_styles(posts: pl.DataFrame, settings: StyleSettings) -> pl.DataFrame:
+    """Each post (page_id, post_id, published_at, text) with its decision, likelihood and phrases; a text seen
+    several times (reposts, cross-posting to three platforms) is analysed once."""
+    texts = posts.select(pl.col("text").fill_null("")).unique()["text"].to_list()
+    results = assess_many(texts, settings)
+    verdicts = pl.DataFrame({"text": texts, "press_release": [r.press_release for r in results],
+                             "rated": [r.rated for r in results], "score": [r.score for r in results],
+                             "phrases": [r.phrases[:6] for r in results]},
+                            schema={"text": pl.String, "press_release": pl.Boolean, "rated": pl.Boolean,
+                                    "score": pl.Float64, "phrases": pl.List(pl.String)})
+    return posts.with_columns(pl.col("text").fill_null("")).join(verdicts, on="text", how="left")
+
+
+def page_styles(posts: pl.DataFrame, settings: StyleSettings) -> pl.DataFrame:
+    """Per page: posts with enough text to judge, those written as press releases, their share, and the most
+    typical examples (highest likelihood first) with the phrases that made them so."""
+    if posts.is_empty():
+        return pl.DataFrame(schema=PAGE_STYLE_SCHEMA)
+    styled = post_styles(posts, settings).filter(pl.col("rated"))
+    examples = (styled.filter(pl.col("press_release")).sort("score", descending=True)
+                .unique(["page_id", "text"], keep="first", maintain_order=True)  # the same text posted again
+                .group_by("page_id", maintain_order=True).head(settings.examples)
+                .with_columns(pl.struct("text", "phrases").map_elements(
+                    lambda r: highlighted(r["text"], r["phrases"] or []), return_dtype=pl.String).alias("text"))
+                .group_by("page_id").agg(pl.struct("published_at", "score", "text", "phrases").alias("examples")))
+    return (styled.group_by("page_id").agg(pl.len().cast(pl.Int64).alias("posts_rated"),
+                                            pl.col("press_release").sum().cast(pl.Int64).alias("press_releases"))
+            .with_columns((pl.col("press_releases") / pl.col("posts_rated")).alias("share"))
+            .join(examples, on="page_id", how="left").sort("page_id")
+            .select(list(PAGE_STYLE_SCHEMA)).cast(PAGE_STYLE_SCHEMA))

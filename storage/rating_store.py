@@ -152,3 +152,10 @@ def withdrawals(engine: Engine, quarter_code: str) -> list[dict]:
         return [dict(r) for r in conn.execute(
             select(w.c.approved_at, w.c.approved_by, w.c.withdrawn_at, w.c.withdrawn_by, w.c.reason)
             .where(w.c.quarter == quarter_code).order_by(w.c.id)).mappings()]
+
+
+def post_texts_in(engine: Engine, span: tuple[datetime, datetime], page_ids: list[int] | None = None) -> pl.DataFrame:
+    """The texts of the current posts whose moments fall in `span` (UTC), of every page or of `page_ids`:
+    page_id, post_id, published_at, text (the style of publications, services.style)."""
+    frame = current_versions(engine, "posts", page_ids=page_ids, window=span)
+    return frame.select("page_id", "post_id", "published_at", "text")
