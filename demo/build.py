@@ -19,7 +19,7 @@ QUARTERS = [("2025Q4", exports.utc(2025, 10, 1), exports.utc(2026, 1, 1)),
 SNAPSHOT_DATES = [date(2025, 9, 30), date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)]
 JSON_KINDS = ("governor", "administration", "executive_body", "head")
 SEED = 132
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4  # 4: Telegram message ids continue across quarters; exports observed by their content
 
 
 def _months(start: datetime, end: datetime):
@@ -50,13 +50,18 @@ def write_demo(out_dir: Path, seed: int = SEED) -> list[dict]:
     rng = random.Random(seed + 2)
     files: list[dict] = []
 
-    def put(relative: str, content: bytes, kind: str, as_of: date, period: tuple[datetime, datetime] | None = None):
+    def put(relative: str, content: bytes, kind: str, as_of: date | None,
+            period: tuple[datetime, datetime] | None = None, page: str | None = None):
         path = out_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-        entry = {"path": relative, "kind": kind, "as_of": as_of.isoformat()}
+        entry = {"path": relative, "kind": kind}
+        if as_of is not None:  # a registry's date; an export is observed at its newest item (its comments and
+            entry["as_of"] = as_of.isoformat()  # replies run past the quarter, so no quarter-end date fits it)
         if period is not None:  # the local days the export was taken for (ЦУР knows what it asked for)
             entry["period"] = [_local_day(period[0]).isoformat(), (_local_day(period[1]) - timedelta(days=1)).isoformat()]
+        if page is not None:  # an empty export names no page: ЦУР says which page it asked for
+            entry["page"] = page
         files.append(entry)
 
     put("registry/registry.xlsx", exports.registry_xlsx(pages), "registry", DATA_END)
@@ -66,7 +71,7 @@ def write_demo(out_dir: Path, seed: int = SEED) -> list[dict]:
     json_pages = [a for a in activities if a.page.owner.kind in JSON_KINDS]
     template_pages = [a for a in activities if a.page.owner.kind not in JSON_KINDS]
     for code, start, end in QUARTERS:
-        as_of = (end + LOCAL_OFFSET).date() - timedelta(days=1)  # last local day the exports cover
+        as_of = None  # «сведения на»: the newest item of each export
         for activity in json_pages:
             if activity.page.owner.profile in ("lagging", "uneven") and rng.random() < 0.06:
                 continue  # an export ЦУР never received: "нет данных", not "0 публикаций"
@@ -88,11 +93,12 @@ def _local_day(moment: datetime) -> date:
     return (moment + LOCAL_OFFSET).date()
 
 
-def _write_json_exports(put, activity: PageActivity, code: str, start, end, as_of: date, counter: int) -> None:
+def _write_json_exports(put, activity: PageActivity, code: str, start, end, as_of: date | None,
+                        counter: int) -> None:
     page, period = activity.page, (start, end)
     if page.platform == "vk":
-        put(f"vk/{page.key}_{code}.json", exports.vk_wall_get(activity, start, end, envelope=counter % 2 == 0),
-            "activity", as_of, period)
+        wall = exports.vk_wall_get(activity, start, end, envelope=counter % 2 == 0)
+        put(f"vk/{page.key}_{code}.json", wall, "activity", as_of, period, _page_if_unnamed(wall, page.url))
         comments = exports.vk_comments(activity, start, end)
         if comments:
             put(f"vk/{page.key}_{code}_comments.json", comments, "activity", as_of, period)
@@ -103,7 +109,16 @@ def _write_json_exports(put, activity: PageActivity, code: str, start, end, as_o
         if discussion:
             put(f"telegram/{page.key}_{code}_discussion/result.json", discussion, "activity", as_of, period)
     else:
-        put(f"ok/{page.key}_{code}.json", exports.ok_mediatopics(activity, start, end), "activity", as_of, period)
+        topics = exports.ok_mediatopics(activity, start, end)
+        put(f"ok/{page.key}_{code}.json", topics, "activity", as_of, period, _page_if_unnamed(topics, page.url))
+
+
+def _page_if_unnamed(content: bytes, url: str) -> str | None:
+    """The page's URL when the export names no page (a wall.get or media_topics without items carries no
+    owner id): the upload then assigns it, and with the period the export proves the page's silence."""
+    body = json.loads(content)
+    body = body.get("response", body) if isinstance(body, dict) else body
+    return url if isinstance(body, dict) and not body.get("items") and not body.get("media_topics") else None
 
 
 def load_demo(engine, out_dir: Path, user: str = "demo") -> dict:
@@ -114,8 +129,9 @@ def load_demo(engine, out_dir: Path, user: str = "demo") -> dict:
     summary = {"files": 0, "batches": [], "posts": 0, "unmatched_pages": 0}
     for entry in files:
         period = tuple(date.fromisoformat(d) for d in entry["period"]) if "period" in entry else None
-        report = ingest_path(engine, out_dir / entry["path"], user=user, as_of=date.fromisoformat(entry["as_of"]),
-                             period=period)
+        as_of = date.fromisoformat(entry["as_of"]) if "as_of" in entry else None
+        report = ingest_path(engine, out_dir / entry["path"], user=user, as_of=as_of, period=period,
+                             page=entry.get("page"))
         summary["files"] += 1
         summary["batches"].append(report["batch_id"])
         summary["posts"] += report.get("posts_added", 0)

@@ -165,22 +165,17 @@ def _tg_date(moment: datetime) -> tuple[str, str]:
     return local.isoformat(timespec="seconds"), str(_unix(moment))
 
 
-def telegram_channel(activity: PageActivity, start: datetime, end: datetime) -> bytes:
+def _channel_history(activity: PageActivity) -> list[tuple[datetime, dict]]:
+    """Every message of the channel over the whole simulation, ids in time order and never restarting (as
+    Telegram numbers a chat's messages); each quarter's export is a slice of it."""
     page = activity.page
-    messages = []
-    events = []
-    for post in activity.posts:
-        if start <= post.published_at < end:
-            events.append((post.published_at, "post", post))
+    events = [(post.published_at, "post", post) for post in activity.posts]
     for stream in activity.streams:
-        if start <= stream.started_at < end:
-            events.append((stream.started_at, "call_start", stream))
-            ended = stream.started_at + timedelta(seconds=stream.duration_s)
-            if ended < end:
-                events.append((ended, "call_end", stream))
+        events.append((stream.started_at, "call_start", stream))
+        events.append((stream.started_at + timedelta(seconds=stream.duration_s), "call_end", stream))
     events.sort(key=lambda e: e[0])
-    message_id = events and min(p.post_id for _, kind, p in events if kind == "post") if events else 1
-    message_id = message_id or 1
+    history: list[tuple[datetime, dict]] = []
+    message_id = min((p.post_id for p in activity.posts), default=1)
     for moment, kind, obj in events:
         date_text, unix = _tg_date(moment)
         base = {"id": message_id, "date": date_text, "date_unixtime": unix}
@@ -196,13 +191,13 @@ def telegram_channel(activity: PageActivity, start: datetime, end: datetime) -> 
                 message["photo"] = "(File not included. Change data exporting settings to download.)"
                 message["width"], message["height"] = 1280, 853
                 if obj.content_type == "photo" and obj.post_id % 5 == 0:  # an album: 3 messages, one with text
-                    messages.append(message)
+                    history.append((moment, message))
                     for extra in range(2):
                         message_id += 1
-                        messages.append({"id": message_id, "type": "message", "date": date_text,
-                                         "date_unixtime": unix, "from": page.owner.name,
-                                         "from_id": f"channel{page.numeric_id}", "photo": message["photo"],
-                                         "width": 1280, "height": 853, "text": "", "text_entities": []})
+                        history.append((moment, {"id": message_id, "type": "message", "date": date_text,
+                                                 "date_unixtime": unix, "from": page.owner.name,
+                                                 "from_id": f"channel{page.numeric_id}", "photo": message["photo"],
+                                                 "width": 1280, "height": 853, "text": "", "text_entities": []}))
                     message_id += 1
                     continue
         else:
@@ -210,44 +205,66 @@ def telegram_channel(activity: PageActivity, start: datetime, end: datetime) -> 
                        "action": "group_call", "text": "", "text_entities": []}
             if kind == "call_end":
                 message["duration"] = obj.duration_s
-        messages.append(message)
+        history.append((moment, message))
         message_id += 1
+    return history
+
+
+def telegram_channel(activity: PageActivity, start: datetime, end: datetime) -> bytes:
+    page = activity.page
+    messages = [message for moment, message in _channel_history(activity) if start <= moment < end]
     export = {"name": page.owner.name, "type": "public_channel", "id": page.numeric_id, "messages": messages}
     return json.dumps(export, ensure_ascii=False, indent=1).encode()
 
 
-def telegram_discussion(activity: PageActivity, start: datetime, end: datetime) -> bytes | None:
-    """Export of the channel's linked discussion group: mirrored posts, users' comments, the channel's replies."""
+def _discussion_history(activity: PageActivity) -> list[tuple[datetime, dict]]:
+    """Every message of the channel's discussion group over the whole simulation — mirrored posts, users'
+    comments, the channel's replies — numbered in time order without restarting (real Telegram ids never
+    restart within a chat), each with the moment of the post whose thread it belongs to."""
     page = activity.page
-    messages = []
-    message_id = 1
+    entries: list[tuple[datetime, int, datetime, dict, int | None]] = []  # moment, order, thread, message, reply to
     for post in activity.posts:
-        if not (start <= post.published_at < end) or not post.comments:
+        if not post.comments:
             continue
+        root = len(entries)
         date_text, unix = _tg_date(post.published_at + timedelta(seconds=2))
-        root_id = message_id
-        messages.append({"id": root_id, "type": "message", "date": date_text, "date_unixtime": unix,
-                         "from": page.owner.name, "from_id": f"channel{page.numeric_id}",
-                         "forwarded_from": page.owner.name, "text": post.text,
-                         "text_entities": [{"type": "plain", "text": post.text}]})
-        message_id += 1
+        entries.append((post.published_at + timedelta(seconds=2), root, post.published_at,
+                        {"type": "message", "date": date_text, "date_unixtime": unix, "from": page.owner.name,
+                         "from_id": f"channel{page.numeric_id}", "forwarded_from": page.owner.name,
+                         "text": post.text, "text_entities": [{"type": "plain", "text": post.text}]}, None))
         for c in post.comments:
             date_text, unix = _tg_date(c.created_at)
-            comment_id = message_id
-            messages.append({"id": comment_id, "type": "message", "date": date_text, "date_unixtime": unix,
-                             "from": "Житель", "from_id": f"user{c.author_id}", "reply_to_message_id": root_id,
-                             "text": c.text, "text_entities": [{"type": "plain", "text": c.text}]})
-            message_id += 1
+            comment = len(entries)
+            entries.append((c.created_at, comment, post.published_at,
+                            {"type": "message", "date": date_text, "date_unixtime": unix, "from": "Житель",
+                             "from_id": f"user{c.author_id}", "text": c.text,
+                             "text_entities": [{"type": "plain", "text": c.text}]}, root))
             if c.reply_id:
                 date_text, unix = _tg_date(c.reply_at)
-                messages.append({"id": message_id, "type": "message", "date": date_text, "date_unixtime": unix,
-                                 "from": page.owner.name, "from_id": f"channel{page.numeric_id}",
-                                 "reply_to_message_id": comment_id, "text": "Спасибо за вопрос! Ответили в личных.",
-                                 "text_entities": [{"type": "plain", "text": "Спасибо за вопрос! Ответили в личных."}]})
-                message_id += 1
+                text = "Спасибо за вопрос! Ответили в личных."
+                entries.append((c.reply_at, len(entries), post.published_at,
+                                {"type": "message", "date": date_text, "date_unixtime": unix, "from": page.owner.name,
+                                 "from_id": f"channel{page.numeric_id}", "text": text,
+                                 "text_entities": [{"type": "plain", "text": text}]}, comment))
+    ids = {}
+    for number, (_, order, _, _, _) in enumerate(sorted(entries, key=lambda e: (e[0], e[1])), start=1):
+        ids[order] = number
+    history = []
+    for moment, order, thread, message, reply_to in entries:
+        message = {"id": ids[order], **message}
+        if reply_to is not None:
+            message["reply_to_message_id"] = ids[reply_to]
+        history.append((thread, message))
+    return history
+
+
+def telegram_discussion(activity: PageActivity, start: datetime, end: datetime) -> bytes | None:
+    """Export of the channel's linked discussion group for the threads of the quarter's posts."""
+    page = activity.page
+    messages = [message for thread, message in _discussion_history(activity) if start <= thread < end]
     if not messages:
         return None
-    messages.sort(key=lambda m: int(m["date_unixtime"]))
+    messages.sort(key=lambda m: m["id"])
     export = {"name": f"{page.owner.name} — обсуждение", "type": "public_supergroup",
               "id": page.numeric_id + 500_000_000, "messages": messages}
     return json.dumps(export, ensure_ascii=False, indent=1).encode()
