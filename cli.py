@@ -179,7 +179,9 @@ def cmd_rate(args) -> int:
     if args.xlsx:
         from core.config import region_tz
         from reports.rating_workbook import rating_workbook
-        Path(args.xlsx).write_bytes(rating_workbook(payload, region_tz()))
+        from services.style import quarter_styles, style_by_page
+        style = style_by_page(quarter_styles(engine, quarter))  # Порядок §2 п.8, справочно: «Стиль публикаций»
+        Path(args.xlsx).write_bytes(rating_workbook(payload, region_tz(), style=style))
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, default=str))
         return 0

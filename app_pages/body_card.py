@@ -10,6 +10,7 @@ from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
 from scoring.screens import body_card, style_view
+from services.style import style_by_page
 
 flt = _shared.filters()
 st.title("Карточка органа")
@@ -42,7 +43,8 @@ cols[2].metric("Зона", row.get("zone") or "—")
 cols[3].metric("Руководитель", number_ru(row.get("head_score"), 1),
                help=", ".join(card.head_names) or "нет в реестре")
 cols[4].metric("Учреждения", number_ru(row.get("institutions_score"), 1), help=f"{card.institutions} учреждений")
-st.download_button("Excel по органу", data=lambda: rating_workbook(rating.payload, region_tz(), row.get("owner_id")),
+st.download_button("Excel по органу", data=lambda: rating_workbook(rating.payload, region_tz(), row.get("owner_id"), style=style_by_page(
+                       _shared.styles(flt.quarter, card.pages["page_id"].to_list()))),
                    file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
                    icon=":material/download:", key="body_card_excel", disabled=not row,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -8,6 +8,7 @@ from reports.figures import movement_chart, zone_distribution
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
 from scoring.screens import movement_rows, zone_counts
+from services.style import style_by_page
 
 flt = _shared.filters()
 st.title(f"Рейтинг — {flt.quarter.label}")
@@ -34,7 +35,8 @@ if view.approved and view.differences:
 cols = st.columns([3, 2, 2])
 search = cols[0].text_input("Поиск по наименованию", key="rating_search", placeholder="например, финансов")
 cols[1].download_button(
-    "Скачать Excel", data=lambda: rating_workbook(payload, region_tz()), icon=":material/download:",
+    "Скачать Excel", data=lambda: rating_workbook(payload, region_tz(), style=style_by_page(_shared.styles(flt.quarter))),
+    icon=":material/download:",
     file_name=file_name(flt.quarter.code, local_today(region_tz())), on_click="ignore", key="rating_excel",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 _approval.controls(view, cols[2])

@@ -31,6 +31,7 @@ class _Book(Workbook):
                                                               "bold": True, "valign": "top"}) for z in zones}
         self.score = self.book.add_format({"num_format": "0.0", "valign": "top"})
         self.share = self.book.add_format({"num_format": "0.00", "valign": "top"})
+        self.percent = self.book.add_format({"num_format": "0%", "valign": "top"})
         self.delta_up = self.book.add_format({"num_format": "+0;-0;0", "font_color": "#2E7D32", "valign": "top"})
         self.delta_down = self.book.add_format({"num_format": "+0;-0;0", "font_color": "#C62828", "valign": "top"})
         self.delta_points = self.book.add_format({"num_format": "+0.0;-0.0;0.0", "valign": "top"})
@@ -195,15 +196,36 @@ def _methodology_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
     sheet.fit_to_pages(1, 0)
 
 
-def rating_workbook(payload: dict, tz: ZoneInfo, body_owner_id: int | None = None) -> bytes:
-    """The workbook of a quarter; with `body_owner_id`, only that executive body, its head and institutions."""
+def rating_workbook(payload: dict, tz: ZoneInfo, body_owner_id: int | None = None,
+                    style: dict[int, dict] | None = None) -> bytes:
+    """The workbook of a quarter; with `body_owner_id`, only that executive body, its head and institutions;
+    with `style` (page id → services.style row), a sheet «Стиль публикаций» (Порядок §2 п.8, справочно)."""
     if body_owner_id is not None:
         payload = body_slice(payload, body_owner_id)
     with paused_gc():
-        return _build(payload, tz)
+        return _build(payload, tz, style)
 
 
-def _build(payload: dict, tz: ZoneInfo) -> bytes:
+def _style_sheet(book: _Book, pages: list[dict], style: dict[int, dict]) -> None:
+    """Per page: posts with text, those written as a press release, the share, the advice and the most typical
+    examples (the phrases that made them so in [brackets])."""
+    headers = ["Владелец", "Платформа", "Ссылка", "Публикаций с текстом", "Как пресс-релиз", "Доля",
+               "Рекомендация", "Пример 1", "Пример 2", "Пример 3"]
+    rows = []
+    for p in pages:
+        found = style.get(p["page_id"])
+        if not found:
+            continue
+        examples = [e["text"] for e in found.get("examples") or []][:3]
+        rows.append([p["owner"], PLATFORM_LABELS.get(p["platform"]), p["url"], found["posts_rated"],
+                     found["press_releases"], found["share"], found.get("recommendation"),
+                     *(examples + [None] * (3 - len(examples)))])
+    book.table_sheet("Стиль публикаций", headers, rows, [45, 14, 32, 11, 11, 8, 50, 60, 60, 60],
+                     [None, None, None, book.integer, book.integer, book.percent, book.wrap, book.wrap, book.wrap,
+                      book.wrap])
+
+
+def _build(payload: dict, tz: ZoneInfo, style: dict[int, dict] | None = None) -> bytes:
     info = payload["methodology_info"]
     book = _Book(info["zones"])
     blocks = info["blocks"]
@@ -215,6 +237,8 @@ def _build(payload: dict, tz: ZoneInfo) -> bytes:
     _indicator_sheet(book, payload["pages"], info)
     _weekly_sheet(book, payload)
     _streams_sheet(book, payload, tz)
+    if style is not None:
+        _style_sheet(book, payload["pages"], style)
     _methodology_sheet(book, payload, tz)
     return book.close()
 

@@ -112,3 +112,54 @@ def test_cli_style_json_in_order(tmp_path, sqlite_url):
     (tmp_path / "bad.json").write_text('{"texts": 5}', encoding="utf-8")
     result = cli("style", str(tmp_path / "bad.json"), "--json", url=sqlite_url)
     assert result.returncode != 0 and result.stderr.startswith("Ошибка: ") and "нужен список" in result.stderr
+
+
+def _posts():
+    from datetime import datetime, timezone
+
+    import polars as pl
+    release = ("В рамках реализации национального проекта состоялось заседание рабочей группы, на котором было "
+               "отмечено выполнение плана мероприятий и даны поручения по обеспечению контроля.")
+    chat = "Друзья, а вы уже были на новом катке? Приходите вечером, будет музыка 🎶"
+    moment = datetime(2026, 2, 3, 5, tzinfo=timezone.utc)
+    rows = [(1, "a", release), (1, "b", release), (1, "c", chat), (1, "d", "Ура!"), (2, "e", chat)]
+    return pl.DataFrame({"page_id": [r[0] for r in rows], "post_id": [r[1] for r in rows],
+                         "published_at": [moment] * len(rows), "text": [r[2] for r in rows]})
+
+
+def test_page_share_examples_and_recommendation():
+    from scoring.explain import style_recommendation
+    pages = {r["page_id"]: r for r in style.page_styles(_posts(), SETTINGS).iter_rows(named=True)}
+    first, second = pages[1], pages[2]
+    assert (first["posts_rated"], first["press_releases"]) == (3, 2)  # «Ура!» is too short to judge
+    assert first["share"] == pytest.approx(2 / 3) and second["share"] == 0
+    assert len(first["examples"]) == 1  # the same text posted twice is one example
+    assert "[В рамках реализации]" in first["examples"][0]["text"] and "<" not in first["examples"][0]["text"]
+    advice = style_recommendation(first, SETTINGS)
+    assert advice.startswith("2 из 3 публикаций (67 %) написаны как пресс-релиз") and "§2 п.8" in advice
+    assert style_recommendation(second, SETTINGS) is None
+
+
+def test_workbook_sheet_with_the_style_of_publications():
+    import io
+    from zoneinfo import ZoneInfo
+
+    import openpyxl
+
+    from reports.rating_workbook import rating_workbook
+    from tests.test_sensitivity import _two_bodies
+    payload = _two_bodies()
+    payload |= {"quarter_label": "I квартал 2026", "weeks": [], "streams": [], "batch_ids": [],
+                "methodology_info": payload["methodology_info"] | {
+                    "id": "m", "title": "м", "approved_on": "2024-12-10", "effective_from": "2025Q1",
+                    "posts_per_week": {}, "zones": [{"name": "высокий", "min": 0, "color": "#2E7D32"}]}}
+    for page in payload["pages"]:
+        page |= {"url": f"https://vk.com/p{page['page_id']}", "owner": f"Орган {page['owner_id']}",
+                 "owner_kind": "executive_body"}
+    styles = {r["page_id"]: r | {"recommendation": "писать проще"}
+              for r in style.page_styles(_posts(), SETTINGS).iter_rows(named=True)}
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(payload, ZoneInfo("Asia/Tomsk"), style=styles)))
+    sheet = book["Стиль публикаций"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:6] == ("Владелец", "Платформа", "Ссылка", "Публикаций с текстом", "Как пресс-релиз", "Доля")
+    assert rows[1][3:5] == (3, 2) and rows[1][7].startswith("[В рамках реализации]")
