@@ -16,6 +16,7 @@ from scoring.methodology import Methodology
 
 TABLES = ("bodies", "institutions", "heads")
 TABLE_KINDS = {"bodies": "executive_body", "institutions": "institution", "heads": "head"}
+TIE_DECIMALS = 9  # scores, B1 and block A are compared at this precision when ranking
 REFERENCE_KINDS = ("governor", "administration")  # shown for reference, not ranked (methodology.md §4)
 
 
@@ -167,12 +168,15 @@ def zone_expr(m: Methodology) -> pl.Expr:
 
 def rank_table(table: pl.DataFrame, m: Methodology) -> pl.DataFrame:
     """Rank by score; ties break by the methodology's order (B1, then block A, then name)."""
-    keys, descending = ["score"], [True]
+    columns = ["score"]
     for key in m.raw["ties"]["order"]:
         column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
         if column in table.columns:
-            keys.append(column)
-            descending.append(column != "owner_name")
+            columns.append(column)
+    # scores equal but for the last bits of a floating-point sum are a tie (the order of summation must not
+    # decide a place): numeric keys compared at 9 decimals, the next key breaks the tie
+    keys = [pl.col(c) if c == "owner_name" else pl.col(c).round(TIE_DECIMALS) for c in columns]
+    descending = [c != "owner_name" for c in columns]
     ranked = table.filter(pl.col("score").is_not_null()).sort(keys, descending=descending, nulls_last=True)
     ranked = ranked.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
     unranked = table.filter(pl.col("score").is_null()).with_columns(pl.lit(None, dtype=pl.Int64).alias("rank"))
