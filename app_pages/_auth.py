@@ -5,7 +5,7 @@ import os
 
 import streamlit as st
 
-from storage.users import ROLE_LABELS, authenticate, has_role
+from storage.users import ROLE_LABELS, UsernameError, authenticate, has_role
 
 
 def auth_enabled() -> bool:
@@ -32,7 +32,11 @@ def require_login() -> None:
         password = st.text_input("Пароль", type="password")
         submitted = st.form_submit_button("Войти")
     if submitted:
-        role = authenticate(engine(), username.strip(), password)
+        try:
+            role = authenticate(engine(), username.strip(), password)
+        except UsernameError as error:
+            st.error(f"Вход не выполнен: {error}")
+            st.stop()
         if role:
             st.session_state.update(auth_user=username.strip(), auth_role=role)
             st.rerun()

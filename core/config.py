@@ -34,5 +34,6 @@ def region_tz() -> ZoneInfo:
 
 
 def current_user() -> str:
-    """Who acts from the command line (audit log)."""
-    return os.environ.get("GOSPABLIKI_USER") or os.environ.get("USER") or "cli"
+    """Who acts from the command line (audit log), cut to the length the database keeps."""
+    from core.limits import USERNAME, fit
+    return fit(os.environ.get("GOSPABLIKI_USER") or os.environ.get("USER") or "cli", USERNAME)

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import Connection, insert, select
 
+from core import limits
 from storage import schema
 from storage.db import utcnow
 
@@ -15,15 +16,19 @@ def sha256_of(content: bytes) -> str:
 
 
 def write_audit(conn: Connection, user: str, action: str, obj: str | None = None, details: dict | None = None) -> None:
-    conn.execute(insert(schema.audit_log).values(at=utcnow(), user=user, action=action, object=obj,
+    """One line of the audit log; who and what are cut to their columns (core.limits), never refused: an attempt
+    with an impossible user name is recorded too."""
+    conn.execute(insert(schema.audit_log).values(at=utcnow(), user=limits.fit(user, limits.USERNAME) or "?",
+                                                 action=action, object=limits.fit(obj, limits.AUDIT_OBJECT),
                                                  details=details or {}))
 
 
 def create_batch(conn: Connection, *, kind: str, fmt: str, filename: str, content: bytes, user: str,
                  as_of: date) -> int:
     result = conn.execute(insert(schema.batches).values(
-        kind=kind, format=fmt, filename=filename, sha256=sha256_of(content), size_bytes=len(content),
-        uploaded_by=user, uploaded_at=utcnow(), as_of=as_of, status="active", report={}))
+        kind=kind, format=fmt, filename=limits.fit(filename, limits.FILENAME), sha256=sha256_of(content),
+        size_bytes=len(content), uploaded_by=limits.fit(user, limits.USERNAME), uploaded_at=utcnow(), as_of=as_of,
+        status="active", report={}))
     return int(result.inserted_primary_key[0])
 
 

@@ -1,14 +1,25 @@
-"""Engine from one URL; the schema is created on first use."""
+"""Engine from one URL; the schema is created on first use. Also the shape of every transaction under
+concurrency: a write takes its locks first (`writing`), a reading of many tables sees one moment of the database
+(`read_snapshot`), and a write that collided with another is retried (`retrying`)."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
+from typing import TypeVar
 
 import polars as pl
-from sqlalchemy import (BigInteger, Connection, Engine, Integer, Select, cast, create_engine, event, func, inspect,
-                        select, text)
+from sqlalchemy import (BigInteger, Connection, Engine, Integer, Select, Table, cast, create_engine, event, func,
+                        inspect, select, text)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from core.config import DATA_DIR, database_url
 from storage import schema
@@ -76,7 +87,131 @@ def data_version(engine: Engine) -> tuple:
     return (engine.url.render_as_string(hide_password=True), *last_batch, last_audit)
 
 
-def read_frame(source: Connection | Engine, query: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64-bit) for a name such as `upload:<sha256>`."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def writing(engine: Engine, *locks: str) -> Iterator[Connection]:
+    """One write transaction that takes its locks before anything else. PostgreSQL: transaction-level advisory
+    locks on the names given (in one order, so two writers never wait for each other crosswise) — what must not
+    run twice at once (the same content uploaded twice, two approvals of a quarter) runs one after the other, and
+    the second sees what the first committed. SQLite: BEGIN IMMEDIATE — the one writer's lock is taken at the
+    start, so a second writer waits for the first instead of failing when it tries to write."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            for key in sorted({advisory_key(name) for name in locks}):
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        yield conn
+
+
+class Contention(ValueError):
+    """A write kept colliding with concurrent writes after its retries; the message is Russian."""
+
+    def __init__(self, message: str = "база данных занята одновременными изменениями других пользователей; "
+                                      "ничего не записано — повторите действие через минуту"):
+        super().__init__(message)
+
+
+T = TypeVar("T")
+# PostgreSQL: serialization failure, deadlock, unique violation (a concurrent insert of the same key), lock timeout
+_TRANSIENT_STATES = {"40001", "40P01", "23505", "55P03"}
+
+
+def _transient(error: DBAPIError) -> bool:
+    state = getattr(error.orig, "sqlstate", None)
+    if state is not None:
+        return state in _TRANSIENT_STATES
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def retrying(operation: Callable[[], T], attempts: int = 5) -> T:
+    """Run a whole write transaction again when it collided with a concurrent one (it rolled back, so running it
+    again is safe); Contention when it still collides after `attempts`."""
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except DBAPIError as error:
+            if not _transient(error):
+                raise
+            if attempt == attempts - 1:
+                raise Contention() from error
+            time.sleep(0.05 * 2 ** attempt * (1 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def insert_or_nothing(conn: Connection, table: Table, values: dict, keys: tuple[str, ...]):
+    """INSERT … ON CONFLICT (keys) DO NOTHING: a row a concurrent transaction inserted first is left as it is (the
+    caller reads it back) instead of failing the whole transaction. Returns the inserted row's primary key, or
+    None when the row was there."""
+    statement = (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    primary = list(table.primary_key.columns)
+    row = conn.execute(statement.returning(*primary)).first()
+    return None if row is None else (row[0] if len(primary) == 1 else tuple(row))
+
+
+class ReadSnapshot:
+    """One moment of the database for a reading of many tables (a quarter: posts, streams, comments, owners, pages,
+    snapshots, coverage and the batch list), so that no upload committed in between is half seen. It reads like an
+    Engine: `connect()` gives its one connection, in a transaction at REPEATABLE READ on PostgreSQL (a read
+    transaction on SQLite, whose WAL keeps its moment). On PostgreSQL the columnar reads (ADBC, `read_frame`) run on
+    their own connection that imports the same snapshot (`pg_export_snapshot`)."""
+
+    def __init__(self, engine: Engine, conn: Connection, snapshot_id: str | None):
+        self.engine, self.conn, self.snapshot_id = engine, conn, snapshot_id
+        self.dialect = engine.dialect
+        self._adbc = None
+
+    def connect(self):
+        return nullcontext(self.conn)
+
+    def execute(self, *args, **kwargs):
+        return self.conn.execute(*args, **kwargs)
+
+    def adbc(self):
+        """The columnar connection, in a REPEATABLE READ transaction on this snapshot (opened on first use)."""
+        if self._adbc is None:
+            import adbc_driver_postgresql.dbapi as adbc
+            uri = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._adbc = adbc.connect(uri)  # not autocommit: the first statement opens the transaction
+            with self._adbc.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT '{self.snapshot_id}'")
+        return self._adbc
+
+    def close(self) -> None:
+        if self._adbc is not None:
+            self._adbc.rollback()
+            self._adbc.close()
+            self._adbc = None
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[ReadSnapshot]:
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            conn.begin()
+            snapshot_id = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        else:
+            conn.begin()
+            conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
+            snapshot_id = None
+        snapshot = ReadSnapshot(engine, conn, snapshot_id)
+        try:
+            yield snapshot
+        finally:
+            snapshot.close()
+            conn.rollback()
+
+
+def read_frame(source: Connection | Engine | ReadSnapshot, query: Select, schema: dict[str, pl.DataType]
+               ) -> pl.DataFrame:
     """A query's rows as a Polars frame without a Python object per value. `schema` names the query's columns
     in order; moments come back UTC-aware. Query parameters are rendered as literals: only numbers, dates and
     fixed words go into these queries, never user text.
@@ -85,6 +220,10 @@ def read_frame(source: Connection | Engine, query: Select, schema: dict[str, pl.
     binary COPY straight into Arrow, the columnar path that keeps 13 million posts in seconds. A Connection is
     read inside its transaction (an upload comparing with what is stored): PostgreSQL by `COPY (query) TO
     STDOUT` as CSV parsed by Polars, SQLite from the driver's tuples with text moments parsed by Polars."""
+    if isinstance(source, ReadSnapshot):
+        if source.dialect.name == "postgresql":
+            return _read_adbc(source.engine, query, schema, source.adbc())
+        return read_frame(source.conn, query, schema)
     if isinstance(source, Engine):
         if source.dialect.name == "postgresql":
             return _read_adbc(source, query, schema)
@@ -141,13 +280,17 @@ def _literal_sql(bind: Connection | Engine, query: Select) -> str:
     return sql.replace("%%", "%") if bind.dialect.paramstyle in ("format", "pyformat") else sql
 
 
-def _read_adbc(engine: Engine, query: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_adbc(engine: Engine, query: Select, schema: dict[str, pl.DataType], connection=None) -> pl.DataFrame:
+    """A query through ADBC: on its own connection, or on `connection` (a ReadSnapshot's, inside its snapshot)."""
     import adbc_driver_postgresql.dbapi as adbc
 
     sql = _literal_sql(engine, query)
-    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with adbc.connect(uri) as conn:
-        frame = pl.read_database(sql, conn)
+    if connection is not None:
+        frame = pl.read_database(sql, connection)
+    else:
+        uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with adbc.connect(uri) as conn:
+            frame = pl.read_database(sql, conn)
     frame.columns = list(schema)
     return frame.with_columns(pl.col(n).dt.convert_time_zone("UTC").dt.cast_time_unit("us") if isinstance(t, pl.Datetime)
                               else pl.col(n).cast(t) for n, t in schema.items())

@@ -5,6 +5,8 @@ reading without writing (`cli.py inspect`).
 """
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from core.config import region_tz
-from loaders import detect
+from loaders import detect, tabular
 from core.memory import paused_gc
 from loaders.activity import ActivityData
 from loaders.activity_template import load_template
@@ -21,6 +23,7 @@ from loaders.registry import load_registry
 from loaders.tabular import check_size
 from core import calendar
 from storage.activity_store import apply_activity, inspect_report
+from storage.db import Contention
 from storage.registry_store import apply_registry, known_owner_kinds
 
 
@@ -67,8 +70,11 @@ def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as
         if page is not None:
             raise fail("страницу указывают только для выгрузки активности, а это реестр страниц", filename)
         data = load_registry(content, filename, known_owner_kinds(engine), today=local_today())
-        return apply_registry(engine, data, filename=filename, content=content, user=user,
-                              as_of=as_of or local_today())
+        try:
+            return apply_registry(engine, data, filename=filename, content=content, user=user,
+                                  as_of=as_of or local_today())
+        except Contention as error:
+            raise fail(str(error), filename) from None
     data = load_activity(content, filename, kind)
     try:
         return apply_activity(engine, data, filename=filename, content=content, user=user, as_of=as_of,
@@ -77,15 +83,31 @@ def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as
         if all(issue.file for issue in error.issues):
             raise
         raise LoadError([replace(issue, file=issue.file or filename) for issue in error.issues]) from None
+    except Contention as error:
+        raise fail(str(error), filename) from None
 
 
 def read_path(path: Path) -> bytes:
+    """The file's bytes — its size checked first (a 1 GB file is refused without being read), and only a regular
+    file (a device or a pipe has no size and might never end)."""
     try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("это не обычный файл (устройство или канал); укажите файл выгрузки", path.name)
+        if info.st_size > tabular.MAX_UPLOAD_BYTES:
+            raise fail(f"файл слишком большой ({info.st_size / 2**20:.0f} МБ), допустимо не более "
+                       f"{tabular.MAX_UPLOAD_BYTES / 2**20:.0f} МБ", path.name)
         return path.read_bytes()
     except FileNotFoundError:
         raise fail("файл не найден", str(path)) from None
     except IsADirectoryError:
         raise fail("указана папка, а не файл", str(path)) from None
+    except PermissionError:
+        raise fail("нет прав на чтение файла", str(path)) from None
+    except OSError:
+        raise fail("файл не удалось прочитать", str(path)) from None
 
 
 def ingest_path(engine: Engine, path: Path, *, user: str, as_of: date | None = None,

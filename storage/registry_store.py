@@ -16,7 +16,7 @@ from loaders.errors import fail
 from loaders.registry import RegistryData
 from storage import schema
 from storage.audit import create_batch, find_active_batch, sha256_of, write_audit
-from storage.db import utcnow
+from storage.db import retrying, utcnow, writing
 
 OWNER_FIELDS = ("name", "kind", "ogrn", "responsible", "level", "spheres", "exemption")
 SNAPSHOT_FIELDS = ("status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
@@ -40,12 +40,20 @@ def known_owner_kinds(engine: Engine) -> dict[str, str]:
 
 def apply_registry(engine: Engine, data: RegistryData, *, filename: str, content: bytes, user: str,
                    as_of: date) -> dict:
-    """Upsert owners, pages and snapshots in one transaction; returns the report of what changed."""
+    """Upsert owners, pages and snapshots in one transaction; returns the report of what changed. Registry uploads
+    run one at a time (they update owners and pages in place); a collision with an activity upload creating the
+    same page is retried."""
+    return retrying(lambda: _apply_registry(engine, data, filename=filename, content=content, user=user,
+                                            as_of=as_of))
+
+
+def _apply_registry(engine: Engine, data: RegistryData, *, filename: str, content: bytes, user: str,
+                    as_of: date) -> dict:
     report = {"batch_id": None, "format": data.format, "filename": filename, "owners_added": 0,
               "owners_updated": 0, "pages_added": 0, "pages_updated": 0, "pages_unchanged": 0,
               "snapshots_added": 0, "warnings": [str(w) for w in data.warnings], "errors": []}
     now = utcnow()
-    with engine.begin() as conn:
+    with writing(engine, "registry") as conn:
         previous = find_active_batch(conn, sha256_of(content), "registry")
         if previous is not None and conn.execute(select(schema.batches.c.as_of).where(
                 schema.batches.c.id == previous)).scalar_one() == as_of:

@@ -7,6 +7,7 @@ import secrets
 
 from sqlalchemy import Engine, insert, select, update
 
+from core import limits
 from storage import schema
 from storage.audit import write_audit
 from storage.db import utcnow
@@ -31,7 +32,25 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
+class UsernameError(ValueError):
+    """A user name no account can have (too long, control characters); the message is Russian."""
+
+
+def check_username(username: str) -> None:
+    """A user name fits its column and has no control characters (core.limits), on SQLite as on PostgreSQL."""
+    if not username:
+        raise UsernameError("укажите имя пользователя")
+    if len(username) > limits.USERNAME:
+        raise UsernameError(f"имя пользователя длиннее {limits.USERNAME} символов ({len(username)}): такой учётной "
+                            "записи быть не может")
+    if limits.CONTROL_IN_NAME.search(username):
+        raise UsernameError("в имени пользователя есть управляющие символы: такой учётной записи быть не может")
+
+
 def set_user(engine: Engine, username: str, password: str, role: str, by: str) -> None:
+    check_username(username)
+    if "\x00" in password:
+        raise ValueError("в пароле не может быть нулевого байта")
     if role not in ROLES:
         raise ValueError(f"неизвестная роль «{role}»; допустимо: {', '.join(ROLES)}")
     if len(password) < 8:
@@ -47,7 +66,16 @@ def set_user(engine: Engine, username: str, password: str, role: str, by: str) -
 
 
 def authenticate(engine: Engine, username: str, password: str) -> str | None:
-    """The user's role, or None. Every attempt is audited."""
+    """The user's role, or None. Every attempt is audited; a name no account can have (too long, control
+    characters) is refused with UsernameError before it reaches the users table — recorded in the log cut to its
+    column, with its real length."""
+    try:
+        check_username(username)
+    except UsernameError:
+        with engine.begin() as conn:
+            write_audit(conn, username or "?", "login", None, {"success": False, "refused": "username",
+                                                               "username_length": len(username or "")})
+        raise
     with engine.begin() as conn:
         row = conn.execute(select(schema.users).where(schema.users.c.username == username)).first()
         ok = row is not None and verify_password(password, row.password_hash)
