@@ -21,8 +21,13 @@ db: venv
 demo: db
 	$(PY) cli.py demo --if-empty
 
+# Safe by default: without authentication the app answers this machine only (127.0.0.1); with GOSPABLIKI_AUTH=1
+# it listens on every interface — put it behind a reverse proxy with TLS (README «Развёртывание»)
+AUTH_ON := $(filter 1 true yes on,$(shell echo '$(GOSPABLIKI_AUTH)' | tr '[:upper:]' '[:lower:]' | tr -d ' '))
+ADDRESS := $(if $(AUTH_ON),0.0.0.0,127.0.0.1)
+
 run: demo
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0 \
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) \
 		$(if $(CI),--server.headless true,)
 
 test: venv
