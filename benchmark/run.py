@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from benchmark import exports
+from benchmark import exports, style_bench
 from benchmark.synthetic import SCALES, Synthetic, generate, read_parquet, write_parquet
 from core.config import DATA_DIR, ROOT
 from scoring.activity import WEEK_SLOTS, week_number, weekly_grid, window_week
@@ -329,6 +329,9 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
         result["differences"][key] = differences(rating, frames, m)
         del frames
     result["results_identical"] = not any(result["differences"].values())
+    log("Устойчивость мест и стиль публикаций…")
+    tomsk_posts = read_parquet(synthetic_dir("tomsk")).data.posts.height  # the style is timed at Tomsk scale
+    result.update(style_bench.measure(rating, m, tomsk_posts, SCALES["tomsk"][0], repeat))
     del rating
     log("Чтение выгрузок…")
     result["ingest_posts_per_s"] = measure_ingest(repeat)
@@ -394,6 +397,7 @@ def report(result: dict) -> str:
             ("Томск: чтение выгрузок + расчёт", f"{num(result['tomsk_ingest_score_s'], 2)} с", "< 1 с",
              ok(result["tomsk_ingest_score_s"] < TARGETS["tomsk_ingest_score_s"])),
             ("Томск: загрузка в SQLite, чтение из базы, расчёт", f"{num(result['tomsk_upload_score_s'], 2)} с", "", "")]
+    rows += style_bench.report_rows(result, num)
     for name, rate in result["ingest_posts_per_s"].items():
         target = name in ("vk", "telegram")
         rows.append((f"Чтение выгрузки {name}", f"{num(rate, 0)} публ./с",

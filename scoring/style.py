@@ -74,6 +74,7 @@ class StyleSettings:
     page_share: float
     examples: int
     scored: bool = False
+    fingerprint: str = ""  # the methodology file's hash: results of one text are reused while it is the same
 
     @classmethod
     def from_methodology(cls, m) -> "StyleSettings":
@@ -82,7 +83,7 @@ class StyleSettings:
         return cls(float(raw["threshold"]), int(raw["long_sentence_words"]), int(raw["min_words"]),
                    {k: float(weights[k]) for k in FEATURES}, float(weights["bias"]),
                    {k: float(raw["centres"][k]) for k in FEATURES}, dict(raw["readability"]),
-                   float(raw["page_share"]), int(raw["examples"]), bool(raw["scored"]))
+                   float(raw["page_share"]), int(raw["examples"]), bool(raw["scored"]), m.sha256)
 
 
 @dataclass(frozen=True)
@@ -202,10 +203,20 @@ def _sentences(text: str) -> list[str]:
 
 
 def _cliches(lemmas: list[str], words: list[str], lex: Lexicon) -> list[str]:
-    found, i = [], 0
-    while i < len(lemmas):
+    found, i, n = [], 0, len(lemmas)
+    while i < n:
+        candidates = lex.cliches.get(lemmas[i])
+        if candidates is None:
+            i += 1
+            continue
         matched = 0
-        for phrase, gaps, _text in lex.cliches.get(lemmas[i], ()):
+        for phrase, gaps, _text in candidates:
+            if not any(gaps):  # contiguous: one slice comparison
+                if tuple(lemmas[i: i + len(phrase)]) == phrase:
+                    found.append(" ".join(words[i: i + len(phrase)]))
+                    matched = len(phrase)
+                    break
+                continue
             j, ok = i, True
             for k, lemma in enumerate(phrase):
                 if k == 0:
@@ -341,8 +352,9 @@ def _reasons(s: _Signals, x: dict[str, float], contributions: dict[str, float], 
     return [texts[name] for name in ordered][:5]
 
 
-def assess(text: str, settings: StyleSettings, lex: Lexicon | None = None) -> StyleResult:
-    """The press-release likelihood of one text, the decision and its reasons."""
+def assess(text: str, settings: StyleSettings, lex: Lexicon | None = None, with_reasons: bool = True) -> StyleResult:
+    """The press-release likelihood of one text, the decision and its reasons (`with_reasons=False`: the decision
+    and the phrases only, for a quarter's posts)."""
     s = signals(text, settings, lex)
     x = features(s, settings)
     contributions = {name: settings.weights[name] * (x[name] - settings.centres[name]) for name in FEATURES}
@@ -352,7 +364,7 @@ def assess(text: str, settings: StyleSettings, lex: Lexicon | None = None) -> St
         return StyleResult(False, score, [f"слишком короткий текст, чтобы судить о стиле (слов: {s.words}, нужно "
                                           f"не меньше {settings.min_words})"], [], x, rated=False)
     press = score >= settings.threshold
-    reasons = _reasons(s, x, contributions, press, settings)
+    reasons = _reasons(s, x, contributions, press, settings) if with_reasons else ["—"]
     if not reasons:
         reasons = ["стиль смешанный: явных признаков пресс-релиза нет" if not press
                    else "совокупность признаков пресс-релиза"]
@@ -363,6 +375,28 @@ def assess(text: str, settings: StyleSettings, lex: Lexicon | None = None) -> St
 def assess_many(texts: list[str], settings: StyleSettings) -> list[StyleResult]:
     lex = lexicon()
     return [assess(t or "", settings, lex) for t in texts]
+
+
+_DECISIONS: dict[tuple[str, str], tuple[bool, bool, float, list[str]]] = {}
+MEMO_LIMIT = 500_000  # texts remembered per process (a Tomsk quarter is ~60,000; a new upload adds few new ones)
+
+
+def decisions(texts: list[str], settings: StyleSettings) -> list[tuple[bool, bool, float, list[str]]]:
+    """(press_release, rated, score, phrases) of each text; a text already judged under the same methodology is
+    not analysed again (the next data version of a quarter repeats almost all its texts)."""
+    lex = lexicon()
+    out = []
+    for text in texts:
+        key = (settings.fingerprint, text)
+        found = _DECISIONS.get(key)
+        if found is None:
+            r = assess(text, settings, lex, with_reasons=False)
+            found = (r.press_release, r.rated, r.score, r.phrases[:6])
+            if len(_DECISIONS) >= MEMO_LIMIT:
+                _DECISIONS.clear()
+            _DECISIONS[key] = found
+        out.append(found)
+    return out
 
 
 # --- per page and quarter (reported as information: Порядок §2 п.8) ---
@@ -387,10 +421,10 @@ def post_styles(posts: pl.DataFrame, settings: StyleSettings) -> pl.DataFrame:
     """Each post (page_id, post_id, published_at, text) with its decision, likelihood and phrases; a text seen
     several times (reposts, cross-posting to three platforms) is analysed once."""
     texts = posts.select(pl.col("text").fill_null("")).unique()["text"].to_list()
-    results = assess_many(texts, settings)
-    verdicts = pl.DataFrame({"text": texts, "press_release": [r.press_release for r in results],
-                             "rated": [r.rated for r in results], "score": [r.score for r in results],
-                             "phrases": [r.phrases[:6] for r in results]},
+    results = decisions(texts, settings)
+    verdicts = pl.DataFrame({"text": texts, "press_release": [r[0] for r in results],
+                             "rated": [r[1] for r in results], "score": [r[2] for r in results],
+                             "phrases": [r[3] for r in results]},
                             schema={"text": pl.String, "press_release": pl.Boolean, "rated": pl.Boolean,
                                     "score": pl.Float64, "phrases": pl.List(pl.String)})
     return posts.with_columns(pl.col("text").fill_null("")).join(verdicts, on="text", how="left")
