@@ -69,20 +69,21 @@ def _group_sum(keys: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarra
 
 
 def _block_sums(payload: dict, pages: list[dict], blocks: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """pages × blocks: Σ points (value × weight) and Σ applicable weights (value not null)."""
+    """pages × blocks: Σ points (value × weight) and Σ applicable weights (value not null), as matrix products of
+    the pages × indicators values with the indicators × blocks membership."""
     info = payload["methodology_info"]["indicators"]
-    column = {code: blocks.index(spec["block"]) for code, spec in info.items()}
-    points = np.zeros((len(pages), len(blocks)))
-    weights = np.zeros((len(pages), len(blocks)))
-    for i, page in enumerate(pages):
-        for code, ind in page["indicators"].items():
-            value = ind.get("value")
-            if value is None or code not in column:
-                continue
-            weight = float(ind.get("weight") if ind.get("weight") is not None else info[code]["weight"])
-            points[i, column[code]] += value * weight
-            weights[i, column[code]] += weight
-    return points, weights
+    codes = list(info)
+    nan = float("nan")
+    values = np.array([[(ind.get(code) or {}).get("value", nan) if ind.get(code) else nan for code in codes]
+                       for ind in (page["indicators"] for page in pages)], dtype=float).reshape(len(pages), len(codes))
+    weights = np.array([[(ind.get(code) or {}).get("weight") or info[code]["weight"] for code in codes]
+                        for ind in (page["indicators"] for page in pages)], dtype=float).reshape(len(pages), len(codes))
+    membership = np.zeros((len(codes), len(blocks)))
+    for i, code in enumerate(codes):
+        membership[i, blocks.index(info[code]["block"])] = 1.0
+    applicable = ~np.isnan(values)
+    points = np.where(applicable, values * weights, 0.0) @ membership
+    return points, np.where(applicable, weights, 0.0) @ membership
 
 
 def owner_scores(payload: dict, factors: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
