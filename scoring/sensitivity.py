@@ -76,8 +76,7 @@ def _block_sums(payload: dict, pages: list[dict], blocks: list[str]) -> tuple[np
     nan = float("nan")
     values = np.array([[(ind.get(code) or {}).get("value", nan) if ind.get(code) else nan for code in codes]
                        for ind in (page["indicators"] for page in pages)], dtype=float).reshape(len(pages), len(codes))
-    weights = np.array([[(ind.get(code) or {}).get("weight") or info[code]["weight"] for code in codes]
-                        for ind in (page["indicators"] for page in pages)], dtype=float).reshape(len(pages), len(codes))
+    weights = np.array([float(info[code]["weight"]) for code in codes])[None, :]  # the payload's methodology
     membership = np.zeros((len(codes), len(blocks)))
     for i, code in enumerate(codes):
         membership[i, blocks.index(info[code]["block"])] = 1.0
