@@ -1,0 +1,78 @@
+"""The reports of a quarter for the CLI, the app and delivery (issue 19): which payloads a report reads — the
+quarter as shown (approved rows if approved), the previous quarter for the changes of the key figures, recent
+quarters for a body's rank history — and the PDF and Excel files built from them. Above services.quarters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+
+from core import calendar
+from core.calendar import Quarter
+from core.config import region_tz
+from reports import pdf_report
+from reports.rating_workbook import rating_workbook
+from scoring.payload import rating_payload
+from services import quarters
+from storage import rating_store
+
+HISTORY_QUARTERS = 6  # as on «Карточка органа»
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    quarter: Quarter
+    payload: dict  # the quarter as shown: approved rows if approved, else computed from the current data
+    previous: dict | None  # the previous quarter as shown, None without data
+    history: list[tuple[str, dict]]  # (quarter label, payload), oldest first, ending with this quarter
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.payload.get("approved"))
+
+
+def shown_payload(engine: Engine, quarter: Quarter, today: date) -> dict:
+    """A quarter's payload as the screens show it, without Δ (for key figures and rank history)."""
+    approved = rating_store.approved_payload(engine, quarter.code)
+    if approved is not None:
+        return approved
+    methodology = quarters.methodology_for_or_none(quarter)
+    if methodology is None:
+        return {"quarter": quarter.code, "quarter_label": quarter.label, "has_data": False, "bodies": []}
+    return rating_payload(quarters.fresh_rating(engine, quarter, methodology, today, with_movement=False))
+
+
+def report_inputs(engine: Engine, quarter: Quarter, today: date | None = None, with_history: bool = False
+                  ) -> ReportInputs:
+    today = today or calendar.local_today(region_tz())
+    view = quarters.quarter_view(engine, quarter, today)
+    payload = dict(view.payload)
+    payload.setdefault("approved", None)
+    with_data = quarters.data_quarters(engine)
+    previous = shown_payload(engine, quarter.previous(), today) if quarter.previous() in with_data else None
+    history: list[tuple[str, dict]] = []
+    if with_history:
+        earlier = [q for q in with_data if q < quarter][:HISTORY_QUARTERS - 1]
+        cached = {quarter.previous(): previous} if previous is not None else {}
+        history = [(q.label, cached.get(q) or shown_payload(engine, q, today)) for q in earlier[::-1]]
+        history.append((quarter.label, payload))
+    return ReportInputs(quarter, payload, previous, history)
+
+
+def quarterly_pdf(inputs: ReportInputs, generated_at: datetime | None = None, exporter=None) -> bytes:
+    return pdf_report.quarterly_pdf(inputs.payload, inputs.previous, region_tz(), generated_at=generated_at,
+                                    exporter=exporter)
+
+
+def body_pdf(inputs: ReportInputs, owner_id: int, generated_at: datetime | None = None, exporter=None) -> bytes:
+    return pdf_report.body_pdf(inputs.payload, owner_id, region_tz(), history=inputs.history,
+                               generated_at=generated_at, exporter=exporter)
+
+
+def workbook(inputs: ReportInputs, owner_id: int | None = None) -> bytes:
+    return rating_workbook(inputs.payload, region_tz(), owner_id)
+
+
+def today() -> date:
+    return calendar.local_today(region_tz())
