@@ -24,8 +24,9 @@ FILENAME = 500  # batches.filename
 USERNAME = 100  # users.username, audit_log.user, batches.uploaded_by
 AUDIT_OBJECT = 200  # audit_log.object
 
-# whole numbers are stored as 64-bit integers
+# whole numbers are stored as 64-bit integers; a stream's duration (seconds) as a 32-bit one
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
+DURATION_MAX = 2**31 - 1
 
 # moments outside this window are not dates of a post, a comment or a stream (a broken export or a wrong unit)
 MOMENTS_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc)

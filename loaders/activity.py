@@ -123,6 +123,7 @@ TEXT_LIMITS = {"platform_id": limits.PLATFORM_ID, "page_key": limits.PAGE_KEY,
                "author_id": limits.ITEM_ID}
 # texts people wrote or platforms show: control characters are removed; in ids and links they refuse the file
 CLEANED_TEXTS = ("text", "title")
+WHOLE_MAXIMA = {"duration_s": limits.DURATION_MAX}  # whole columns stored narrower than 64 bits
 Place = Callable[[int], dict]  # row index of a frame's columns → where it is in the file (record, or sheet and row)
 
 
@@ -186,6 +187,8 @@ def _check_wholes(out: Collector, name: str, values: list, series: pl.Series, mo
     bad: list[int] = []
     if lost:
         bad = [i for i, (v, s) in enumerate(zip(values, series.to_list())) if v is not None and s is None]
+    if name in WHOLE_MAXIMA and (series > WHOLE_MAXIMA[name]).any():
+        bad = sorted(set(bad) | set((series > WHOLE_MAXIMA[name]).arg_true().to_list()))
     if moment:
         low, high = limits.SECONDS_FROM * 1_000_000, limits.SECONDS_TO * 1_000_000
         outside = series.is_not_null() & ((series < low) | (series >= high))
@@ -198,6 +201,9 @@ def _check_wholes(out: Collector, name: str, values: list, series: pl.Series, mo
             year = (f" (≈ {1970 + value / 31_556_952e6:.0f} год)" if isinstance(value, int)
                     and abs(value) < 10**24 else "")
             out.error(f"дата вне допустимого диапазона{year}: ожидается момент {limits.window_text()}",
+                      **_where(place, index, column))
+        elif name in WHOLE_MAXIMA:
+            out.error(f"число {shown(values[index])} больше допустимого ({WHOLE_MAXIMA[name]})",
                       **_where(place, index, column))
         else:
             out.error(f"число {shown(values[index])} не помещается в 64 бита (допустимо от {limits.INT64_MIN} "

@@ -46,13 +46,13 @@ JSON_PROBLEMS = (
     ("invalid literal", "неизвестное слово: допустимы только true, false и null"),
     ("control character", "в строке есть управляющий символ без экранирования (перевод строки, табуляция)"),
     ("leading zero", "число записано неверно (ведущий ноль)"),
+    ("infinity", "число слишком велико"),
     ("number", "число записано неверно"),
     ("escape", "неверная последовательность после «\\» в строке"),
     ("surrogate", "неверный код символа «\\u…» в строке"),
     ("expected a JSON value", "ожидается значение JSON"),
     ("empty", "документ пустой"),
     ("depth", "слишком глубокая вложенность скобок"),
-    ("infinity", "число слишком велико"),
 )
 # VK API error codes (dev.vk.com/ru/reference/errors) a failed export may hold instead of data
 VK_ERRORS = {1: "неизвестная ошибка", 5: "авторизация не удалась", 6: "слишком много запросов в секунду",
@@ -257,7 +257,7 @@ def detect_kind(content: bytes, filename: str) -> str:
 
 def _looks_like_text_table(content: bytes) -> bool:
     head = content[:4096]
-    if b"\x00" in head:
+    if b"\x00" in head.split(b"\n", 1)[0]:  # a NUL further on is a bad cell, refused where it stands
         return False
     text = head.decode("utf-8", errors="ignore") or head.decode("cp1251", errors="ignore")
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""

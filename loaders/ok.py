@@ -41,11 +41,18 @@ def _group_id(ref: object) -> str | None:
     return text if text.isdigit() and len(text) <= 19 and text.isascii() else None
 
 
-def _summary(topic: dict, name: str, key: str = "count") -> int | None:
+def _summary(out, record: str, topic: dict, name: str, key: str = "count") -> int | None:
+    """A counter (`like_summary.count`, `views_count`, …): a whole number, absent = unknown; anything else (a
+    fraction, a number beyond 64 bits that the parser read as a fraction, text) is refused at its field."""
     value = topic.get(name)
     if isinstance(value, dict):
         value = value.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        out.error(f"счётчик должен быть целым числом, указано «{act.shown(value, 40)}»", record=record, column=name)
+        return None
+    return value
 
 
 def _live(media: list) -> dict | None:
@@ -135,10 +142,10 @@ def load_topics(topics: list, entities: dict, filename: str, now: datetime) -> A
         posts["is_pinned"].append(bool(topic.get("is_pinned")) if "is_pinned" in topic else None)
         posts["is_live"].append(live is not None)
         posts["text"].append(text)
-        posts["views"].append(_summary(topic, "views_count"))
-        posts["likes"].append(_summary(topic, "like_summary"))
-        posts["comments"].append(_summary(topic, "discussion_summary", "comments_count"))
-        posts["reposts"].append(_summary(topic, "reshare_summary"))
+        posts["views"].append(_summary(out, record, topic, "views_count"))
+        posts["likes"].append(_summary(out, record, topic, "like_summary"))
+        posts["comments"].append(_summary(out, record, topic, "discussion_summary", "comments_count"))
+        posts["reposts"].append(_summary(out, record, topic, "reshare_summary"))
         posts["reactions"].append(None)
         posts["source_row"].append(index)
         if live is not None:

@@ -113,20 +113,27 @@ def _content_type(message: dict, text: str) -> str:
     return "text"
 
 
-def _reactions(message: dict) -> tuple[int | None, int | None]:
-    """(reactions, paid reactions): paid ones (Telegram Stars, `"type": "paid"`) are bought, not given, and are
-    kept apart — never summed into the reactions that engagement counts."""
+def _reactions(message: dict) -> tuple[int | None, int | None, object]:
+    """(reactions, paid reactions, a count that is not a whole number or None): paid ones (Telegram Stars,
+    `"type": "paid"`) are bought, not given, and are kept apart — never summed into the reactions that engagement
+    counts."""
     reactions = message.get("reactions")
     if type(reactions) is not list:
-        return None, None
+        return None, None, None
     free = paid = 0
     for reaction in reactions:
-        if type(reaction) is dict and type(reaction.get("count")) is int:
-            if reaction.get("type") == "paid":
-                paid += reaction["count"]
-            else:
-                free += reaction["count"]
-    return free, paid
+        if type(reaction) is not dict:
+            continue
+        count = reaction.get("count")
+        if type(count) is not int:
+            if count is not None:
+                return None, None, count
+            continue
+        if reaction.get("type") == "paid":
+            paid += count
+        else:
+            free += count
+    return free, paid, None
 
 
 def _is_media(message: dict) -> bool:
@@ -156,6 +163,7 @@ class _Reader:
         self.clock = _Clock(tz)
         self.records: list[str] = []
         self.date_fields: dict[int, str] = {}  # the field a message's date was read from, when not date_unixtime
+        self.page_records: list[str] = []  # the chat each page comes from, for messages
         self.posts = {k: [] for k in act.POST_SCHEMA if k not in ("views", "likes", "comments", "reposts")}
         self.local_dates: list[tuple[str, int, int]] = []  # (chat, messages dated by local time, first record)
         self.streams = {k: [] for k in act.STREAM_SCHEMA}
@@ -196,6 +204,7 @@ class _Reader:
 
     def page(self, ref: str, title: object) -> None:
         title = title if isinstance(title, str) else None
+        self.page_records.append(f"чат «{act.shown(title)}»" if title else f"чат id {ref}")
         self.pages["ref"].append(ref)
         self.pages["platform"].append("telegram")
         self.pages["platform_id"].append(ref)
@@ -275,7 +284,10 @@ class _Reader:
         p["is_pinned"].append(pinned)
         p["is_live"].append(False)
         p["text"].append(text)  # views, likes, comments, reposts: not exported by Telegram Desktop (§2.1.4)
-        reactions, paid = _reactions(message)
+        reactions, paid, bad = _reactions(message)
+        if bad is not None:
+            self.out.error(f"число реакций должно быть целым, указано «{act.shown(bad, 40)}»",
+                           record=self.record_text(row), column="reactions")
         p["reactions"].append(reactions)
         p["paid_reactions"].append(paid)
         p["source_row"].append(row)
@@ -285,7 +297,7 @@ class _Reader:
         index = last_post["index"]
         if text and not last_post["text"]:
             self.posts["text"][index] = last_post["text"] = text
-        for column, value in zip(("reactions", "paid_reactions"), _reactions(message)):
+        for column, value in zip(("reactions", "paid_reactions"), _reactions(message)[:2]):
             if value is not None:
                 self.posts[column][index] = (self.posts[column][index] or 0) + value
         last_post["kinds"].append(_media_kind(message))
@@ -460,8 +472,8 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime)
     comments = checked(reader.comments, act.COMMENT_SCHEMA, {
         "comment_id": "id", "post_id": "reply_to_message_id", "parent_comment_id": "reply_to_message_id",
         "author_id": "from_id", "created_at": "date_unixtime"})
-    pages = act.frame(reader.pages, act.PAGE_SCHEMA, out, lambda i: {"record": "chats"}, {"title": "name",
-                                                                                         "platform_id": "id"})
+    pages = act.frame(reader.pages, act.PAGE_SCHEMA, out, lambda i: {"record": reader.page_records[i]},
+                      {"title": "name", "platform_id": "id"})
     out.raise_if_errors()
     posts = act.drop_duplicates(out, posts, ["ref", "post_id"])
     paid = posts.filter(pl.col("paid_reactions") > 0)

@@ -30,8 +30,15 @@ def _limit() -> int:
 
 
 def gunzip(content: bytes, filename: str, limit: int | None = None) -> bytes:
-    """The content of a gzip file (all its members), or LoadError: corrupt, cut short, or bigger than `limit`."""
+    """The content of a gzip file (all its members), or LoadError: corrupt, cut short, or bigger than `limit`.
+    Measured first without keeping anything (a "gzip bomb" costs its inflation time, not its size in memory),
+    then unpacked."""
     limit = _limit() if limit is None else limit
+    _inflate(content, filename, limit, keep=False)
+    return _inflate(content, filename, limit, keep=True)
+
+
+def _inflate(content: bytes, filename: str, limit: int, keep: bool) -> bytes:
     parts: list[bytes] = []
     size = 0
     data = content
@@ -42,7 +49,8 @@ def gunzip(content: bytes, filename: str, limit: int | None = None) -> bytes:
             while pending and not stream.eof:
                 chunk = stream.decompress(pending, min(_CHUNK, limit + 1 - size))
                 size += len(chunk)
-                parts.append(chunk)
+                if keep:
+                    parts.append(chunk)
                 if size > limit:
                     raise fail(f"архив gzip распаковывается больше чем в {limit / 2**20:.0f} МБ — это больше "
                                "допустимого размера файла; файл не принят", filename)
@@ -57,7 +65,7 @@ def gunzip(content: bytes, filename: str, limit: int | None = None) -> bytes:
         if data and not is_gzip(data):
             raise fail("после архива gzip в файле есть посторонние данные; сожмите выгрузку заново", filename)
     result = b"".join(parts)
-    if not result.strip():
+    if keep and not result.strip():
         raise fail("архив gzip пустой: в нём нет данных", filename)
     return result
 
