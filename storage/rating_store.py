@@ -12,7 +12,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from storage import queries, schema
 from storage.activity_store import current_versions
 from storage.audit import write_audit
-from storage.db import utcnow
+from storage.db import ReadSnapshot, insert_or_nothing, read_snapshot, retrying, utcnow, writing
 
 META = "meta"  # the approved_rows entry holding the payload's scalar fields
 
@@ -33,6 +33,13 @@ class StoredQuarter:
 
 
 def read_quarter(engine: Engine, span: tuple[datetime, datetime]) -> StoredQuarter:
+    """`_read_quarter` at one moment of the database (storage.db.read_snapshot): an upload committed while the
+    quarter is read is either wholly in it or not at all, so an approval freezes exactly the batches it lists."""
+    with read_snapshot(engine) as snapshot:
+        return _read_quarter(snapshot, span)
+
+
+def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]) -> StoredQuarter:
     """The registry and the current activity rows in `span` (UTC). Posts are read through the engine (ADBC on
     PostgreSQL: the columnar path that keeps a national quarter in seconds)."""
     posts = current_versions(engine, "posts", window=span)
@@ -101,15 +108,22 @@ class AlreadyApproved(Exception):
 
 def store_approval(engine: Engine, quarter_code: str, methodology: dict, payload: dict, tables: tuple[str, ...],
                    batch_ids: list[int], data_timestamp: datetime | None, user: str, details: dict) -> None:
-    """Freeze a payload: its rows, the methodology version and the batches used, in one transaction."""
+    """Freeze a payload: its rows, the methodology version and the batches used, in one transaction. Approvals of
+    a quarter run one at a time (the second finds the first and is refused); a collision is retried."""
+    retrying(lambda: _store_approval(engine, quarter_code, methodology, payload, tables, batch_ids, data_timestamp,
+                                     user, details))
+
+
+def _store_approval(engine: Engine, quarter_code: str, methodology: dict, payload: dict, tables: tuple[str, ...],
+                    batch_ids: list[int], data_timestamp: datetime | None, user: str, details: dict) -> None:
     now = utcnow()
     mv = schema.methodology_versions
-    with engine.begin() as conn:
+    with writing(engine, f"approval:{quarter_code}") as conn:
         if conn.execute(select(schema.rating_approvals.c.quarter).where(
-                schema.rating_approvals.c.quarter == quarter_code).with_for_update()).first() is not None:
+                schema.rating_approvals.c.quarter == quarter_code)).first() is not None:
             raise AlreadyApproved(quarter_code)
-        if conn.execute(select(mv.c.id).where(mv.c.id == methodology["id"])).first() is None:
-            conn.execute(insert(mv).values(**methodology, loaded_at=now))
+        # an approval of another quarter may record the same methodology version at the same moment
+        insert_or_nothing(conn, mv, {**methodology, "loaded_at": now}, ("id",))
         conn.execute(insert(schema.rating_approvals).values(
             quarter=quarter_code, methodology_id=methodology["id"], approved_at=now, approved_by=user,
             batch_ids=list(batch_ids), data_timestamp=data_timestamp))
@@ -130,7 +144,7 @@ def withdraw_approval(engine: Engine, quarter_code: str, user: str, reason: str)
     if payload is None:
         return None
     a, rows = schema.rating_approvals, schema.approved_rows
-    with engine.begin() as conn:
+    with writing(engine, f"approval:{quarter_code}") as conn:
         approval = conn.execute(select(a).where(a.c.quarter == quarter_code).with_for_update()).mappings().first()
         if approval is None:
             return None
