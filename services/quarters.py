@@ -20,6 +20,7 @@ from scoring.methodology import Methodology, methodology_for
 from scoring.payload import payload_differences, payload_tables, rating_payload
 from scoring.rating import TABLES, QuarterRating, add_movement, score_quarter
 from storage import rating_store
+from storage.db import Contention
 
 FROZEN_TABLES = (*TABLES, "reference", "pages", "streams")  # the payload's row lists an approval stores
 
@@ -185,6 +186,8 @@ def approve(engine: Engine, quarter: Quarter, user: str, *, accept_gaps: bool = 
             {"gaps_acknowledged": bool(has_gaps), **{k: v for k, v in gaps.items() if k != "pages_not_rated_examples"}})
     except rating_store.AlreadyApproved:
         raise ApprovalError(f"рейтинг за {quarter.label} уже утверждён другим пользователем") from None
+    except Contention as error:  # still colliding with concurrent writes after the retries
+        raise ApprovalError(str(error)) from None
     return rating_store.approved_payload(engine, quarter.code)
 
 
