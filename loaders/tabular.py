@@ -29,7 +29,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_TABLE_CELLS = int(os.environ.get("GOSPABLIKI_MAX_TABLE_CELLS", "5000000"))
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 MAX_COLUMNS = int(os.environ.get("GOSPABLIKI_MAX_TABLE_COLUMNS", "1000"))
-MAX_XLSX_PARTS = 10_000
+MAX_XLSX_PARTS = 2_000  # a workbook Excel writes has a few parts per sheet
 _INFLATE_CHUNK = 4 * 1024 * 1024
 
 
@@ -328,16 +328,17 @@ def decode_text(data: bytes, filename: str) -> str:
 
 def read_csv_sheet(data: bytes, filename: str, known_headers: set[str]) -> Sheet:
     check_size(data, filename)
-    text = decode_text(data, filename)
-    if not text.strip():
-        raise fail("файл пустой", filename)
-    first_line = text.lstrip()[:1_000_000].splitlines()[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    lines = text.count("\n") + 1
-    cells = text.count(delimiter) + lines
+    # counted on the bytes, before the text is decoded (separators and line breaks are the same bytes in UTF-8
+    # and cp1251): a table too large is refused without a Python string per character of it
+    first_line = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1_000_000].split(b"\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=lambda d: first_line.count(d.encode()))
+    cells = data.count(delimiter.encode()) + data.count(b"\n") + 1
     if cells > MAX_TABLE_CELLS:
         raise fail(f"в таблице около {cells:,} ячеек".replace(",", " ") + f" — больше допустимых "
                    f"{MAX_TABLE_CELLS:,}".replace(",", " ") + "; разделите её на несколько файлов", filename)
+    text = decode_text(data, filename)
+    if not text.strip():
+        raise fail("файл пустой", filename)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = [[cell if cell != "" else None for cell in row] for row in reader]
