@@ -31,15 +31,16 @@ def version() -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _registry_view(version_key: tuple, quarter: str) -> RegistryView:
+def _registry_view(version_key: tuple, quarter: str, today) -> RegistryView:
     methodology = methodology_for(quarter)
     e = engine()
     return build_registry_view(queries.owners_frame(e), queries.pages_frame(e), queries.snapshots_frame(e),
-                               methodology.required_platforms)
+                               methodology.required_platforms, today=today)
 
 
 def registry_view() -> RegistryView:
-    return _registry_view(version(), current_quarter().code)
+    """The current registry; a page closed on or before today is listed but no longer counts for its owner."""
+    return _registry_view(version(), current_quarter().code, local_today(region_tz()))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -38,6 +38,8 @@ COLUMN_LABELS = {
     "checklist_unknown": "Нет сведений",
     "missing_platforms": "Нет страниц на платформах",
     "exemption": "Страница не ведётся на основании",
+    "closed_on": "Закрыта с",
+    "checked_on": "Сведения на",
     "pages": "Страниц",
     "vk": "ВКонтакте",
     "ok": "Одноклассники",

@@ -253,7 +253,7 @@ class _Builder:
 
 
 def _read_template(sheet: Sheet, columns: dict[str, str], filename: str, known: dict[str, str],
-                   today: date) -> RegistryData:
+                   today: date, owner_rows: bool = False) -> RegistryData:
     out = _Collector(filename, sheet.name)
     build = _Builder(out, known)
     header = {f: columns.get(f, TEMPLATE_COLUMNS[f][0]) for f in TEMPLATE_COLUMNS}
@@ -273,6 +273,8 @@ def _read_template(sheet: Sheet, columns: dict[str, str], filename: str, known: 
             continue
         owner_key = build.owner(row, header["owner"], name, kind, cell.get("parent"),
                                 ogrn=_ogrn(out, cell.get("ogrn"), row, header["ogrn"]))
+        if owner_rows and not cell.get("platform") and not cell.get("url"):
+            continue  # an owner edited on «Реестр» by itself: the row names no page
         platform = platform_from_label(cell.get("platform") or "")
         if platform is None:
             out.error(row, header["platform"], f"неизвестная платформа «{cell.get('platform') or ''}»; допустимо: "
@@ -394,3 +396,83 @@ def _read_gospubliki(sheet: Sheet, columns: dict[str, str], filename: str, known
         build.page(row, header["url"], page)
     build.check_parents(header["founder"])
     return build.result("gospubliki_export")
+
+
+# what the «Реестр» screen edits beyond the template's columns (formats.md §10)
+EDIT_HEADERS = {"exemption": "Не ведётся на основании", "checked_on": "Сведения на", "closed_on": "Закрыта с"}
+
+
+@dataclass
+class RegistryEdit:
+    """Rows edited on «Реестр», read: the registry they describe (as a template file would give it), and per row
+    (1-based) the day its checklist facts were checked and the day its page was closed."""
+    data: RegistryData
+    checked_on: dict[int, date | None]
+    closed_on: dict[int, date | None]
+
+
+def read_edited_rows(rows: list[dict[str, object]], known_owners: dict[str, str], today: date,
+                     taken_pages: dict[tuple[str, str], str] | None = None,
+                     taken_ids: dict[tuple[str, str], str] | None = None) -> RegistryEdit:
+    """Rows edited on «Реестр» (one validation: the code that reads a template file, `_read_template`, reads them
+    too, with the same messages at the same columns). Each row maps the template's headers to cell values, plus
+    optionally EDIT_HEADERS; a row without «Платформа» and «Ссылка» edits its owner alone. Rows are numbered from
+    1 in the order given. `taken_pages` / `taken_ids`: (platform, normalised key) and (platform, platform id) of the
+    registry's other pages → how to name them — a row naming one is refused at «Ссылка» / «ID на платформе».
+    Raises LoadError listing every problem (no file or sheet in the place, only the row and the column)."""
+    headers = [h for h, *_ in TEMPLATE_COLUMNS.values()]
+    records = [{ROW_COLUMN: number, **{h: _cell_text(row.get(h)) for h in headers}}
+               for number, row in enumerate(rows, start=1)]
+    frame = pl.DataFrame(records, schema={ROW_COLUMN: pl.Int64, **{h: pl.String for h in headers}})
+    sheet = Sheet(None, frame)
+    out = _Collector("", None)
+    try:
+        data = _read_template(sheet, resolve_columns(sheet, "", TEMPLATE_COLUMNS, TEMPLATE_REQUIRED), "",
+                              known_owners, today, owner_rows=True)
+    except LoadError as error:
+        out.errors.extend(error.issues)
+        data = None
+    checked, closed, exemptions = {}, {}, {}
+    for number, row in enumerate(rows, start=1):
+        cell = {"exemption": _cell_text(row.get(EDIT_HEADERS["exemption"]))}
+        if out.texts(cell, {"exemption": EDIT_HEADERS["exemption"]}, number) and cell["exemption"]:
+            exemptions[name_key(str(row.get(TEMPLATE_COLUMNS["owner"][0]) or ""))] = cell["exemption"]
+        checked[number] = out.parse(parse_date, _cell_text(row.get(EDIT_HEADERS["checked_on"])), number,
+                                    EDIT_HEADERS["checked_on"], today)
+        closed[number] = out.parse(parse_date, _cell_text(row.get(EDIT_HEADERS["closed_on"])), number,
+                                   EDIT_HEADERS["closed_on"], today)
+        registered = _cell_text(row.get(TEMPLATE_COLUMNS["registered_on"][0]))
+        try:
+            registered_on = parse_date(registered, today)
+        except ValueError:
+            registered_on = None  # already refused at its own column
+        if closed[number] and registered_on and closed[number] < registered_on:
+            out.error(number, EDIT_HEADERS["closed_on"], f"страница не может быть закрыта "
+                                                         f"{closed[number]:%d.%m.%Y} — раньше даты регистрации "
+                                                         f"{registered_on:%d.%m.%Y}")
+    for page in data.pages.iter_rows(named=True) if data is not None else ():
+        other = (taken_pages or {}).get((page["platform"], page["page_key"]))
+        if other:
+            out.error(page["source_row"], TEMPLATE_COLUMNS["url"][0], f"страница {page['url']} уже есть в "
+                                                                      f"реестре: {other}")
+        other = (taken_ids or {}).get((page["platform"], page["platform_id"])) if page["platform_id"] else None
+        if other:
+            out.error(page["source_row"], TEMPLATE_COLUMNS["platform_id"][0],
+                      f"ID {page['platform_id']} уже указан у другой страницы реестра: {other}")
+    if out.errors:
+        raise LoadError(sorted(out.errors, key=lambda i: (i.row or 0)))
+    owners = data.owners.with_columns(pl.col("name_key").replace_strict(exemptions, default=pl.col("exemption"),
+                                                                        return_dtype=pl.String).alias("exemption"))
+    return RegistryEdit(RegistryData(data.format, owners, data.pages, data.warnings), checked, closed)
+
+
+def _cell_text(value: object) -> str | None:
+    """A value of the screen as the text a spreadsheet cell would hold: a day as ДД.ММ.ГГГГ, «да»/«нет» for a flag,
+    nothing for an empty value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
+    return str(value)

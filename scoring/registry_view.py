@@ -3,6 +3,7 @@ platforms have no page (Порядок §1 п.2, §2 п.4–5.6, §3 п.10–11)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -27,7 +28,11 @@ def item_present(item: str) -> pl.Expr:
 
 
 def build_registry_view(owners: pl.DataFrame, pages: pl.DataFrame, snapshots: pl.DataFrame,
-                        required_platforms: tuple[str, ...]) -> RegistryView:
+                        required_platforms: tuple[str, ...], today: date | None = None) -> RegistryView:
+    """`today`: a page closed on or before it is listed (with its closing day) but no longer counts as the owner's
+    page on its platform (without `today`, only pages with no closing day count)."""
+    is_open = pl.col("closed_on").is_null() | (pl.col("closed_on") > today if today else pl.lit(False))
+    pages = pages.with_columns(is_open.alias("is_open"))
     latest = snapshots.sort("page_id", "as_of", "batch_id").group_by("page_id", maintain_order=True).agg(
         pl.col("as_of").last(), *[pl.col(c).drop_nulls().last() for c in snapshots.columns
                                   if c not in ("page_id", "as_of", "batch_id")])
@@ -49,7 +54,7 @@ def build_registry_view(owners: pl.DataFrame, pages: pl.DataFrame, snapshots: pl
         pl.col("platform").replace_strict(PLATFORM_LABELS, default=None).alias("platform_label"),
         body_of().alias("body_name"),
     ).sort("kind", "owner_name", "platform")
-    per_owner = pages.group_by("owner_id", "platform").agg(pl.len().alias("n")).pivot(
+    per_owner = pages.filter("is_open").group_by("owner_id", "platform").agg(pl.len().alias("n")).pivot(
         on="platform", index="owner_id", values="n")
     for platform in ("vk", "ok", "telegram"):
         if platform not in per_owner.columns:
@@ -64,7 +69,7 @@ def build_registry_view(owners: pl.DataFrame, pages: pl.DataFrame, snapshots: pl
         pl.col("kind").replace_strict(KIND_LABELS, default=None).alias("kind_label"),
         body_of().alias("body_name"),
     ).sort("kind", "owner_name")
-    counts = (pages.join(owners.select("owner_id", "kind"), on="owner_id")
+    counts = (pages.filter("is_open").join(owners.select("owner_id", "kind"), on="owner_id")
               .group_by("kind", "platform").agg(pl.len().alias("pages"))
               .with_columns(pl.col("kind").replace_strict(KIND_LABELS, default=None).alias("kind_label"),
                             pl.col("platform").replace_strict(PLATFORM_LABELS, default=None).alias("platform_label"))

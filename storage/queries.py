@@ -10,7 +10,7 @@ OWNER_SCHEMA = {"owner_id": pl.Int64, "owner_name": pl.String, "kind": pl.String
                 "parent_name": pl.String, "ogrn": pl.String, "responsible": pl.String, "exemption": pl.String}
 PAGE_SCHEMA = {"page_id": pl.Int64, "owner_id": pl.Int64, "platform": pl.String, "page_key": pl.String,
                "platform_id": pl.String, "url": pl.String, "title": pl.String, "registered_on": pl.Date,
-               "page_responsible": pl.String}
+               "page_responsible": pl.String, "closed_on": pl.Date}
 
 
 def _frame(engine: Engine, query, schema_overrides: dict) -> pl.DataFrame:
@@ -30,7 +30,7 @@ def owners_frame(engine: Engine) -> pl.DataFrame:
 def pages_frame(engine: Engine) -> pl.DataFrame:
     p = schema.pages
     query = select(p.c.id, p.c.owner_id, p.c.platform, p.c.page_key, p.c.platform_id, p.c.url, p.c.title,
-                   p.c.registered_on, p.c.responsible).where(p.c.owner_id.is_not(None)).order_by(p.c.id)
+                   p.c.registered_on, p.c.responsible, p.c.closed_on).where(p.c.owner_id.is_not(None)).order_by(p.c.id)
     return _frame(engine, query, PAGE_SCHEMA)
 
 

@@ -26,7 +26,7 @@ SNAPSHOT_FIELDS = ("status_mark", "gospubliki", "comments_enabled", "avatar", "c
 # exports, ids, creation time) it never changes
 RESTORED = {"owners": ("name", "name_key", "kind", "parent_id", *OWNER_FIELDS[2:], "updated_at"),
             "pages": ("owner_id", "platform", "page_key", "url", "platform_id", "registered_on", "responsible",
-                      "updated_at")}
+                      "closed_on", "updated_at")}
 TABLES = {"owners": schema.owners, "pages": schema.pages}
 # rows that may name a page: a page the revert would delete is kept (outside the registry) if any names it
 PAGE_USERS = (schema.posts, schema.live_streams, schema.comments, schema.batch_coverage, schema.page_snapshots,
@@ -128,6 +128,12 @@ def _upsert_pages(conn, data: RegistryData, owner_ids: dict[str, int], batch_id:
     rows = list(conn.execute(select(table)))
     by_key = {(r.platform, r.page_key): r for r in rows}
     by_platform_id = {(r.platform, r.platform_id): r for r in rows if r.platform_id}
+    by_id = {r.id: r for r in rows}
+    # a page whose address was changed on «Реестр» is still found by its old address (storage.registry_edit)
+    link, b = schema.page_links, schema.batches
+    by_old_key = {(r.platform, r.external_id): by_id[r.page_id] for r in conn.execute(
+        select(link.c.platform, link.c.external_id, link.c.page_id).join(b, b.c.id == link.c.batch_id).where(
+            b.c.status == "active", b.c.format == "registry_edit")) if r.page_id in by_id}
     latest, marks = _latest_snapshots(conn, as_of)
     snapshots = []
     for page in data.pages.iter_rows(named=True):
@@ -135,7 +141,8 @@ def _upsert_pages(conn, data: RegistryData, owner_ids: dict[str, int], batch_id:
                   "page_key": page["page_key"], "url": page["url"], "platform_id": page["platform_id"],
                   "registered_on": page["registered_on"], "responsible": page["responsible"]}
         row = by_key.get((page["platform"], page["page_key"])) or (
-            by_platform_id.get((page["platform"], page["platform_id"])) if page["platform_id"] else None)
+            by_platform_id.get((page["platform"], page["platform_id"])) if page["platform_id"] else None) or (
+            by_old_key.get((page["platform"], page["page_key"])))
         if row is None:
             result = conn.execute(insert(table).values(**values, created_at=now, updated_at=now))
             page_id = int(result.inserted_primary_key[0])
@@ -213,6 +220,8 @@ def revert_registry(conn: Connection, batch_id: int) -> dict:
                    "сначала отмените их")
     s = schema.page_snapshots
     snapshots = conn.execute(delete(s).where(s.c.batch_id == batch_id)).rowcount
+    # the old addresses an edit of the batch kept for its pages (storage.registry_edit) go with it
+    conn.execute(delete(schema.page_links).where(schema.page_links.c.batch_id == batch_id))
     counts = {"owners_deleted": 0, "owners_restored": 0, "pages_deleted": 0, "pages_restored": 0,
               "pages_kept": 0, "snapshots": snapshots}
     p, o = schema.pages, schema.owners

@@ -47,6 +47,9 @@ pages = Table(
     Column("title", String(limits.TITLE)),  # the name the platform shows (from exports)
     Column("registered_on", Date),
     Column("responsible", String(limits.RESPONSIBLE)),
+    # the day the page was closed (retired from the registry): it keeps its history and past ratings, and is not
+    # required in a quarter that starts after it; NULL — the page is kept
+    Column("closed_on", Date),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("platform", "page_key", name="uq_pages_platform_key"),
