@@ -25,6 +25,7 @@ ACCEPTED_FORMATS = (
 
 FORMAT_LABELS = {
     "registry_template": "Реестр (шаблон)", "gospubliki_export": "Выгрузка «Госпаблики»",
+    "registry_edit": "Правка реестра на экране",
     "vk_wall": "ВКонтакте: wall.get", "vk_comments": "ВКонтакте: wall.getComments",
     "vk_groups": "ВКонтакте: groups.getById", "telegram": "Telegram Desktop: result.json",
     "ok_mediatopics": "Одноклассники: mediatopic", "activity_template": "Шаблон активности (xlsx)",
