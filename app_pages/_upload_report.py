@@ -7,12 +7,13 @@ import polars as pl
 import streamlit as st
 
 from loaders.detect import FORMAT_LABELS
+from core.text import plain
 
 
 def show_report(report: dict) -> None:
     with st.container(border=True):
         if report.get("errors"):
-            st.error(f"«{report['filename']}» не загружен: ничего не записано. {report.get('message', '')}")
+            st.error(f"«{plain(report['filename'])}» не загружен: ничего не записано. {plain(report.get('message', ''))}")
             if len(report["errors"]) < 2:
                 return
             errors = pl.DataFrame([{k: e.get(k) for k in ("sheet", "record", "row", "column", "message")}
@@ -35,9 +36,9 @@ def show_report(report: dict) -> None:
 
 def _registry(report: dict) -> None:
     if report.get("duplicate_of"):
-        st.info(f"«{report['filename']}» уже был загружен (пакет № {report['duplicate_of']}): изменений нет.")
+        st.info(f"«{plain(report['filename'])}» уже был загружен (пакет № {report['duplicate_of']}): изменений нет.")
         return
-    st.success(f"«{report['filename']}» загружен: пакет № {report['batch_id']}, "
+    st.success(f"«{plain(report['filename'])}» загружен: пакет № {report['batch_id']}, "
                f"формат — {FORMAT_LABELS.get(report['format'], report['format'])}.")
     cols = st.columns(5)
     cols[0].metric("Владельцев добавлено", report["owners_added"])
@@ -57,13 +58,14 @@ def _period_text(report: dict) -> str:
 def _activity(report: dict) -> None:
     label = FORMAT_LABELS.get(report["format"], report["format"])
     if report["batch_id"] is None:
-        st.info(f"«{report['filename']}» ({label}): новых данных нет — всё уже загружено"
+        st.info(f"«{plain(report['filename'])}» ({label}): новых данных нет — всё уже загружено"
                 + (f" (пакет № {report['duplicate_of']})" if report.get("duplicate_of") else "") + ".")
     else:
-        st.success(f"«{report['filename']}» загружен: пакет № {report['batch_id']}, {label}, {_period_text(report)}.")
+        st.success(f"«{plain(report['filename'])}» загружен: пакет № {report['batch_id']}, {label}, "
+                   f"{_period_text(report)}.")
     if report.get("observed_label"):
-        st.caption(report["observed_label"][:1].upper() + report["observed_label"][1:]
-                   + (f"; страница {report['assigned_page']['url']} (указана при загрузке)"
+        st.caption(plain(report["observed_label"][:1].upper() + report["observed_label"][1:])
+                   + (f"; страница {plain(report['assigned_page']['url'])} (указана при загрузке)"
                       if report.get("assigned_page") else "") + ".")
     cols = st.columns(6)
     cols[0].metric("Публикаций принято", report["posts"])
@@ -75,11 +77,11 @@ def _activity(report: dict) -> None:
     cols[5].metric("Комментарии / ответы", f"{report['comments']} / {report['page_replies']}")
     if report["rejected"]:
         st.markdown("**Не учтено как публикации:** " + "; ".join(
-            f"{reason} — {count}" for reason, count in report["rejected_reasons"].items()))
+            f"{plain(reason)} — {count}" for reason, count in report["rejected_reasons"].items()))
     if report.get("older_note"):
-        st.info(report["older_note"][:1].upper() + report["older_note"][1:] + ".")
+        st.info(plain(report["older_note"][:1].upper() + report["older_note"][1:]) + ".")
     if report.get("coverage_note"):
-        st.warning(report["coverage_note"][:1].upper() + report["coverage_note"][1:] + ".")
+        st.warning(plain(report["coverage_note"][:1].upper() + report["coverage_note"][1:]) + ".")
     conflicts = report.get("comments_conflicts") or {}
     if conflicts.get("count"):
         st.warning(f"Комментариев с уже занятым id: {conflicts['count']} — не сохранены, в базе остались прежние "

@@ -6,6 +6,7 @@ import streamlit as st
 from app_pages import _shared, _rating_tables
 from core.config import region_tz
 from core.labels import number_ru
+from core.text import plain
 from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
@@ -26,7 +27,7 @@ history = [(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()
 card = body_card(rating.payload, rating.fresh, body, history)
 row = card.body_row or {}
 
-st.subheader(f"{body} — {flt.quarter.label}")
+st.subheader(f"{plain(body)} — {flt.quarter.label}")
 if not rating.has_data:
     st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет.", icon=":material/info:")
 elif row and row.get("score") is None:
@@ -41,7 +42,7 @@ cols[1].metric("Место", "—" if row.get("rank") is None else f"{row['rank'
                delta=None if row.get("delta_place") is None else f"{row['delta_place']:+d}")
 cols[2].metric("Зона", row.get("zone") or "—")
 cols[3].metric("Руководитель", number_ru(row.get("head_score"), 1),
-               help=", ".join(card.head_names) or "нет в реестре")
+               help=plain(", ".join(card.head_names)) or "нет в реестре")
 cols[4].metric("Учреждения", number_ru(row.get("institutions_score"), 1), help=f"{card.institutions} учреждений")
 st.download_button("Excel по органу", data=lambda: rating_workbook(rating.payload, region_tz(), row.get("owner_id"), style=style_by_page(
                        _shared.styles(flt.quarter, card.pages["page_id"].to_list()))),
@@ -60,7 +61,7 @@ _shared.chart(weekly_posts_chart(card.weekly, card.norm), key="body_card_weekly"
 
 st.markdown("#### Рекомендации")
 if card.recommendations:
-    st.markdown("\n".join(f"- **{where}**: {text}" for where, text in card.recommendations))
+    st.markdown("\n".join(f"- **{plain(where)}**: {plain(text)}" for where, text in card.recommendations))
 else:
     st.success("Замечаний нет.", icon=":material/check_circle:")
 

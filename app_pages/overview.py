@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages import _shared
 from core.config import region_tz
 from core.labels import number_ru
+from core.text import plain
 from reports.figures import zone_distribution
 from core.calendar import date_ru, local_today
 from scoring.methodology import methodology_for, quarter_deadlines
@@ -54,10 +55,10 @@ else:
     with right:
         leaders, outsiders = leaders_outsiders(view.payload)
         st.markdown("#### Лидеры")
-        st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in leaders)
+        st.markdown("\n".join(f"- {r['rank']} место: {plain(r['owner'])} — **{number_ru(r['score'], 1)}**" for r in leaders)
                     or "—")
         st.markdown("#### Отстающие")
-        st.markdown("\n".join(f"- {r['rank']} место: {r['owner']} — **{number_ru(r['score'], 1)}**" for r in outsiders)
+        st.markdown("\n".join(f"- {r['rank']} место: {plain(r['owner'])} — **{number_ru(r['score'], 1)}**" for r in outsiders)
                     or "—")
 
 methodology = methodology_for(flt.quarter.code)
@@ -77,7 +78,7 @@ if batches.is_empty():
 else:
     last = batches.row(0, named=True)
     uploaded = last["uploaded_at"].astimezone(region_tz())
-    st.markdown(f"Последняя загрузка: «{last['filename']}», {uploaded:%d.%m.%Y %H:%M}; сведения на "
+    st.markdown(f"Последняя загрузка: «{plain(last['filename'])}», {uploaded:%d.%m.%Y %H:%M}; сведения на "
                 f"{last['as_of']:%d.%m.%Y}. Недель страниц без данных в квартале: {kpi['page_weeks_no_data']}.")
 
 warning = view.fresh_payload.get("early_warning")  # computed with the rating, for a running quarter only

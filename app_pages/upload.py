@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import _shared
 from core.config import MAX_UPLOAD_BYTES
+from core.text import plain
 from app_pages._auth import can, current_user
 from app_pages._upload_report import show_report
 from loaders.detect import FORMAT_LABELS
@@ -105,9 +106,9 @@ with batches_tab:
                                    "(пакет реестра возвращает владельцев и страницы к состоянию до загрузки)")
                 if st.form_submit_button("Отменить пакет") and sure:
                     try:
-                        st.success(revert_batch(_shared.engine(), chosen, current_user())["message"] + ".")
+                        st.success(plain(revert_batch(_shared.engine(), chosen, current_user())["message"]) + ".")
                     except LoadError as error:
-                        st.error(str(error))
+                        st.error(plain(str(error)))
 
 with pending_tab:
     pending = _shared.unregistered_pages()
@@ -115,7 +116,8 @@ with pending_tab:
         _shared.empty_state("Все страницы из загруженных выгрузок найдены в реестре.")
     for page in pending:
         with st.container(border=True):
-            st.markdown(f"**{page['title'] or page['page_key']}** · {page['platform']} · id {page['platform_id']}")
+            st.markdown(f"**{plain(page['title'] or page['page_key'])}** · {page['platform']} · id "
+                        f"{plain(page['platform_id'])}")
             options = {s["page_id"]: f"{s['label']} (сходство {s['similarity']:.0%})" for s in page["suggestions"]}
             if analyst and options:
                 target = st.selectbox("Это страница реестра", list(options), format_func=options.get,
@@ -125,7 +127,7 @@ with pending_tab:
                     st.rerun()
             elif not options:
                 st.caption("Похожих страниц в реестре нет: добавьте страницу в реестр с «ID на платформе» "
-                           f"{page['platform_id']} — данные привяжутся при загрузке реестра.")
+                           f"{plain(page['platform_id'])} — данные привяжутся при загрузке реестра.")
 
 with coverage_tab:
     flt = _shared.filters()

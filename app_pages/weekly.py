@@ -6,6 +6,7 @@ import streamlit as st
 from app_pages import _shared
 from core.config import region_tz
 from core.labels import percent_ru
+from core.text import plain
 from reports.figures import share_heatmap, weekly_heatmap
 from scoring.screens import style_view, weekly_body_shares, weekly_page_rows, weekly_totals
 
@@ -57,7 +58,7 @@ rows = selection.selection.rows if selection else []
 if rows:
     page = pages.row(rows[0], named=True)
     posts = _shared.page_posts(page["page_id"], flt.quarter)
-    st.markdown(f"##### Публикации: {page['owner_name']} ({page['url']}) — {posts.height}")
+    st.markdown(f"##### Публикации: {plain(page['owner_name'])} ({plain(page['url'])}) — {posts.height}")
     st.dataframe(posts, hide_index=True, width="stretch", height=360, column_config={
         "published_local": st.column_config.DatetimeColumn("Дата и время", format="DD.MM.YYYY HH:mm"),
         "week": "Неделя", "content_type": "Тип", "is_repost": st.column_config.CheckboxColumn("Репост"),
@@ -71,7 +72,7 @@ if rows:
         info = summary.row(0, named=True)
         st.markdown(f"##### Стиль: как пресс-релиз написаны {info['press_releases']} из {info['posts_rated']} "
                     f"публикаций ({percent_ru(info['share'])})")
-        st.caption(info["recommendation"])
+        st.caption(plain(info["recommendation"]))
         if not examples.is_empty():
             st.dataframe(examples.drop("title"), hide_index=True, width="stretch", column_config={
                 "published_local": st.column_config.DatetimeColumn("Дата", format="DD.MM.YYYY HH:mm"),

@@ -20,6 +20,7 @@ from loaders.tabular import (ROW_COLUMN, Sheet, find_columns, is_xlsx, normalize
 from loaders.unpack import unpack
 from loaders.urls import PageRef, UrlError, normalize_page_url, parse_post_url
 from loaders.values import parse_datetime_local, parse_flag, parse_whole
+from core.text import web_link
 
 PUBLICATION_COLUMNS: dict[str, tuple[str, ...]] = {
     "page_url": ("Ссылка на страницу", "Страница", "Ссылка на сообщество"),
@@ -222,8 +223,8 @@ def _publications(reader: _Reader, sheet: Sheet, posts: dict, streams: dict) -> 
             posts[counter].append(counters[counter][index])
         posts["likes"].append(None)
         posts["source_row"].append(number)
-        if content == "live":
-            _add_stream(streams, ref, post_id, published, None, _value(row, columns, "post_url"), number)
+        if content == "live":  # the post's link (already parsed as a post link) is the stream's record, as http(s)
+            _add_stream(streams, ref, post_id, published, None, web_link(_value(row, columns, "post_url")), number)
 
 
 def _add_stream(streams: dict, ref: str, stream_id: str, started: int, duration_s: int | None, url: str | None,
@@ -251,6 +252,11 @@ def _streams(reader: _Reader, sheet: Sheet, streams: dict) -> None:
         started = reader.moment(_value(row, columns, "started"), number, columns["started"], sheet.name)
         minutes = reader.cell(parse_whole, _value(row, columns, "duration"), number, columns.get("duration"),
                               sheet.name)
+        if record_url and web_link(record_url) is None:  # only http(s) links are stored and shown as links
+            reader.out.error(f"ссылка на запись эфира «{act.shown(record_url)}» должна быть адресом http:// или "
+                             "https://", row=number, column=columns.get("record_url"), sheet=sheet.name)
+            continue
+        record_url = web_link(record_url)
         if ref is None or started is None:
             continue
         stream_id = f"t{started // 60_000_000}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from core.text import chart_text
 from scoring.activity import COUNTED_STATUSES
 
 PLATFORM_COLORS = {"ВКонтакте": "#0077FF", "Одноклассники": "#EE8208", "Telegram": "#27A7E7"}
@@ -60,7 +61,8 @@ def _discrete_scale() -> list:
 
 def _matrix(frame: pl.DataFrame, row_label: str, columns: list, column: str, cell) -> tuple[list, list, list]:
     """Rows (in order of first appearance) × `columns`: z and hover text from `cell(row) -> (z, text)`; cells with
-    no row stay None, which the figures show as the grey «нет данных» background."""
+    no row stay None, which the figures show as the grey «нет данных» background. Row labels are user text (owner
+    names, page titles): returned escaped for Plotly (core.text.chart_text), so no `<a href>` becomes a link."""
     labels = frame[row_label].unique(maintain_order=True).to_list()
     index = {label: i for i, label in enumerate(labels)}
     position = {c: j for j, c in enumerate(columns)}
@@ -69,7 +71,7 @@ def _matrix(frame: pl.DataFrame, row_label: str, columns: list, column: str, cel
     for row in frame.iter_rows(named=True):
         i, j = index[row[row_label]], position[row[column]]
         z[i][j], text[i][j] = cell(row)
-    return labels, z, text
+    return [chart_text(label) for label in labels], z, text
 
 
 def _matrix_axes(fig: go.Figure) -> None:
@@ -141,7 +143,7 @@ def zone_distribution(counts: dict[str, int], zones: list[dict], title: str) -> 
 def movement_chart(rows: list[dict], label_a: str, label_b: str, zones: list[dict]) -> go.Figure:
     """Dumbbells: each owner's score in quarter A and quarter B, sorted by B."""
     rows = sorted(rows, key=lambda r: (r["score_b"] is None, -(r["score_b"] or 0)))
-    names = [r["owner"][:60] for r in rows]
+    names = [chart_text(r["owner"][:60]) for r in rows]  # user text: escaped for Plotly
     fig = go.Figure()
     for r, name in zip(rows, names):
         if r["score_a"] is not None and r["score_b"] is not None:

@@ -8,6 +8,7 @@ import polars as pl
 
 from core.domain import PLATFORM_LABELS
 from core.labels import number_ru
+from core.text import web_link_expr
 from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
 from scoring.payload import table_frame
 from scoring.rating import QuarterRating
@@ -183,7 +184,7 @@ def stream_list(rating: QuarterRating, tz_name: str, body: str | None = None) ->
     streams = rating.streams.with_columns(
         pl.col("started_at").dt.convert_time_zone(tz_name).dt.replace_time_zone(None).alias("started_local"),
         (pl.col("duration_s") / 60).round(0).alias("minutes"),
-        body_of().alias("body_name"),
+        body_of().alias("body_name"), web_link_expr("url").alias("url"),  # only http(s) is shown as a link
         pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")).alias("platform_label"))
     if body:
         streams = streams.filter(pl.col("body_name") == body)
