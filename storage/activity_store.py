@@ -24,7 +24,7 @@ from loaders.telegram import GROUP_TYPES
 from loaders.urls import UrlError, key_from_platform_id, normalize_page_url
 from storage import schema
 from storage.audit import create_batch, sha256_of, write_audit
-from storage.db import insert_or_nothing, read_frame, retrying, utcnow, write_frame, writing
+from storage.db import read_frame, utcnow, write_frame
 
 TABLES = {  # canonical frame → (table, key column, compared values)
     "posts": (schema.posts, "post_id", act.POST_VALUES),
@@ -60,7 +60,13 @@ def match_pages(conn: Connection, pages: pl.DataFrame, batch_id: int | None, now
     names one, must be that page or one the database does not know yet (then the link is learned with the
     batch); a file that names no page gets the ref `ASSIGNED`."""
     p = schema.pages
-    rows = list(conn.execute(select(p.c.id, p.c.platform, p.c.page_key, p.c.platform_id, p.c.owner_id, p.c.url)))
+    # only the pages the file could name (by id, key, or the key an id gives), not the whole registry
+    ids = {v for v in pages["platform_id"].to_list() if v}
+    keys = {v for v in pages["page_key"].to_list() if v} | {
+        key_from_platform_id(platform, platform_id) for platform, platform_id in
+        zip(pages["platform"].to_list(), pages["platform_id"].to_list())} - {None}
+    rows = list(conn.execute(select(p.c.id, p.c.platform, p.c.page_key, p.c.platform_id).where(
+        or_(p.c.platform_id.in_(ids), p.c.page_key.in_(keys))))) if ids or keys else []
     by_id = {(r.platform, r.platform_id): r.id for r in rows if r.platform_id}
     by_key = {(r.platform, r.page_key): r.id for r in rows}
     links = active_links(conn)
@@ -72,7 +78,7 @@ def match_pages(conn: Connection, pages: pl.DataFrame, batch_id: int | None, now
                    or (numeric and by_key.get((platform, numeric))) or links.get((platform, platform_id or key)))
         if assign is not None and page_id != assign:
             if page_id is not None:
-                other = next(r for r in rows if r.id == page_id)
+                other = conn.execute(select(p.c.owner_id, p.c.url).where(p.c.id == page_id)).one()
                 where = (f"страница реестра {other.url}" if other.owner_id is not None else
                          "страница вне реестра, уже сохранённая по прежним загрузкам (свяжите её со страницей "
                          "реестра на вкладке «Страницы вне реестра»)")
@@ -80,24 +86,20 @@ def match_pages(conn: Connection, pages: pl.DataFrame, batch_id: int | None, now
                            "страница")
             page_id = assign
             if batch_id is not None:  # remembered with the batch: later exports of this page match by themselves
-                insert_or_nothing(conn, schema.page_links, dict(
+                conn.execute(insert(schema.page_links).values(
                     platform=platform, external_id=platform_id or key, page_id=assign, batch_id=batch_id,
-                    created_by="указано при загрузке", created_at=now), ("platform", "external_id"))
+                    created_by="указано при загрузке", created_at=now))
         elif page_id is None and batch_id is not None:
-            # ON CONFLICT: an upload running at the same moment may create the same new page; both then use it
-            page_id = insert_or_nothing(conn, p, dict(
+            page_id = int(conn.execute(insert(p).values(
                 owner_id=None, platform=platform, page_key=key or numeric, platform_id=platform_id,
-                url=page["url"] or "", title=page["title"], created_at=now, updated_at=now), ("platform", "page_key"))
-            if page_id is None:
-                page_id = conn.execute(select(p.c.id).where(p.c.platform == platform,
-                                                            p.c.page_key == (key or numeric))).scalar_one()
+                url=page["url"] or "", title=page["title"], created_at=now, updated_at=now)).inserted_primary_key[0])
             by_key[(platform, key or numeric)] = page_id
         elif page_id is not None and batch_id is not None and platform_id and (platform, platform_id) not in by_id \
                 and (platform, platform_id) not in links:
             # learned: this id names that page (e.g. an extended wall.get carries id and screen name)
-            insert_or_nothing(conn, schema.page_links, dict(platform=platform, external_id=platform_id,
-                                                            page_id=page_id, batch_id=batch_id, created_by="загрузка",
-                                                            created_at=now), ("platform", "external_id"))
+            conn.execute(insert(schema.page_links).values(platform=platform, external_id=platform_id,
+                                                          page_id=page_id, batch_id=batch_id, created_by="загрузка",
+                                                          created_at=now))
             links[(platform, platform_id)] = page_id
         if page_id is not None:
             found[page["ref"]] = page_id
@@ -153,14 +155,18 @@ def _file_kinds(data: ActivityData) -> tuple[bool, bool]:
     return True, False
 
 
-def batch_order(source: Connection | Engine) -> pl.DataFrame:
-    """Every batch's «сведения на» moment and its place in time: by `observed_at`, then batch id. A batch of a
-    database written before `observed_at` existed stands at the end of its `as_of` day (UTC)."""
+def batch_order(source: Connection | Engine, batch_ids: list[int] | None = None) -> pl.DataFrame:
+    """The batches' «сведения на» moments and their places in time (`batch_rank`): by `observed_at`, then batch
+    id — of every batch, or of `batch_ids` only. A batch of a database written before `observed_at` existed
+    stands at the end of its `as_of` day (UTC)."""
     if isinstance(source, Engine):
         with source.connect() as conn:
-            return batch_order(conn)
+            return batch_order(conn, batch_ids)
     b = schema.batches
-    rows = source.execute(select(b.c.id, b.c.observed_at, b.c.as_of)).all()
+    query = select(b.c.id, b.c.observed_at, b.c.as_of)
+    if batch_ids is not None:
+        query = query.where(b.c.id.in_(batch_ids))
+    rows = source.execute(query).all()
     moments = [_aware(r.observed_at) if r.observed_at is not None else
                datetime.combine(r.as_of, time(23, 59, 59), UTC) for r in rows]
     frame = pl.DataFrame({"batch_id": [r.id for r in rows], "observed_at": moments},
@@ -193,8 +199,9 @@ def current_versions(source: Connection | Engine, name: str, page_ids: list[int]
     several = frame["batch_id"].n_unique() > 1
     if not (several or with_observed):
         return frame
-    # batches are few: their order is read apart (after the rows, so it knows every batch they name) and joined
-    order = batch_order(source).select("batch_id", "batch_rank", *(["observed_at"] if with_observed else []))
+    # the few batches the rows name: their order is read apart (after the rows) and joined
+    order = batch_order(source, frame["batch_id"].unique().to_list()).select(
+        "batch_id", "batch_rank", *(["observed_at"] if with_observed else []))
     frame = frame.join(order, on="batch_id", how="left")
     if several:  # a row in several active batches: the version observed latest
         frame = frame.sort("batch_rank", descending=True, nulls_last=False).unique(["page_id", key], keep="first")
@@ -414,9 +421,9 @@ def apply_activity(engine: Engine, data: ActivityData, *, filename: str, content
     day the analyst states (None: the file's newest dated item); `page`: the registry page (id or URL) the
     analyst says the file is about."""
     report = inspect_report(data) | {"batch_id": None, "filename": filename, "period": None}
-    try:  # a collision with a concurrent upload (the same new page, a deadlock) runs the transaction again
-        retrying(lambda: _write(engine, data, report, filename=filename, content=content, user=user, as_of=as_of,
-                                tz=tz, period=period, page=page))
+    try:
+        _write(engine, data, report, filename=filename, content=content, user=user, as_of=as_of, tz=tz,
+               period=period, page=page)
     except _NothingNew:  # not even the batch record or a new unregistered page is kept
         report.update(batch_id=None, status="unchanged", duplicate_of=_same_content(engine, content))
     return report
@@ -425,8 +432,7 @@ def apply_activity(engine: Engine, data: ActivityData, *, filename: str, content
 def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, content: bytes, user: str,
            as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None, page: int | str | None) -> None:
     now = utcnow()
-    # the same content uploaded several times at once: one after the other, the later ones find it stored
-    with writing(engine, f"upload:{sha256_of(content)}") as conn:
+    with engine.begin() as conn:
         target = None
         if page is not None:
             target = find_registry_page(conn, page)
