@@ -235,13 +235,55 @@ def cmd_registry(args) -> int:
     return 0
 
 
-def cmd_user_add(args) -> int:
+def _new_password(given: str | None) -> str:
+    """The password from --password, else asked twice (not echoed)."""
     import getpass
+    if given:
+        return given
+    password = getpass.getpass("Пароль: ")
+    if getpass.getpass("Пароль ещё раз: ") != password:
+        raise ValueError("пароли не совпадают")
+    return password
 
-    from storage.users import set_user
-    password = args.password or getpass.getpass("Пароль: ")
-    set_user(_engine(), args.username, password, args.role, by=current_user())
-    print(f"Пользователь «{args.username}» сохранён с ролью {args.role}")
+
+def cmd_user_add(args) -> int:
+    from storage.users import ROLE_LABELS, set_user
+    password = None if args.oidc else _new_password(args.password)
+    set_user(_engine(), args.username, password, args.role, by=current_user(), body=args.body, oidc=args.oidc)
+    print(f"Пользователь «{args.username}» сохранён: {ROLE_LABELS[args.role]}"
+          + (f", орган «{args.body}»" if args.body else "") + (", вход через OIDC" if args.oidc else ""))
+    return 0
+
+
+def cmd_user_role(args) -> int:
+    from storage.users import ROLE_LABELS, set_role
+    set_role(_engine(), args.username, args.role, by=current_user(), body=args.body)
+    print(f"Роль пользователя «{args.username}»: {ROLE_LABELS[args.role]}" + (f", орган «{args.body}»" if args.body
+                                                                             else "") + " — со следующего действия")
+    return 0
+
+
+def cmd_user_password(args) -> int:
+    from storage.users import set_password
+    set_password(_engine(), args.username, _new_password(args.password), by=current_user())
+    print(f"Пароль пользователя «{args.username}» изменён; его открытые сеансы завершены")
+    return 0
+
+
+def cmd_user_disable(args) -> int:
+    from storage.users import set_disabled
+    set_disabled(_engine(), args.username, not args.enable, by=current_user())
+    print(f"Пользователь «{args.username}» " + ("снова может входить" if args.enable
+                                               else "отключён; его открытые сеансы завершены"))
+    return 0
+
+
+def cmd_user_list(args) -> int:
+    from storage.users import ROLE_LABELS, accounts
+    for a in accounts(_engine()):
+        state = "отключён" if a.disabled else "активен"
+        print(f"{a.username:<40} {ROLE_LABELS.get(a.role, a.role):<22} {state:<9} {a.body or ''}"
+              + (" (OIDC)" if a.oidc_only else ""))
     return 0
 
 
@@ -343,11 +385,31 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument("--xlsx", help="файл xlsx")
     registry.add_argument("--csv", help="файл csv (UTF-8, разделитель «;»)")
     registry.set_defaults(func=cmd_registry)
+    roles = ("body", "viewer", "analyst", "admin")
+    body_help = "исполнительный орган для роли body — наименование, как в реестре"
     user = sub.add_parser("user-add", help="добавить пользователя или сменить пароль и роль")
     user.add_argument("username")
-    user.add_argument("--role", choices=("viewer", "analyst", "admin"), default="viewer")
+    user.add_argument("--role", choices=roles, default="viewer")
+    user.add_argument("--body", help=body_help)
     user.add_argument("--password", help="пароль (если не указан, будет запрошен)")
+    user.add_argument("--oidc", action="store_true",
+                      help="вход только через поставщика удостоверений (имя пользователя — его e-mail), без пароля")
     user.set_defaults(func=cmd_user_add)
+    user_role = sub.add_parser("user-role", help="сменить роль пользователя (действует со следующего действия)")
+    user_role.add_argument("username")
+    user_role.add_argument("--role", choices=roles, required=True)
+    user_role.add_argument("--body", help=body_help)
+    user_role.set_defaults(func=cmd_user_role)
+    user_password = sub.add_parser("user-password", help="сменить пароль пользователя (его сеансы завершаются)")
+    user_password.add_argument("username")
+    user_password.add_argument("--password", help="новый пароль (если не указан, будет запрошен)")
+    user_password.set_defaults(func=cmd_user_password)
+    user_disable = sub.add_parser("user-disable", help="отключить пользователя (его сеансы завершаются)")
+    user_disable.add_argument("username")
+    user_disable.add_argument("--enable", action="store_true", help="снова разрешить вход")
+    user_disable.set_defaults(func=cmd_user_disable)
+    user_list = sub.add_parser("user-list", help="пользователи, роли, органы")
+    user_list.set_defaults(func=cmd_user_list)
     bench = sub.add_parser("bench", help="замер производительности на синтетических данных (README, «Производительность»)")
     bench.add_argument("--scale", choices=("tomsk", "region10", "national"), default="tomsk",
                        help="масштаб: Томская область, 10 таких регионов, вся страна")

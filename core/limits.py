@@ -23,6 +23,7 @@ POST_TEXT = 100_000  # posts.text: VK allows 16 384 characters, Telegram 4 096; 
 FILENAME = 500  # batches.filename
 USERNAME = 100  # users.username, audit_log.user, batches.uploaded_by
 AUDIT_OBJECT = 200  # audit_log.object
+ADDRESS = 64  # a client's network address (sessions, login_attempts): IPv6 with a zone id fits
 
 # whole numbers are stored as 64-bit integers; a stream's duration (seconds) as a 32-bit one
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1

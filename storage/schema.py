@@ -236,7 +236,36 @@ approval_withdrawals = Table(
 users = Table(
     "users", metadata,
     Column("username", String(limits.USERNAME), primary_key=True),
-    Column("password_hash", String(300), nullable=False),
-    Column("role", String(20), nullable=False),  # viewer | analyst | admin
+    Column("password_hash", String(300), nullable=False),  # argon2id (older: pbkdf2_sha256, rehashed at login)
+    Column("role", String(20), nullable=False),  # body | viewer | analyst | admin (storage.users.ROLES)
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # role «body»: the executive body (its registry name) whose data alone the user sees (services.scope)
+    Column("body", String(limits.OWNER_NAME)),
+    Column("disabled_at", DateTime(timezone=True)),  # set: no login, every session ends at its next request
+    Column("password_changed_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "sessions", metadata,  # logins that survive a reload (storage.sessions): revoked server-side
+    Column("id", String(64), primary_key=True),  # sha256 of the token's secret part, never the token itself
+    Column("username", String(limits.USERNAME), nullable=False),
+    Column("method", String(10), nullable=False),  # password | oidc
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),  # idle timeout
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_reason", String(40)),  # logout | idle | password | disabled | expired
+    Column("address", String(limits.ADDRESS)),
+    Index("ix_sessions_user", "username"),
+)
+
+login_attempts = Table(
+    "login_attempts", metadata,  # failed and successful password logins: lockout per user and per address
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("username", String(limits.USERNAME), nullable=False),
+    Column("address", String(limits.ADDRESS)),
+    Column("success", Boolean, nullable=False),
+    Index("ix_login_attempts_user", "username", "at"),
+    Index("ix_login_attempts_address", "address", "at"),
 )
