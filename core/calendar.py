@@ -6,6 +6,7 @@ its Thursday, so every quarter has 13 or 14 weeks and no week is counted twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,19 +55,26 @@ class Quarter:
 
     def weeks(self) -> list[date]:
         """Mondays of the ISO weeks whose Thursday falls in this quarter (13 or 14)."""
-        monday = self.first_day - timedelta(days=self.first_day.weekday())
-        if monday + timedelta(days=3) < self.first_day:
-            monday += timedelta(days=7)
-        result = []
-        while monday + timedelta(days=3) <= self.last_day:
-            result.append(monday)
-            monday += timedelta(days=7)
-        return result
+        return list(_weeks(self.year, self.number))
 
     def week_bounds(self) -> tuple[date, date]:
         """First Monday and the day after the last Sunday of the quarter's weeks."""
         weeks = self.weeks()
         return weeks[0], weeks[-1] + timedelta(days=7)
+
+
+@lru_cache(maxsize=256)
+def _weeks(year: int, number: int) -> tuple[date, ...]:
+    """Quarter.weeks, computed once per quarter (explanations ask for it once per page)."""
+    quarter = Quarter(year, number)
+    monday = quarter.first_day - timedelta(days=quarter.first_day.weekday())
+    if monday + timedelta(days=3) < quarter.first_day:
+        monday += timedelta(days=7)
+    result = []
+    while monday + timedelta(days=3) <= quarter.last_day:
+        result.append(monday)
+        monday += timedelta(days=7)
+    return tuple(result)
 
 
 def local_today(tz: ZoneInfo) -> date:
