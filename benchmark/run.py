@@ -9,8 +9,9 @@ generated deterministically (benchmark/synthetic.py; kept as parquet under data/
 - the floor: one Polars pass counting posts per page and local week, and the ratio of scoring to it;
 - ingest throughput of each export format (real-format files, benchmark/exports.py), posts/s;
 - reading the quarter from SQLite and from PostgreSQL (the data written by benchmark/database.py);
-- the server time of one rerun of every app screen (AppTest) with that data (tomsk, region10; the national
-  run measures the screens at region10: the screens show a region, not the country).
+- building the rating workbook (Excel, every sheet) of the Tomsk quarter from its payload;
+- the server time of opening every app screen in a new session and of one rerun of it (AppTest) with that data
+  (tomsk, region10; the national run measures the screens at region10: the screens show a region, not the country).
 Every time is the median of `repeat` runs unless said otherwise; ratios come from the same run.
 """
 from __future__ import annotations
@@ -49,7 +50,9 @@ INGEST_FILES = {"vk": ("wall.json", exports.vk_wall), "telegram": ("result.json"
                 "ok": ("ok.json", exports.ok_topics), "template_csv": ("activity.csv", exports.template_csv)}
 SCREENS = ("overview", "weekly", "streams", "rating", "body_card", "registry", "upload", "methodology")
 TARGETS = {"score_s": 5.0, "score_peak_mb": 4096, "pandas_ratio": 10.0, "floor_ratio": 3.0,
-           "tomsk_ingest_score_s": 1.0, "screen_s": 0.5, "ingest_posts_per_s": 100_000}
+           "tomsk_ingest_score_s": 1.0, "screen_s": 0.5, "ingest_posts_per_s": 100_000,
+           # not in product.md: the limits the functional tests used to assert (issue 13 moved them here)
+           "workbook_s": 2.0, "screen_open_s": 5.0}
 
 Log = Callable[[str], None]
 
@@ -90,6 +93,15 @@ def floor_key_pass(synthetic: Synthetic) -> pl.DataFrame:
 def grid_seconds(rating: QuarterRating, repeat: int) -> float:
     """Building the page × week grid (QuarterRating.grid, cached on the object, so timed through its builder)."""
     return median_time(lambda: weekly_grid(rating.pages, rating.per_week, rating.window, rating.today), repeat)[0]
+
+
+def workbook_seconds(rating: QuarterRating, repeat: int) -> float:
+    """Building the rating workbook (reports.rating_workbook: every sheet, formats, colours) of a scored quarter.
+    Timed from the payload (`rate --json`, built once, not timed), as the screen's «Скачать Excel» does."""
+    from reports.rating_workbook import rating_workbook
+    from scoring.payload import rating_payload
+    payload = rating_payload(rating)
+    return median_time(lambda: rating_workbook(payload, TZ), repeat)[0]
 
 
 def bench_sqlite_url(scale: str) -> str:
@@ -168,10 +180,10 @@ def tomsk_upload_seconds(posts: int, repeat: int) -> float:
     written beforehand (a registry is there before activity is uploaded) and is not timed."""
     import tempfile
 
-    from scoring.calendar import Quarter
+    from core.calendar import Quarter
     from storage.db import make_engine, write_frame
     from storage.ingest import ingest_bytes, load_activity
-    from storage.rating_store import scoring_input
+    from services.quarters import scoring_input
     quarter = Quarter(2026, 1)
     files = [(INGEST_FILES[name][0], INGEST_FILES[name][1](posts // 3, span_days=(quarter.last_day - quarter.first_day).days + 1))
              for name in ("vk", "ok", "telegram")]
@@ -243,8 +255,8 @@ def measure_db(scale: str, repeat: int, log: Log) -> dict[str, float | None]:
     """Seconds to read the quarter (scoring_input: posts, comments, streams, registry, snapshots, coverage)."""
     from sqlalchemy.exc import OperationalError
 
-    from scoring.calendar import Quarter
-    from storage.rating_store import scoring_input
+    from core.calendar import Quarter
+    from services.quarters import scoring_input
     results: dict[str, float | None] = {}
     paths = {"sqlite": bench_sqlite_url(scale), "postgresql": PG_URL}
     for name, url in paths.items():
@@ -259,27 +271,34 @@ def measure_db(scale: str, repeat: int, log: Log) -> dict[str, float | None]:
     return results
 
 
-def measure_screens(scale: str, repeat: int, log: Log) -> dict[str, float]:
-    """Server time of one rerun of each screen (AppTest), with the scale's data in SQLite, after a first run
-    (the rating of the quarter is then cached, as for a user who opens the screen the second time)."""
+def measure_screens(scale: str, repeat: int, log: Log) -> tuple[dict[str, float], dict[str, float]]:
+    """Server time of each screen (AppTest) with the scale's data in SQLite: opening it in a new session (one
+    run, after another session has filled the process caches with the quarter, as on a server in use), and one
+    rerun of it, the median of `repeat` (as for a user's next click on the screen)."""
     from streamlit.testing.v1 import AppTest
 
-    from scoring.calendar import Quarter
+    from core.calendar import Quarter
     for name in [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")]:
         logging.getLogger(name).setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" noise
     url = bench_sqlite_url(scale)
     bench_engine(url, scale, log).dispose()
     previous = os.environ.get("GOSPABLIKI_DATABASE_URL")
     os.environ["GOSPABLIKI_DATABASE_URL"] = url
-    timings = {}
+    opened, timings = {}, {}
+
+    def session() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+        at.session_state["filter_quarter"] = Quarter(2026, 1)
+        return at
+
     try:
+        session().run()  # the first session reads and scores the quarter into the process caches
         for screen in SCREENS:
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
-            at.session_state["filter_quarter"] = Quarter(2026, 1)
-            at.run()
+            at = session()
             if screen != "overview":
+                at.run()
                 at.switch_page(f"app_pages/{screen}.py")
-            at.run()
+            opened[screen] = median_time(at.run, 1)[0]
             if at.exception:
                 raise RuntimeError(f"экран {screen}: {at.exception[0].value}")
             timings[screen] = median_time(at.run, repeat)[0]
@@ -288,7 +307,7 @@ def measure_screens(scale: str, repeat: int, log: Log) -> dict[str, float]:
             os.environ.pop("GOSPABLIKI_DATABASE_URL", None)
         else:
             os.environ["GOSPABLIKI_DATABASE_URL"] = previous
-    return timings
+    return opened, timings
 
 
 def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: bool = True,
@@ -336,10 +355,15 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
     log("Чтение выгрузок…")
     result["ingest_posts_per_s"] = measure_ingest(repeat)
     tomsk = synthetic if scale == "tomsk" else read_parquet(synthetic_dir("tomsk"))
-    tomsk_score = result["score_s"] if scale == "tomsk" else median_time(
-        lambda: score_quarter(tomsk.data, m, tomsk.quarter, TZ, TODAY), repeat)[0]
+    tomsk_score, tomsk_rating = median_time(lambda: score_quarter(tomsk.data, m, tomsk.quarter, TZ, TODAY),
+                                            1 if scale == "tomsk" else repeat)
+    if scale == "tomsk":
+        tomsk_score = result["score_s"]
     result["tomsk_ingest_score_s"] = tomsk_ingest_seconds(tomsk.data.posts.height, repeat) + tomsk_score
     result["tomsk_upload_score_s"] = tomsk_upload_seconds(tomsk.data.posts.height, min(repeat, 3))
+    log("Книга Excel рейтинга (tomsk)…")
+    result["workbook_s"] = workbook_seconds(tomsk_rating, repeat)
+    del tomsk_rating
     if with_db:
         log("Чтение квартала из SQLite и PostgreSQL…")
         result["db_read_repeat"] = 1 if scale == "national" else repeat  # a minute a read from SQLite
@@ -350,7 +374,7 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
         screens_scale = "region10" if scale == "national" else scale
         log(f"Экраны приложения ({screens_scale})…")
         result["screens_scale"] = screens_scale
-        result["screens_s"] = measure_screens(screens_scale, repeat, log)
+        result["screens_open_s"], result["screens_s"] = measure_screens(screens_scale, repeat, log)
     return result
 
 
@@ -396,7 +420,9 @@ def report(result: dict) -> str:
             ("Сетка страница × неделя (строится по запросу экранов)", f"{num(result['grid_s'], 3)} с", "", ""),
             ("Томск: чтение выгрузок + расчёт", f"{num(result['tomsk_ingest_score_s'], 2)} с", "< 1 с",
              ok(result["tomsk_ingest_score_s"] < TARGETS["tomsk_ingest_score_s"])),
-            ("Томск: загрузка в SQLite, чтение из базы, расчёт", f"{num(result['tomsk_upload_score_s'], 2)} с", "", "")]
+            ("Томск: загрузка в SQLite, чтение из базы, расчёт", f"{num(result['tomsk_upload_score_s'], 2)} с", "", ""),
+            ("Томск: книга Excel рейтинга (все листы)", f"{num(result['workbook_s'], 2)} с", "< 2 с",
+             ok(result["workbook_s"] < TARGETS["workbook_s"]))]
     rows += style_bench.report_rows(result, num)
     for name, rate in result["ingest_posts_per_s"].items():
         target = name in ("vk", "telegram")
@@ -405,6 +431,9 @@ def report(result: dict) -> str:
     for name, seconds in result.get("db_read_s", {}).items():
         rows.append((f"Чтение квартала из {name}", "нет подключения" if seconds is None else
                      f"{num(seconds, 2)} с ({num(result['db_read_ratio'][name], 1)}× расчёта)", "", ""))
+    for screen, seconds in result.get("screens_open_s", {}).items():
+        rows.append((f"Экран {screen} ({result['screens_scale']}), открытие в новом сеансе", f"{num(seconds, 3)} с",
+                     "< 5 с", ok(seconds < TARGETS["screen_open_s"])))
     for screen, seconds in result.get("screens_s", {}).items():
         rows.append((f"Экран {screen} ({result['screens_scale']}), повторный запуск", f"{num(seconds, 3)} с", "< 0,5 с",
                      ok(seconds < TARGETS["screen_s"])))

@@ -1,5 +1,5 @@
-"""AppTest: every screen renders without exception with the demo data and with an empty database."""
-import time
+"""AppTest: every screen renders without exception with the demo data and with an empty database.
+Server times of the screens are measured by `python cli.py bench` (screens_open_s, screens_s), not asserted here."""
 from pathlib import Path
 
 import pytest
@@ -9,35 +9,37 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SCREENS = ["overview", "weekly", "streams", "rating", "body_card", "registry", "upload", "methodology"]
 
 
-def run_screen(screen: str) -> tuple[AppTest, float]:
-    at = AppTest.from_file(APP, default_timeout=120)
+def run_screen(screen: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)  # bounds a hang only
     at.run()
     if screen != "overview":
         at.switch_page(f"app_pages/{screen}.py")
-    started = time.perf_counter()
     at.run()
-    return at, time.perf_counter() - started
+    return at
 
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_screens_with_demo(screen, demo_db_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
-    at, seconds = run_screen(screen)
+    at = run_screen(screen)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, "every screen has a title"
-    assert seconds < 5
+    title = at.title[0].value
+    at.run()  # a rerun (a user's next click) with the cached rating renders the same screen
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == title
 
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_screens_with_empty_database(screen, sqlite_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", sqlite_url)
-    at, _ = run_screen(screen)
+    at = run_screen(screen)
     assert not at.exception, [e.value for e in at.exception]
 
 
 def test_registry_screen_shows_demo_pages(demo_db_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
-    at, _ = run_screen("registry")
+    at = run_screen("registry")
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Страниц"].replace(" ", "")) >= 1000
     assert int(metrics["Владельцев"].replace(" ", "")) >= 400
@@ -46,7 +48,7 @@ def test_registry_screen_shows_demo_pages(demo_db_url, monkeypatch):
 def test_methodology_screen_lists_every_indicator(demo_db_url, monkeypatch):
     from scoring.methodology import load_methodologies
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
-    at, _ = run_screen("methodology")
+    at = run_screen("methodology")
     shown = " ".join(df.value.to_csv() for df in at.dataframe)
     for methodology in load_methodologies():
         for code, spec in methodology.indicators.items():
@@ -59,7 +61,7 @@ def test_login_required_in_shared_deployment(sqlite_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("GOSPABLIKI_AUTH", "1")
     set_user(get_engine(sqlite_url), "analyst", "секретный-пароль", "analyst", by="test")
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=120)  # bounds a hang only
     at.run()
     assert [b.label for b in at.button] == ["Войти"]
     at.text_input[0].input("analyst")
@@ -73,7 +75,7 @@ def test_login_required_in_shared_deployment(sqlite_url, monkeypatch):
 
 def test_upload_screen_lists_unregistered_pages_and_coverage(demo_db_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
-    at, _ = run_screen("upload")
+    at = run_screen("upload")
     assert not at.exception, [e.value for e in at.exception]
     assert [t.label for t in at.tabs] == ["Загрузить", "Пакеты загрузки", "Страницы вне реестра", "Покрытие данными"]
     link_buttons = [b for b in at.button if b.label == "Связать"]
@@ -85,7 +87,7 @@ def test_upload_screen_lists_unregistered_pages_and_coverage(demo_db_url, monkey
 
 def test_an_upload_shows_at_once_without_restart(sqlite_url, monkeypatch):
     """Cached readers are keyed on the data version: a new batch changes the card and the weekly grid."""
-    from scoring.calendar import Quarter
+    from core.calendar import Quarter
     from storage.db import get_engine
     from storage.ingest import ingest_bytes
     from tests.factories import registry_xlsx
@@ -104,17 +106,3 @@ def test_an_upload_shows_at_once_without_restart(sqlite_url, monkeypatch):
     at.run()
     after = {m.label: m.value for m in at.metric}["Сводный балл"]
     assert not at.exception and float(after.replace(",", ".")) > float(before.replace(",", "."))
-
-
-def test_screen_reruns_are_fast(demo_db_url, monkeypatch):
-    """Server time of one rerun of each screen at the demo's scale (target < 0.5 s; asserted with headroom)."""
-    monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
-    timings = {}
-    for screen in SCREENS:
-        at, _ = run_screen(screen)
-        started = time.perf_counter()
-        at.run()
-        timings[screen] = time.perf_counter() - started
-        assert not at.exception, screen
-    print("rerun seconds:", {k: round(v, 3) for k, v in timings.items()})
-    assert max(timings.values()) < 1.0, timings

@@ -1,6 +1,7 @@
-"""`cli.py bench` at Tomsk scale: every figure is measured, the engine agrees with pandas on the synthetic
-quarter, the database read path returns exactly the frames written, and the JSON has the documented keys.
-Timing targets are asserted loosely here (a CI machine is noisy); the figures themselves are in the README."""
+"""`cli.py bench` at Tomsk scale: every figure is measured and printed, the engine agrees with pandas on the
+synthetic quarter, the database read path returns exactly the frames written, and the JSON has the documented keys.
+No speed is asserted here (a test machine's speed is not the product's): the figures and their targets are the
+bench's own report and the README («Производительность»)."""
 import json
 from zoneinfo import ZoneInfo
 
@@ -8,11 +9,24 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import cli
+from benchmark.run import INGEST_FILES, SCREENS, report
 from benchmark.synthetic import generate
 
-KEYS = {"scale", "pages", "posts", "score_s", "score_peak_mb", "pandas_s", "pandas_ratio", "pandas_vectorised_s",
-        "pandas_vectorised_ratio", "floor_s", "floor_ratio",
-        "results_identical", "ingest_posts_per_s", "db_read_s", "screens_s"}
+SECONDS = {"score_s", "floor_s", "floor_key_s", "grid_s", "pandas_s", "pandas_vectorised_s", "tomsk_ingest_score_s",
+           "tomsk_upload_score_s", "workbook_s", "sensitivity_s", "style_cold_s", "style_next_version_s",
+           "style_warm_s"}
+RATIOS = {"floor_ratio", "floor_key_ratio", "pandas_ratio", "pandas_vectorised_ratio"}
+MEGABYTES = {"score_peak_mb", "loaded_mb", "process_peak_mb"}
+COUNTS = {"pages", "posts", "repeat", "pandas_repeat", "db_read_repeat", "sensitivity_combinations",
+          "sensitivity_rows", "style_posts", "style_pages", "style_distinct_texts", "style_word_forms"}
+PER_NAME = {"ingest_posts_per_s": set(INGEST_FILES), "db_read_s": {"sqlite", "postgresql"},
+            "db_read_ratio": {"sqlite", "postgresql"}, "screens_open_s": set(SCREENS), "screens_s": set(SCREENS)}
+TEXTS = {"scale", "quarter", "machine", "screens_scale"}
+KEYS = SECONDS | RATIOS | MEGABYTES | COUNTS | set(PER_NAME) | TEXTS | {"differences", "results_identical"}
+
+
+def _positive(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
 @pytest.mark.postgres
@@ -22,17 +36,24 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
     monkeypatch.setattr("benchmark.run.PG_URL", pg_url.rsplit("/", 1)[0] + "/gospabliki_bench_test")
     assert cli.main(["bench", "--scale", "tomsk", "--json", "--repeat", "1", "--quiet"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert KEYS <= set(result)
-    assert result["scale"] == "tomsk" and result["pages"] == 1300 and 55_000 < result["posts"] < 70_000
-    assert result["results_identical"], result["differences"]
-    assert set(result["ingest_posts_per_s"]) == {"vk", "telegram", "ok", "template_csv"}
-    assert min(result["ingest_posts_per_s"].values()) > 10_000
-    assert result["db_read_s"]["sqlite"] > 0 and result["db_read_s"]["postgresql"] > 0
-    assert set(result["screens_s"]) == {"overview", "weekly", "streams", "rating", "body_card", "registry",
-                                        "upload", "methodology"}
-    assert max(result["screens_s"].values()) < 1.0, result["screens_s"]  # target 0.5 s; headroom for CI
-    assert result["score_s"] < 1.0 and 0 < result["score_peak_mb"] < 4096
-    assert result["tomsk_ingest_score_s"] < 2.0  # target 1 s
+    assert KEYS <= set(result), KEYS - set(result)
+    assert result["scale"] == result["screens_scale"] == "tomsk" and result["quarter"] and result["machine"]
+    assert result["pages"] == 1300 and 55_000 < result["posts"] < 70_000
+    assert result["repeat"] == 1 and all(isinstance(result[k], int) and result[k] >= 1 for k in COUNTS)
+    for key in SECONDS | RATIOS | MEGABYTES:
+        assert _positive(result[key]), (key, result[key])
+    for key, names in PER_NAME.items():
+        assert set(result[key]) == names, key
+        assert all(_positive(v) for v in result[key].values()), (key, result[key])
+    assert all(isinstance(v, int) for v in result["ingest_posts_per_s"].values())
+    assert result["results_identical"] is True, result["differences"]
+    assert set(result["differences"]) == {"pandas", "pandas_vectorised"}
+    text = report(result)  # the table `cli.py bench` prints without --json: a row for each figure
+    for row in ("Расчёт квартала", "Томск: чтение выгрузок + расчёт", "Томск: книга Excel рейтинга",
+                "Устойчивость мест", "Стиль публикаций Томского квартала",
+                "Чтение квартала из postgresql", *(f"Экран {s} (tomsk), открытие" for s in SCREENS),
+                *(f"Экран {s} (tomsk), повторный запуск" for s in SCREENS)):
+        assert row in text, row
 
 
 def test_synthetic_data_is_deterministic():
@@ -46,7 +67,7 @@ def test_database_read_returns_what_was_written(db_url):
     same posts, comments, streams and snapshots."""
     from benchmark.database import fill
     from storage.db import make_engine
-    from storage.rating_store import scoring_input
+    from services.quarters import scoring_input
     engine = make_engine(db_url)
     synthetic = generate("tomsk")
     fill(engine, synthetic)

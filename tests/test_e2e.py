@@ -1,5 +1,8 @@
-"""End-to-end: the real app under `streamlit run` on a free port, driven by headless Chromium (Playwright)."""
+"""End-to-end: the real app under `streamlit run` on a free port, driven by headless Chromium (Playwright).
+Nothing waits a fixed time: every step waits for the page's own signal (Streamlit's run state, an element or a
+text appearing); the deadlines are generous and only bound a hang."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +20,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
+DEADLINE_MS = 120_000  # bounds a hang only
 pytestmark = pytest.mark.e2e
 
 
@@ -34,15 +38,15 @@ def _start_app(db_url: str):
                                 "--server.headless", "true", "--server.address", "127.0.0.1"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    deadline = time.monotonic() + DEADLINE_MS / 1000
+    while time.monotonic() < deadline and process.poll() is None:  # until the server answers its health check
         try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            urllib.request.urlopen(url + "/_stcore/health", timeout=5)
             return process, url
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.3)  # polling interval, not a wait for something to happen
     process.kill()
-    pytest.fail("приложение не запустилось за 60 секунд")
+    pytest.fail("приложение не запустилось (сервер не ответил на /_stcore/health)")
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +71,32 @@ def browser():
         browser.close()
 
 
+def _wait_idle(page) -> None:
+    """Until Streamlit has finished the script run the page shows: connected, the app's run state «not running»,
+    its «Running…» status widget gone and no «Расчёт рейтинга…» spinner (the cached rating computation)."""
+    from playwright.sync_api import expect
+    app = page.locator('[data-testid="stApp"]')
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=DEADLINE_MS)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=DEADLINE_MS)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=DEADLINE_MS)
+    expect(page.locator('[data-testid="stSpinner"]')).to_have_count(0, timeout=DEADLINE_MS)
+
+
+def _wait_grids(page) -> None:
+    """Until every visible data grid has its canvas (it paints there)."""
+    from playwright.sync_api import expect
+    grids = page.locator('[data-testid="stDataFrame"]:visible')
+    for i in range(grids.count()):
+        expect(grids.nth(i).locator("canvas").first).to_be_attached(timeout=DEADLINE_MS)
+
+
 def test_registry_page_in_a_real_browser(app_url, browser):
     page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="ru-RU")
     page.goto(app_url + "/registry")
-    page.get_by_role("heading", name="Реестр официальных страниц").wait_for(timeout=60_000)
-    page.get_by_text("Без обязательной платформы").wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)  # let the data grid paint
+    page.get_by_role("heading", name="Реестр официальных страниц").wait_for(timeout=DEADLINE_MS)
+    page.get_by_text("Без обязательной платформы").wait_for(timeout=DEADLINE_MS)
+    _wait_idle(page)
+    _wait_grids(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "registry.png"), full_page=True)
     body = page.inner_text("body")
@@ -90,29 +114,31 @@ def _upload(page, paths: list[Path]) -> None:
     as a user would: submitting earlier sends the form without the files."""
     from playwright.sync_api import expect
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(p) for p in paths])
-    expect(page.locator('[data-testid="stFileChip"]')).to_have_count(len(paths), timeout=60_000)
-    expect(page.locator('[data-testid="stFileUploader"] [role="progressbar"]')).to_have_count(0, timeout=60_000)
+    expect(page.locator('[data-testid="stFileChip"]')).to_have_count(len(paths), timeout=DEADLINE_MS)
+    expect(page.locator('[data-testid="stFileUploader"] [role="progressbar"]')).to_have_count(0, timeout=DEADLINE_MS)
     page.get_by_role("button", name="Загрузить").click()
 
 
 def test_upload_screen_in_a_real_browser(app_url, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="ru-RU")
     page.goto(app_url + "/upload")
-    page.get_by_role("heading", name="Загрузка данных").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Загрузка данных").wait_for(timeout=DEADLINE_MS)
+    _wait_idle(page)
     broken = tmp_path / "обрезан.json"
     broken.write_bytes(SAMPLE.read_bytes()[:5000])
     _upload(page, [SAMPLE, broken])
-    page.get_by_text("Публикаций принято").wait_for(timeout=60_000)
-    page.get_by_text("не загружен: ничего не записано").wait_for(timeout=30_000)
+    page.get_by_text("Публикаций принято").wait_for(timeout=DEADLINE_MS)
+    page.get_by_text("не загружен: ничего не записано").wait_for(timeout=DEADLINE_MS)
+    _wait_idle(page)
     body = page.inner_text("body")
     assert "записи участников (не от имени страницы) — 9" in body
     assert "JSON обрезан или повреждён" in body and "Traceback" not in body
-    page.wait_for_timeout(1000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
     page.get_by_role("tab", name="Покрытие данными").click()
-    page.get_by_text("Доля дней месяца").wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    page.get_by_text("Доля дней месяца").wait_for(timeout=DEADLINE_MS)
+    _wait_idle(page)
+    _wait_grids(page)
     page.screenshot(path=str(ARTIFACTS / "coverage.png"), full_page=True)
     page.close()
 
@@ -134,32 +160,35 @@ def own_app(demo_db_url, tmp_path_factory):
     process.wait(timeout=20)
 
 
-def _wait_idle(page, text_gone: str = "Расчёт рейтинга", timeout_s: int = 120) -> None:
-    deadline = time.time() + timeout_s
-    page.wait_for_timeout(500)
-    while time.time() < deadline and text_gone in page.inner_text("body"):
-        page.wait_for_timeout(500)
-    page.wait_for_timeout(1500)
-
-
-def _open(page, url: str, title: str) -> None:
-    """Go to a screen and wait until its title is there and the rating computation has finished."""
+def _open(page, url: str, title: str, quarter: str | None = None) -> None:
+    """Go to a screen and wait until its title is there and the rating computation has finished; with `quarter`
+    (its label, «IV кв. 2026»), choose that quarter in the sidebar (a screen opens on the last ended quarter, and
+    every page load is a new session) and wait until the screen shows it."""
     page.goto(url)
-    page.locator("h1").filter(has_text=title).first.wait_for(timeout=120_000)
+    page.locator("h1").filter(has_text=title).first.wait_for(timeout=DEADLINE_MS)
     _wait_idle(page)
+    if quarter is not None:
+        from playwright.sync_api import expect
+        box = page.get_by_role("combobox", name="Квартал")
+        box.click()
+        page.get_by_role("option").filter(has_text=quarter).first.click()
+        expect(box).to_have_value(re.compile(re.escape(quarter)), timeout=DEADLINE_MS)
+        page.get_by_role("heading").filter(has_text=quarter).first.wait_for(timeout=DEADLINE_MS)
+        _wait_idle(page)
 
 
-def _gkh_weekly_totals(page, app: str) -> str:
+def _gkh_weekly_totals(page, app: str, quarter: str) -> str:
     """The weekly screen's totals line for the pages of the ЖКХ department (its VK page and Telegram channel)."""
-    _open(page, f"{app}/weekly", "Публикации по неделям")
+    _open(page, f"{app}/weekly", "Публикации по неделям", quarter)
     page.get_by_label("Поиск по владельцу или ссылке").fill("gkh_tomsk")
     page.keyboard.press("Enter")
-    page.get_by_text("Показано страниц: 2").wait_for(timeout=60_000)
+    page.get_by_text("Показано страниц: 2").wait_for(timeout=DEADLINE_MS)
+    _wait_idle(page)
     return page.get_by_text("недель с нормой").first.inner_text()
 
 
-def _body_score(page, app: str) -> str:
-    _open(page, f"{app}/body", "Карточка органа")
+def _body_score(page, app: str, quarter: str) -> str:
+    _open(page, f"{app}/body", "Карточка органа", quarter)
     return _metric(page, "Сводный балл")
 
 
@@ -173,7 +202,7 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
 
     import openpyxl
 
-    from scoring.calendar import Quarter
+    from core.calendar import Quarter
     from tests.factories import vk_post, vk_wall
     app, db_url = own_app
     page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="ru-RU")
@@ -189,11 +218,11 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     # the weakest body of the demo (first in the body card): its VK wall, and its numbers before the upload
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
         platform_id = conn.execute("select platform_id from pages where url = 'https://vk.com/gkh_tomsk'").fetchone()[0]
-    score_before = _body_score(page, app)
-    weeks_before = _gkh_weekly_totals(page, app)
+    quarter = Quarter.of(date(2026, 11, 24))  # the running quarter, chosen in the sidebar on each screen
+    score_before = _body_score(page, app, quarter.label)
+    weeks_before = _gkh_weekly_totals(page, app, quarter.label)
 
     # five own posts a week in every ended week of the running quarter
-    quarter = Quarter.of(date(2026, 11, 24))
     items, ident = [], 900_000
     for monday in quarter.weeks():
         if monday.isoformat() >= "2026-11-23":
@@ -205,18 +234,20 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     export = tmp_path / "wall_gkh.json"
     export.write_bytes(vk_wall(items))
     page.goto(f"{app}/upload")
-    page.locator("h1").filter(has_text="Загрузка данных").wait_for(timeout=60_000)
+    page.locator("h1").filter(has_text="Загрузка данных").wait_for(timeout=DEADLINE_MS)
+    _wait_idle(page)
     _upload(page, [export])
-    page.get_by_text("Публикаций принято").wait_for(timeout=60_000)
+    page.get_by_text("Публикаций принято").wait_for(timeout=DEADLINE_MS)
+    _wait_idle(page)
 
-    weeks_after = _gkh_weekly_totals(page, app)
+    weeks_after = _gkh_weekly_totals(page, app, quarter.label)
     assert weeks_after != weeks_before, (weeks_before, weeks_after)
     page.screenshot(path=str(ARTIFACTS / "weekly_after_upload.png"))
-    score_after = _body_score(page, app)
+    score_after = _body_score(page, app, quarter.label)
     assert float(score_after.replace(",", ".")) > float(score_before.replace(",", ".")), (score_before, score_after)
 
-    _open(page, f"{app}/rating", "Рейтинг")
-    with page.expect_download(timeout=120_000) as download:
+    _open(page, f"{app}/rating", "Рейтинг", quarter.label)
+    with page.expect_download(timeout=DEADLINE_MS) as download:
         page.get_by_role("button", name="Скачать Excel").click()
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
