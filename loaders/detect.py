@@ -186,9 +186,9 @@ def tabular_kind(content: bytes, filename: str) -> str:
 def load_json_bytes(content: bytes, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
     """Parse and load a JSON activity export (gzip opened, UTF-16 or a BOM converted): a `wall.get` file through
     the typed fast path, anything else (or a wall the fast path does not take) through the generic parse and
-    the shape routing below. The document's shape is checked first (one document, bounded nesting)."""
+    the shape routing below (which checks the document's shape first: one document, bounded nesting — the typed
+    path refuses both by itself and leaves the explanation to it)."""
     content = utf8(content, filename)
-    check_json_shape(content, filename)
     if (wall := vk_typed.decode_wall(content)) is not None:
         return vk.load_wall(wall, filename, now)
     return load_activity_json(parse_json(content, filename), filename, tz, now)
