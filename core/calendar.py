@@ -24,6 +24,8 @@ class Quarter:
     def parse(cls, code: str) -> "Quarter":
         text = code.strip().upper().replace("-", "")
         if len(text) == 6 and text[4] == "Q" and text[:4].isdigit() and text[5] in "1234":
+            if not 2000 <= int(text[:4]) <= 2098:  # the moments the product keeps (core.limits), with a next quarter
+                raise ValueError(f"квартал «{code}» вне допустимого диапазона: ожидается квартал с 2000 по 2098 год")
             return cls(int(text[:4]), int(text[5]))
         raise ValueError(f"неверное обозначение квартала «{code}», ожидается, например, 2026Q1")
 

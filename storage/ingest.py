@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core import limits
 from core.config import region_tz
 from loaders import detect, tabular
 from core.memory import paused_gc
@@ -63,6 +64,10 @@ def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as
     `page`: the registry page (id, or URL as in the registry) an activity file is about — for a file that names
     no page (an empty wall.get has no owner_id), with a period it proves the page's silence."""
     check_size(content, filename)
+    for day, what in ((as_of, "дата сведений"), *(((d, "период выгрузки") for d in period) if period else ())):
+        if day is not None and not limits.MOMENTS_FROM.year <= day.year < limits.MOMENTS_TO.year:
+            raise fail(f"{what}: {day.day:02}.{day.month:02}.{day.year:04} вне допустимого диапазона — ожидается "
+                       f"дата {limits.window_text()}", filename)
     if period is not None and period[0] > period[1]:
         raise fail(f"период выгрузки задан неверно: {period[0]:%d.%m.%Y} позже {period[1]:%d.%m.%Y}", filename)
     kind = detect.detect_kind(content, filename)
