@@ -30,6 +30,7 @@ MAX_TABLE_CELLS = int(os.environ.get("GOSPABLIKI_MAX_TABLE_CELLS", "5000000"))
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 MAX_COLUMNS = int(os.environ.get("GOSPABLIKI_MAX_TABLE_COLUMNS", "1000"))
 MAX_XLSX_PARTS = 2_000  # a workbook Excel writes has a few parts per sheet
+MAX_SHEETS = 100  # a registry has two sheets, an activity template three
 _INFLATE_CHUNK = 4 * 1024 * 1024
 
 
@@ -93,6 +94,10 @@ def _check_xlsx_container(data: bytes, filename: str) -> None:
     if len(infos) > MAX_XLSX_PARTS:
         raise fail(f"в книге Excel {len(infos)} частей — больше допустимых {MAX_XLSX_PARTS}; файл не принят",
                    filename)
+    sheets = sum(1 for name in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", name))
+    if sheets > MAX_SHEETS:
+        raise fail(f"в книге Excel {sheets} листов — больше допустимых {MAX_SHEETS}; оставьте в файле листы реестра "
+                   "или шаблона активности", filename)
     declared = sum(info.file_size for info in infos)
     if declared > MAX_XLSX_UNPACKED_BYTES:
         raise fail(f"книга Excel распаковывается в {declared / 2**20:.0f} МБ — это больше допустимых "

@@ -188,6 +188,23 @@ def workbook(sheet: bytes, *, declared: int | None = None, compressed: bytes | N
     return zip_parts(built, flags)
 
 
+def many_sheets(count: int) -> bytes:
+    workbook_xml = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+                    'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    'relationships"><sheets>' + "".join(f'<sheet name="Лист{i}" sheetId="{i}" r:id="rId{i}"/>'
+                                                       for i in range(1, count + 1)) + "</sheets></workbook>")
+    relations = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                 'package/2006/relationships">' + "".join(
+                     f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                     f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, count + 1))
+                 + "</Relationships>")
+    sheet = sheet_xml(header_cells())
+    parts = [("[Content_Types].xml", CONTENT_TYPES.encode()), ("_rels/.rels", RELS.encode()),
+             ("xl/workbook.xml", workbook_xml.encode()), ("xl/_rels/workbook.xml.rels", relations.encode())]
+    parts += [(f"xl/worksheets/sheet{i}.xml", sheet) for i in range(1, count + 1)]
+    return zip_parts([(name, deflated(data), 8, len(data), zlib.crc32(data)) for name, data in parts])
+
+
 def template_xlsx(header: list, rows: list[list], sheet: str = "Публикации") -> bytes:
     import openpyxl
     book = openpyxl.Workbook()
@@ -418,6 +435,12 @@ case("xlsx_without_workbook", "реестр.xlsx", "не является кни
     lambda: zip_parts([("hello.txt", deflated(b"hi"), 8, 2, zlib.crc32(b"hi"))]))
 case("xlsx_broken_xml", "реестр.xlsx", "книгу Excel не удалось прочитать")(
     lambda: workbook(b"<worksheet><sheetData><row r='1'><c r='A1' t='inlineStr'><is><t>x</is></row>"))
+case("xlsx_billion_laughs", "реестр.xlsx", "книгу Excel не удалось прочитать")(
+    lambda: workbook(('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(1, 10)) + ']><worksheet xmlns="http://'
+        'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+        '&lol9;</t></is></c></row></sheetData></worksheet>').encode()))
+case("xlsx_1500_sheets", "реестр.xlsx", "1500 листов")(lambda: many_sheets(1500))
 case("xls_password_protected", "реестр.xlsx", "защищён паролем")(
     lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4096)
 case("zip_truncated", "реестр.xlsx", "повреждён")(lambda: registry_xlsx()[:2000])
@@ -428,6 +451,12 @@ case("gzip_garbage", "wall.json.gz", "архив gzip повреждён")(lambd
 case("json_ten_million_values", "wall.json", "значений", heavy=True)(
     lambda: b'{"name": "channel", "type": "public_channel", "id": 3003, "messages": [' + b"1," * 10_500_000 + b'1]}')
 case("empty_file", "wall.json", "файл пустой")(lambda: b"")
+case("gzip_inside_gzip", "wall.json.gz", "формат файла не распознан")(
+    lambda: __import__("gzip").compress(__import__("gzip").compress(vk_file())))
+case("pdf_named_json", "wall.json", "формат файла не распознан")(lambda: b"%PDF-1.7\n" + bytes(range(256)) * 8)
+case("json_top_level_string", "wall.json", "формат файла не распознан")(lambda: b'"wall.get"')
+case("csv_in_utf16", "реестр.csv", "формат файла не распознан")(
+    lambda: csv_bytes(HEADERS, registry_rows()).decode().encode("utf-16"))
 case("binary_noise", "wall.json", "формат файла не распознан")(lambda: bytes(range(256)) * 40)
 case("json_not_an_export", "wall.json", "формат JSON не распознан")(lambda: b'{"hello": "world"}')
 
