@@ -73,6 +73,26 @@ def test_login_required_in_shared_deployment(sqlite_url, monkeypatch):
     assert not at.exception and at.session_state["auth_role"] == "analyst"
 
 
+def test_a_login_with_an_impossible_user_name_is_refused_in_russian(sqlite_url, monkeypatch):
+    """Issue 16: a user name over 100 characters (PostgreSQL would fail on it) gets a Russian refusal, audited."""
+    from sqlalchemy import select
+
+    from storage import schema
+    from storage.db import get_engine
+    monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("GOSPABLIKI_AUTH", "1")
+    at = AppTest.from_file(APP, default_timeout=120)  # bounds a hang only
+    at.run()
+    at.text_input[0].input("я" * 150)
+    at.text_input[1].input("пароль")
+    at.button[0].click().run()
+    assert not at.exception and at.error and "длиннее 100 символов" in at.error[0].value
+    assert "auth_role" not in at.session_state
+    with get_engine(sqlite_url).connect() as conn:
+        details = conn.execute(select(schema.audit_log.c.details).where(schema.audit_log.c.action == "login")).scalar()
+    assert details["refused"] == "username" and details["username_length"] == 150
+
+
 def test_upload_screen_lists_unregistered_pages_and_coverage(demo_db_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
     at = run_screen("upload")
