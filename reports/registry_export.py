@@ -11,7 +11,7 @@ from datetime import date
 
 import polars as pl
 
-from core.domain import KIND_PLURAL_LABELS, OWNER_KINDS
+from core.domain import KIND_PLURAL_LABELS, OWNER_KINDS, PLATFORMS
 from core.labels import label
 from reports.excel import Workbook, safe_text
 
@@ -59,6 +59,7 @@ def file_name(day: date, extension: str) -> str:
     return f"Реестр официальных страниц ({day:%d.%m.%Y}).{extension}"
 
 
+PLATFORM_ORDER = {p: n for n, p in enumerate(PLATFORMS)}  # ВКонтакте, Одноклассники, Telegram
 HTML_COLUMNS = ("owner_name", "parent_name", "platform_label", "url", "status_mark")
 HTML_STYLE = """
 body { font-family: "PT Sans", "Segoe UI", Arial, sans-serif; margin: 0; color: #1f2933; background: #fff; }
@@ -87,7 +88,9 @@ def registry_html(pages: pl.DataFrame, day: date) -> bytes:
                "url": "Адрес страницы", "status_mark": "Отметка «Госорганизация»"}
     sections = []
     for kind in OWNER_KINDS:
-        rows = pages.filter(pl.col("kind") == kind).sort("owner_name", "platform").with_row_index("number", 1)
+        rows = (pages.filter(pl.col("kind") == kind)
+                .sort("owner_name", pl.col("platform").replace_strict(PLATFORM_ORDER, default=len(PLATFORM_ORDER)))
+                .with_row_index("number", 1))
         if rows.is_empty():
             continue
         head = "".join(f"<th scope=\"col\">{html.escape(headers[c])}</th>" for c in HTML_COLUMNS

@@ -157,7 +157,9 @@ def save_page(engine: Engine, page_id: int | None, form: dict, base: dict | None
             values.pop("url")  # the same page address, perhaps written differently: the stored one stays
         values = {c: v for c, v in values.items() if v != base.get(c)}
         shown = {c: base.get(c) for c in values}
-    checklist = [ChecklistEdit(1, page_id, edit.checked_on[1] or today, facts)] if facts else []
+    in_force = (base or {}).get("items", {})
+    checklist = [ChecklistEdit(1, page_id, edit.checked_on[1] or today, facts,
+                               {i: in_force.get(i) for i in facts})] if facts else []
     if page_id is not None and not values and not checklist:
         return _unchanged()
     rows = [RowEdit("pages", 1, page_id, values, shown)] if values or page_id is None else []
@@ -189,7 +191,8 @@ def set_checklist_item(engine: Engine, page_ids: list[int], item: str, value, ch
         issues = [LoadIssue(f"страница {ordered[(i.row or 1) - 1]['url']}: {i.message}", row=i.row, column=i.column)
                   for i in error.issues]
         raise EditRefused(_summary(issues), issues) from None
-    checklist = [ChecklistEdit(number, r["id"], edit.checked_on[number] or today, {item: page[item]})
+    checklist = [ChecklistEdit(number, r["id"], edit.checked_on[number] or today, {item: page[item]},
+                               {item: r["items"][item]})
                  for number, (r, page) in enumerate(zip(ordered, edit.data.pages.iter_rows(named=True)), start=1)
                  if page[item] is not None]
     if not checklist:
@@ -269,7 +272,9 @@ def history(engine: Engine, table: str, row_id: int) -> pl.DataFrame:
         if entry.get("added"):
             fields.insert(0, ("—", "", "добавлен в реестр" if table == "owners" else "добавлена в реестр"))
         checked = f" (сведения на {date.fromisoformat(entry['checked_on']):%d.%m.%Y})" if entry["checked_on"] else ""
-        fields += [(label(i), "", _value(i, v, names) + checked) for i, v in entry["checklist"].items()]
+        was = entry.get("checklist_before") or {}
+        fields += [(label(i), _value(i, was[i], names) if i in was else "", _value(i, v, names) + checked)
+                   for i, v in entry["checklist"].items()]
         if entry.get("linked_page"):
             fields.append(("Страница из выгрузки", "", f"связана с этой страницей (№ {entry['linked_page']})"))
         for field, before, after in fields or [("—", "", "")]:

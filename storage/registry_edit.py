@@ -60,6 +60,7 @@ class ChecklistEdit:
     page_id: int | None  # None: the new page of the same save
     as_of: date
     values: dict
+    before: dict = field(default_factory=dict)  # the values in force when the form was opened (for the history)
 
 
 def identities(engine: Engine, exclude: set[int] = frozenset()) -> tuple[dict, dict]:
@@ -180,6 +181,7 @@ def _apply_edit(engine: Engine, rows: list[RowEdit], checklist: list[ChecklistEd
         conn.execute(update(schema.batches).where(schema.batches.c.id == batch_id).values(
             report=report, observed_at=observed))
         by_page = {s["page_id"]: s for s in snapshots}
+        before_items = {(item.page_id if item.page_id is not None else new_page): item.before for item in checklist}
         for (table, row_id), values in sorted(written.items()):
             before = changes.get((table, row_id))
             details = {"batch_id": batch_id, "changes": {c: [_jsonable((before or {}).get(c)), _jsonable(v)]
@@ -188,6 +190,8 @@ def _apply_edit(engine: Engine, rows: list[RowEdit], checklist: list[ChecklistEd
                 snapshot = by_page[row_id]
                 details["checklist"] = {f: snapshot[f] for f in SNAPSHOT_FIELDS if snapshot[f] is not None}
                 details["checked_on"] = snapshot["as_of"].isoformat()
+                details["checklist_before"] = {f: v for f, v in before_items.get(row_id, {}).items()
+                                               if f in details["checklist"]}
             write_audit(conn, user, "edit", f"{table[:-1]}:{row_id}", details)
     return report
 

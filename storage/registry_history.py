@@ -113,7 +113,8 @@ def row_history(engine: Engine, table: str, row_id: int) -> list[dict]:
     """Who changed what in one owner or page and when, newest first: one entry per registry batch that changed the
     row (an upload or a save on «Реестр»; a reverted one says so) and per other edit of the audit log (checklist
     facts set on «Реестр», a page of an export linked to it). Each entry: at, user, batch_id, format, filename,
-    status, reverted_at, reverted_by, changes [(column, before, after)], checklist {item: value}, checked_on. Values
+    status, reverted_at, reverted_by, changes [(column, before, after)], checklist {item: value} (and checklist_before,
+    what was in force before a save on «Реестр»), checked_on. Values
     are raw (ids, codes, ISO days); services.registry words them."""
     a = schema.audit_log
     with engine.connect() as conn:
@@ -144,6 +145,7 @@ def row_history(engine: Engine, table: str, row_id: int) -> list[dict]:
             entry["changes"] = [(c, old, new) for c, (old, new) in details.get("changes", {}).items()]
             entry["added"] = False
         entry["checklist"], entry["checked_on"] = details.get("checklist", {}), details.get("checked_on")
+        entry["checklist_before"] = details.get("checklist_before", {})
         history.append(entry)
     recorded = {e.batch_id for e in chain}
     for at, user, details in audit:
@@ -159,6 +161,7 @@ def row_history(engine: Engine, table: str, row_id: int) -> list[dict]:
                         "reverted_by": batch.reverted_by if batch is not None else None,
                         "changes": [(c, old, new) for c, (old, new) in details.get("changes", {}).items()],
                         "checklist": details.get("checklist", {}), "checked_on": details.get("checked_on"),
+                        "checklist_before": details.get("checklist_before", {}),
                         "linked_page": details.get("linked_page"), "added": False})
     return sorted(history, key=lambda h: (_aware(h["at"]), h["batch_id"] or 0), reverse=True)
 

@@ -154,7 +154,7 @@ def test_a_save_is_one_batch_with_history_and_reverts_completely(registry):
     assert set(newest["user"]) == {"аналитик"} and set(newest["status"]) == {"действует"}
     assert {(r["field"], r["before"], r["after"]) for r in newest.iter_rows(named=True)} >= {
         ("Ссылка", "https://vk.com/depfin_tomsk", "https://vk.com/depfin_new"),
-        ("Ответственный", "Иванова А.А.", "Петрова Б.Б."), ("Правила модерации", "", "да (сведения на 20.11.2026)")}
+        ("Ответственный", "Иванова А.А.", "Петрова Б.Б."), ("Правила модерации", "нет", "да (сведения на 20.11.2026)")}
     assert save_page(registry, "https://vk.com/depfin_new")["batch_id"] is None  # nothing changed: no batch
 
     reverted = revert_batch(registry, report["batch_id"], "аналитик")
