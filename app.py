@@ -2,6 +2,7 @@
 import streamlit as st
 
 from app_pages import _shared
+from app_pages._auth import can
 
 st.set_page_config(page_title="Госпаблики Томской области", page_icon=":material/analytics:", layout="wide")
 _shared.auth_gate()
@@ -16,7 +17,8 @@ navigation = st.navigation({
     ],
     "Данные": [
         st.Page("app_pages/registry.py", title="Реестр", icon=":material/list_alt:", url_path="registry"),
-        st.Page("app_pages/upload.py", title="Загрузка данных", icon=":material/upload_file:", url_path="upload"),
+        *([st.Page("app_pages/upload.py", title="Загрузка данных", icon=":material/upload_file:", url_path="upload")]
+          if can("analyst") else []),  # the role is read at every request: a demoted analyst loses it at once
         st.Page("app_pages/methodology.py", title="Методика", icon=":material/menu_book:", url_path="methodology"),
     ],
 })

@@ -13,6 +13,7 @@ from core.domain import KIND_LABELS, OWNER_KINDS, PLATFORM_LABELS, PLATFORMS
 from core.calendar import Quarter, local_today
 from scoring.methodology import methodology_for
 from scoring.registry_view import RegistryView, build_registry_view
+from services.scope import Scope, scope_batches, scope_page_ids, scope_registry, scope_view
 from storage import queries
 from storage.db import data_version, get_engine
 
@@ -24,14 +25,23 @@ def engine():
     return get_engine()  # one engine per database URL per process (storage.db)
 
 
+def scope() -> Scope:
+    """What this request's user may see (services.scope): a «body» user their executive body's family, others
+    everything. Every cached reader below takes `scope().key` as an argument, so it is part of the cache key."""
+    from app_pages._auth import current_body
+    return Scope(current_body())
+
+
 def version() -> tuple:
     """The data version: the first argument of every cached reader below. It must be hashed (a parameter whose
     name starts with "_" is left out of Streamlit's cache key), so an upload or a revert shows at once."""
     return data_version(engine())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _registry_view(version_key: tuple, quarter: str, today) -> RegistryView:
+@st.cache_data(show_spinner=False, max_entries=8)
+def _registry_view(version_key: tuple, quarter: str, today, scope_key: str = "") -> RegistryView:
+    if scope_key:
+        return scope_registry(_registry_view(version_key, quarter, today), Scope.from_key(scope_key))
     methodology = methodology_for(quarter)
     e = engine()
     return build_registry_view(queries.owners_frame(e), queries.pages_frame(e), queries.snapshots_frame(e),
@@ -40,35 +50,35 @@ def _registry_view(version_key: tuple, quarter: str, today) -> RegistryView:
 
 def registry_view() -> RegistryView:
     """The current registry; a page closed on or before today is listed but no longer counts for its owner."""
-    return _registry_view(version(), current_quarter().code, local_today(region_tz()))
+    return _registry_view(version(), current_quarter().code, local_today(region_tz()), scope().key)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _batches(version_key: tuple) -> pl.DataFrame:
-    return queries.batches_frame(engine())
+def _batches(version_key: tuple, scope_key: str) -> pl.DataFrame:
+    return scope_batches(queries.batches_frame(engine()), Scope.from_key(scope_key))
 
 
 def batches() -> pl.DataFrame:
-    return _batches(version())
+    return _batches(version(), scope().key)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _unregistered(version_key: tuple) -> list[dict]:
-    return queries.unregistered_pages(engine())
+def _unregistered(version_key: tuple, scope_key: str) -> list[dict]:
+    return [] if scope_key else queries.unregistered_pages(engine())  # pages of no owner: nobody's family
 
 
 def unregistered_pages() -> list[dict]:
-    return _unregistered(version())
+    return _unregistered(version(), scope().key)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _month_coverage(version_key: tuple, kind: str, start, end) -> pl.DataFrame:
+def _month_coverage(version_key: tuple, kind: str, start, end, scope_key: str) -> pl.DataFrame:
     from scoring.coverage import month_coverage
     return month_coverage(queries.coverage_frame(engine()), registry_view().pages["page_id"], start, end, kind)
 
 
 def month_coverage(kind: str, start, end) -> pl.DataFrame:
-    return _month_coverage(version(), kind, start, end)
+    return _month_coverage(version(), kind, start, end, scope().key)
 
 
 def current_quarter() -> Quarter:
@@ -144,8 +154,10 @@ def _previous_tables(version_key: tuple, quarter_code: str) -> dict:
     return comparison_tables(engine(), Quarter.parse(quarter_code), local_today(region_tz()))
 
 
-@st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=12)
-def _rating(version_key: tuple, quarter_code: str) -> "QuarterView":
+@st.cache_resource(show_spinner="Расчёт рейтинга…", max_entries=24)
+def _rating(version_key: tuple, quarter_code: str, scope_key: str = "") -> "QuarterView":
+    if scope_key:  # computed once for everybody, then restricted (services.scope)
+        return scope_view(_rating(version_key, quarter_code), Scope.from_key(scope_key))
     from services.quarters import quarter_view
     quarter = Quarter.parse(quarter_code)
     previous = quarter.previous()
@@ -155,7 +167,7 @@ def _rating(version_key: tuple, quarter_code: str) -> "QuarterView":
 
 def rating(quarter: Quarter) -> "QuarterView":
     """Cached per data version: an upload, a revert or an approval shows at once; other clicks cost nothing."""
-    return _rating(version(), quarter.code)
+    return _rating(version(), quarter.code, scope().key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -170,15 +182,26 @@ def data_quarters() -> list[Quarter]:
 
 
 
+def _allowed_pages(version_key: tuple, scope_key: str) -> set[int] | None:
+    """The pages a scope may read posts and styles of (None: all)."""
+    if not scope_key:
+        return None
+    full = _registry_view(version_key, current_quarter().code, local_today(region_tz()))
+    return scope_page_ids(full, Scope.from_key(scope_key))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def _page_posts(version_key: tuple, page_id: int, quarter_code: str) -> pl.DataFrame:
-    from services.quarters import page_posts as read
+def _page_posts(version_key: tuple, page_id: int, quarter_code: str, scope_key: str) -> pl.DataFrame:
+    from services.quarters import POSTS_SCHEMA, page_posts as read
+    allowed = _allowed_pages(version_key, scope_key)
+    if allowed is not None and page_id not in allowed:
+        return pl.DataFrame(schema=POSTS_SCHEMA)
     return read(engine(), page_id, Quarter.parse(quarter_code), region_tz())
 
 
 def page_posts(page_id: int, quarter: Quarter) -> pl.DataFrame:
-    """The current posts of one page in the quarter's weeks (drill-down)."""
-    return _page_posts(version(), page_id, quarter.code)
+    """The current posts of one page in the quarter's weeks (drill-down); none outside the user's scope."""
+    return _page_posts(version(), page_id, quarter.code, scope().key)
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}  # the mode bar's tooltips are English-only
@@ -204,25 +227,31 @@ def russian_file_uploader(max_mb: int) -> None:
     st.html(UPLOADER_CSS % max_mb)
 
 
-@st.cache_resource(show_spinner="Расчёт устойчивости мест…", max_entries=12)
-def _payload_with_place_ranges(version_key: tuple, quarter_code: str) -> dict:
+@st.cache_resource(show_spinner="Расчёт устойчивости мест…", max_entries=24)
+def _payload_with_place_ranges(version_key: tuple, quarter_code: str, scope_key: str = "") -> dict:
     from services.quarters import with_place_ranges
+    from services.scope import scope_payload
+    if scope_key:  # the ranges need every row; the scope is applied to the result
+        return scope_payload(_payload_with_place_ranges(version_key, quarter_code), Scope.from_key(scope_key))
     return with_place_ranges(_rating(version_key, quarter_code).payload, Quarter.parse(quarter_code))
 
 
 def payload_with_place_ranges(quarter: Quarter) -> dict:
     """The shown payload with each ranked row's range of places when the block weights move (cached per data
     version, like the rating itself)."""
-    return _payload_with_place_ranges(version(), quarter.code)
+    return _payload_with_place_ranges(version(), quarter.code, scope().key)
 
 
 @st.cache_data(show_spinner="Анализ стиля публикаций…", max_entries=32)
-def _styles(version_key: tuple, quarter_code: str, page_ids: tuple[int, ...] | None) -> pl.DataFrame:
+def _styles(version_key: tuple, quarter_code: str, page_ids: tuple[int, ...] | None, scope_key: str) -> pl.DataFrame:
     from services.style import quarter_styles
+    allowed = _allowed_pages(version_key, scope_key)
+    if allowed is not None:  # a body user: the family's pages only, whatever was asked
+        page_ids = tuple(sorted(allowed if page_ids is None else set(page_ids) & allowed))
     return quarter_styles(engine(), Quarter.parse(quarter_code), None if page_ids is None else list(page_ids),
                           region_tz())
 
 
 def styles(quarter: Quarter, page_ids: list[int] | None = None) -> pl.DataFrame:
     """The style of the quarter's publications per page (all pages, or `page_ids`), cached per data version."""
-    return _styles(version(), quarter.code, None if page_ids is None else tuple(sorted(page_ids)))
+    return _styles(version(), quarter.code, None if page_ids is None else tuple(sorted(page_ids)), scope().key)

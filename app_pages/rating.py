@@ -8,6 +8,7 @@ from reports.figures import movement_chart, zone_distribution
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
 from scoring.screens import movement_rows, zone_counts
+from core.text import plain
 from services.style import style_by_page
 
 flt = _shared.filters()
@@ -17,6 +18,11 @@ _shared.stop_if_no_registry("Рейтинг появится после загр
 view = _shared.rating(flt.quarter)
 payload = _shared.payload_with_place_ranges(flt.quarter)  # «место 5 (4–7)» when the block weights move ±5
 info = payload["methodology_info"]
+if payload.get("scope"):  # a «body» user: the family's rows only, places among all (services.scope)
+    field = payload["scope"]["ranked"]
+    st.caption(plain(f"Показаны только {payload['scope']['body']}, его руководитель и учреждения. Места — среди всех "
+                     f"оценённых: органов {field['bodies']}, руководителей {field['heads']}, учреждений "
+                     f"{field['institutions']}."))
 status = (f":green-badge[:material/verified: утверждён {payload['approved']['approved_at'][:10]}]" if view.approved
           else ":orange-badge[:material/pending: не утверждён — расчёт по текущим данным]")
 st.markdown(f"Методика **{info['id']}** (утверждена {info['approved_on'][8:10]}.{info['approved_on'][5:7]}."

@@ -235,7 +235,9 @@ class BodyCard:
 
 def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tuple[str, dict]]) -> BodyCard:
     row = next((r for r in payload.get("bodies", []) if r["owner"] == body), None)
-    ranked = sum(1 for r in payload.get("bodies", []) if r.get("rank"))
+    # a payload restricted to one body (services.scope) keeps the size of the whole field: «место 5 из 34»
+    ranked = (payload.get("scope") or {}).get("ranked", {}).get("bodies") or sum(
+        1 for r in payload.get("bodies", []) if r.get("rank"))
     heads = [r["owner"] for r in payload.get("heads", []) if r.get("parent_name") == body]
     institutions = sum(1 for r in payload.get("institutions", []) if r.get("parent_name") == body)
     points = []

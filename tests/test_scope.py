@@ -1,0 +1,146 @@
+"""Role «body» (issue 18): a user bound to one executive body sees its body, head and institutions on every screen
+and in its downloads, places among all; the scope is applied in services.scope and is part of every cache key."""
+import io
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.calendar import Quarter
+from services.scope import ALL, Scope, scope_payload, scope_registry, scope_view
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PASSWORD = "пароль-органа-2026"
+SCREENS = ["overview", "weekly", "streams", "rating", "body_card", "registry", "methodology"]
+
+
+@pytest.fixture(scope="module")
+def demo_view(demo_db_url):
+    from services.quarters import last_ended_quarter, quarter_view
+    from storage.db import make_engine
+    from core.calendar import local_today
+    from core.config import region_tz
+    engine = make_engine(demo_db_url)
+    today = local_today(region_tz())
+    view = quarter_view(engine, last_ended_quarter(today), today)
+    engine.dispose()
+    return view
+
+
+def _two_bodies(view) -> tuple[str, str]:
+    names = sorted(r["owner"] for r in view.payload["bodies"] if r.get("rank"))
+    return names[0], names[1]
+
+
+def test_scoped_payload_keeps_the_family_and_the_field(demo_view):
+    body, other = _two_bodies(demo_view)
+    payload = scope_payload(demo_view.payload, Scope(body))
+    assert [r["owner"] for r in payload["bodies"]] == [body]
+    assert payload["heads"] and all(r["parent_name"] == body for r in payload["heads"] + payload["institutions"])
+    assert payload["reference"] == []
+    assert {p["owner"] for p in payload["pages"]} <= {body} | {r["owner"] for r in payload["heads"] +
+                                                               payload["institutions"]}
+    assert other not in repr(payload)
+    ranked = sum(1 for r in demo_view.payload["bodies"] if r.get("rank"))
+    assert payload["scope"]["ranked"]["bodies"] == ranked and payload["bodies"][0]["rank"] <= ranked
+    assert scope_payload(demo_view.payload, ALL) is demo_view.payload
+
+
+def test_scoped_view_restricts_the_frames(demo_view):
+    body, other = _two_bodies(demo_view)
+    view = scope_view(demo_view, Scope(body))
+    for frame in (view.fresh.pages, view.fresh.owners, view.fresh.streams, *view.fresh.tables.values()):
+        assert other not in frame.select(pl.col(pl.String)).to_pandas().to_string()
+    assert set(view.fresh.grid["page_id"].to_list()) <= set(view.fresh.pages["page_id"].to_list())
+    assert view.fresh.pages.height < demo_view.fresh.pages.height
+
+
+def test_scoped_workbook_has_only_the_body(demo_view):
+    from core.config import region_tz
+    from reports.rating_workbook import rating_workbook
+    body, other = _two_bodies(demo_view)
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(scope_payload(demo_view.payload, Scope(body)),
+                                                             region_tz())), read_only=True)
+    cells = " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                     for v in row if v is not None)
+    assert body in cells and other not in cells
+
+
+def test_scoped_registry(demo_db_url):
+    from app_pages._shared import build_registry_view  # the same builder the app uses
+    from scoring.methodology import methodology_for
+    from storage import queries
+    from storage.db import make_engine
+    engine = make_engine(demo_db_url)
+    view = build_registry_view(queries.owners_frame(engine), queries.pages_frame(engine),
+                               queries.snapshots_frame(engine), methodology_for("2026Q3").required_platforms)
+    engine.dispose()
+    body = view.owners.filter(pl.col("kind") == "executive_body")["owner_name"][0]
+    scoped = scope_registry(view, Scope(body))
+    assert set(scoped.pages["body_name"].to_list()) == {body} == set(scoped.owners["body_name"].to_list())
+    assert scoped.counts["pages"].sum() <= scoped.pages.height
+
+
+# --- the app, signed in as a body user ---
+
+def _texts(at) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "title", "subheader", "info", "warning", "success", "error"):
+        parts += [e.value for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value} {m.help or ''}" for m in at.metric]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [" ".join(map(str, s.options)) for s in at.selectbox]
+    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    return "\n".join(parts)
+
+
+def _signed_in(at: AppTest, username: str) -> AppTest:
+    at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state["auth_user"] == username, [e.value for e in at.error]
+    return at
+
+
+@pytest.fixture
+def body_app(demo_db_url, monkeypatch, demo_view):
+    from storage.db import get_engine
+    from storage.users import set_user
+    body, other = _two_bodies(demo_view)
+    monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
+    monkeypatch.setenv("GOSPABLIKI_AUTH", "1")
+    engine = get_engine(demo_db_url)
+    set_user(engine, "finance-body", PASSWORD, "body", by="test", body=body)
+    set_user(engine, "analyst-full", PASSWORD, "analyst", by="test")
+    return body, other
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_body_user_sees_only_its_family_on_every_screen(screen, body_app):
+    body, other = body_app
+    # an analyst first: the caches now hold everybody's data — they must not serve it to the body user
+    analyst = _signed_in(AppTest.from_file(APP, default_timeout=180), "analyst-full")
+    analyst.switch_page(f"app_pages/{screen}.py").run()
+    assert not analyst.exception
+    at = _signed_in(AppTest.from_file(APP, default_timeout=180), "finance-body")
+    if screen != "overview":
+        at.switch_page(f"app_pages/{screen}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _texts(at)
+    assert other not in shown, screen
+    if screen in ("rating", "body_card", "weekly", "registry"):
+        assert body in shown, screen
+    if screen == "body_card":
+        assert at.selectbox(key="body_card_body").options == [body]
+        place = next(m for m in at.metric if m.label == "Место").value
+        assert place == "—" or int(place.split(" из ")[1]) > 1  # a place among all bodies
+
+
+def test_body_user_has_no_upload_screen(body_app):
+    at = _signed_in(AppTest.from_file(APP, default_timeout=180), "finance-body")
+    assert not at.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in the navigation at all
+        at.switch_page("app_pages/upload.py")
