@@ -280,7 +280,7 @@ def _public(version_key: tuple, day: date) -> pl.DataFrame:
     return service.public_pages(_shared.engine(), day)
 
 
-def publish(kinds: list[str], body: str | None, platforms: list[str], search: str) -> None:
+def publish(view, kinds: list[str], body: str | None, platforms: list[str], search: str) -> None:
     """The «Публикация» tab: the public registry as of a chosen day, filtered as the screen is."""
     today = local_today(region_tz())
     st.caption("Публичный реестр официальных страниц (распоряжение № 132-р, п. 2.2) на выбранную дату: владелец, тип, "
@@ -288,7 +288,9 @@ def publish(kinds: list[str], body: str | None, platforms: list[str], search: st
                "входят. Фильтры экрана действуют и здесь.")
     day = st.date_input("Реестр на дату", value=today, min_value=EARLIEST, max_value=today, format=DAY,
                         key="registry_publish_day")
-    pages = filter_rows(_public(_shared.version(), day), kinds, body, platforms, search)
+    # today's registry is the screen's own (cached) view; another day is rebuilt from the batches once per version
+    public = view.pages.filter(pl.col("is_open")) if day == today else _public(_shared.version(), day)
+    pages = filter_rows(public, kinds, body, platforms, search)
     st.metric(f"Страниц на {day:%d.%m.%Y}", f"{pages.height:,}".replace(",", " "))
     xlsx_col, csv_col, html_col, template_col = st.columns(4)
     xlsx_col.download_button("Реестр (xlsx)", data=lambda: registry_xlsx(pages), file_name=file_name(day, "xlsx"),

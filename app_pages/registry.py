@@ -85,4 +85,4 @@ if editing:
 with tabs["История изменений"]:
     _registry_edit.history(view)
 with tabs["Публикация"]:
-    _registry_edit.publish(flt.kinds, flt.body, flt.platforms, search)
+    _registry_edit.publish(view, flt.kinds, flt.body, flt.platforms, search)

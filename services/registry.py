@@ -251,7 +251,8 @@ def _summary(issues: list[LoadIssue]) -> str:
 
 # --- history ---
 
-FIELD_LABELS = {"name": "Наименование", "owner_id": "Владелец", "parent_id": "Вышестоящий орган"}
+FIELD_LABELS = {"name": "Наименование", "owner_id": "Владелец", "parent_id": "Вышестоящий орган", "level": "Уровень",
+                "spheres": "Сферы деятельности"}
 HISTORY_SCHEMA = {"at": pl.Datetime("us"), "user": pl.String, "batch": pl.String, "status": pl.String,
                   "field": pl.String, "before": pl.String, "after": pl.String}
 

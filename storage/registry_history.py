@@ -142,7 +142,8 @@ def row_history(engine: Engine, table: str, row_id: int) -> list[dict]:
                                 if before.get(c) != now.get(c)]
             entry["added"] = e.before is None
         else:
-            entry["changes"] = [(c, old, new) for c, (old, new) in details.get("changes", {}).items()]
+            entry["changes"] = [(c, old, new) for c, (old, new) in details.get("changes", {}).items()
+                                if c in HISTORY_COLUMNS[table]]
             entry["added"] = False
         entry["checklist"], entry["checked_on"] = details.get("checklist", {}), details.get("checked_on")
         entry["checklist_before"] = details.get("checklist_before", {})
@@ -159,7 +160,8 @@ def row_history(engine: Engine, table: str, row_id: int) -> list[dict]:
                         "status": batch.status if batch is not None else "active",
                         "reverted_at": batch.reverted_at if batch is not None else None,
                         "reverted_by": batch.reverted_by if batch is not None else None,
-                        "changes": [(c, old, new) for c, (old, new) in details.get("changes", {}).items()],
+                        "changes": [(c, old, new) for c, (old, new) in details.get("changes", {}).items()
+                                    if c in HISTORY_COLUMNS[table]],
                         "checklist": details.get("checklist", {}), "checked_on": details.get("checked_on"),
                         "checklist_before": details.get("checklist_before", {}),
                         "linked_page": details.get("linked_page"), "added": False})
