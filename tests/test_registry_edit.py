@@ -283,6 +283,11 @@ def test_closing_a_page_from_the_screen(registry):
     body = today_view.owners.filter(pl.col("owner_name") == "Департамент финансов Томской области").row(0, named=True)
     assert body["telegram"] == 0 and "Telegram" in body["missing_platforms"]
     assert "https://t.me/depfin_tomsk" not in service.public_pages(registry, TODAY)["url"].to_list()
+    from services.quarters import fresh_rating  # the rating reads the closing day from the database
+    q3 = fresh_rating(registry, Quarter(2026, 3), today=TODAY, with_movement=False)
+    q2 = fresh_rating(registry, Quarter(2026, 2), today=TODAY, with_movement=False)
+    assert "https://t.me/depfin_tomsk" not in q3.pages["url"].to_list()
+    assert "https://t.me/depfin_tomsk" in q2.pages["url"].to_list()
 
 
 # --- the registry as of a day ---
