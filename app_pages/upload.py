@@ -86,14 +86,15 @@ with batches_tab:
             pl.col("format").replace_strict(FORMAT_LABELS, default=pl.col("format")),
             pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
             pl.col("uploaded_at").dt.convert_time_zone(str(_shared.region_tz())),
-            pl.col("period_from").dt.convert_time_zone(str(_shared.region_tz())).dt.date(),
-            pl.col("period_to").dt.convert_time_zone(str(_shared.region_tz())).dt.date()).select(
+            # a registry batch has no period: «—», never an empty cell that Streamlit shows as «None»
+            *[pl.col(c).dt.convert_time_zone(str(_shared.region_tz())).dt.strftime("%d.%m.%Y").fill_null("—")
+              for c in ("period_from", "period_to")]).select(
             "batch_id", "filename", "format", "period_from", "period_to", "as_of", "uploaded_at", "uploaded_by",
             "status"),
             hide_index=True, width="stretch", height=420,
             column_config={"batch_id": "№", "filename": "Файл", "format": "Формат",
-                           "period_from": st.column_config.DateColumn("Период с", format="DD.MM.YYYY"),
-                           "period_to": st.column_config.DateColumn("по", format="DD.MM.YYYY"),
+                           "period_from": st.column_config.TextColumn("Период с"),
+                           "period_to": st.column_config.TextColumn("по"),
                            "as_of": st.column_config.DateColumn("Сведения на", format="DD.MM.YYYY"),
                            "uploaded_at": st.column_config.DatetimeColumn("Загружен", format="DD.MM.YYYY HH:mm"),
                            "uploaded_by": "Кем", "status": "Состояние"})
