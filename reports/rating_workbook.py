@@ -24,9 +24,28 @@ def file_name(quarter_code: str, day: date, body: str | None = None) -> str:
     return f"Рейтинг госпабликов {quarter_code}{suffix} ({day:%d.%m.%Y}).xlsx"
 
 
+SHEET_TITLES = {"Органы": "Рейтинг исполнительных органов", "Учреждения": "Рейтинг подведомственных учреждений",
+                "Руководители": "Рейтинг руководителей исполнительных органов",
+                "Справочно": "Губернатор и Администрация (справочно)"}
+
+
+def caption(payload: dict, tz: ZoneInfo) -> str:
+    """The quarter and the approval status, for the title row of every sheet (printed on every page)."""
+    approved = payload.get("approved")
+    status = ("рейтинг утверждён " + datetime.fromisoformat(approved["approved_at"]).astimezone(tz).strftime(
+        "%d.%m.%Y") if approved else "рейтинг не утверждён (расчёт по текущим данным)")
+    stamp = payload.get("data_timestamp")
+    data = f"; данные на {datetime.fromisoformat(stamp).astimezone(tz):%d.%m.%Y %H:%M}" if stamp else ""
+    return (f"{payload['quarter_label']} — {status}; методика {payload['methodology_info']['id']}{data}. "
+            "Госпаблики Томской области")
+
+
 class _Book(Workbook):
-    def __init__(self, zones: list[dict]):
+    TOP = 1  # the title row is row 0, the header row 1 (reports.excel.Workbook.table_sheet)
+
+    def __init__(self, zones: list[dict], caption_text: str = ""):
         super().__init__()
+        self.caption = caption_text
         self.zone_formats = {z["name"]: self.book.add_format({"bg_color": z["color"], "font_color": ink_for(z["color"]),
                                                               "bold": True, "valign": "top"}) for z in zones}
         self.score = self.book.add_format({"num_format": "0.0", "valign": "top"})
@@ -40,6 +59,13 @@ class _Book(Workbook):
                                                       "font_color": ink_for(v)})
                              for k, v in WEEK_COLORS.items()}
         self.label_bold = self.book.add_format({"bold": True, "valign": "top"})
+        self.wrap_bold = self.book.add_format({"bold": True, "valign": "top", "text_wrap": True})
+
+    def table_sheet(self, name, headers, rows, widths=None, formats=None, title=None, footer=None):
+        """Every table sheet of the rating workbook prints with its title row: what, which quarter, approved or not."""
+        return super().table_sheet(name, headers, rows, widths, formats,
+                                   title=title or f"{SHEET_TITLES.get(name, name)} — {self.caption}",
+                                   footer=footer or name)
 
 
 def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_columns: bool, parent: bool) -> None:
@@ -47,7 +73,7 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
     if body_columns:
         columns += ["body_score", "head_score", "institutions_score", "institutions_count"]
     headers = [label(c) for c in columns] + [f"{code}. {title}" for code, title in blocks.items()] + [
-        label("missing_platforms"), "Оценено страниц / почему не оценивается"]
+        "Нет страниц на платформах", "Оценено страниц / почему не оценивается"]
     table = []
     for r in rows:
         values = [r.get("rank"), r["owner"]] + ([r.get("parent_name")] if parent else []) + [
@@ -60,17 +86,22 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
         values.append(r.get("completeness") if r.get("score") is not None
                       else f"не оценивается: {r.get('not_rated_reason') or 'нет данных'}")
         table.append(values)
-    widths = [7, 55] + ([40] if parent else []) + [8, 12, 8, 9] + ([10, 12, 12, 11] if body_columns else []) + [
-        14] * len(blocks) + [22, 48]
+    # narrow enough to print on A4 landscape at a readable scale; long names wrap (never cut off)
+    widths = [6, 42] + ([32] if parent else []) + [7, 11, 7, 8] + ([8, 9, 9, 9] if body_columns else []) + [
+        9] * len(blocks) + [13, 30]
     sheet = book.table_sheet(name, headers, [], widths)
-    sheet.set_row(0, 48)
+    top = book.TOP
+    sheet.set_row(top, 62)
     score_cols = {i for i, h in enumerate(headers) if h in ("Балл", "Балл органа", "Балл руководителя",
                                                             "Балл учреждений") or h[:2] in {f"{b}." for b in blocks}}
-    for i, values in enumerate(table, start=1):
+    text_cols = {1, 2} if parent else {1}
+    for i, values in enumerate(table, start=top + 1):
         for c, value in enumerate(values):
             header = headers[c]
             fmt = None
-            if c in score_cols:
+            if c in text_cols or c >= len(headers) - 2:
+                fmt = book.wrap
+            elif c in score_cols:
                 fmt = book.score
             elif header == "Зона" and value:
                 fmt = book.zone_formats.get(value)
@@ -79,7 +110,8 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
             elif header == "Δ баллов":
                 fmt = book.delta_points
             book.write_cell(sheet, i, c, value, fmt)
-    sheet.autofilter(0, 0, max(len(table), 1), len(headers) - 1)
+        book.fit_row(sheet, i, [(values[c], widths[c]) for c in (*text_cols, len(headers) - 2, len(headers) - 1)])
+    sheet.autofilter(top, 0, top + max(len(table), 1), len(headers) - 1)
 
 
 def _indicator_sheet(book: _Book, pages: list[dict], info: dict) -> None:
@@ -111,7 +143,8 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
     headers = ["Владелец", "Платформа", "Норма"] + [f"{w.isocalendar().week:02d} нед.\n{w:%d.%m}" for w in weeks] + [
         "Недель с нормой", "Учтено недель"]
     sheet = book.table_sheet("Публикации по неделям", headers, [], [45, 14, 7] + [7] * len(weeks) + [10, 10])
-    for i, p in enumerate(payload["pages"], start=1):
+    top = book.TOP
+    for i, p in enumerate(payload["pages"], start=top + 1):
         book.write_cell(sheet, i, 0, p["owner"])
         book.write_cell(sheet, i, 1, PLATFORM_LABELS.get(p["platform"]))
         book.write_cell(sheet, i, 2, p.get("norm"))
@@ -120,9 +153,9 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
             book.write_cell(sheet, i, 3 + j, value, book.week_formats[color])
         book.write_cell(sheet, i, 3 + len(weeks), p.get("weeks_ok"))
         book.write_cell(sheet, i, 4 + len(weeks), p.get("weeks"))
-    sheet.autofilter(0, 0, max(len(payload["pages"]), 1), len(headers) - 1)
-    sheet.freeze_panes(1, 3)
-    legend = len(payload["pages"]) + 3
+    sheet.autofilter(top, 0, top + max(len(payload["pages"]), 1), len(headers) - 1)
+    sheet.freeze_panes(top + 1, 3)
+    legend = top + len(payload["pages"]) + 3
     for k, (key, text) in enumerate((("met", "норма выполнена"), ("below", "ниже нормы"), ("zero", "0 публикаций"),
                                      ("partial", "неполные данные: выгрузка покрывает не все дни недели "
                                                  "(н/п — публикаций нет), норма не достигнута; в оценку не входит"),
@@ -192,8 +225,7 @@ def _methodology_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
     for k, zone in enumerate(info["zones"], start=1):
         sheet.write_string(row + k, 0, zone["name"], book.zone_formats[zone["name"]])
         sheet.write_string(row + k, 1, f"от {zone['min']} баллов")
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    book.print_setup(sheet, 0, f"Методика — {book.caption}")
 
 
 def rating_workbook(payload: dict, tz: ZoneInfo, body_owner_id: int | None = None,
@@ -227,7 +259,7 @@ def _style_sheet(book: _Book, pages: list[dict], style: dict[int, dict]) -> None
 
 def _build(payload: dict, tz: ZoneInfo, style: dict[int, dict] | None = None) -> bytes:
     info = payload["methodology_info"]
-    book = _Book(info["zones"])
+    book = _Book(info["zones"], caption(payload, tz))
     blocks = info["blocks"]
     _owner_sheet(book, "Органы", payload["bodies"], blocks, body_columns=True, parent=False)
     _owner_sheet(book, "Учреждения", payload["institutions"], blocks, body_columns=False, parent=True)

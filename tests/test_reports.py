@@ -47,22 +47,26 @@ def test_rating_workbook_reads_back_like_the_screen(payload):
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == SHEETS
     bodies = book["Органы"]
-    headers = [c.value for c in bodies[1]]
+    # row 1: the title (quarter, approval status), row 2: the header; both repeated on every printed page
+    assert "III кв. 2026" in bodies["A1"].value and "рейтинг не утверждён" in bodies["A1"].value
+    headers = [c.value for c in bodies[2]]
     assert headers[:7] == ["Место", "Владелец", "Балл", "Зона", "Δ места", "Δ баллов", "Балл органа"]
-    assert bodies.freeze_panes == "A2" and bodies.auto_filter.ref.startswith("A1:")
+    assert bodies.freeze_panes == "A3" and bodies.auto_filter.ref.startswith("A2:")
+    assert bodies.print_title_rows == "$1:$2" and bodies.page_setup.paperSize == 9  # A4
+    assert bodies.oddFooter.right.text == "стр. &P из &N"
     assert bodies.page_setup.orientation == "landscape" and bodies.sheet_properties.pageSetUpPr.fitToPage
-    for i, row in enumerate(payload["bodies"], start=2):  # numbers equal rate --json
+    for i, row in enumerate(payload["bodies"], start=3):  # numbers equal rate --json
         assert bodies.cell(i, 1).value == row["rank"] and bodies.cell(i, 2).value == row["owner"]
         assert bodies.cell(i, 3).value == pytest.approx(row["score"]) and bodies.cell(i, 4).value == row["zone"]
-    assert bodies.cell(2, 3).number_format == "0.0"
+    assert bodies.cell(3, 3).number_format == "0.0"
     zone_colors = {z["name"]: z["color"].lstrip("#") for z in payload["methodology_info"]["zones"]}
-    assert bodies.cell(2, 4).fill.fgColor.rgb.endswith(zone_colors[payload["bodies"][0]["zone"]])
+    assert bodies.cell(3, 4).fill.fgColor.rgb.endswith(zone_colors[payload["bodies"][0]["zone"]])
     indicators = book["Показатели по страницам"]
-    assert indicators.max_row == 1 + 14 * len(payload["pages"])
-    assert {c.value for c in indicators[1]} >= {"Показатель", "Значение", "Баллы", "Вес", "Почему не оценивается"}
+    assert indicators.max_row == 2 + 14 * len(payload["pages"])
+    assert {c.value for c in indicators[2]} >= {"Показатель", "Значение", "Баллы", "Вес", "Почему не оценивается"}
     weekly = book["Публикации по неделям"]
-    assert weekly.freeze_panes == "D2" and weekly.max_column == 3 + len(payload["weeks"]) + 2
-    cells = [weekly.cell(r, c) for r in range(2, 2 + len(payload["pages"]))
+    assert weekly.freeze_panes == "D3" and weekly.max_column == 3 + len(payload["weeks"]) + 2
+    cells = [weekly.cell(r, c) for r in range(3, 3 + len(payload["pages"]))
              for c in range(4, 4 + len(payload["weeks"]))]
     no_data = [c for c in cells if c.value == "н/д"]
     zero = [c for c in cells if c.value == 0]
@@ -82,7 +86,7 @@ def test_body_workbook_holds_only_the_body_and_its_family(payload):
     assert [r["owner"] for r in part["bodies"]] == [body["owner"]]
     assert all(r["parent_name"] == body["owner"] for r in part["institutions"] + part["heads"])
     book = openpyxl.load_workbook(io.BytesIO(rating_workbook(payload, TOMSK, body["owner_id"])))
-    assert book["Органы"].max_row == 2
+    assert book["Органы"].max_row == 3
     assert file_name("2026Q3", date(2026, 11, 24), body["owner"]).endswith("(24.11.2026).xlsx")
 
 

@@ -160,6 +160,6 @@ def test_workbook_sheet_with_the_style_of_publications():
               for r in style.page_styles(_posts(), SETTINGS).iter_rows(named=True)}
     book = openpyxl.load_workbook(io.BytesIO(rating_workbook(payload, ZoneInfo("Asia/Tomsk"), style=styles)))
     sheet = book["Стиль публикаций"]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))[1:]  # row 1 is the sheet's title (quarter, approval status)
     assert rows[0][:6] == ("Владелец", "Платформа", "Ссылка", "Публикаций с текстом", "Как пресс-релиз", "Доля")
     assert rows[1][3:5] == (3, 2) and rows[1][7].startswith("[В рамках реализации]")
