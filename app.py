@@ -21,6 +21,9 @@ navigation = st.navigation({
           if can("analyst") else []),  # the role is read at every request: a demoted analyst loses it at once
         st.Page("app_pages/methodology.py", title="Методика", icon=":material/menu_book:", url_path="methodology"),
     ],
+    **({"Администрирование": [st.Page("app_pages/admin.py", title="Администрирование",
+                                      icon=":material/admin_panel_settings:", url_path="admin")]}
+       if can("admin") else {}),
 })
 _shared.sidebar_filters()
 navigation.run()

@@ -97,3 +97,41 @@ def stats(engine: Engine) -> dict:
         batches = conn.execute(select(func.count()).select_from(b)).scalar_one()
     return {"owners": owners, "pages": {k: int(per_platform.get(k, 0)) for k in ("vk", "ok", "telegram")},
             "posts": int(post_count), "batches": int(batches), "unregistered_pages": int(unregistered)}
+
+
+AUDIT_SCHEMA = {"id": pl.Int64, "at": pl.Datetime("us"), "user": pl.String, "action": pl.String,
+                "object": pl.String, "details": pl.String}  # `at`: UTC (SQLite gives it naive)
+
+
+def audit_frame(engine: Engine, since=None, until=None, users: list[str] | None = None,
+                actions: list[str] | None = None, limit: int = 50_000) -> pl.DataFrame:
+    """The audit log, newest first, filtered by moment (UTC, `since` inclusive, `until` exclusive), users and
+    actions; `details` as text (JSON) for tables and export."""
+    import json
+    from datetime import timezone
+    a = schema.audit_log.c
+    query = select(a.id, a.at, a.user, a.action, a.object, a.details).order_by(a.id.desc()).limit(limit)
+    if since is not None:
+        query = query.where(a.at >= since)
+    if until is not None:
+        query = query.where(a.at < until)
+    if users:
+        query = query.where(a.user.in_(users))
+    if actions:
+        query = query.where(a.action.in_(actions))
+    with engine.connect() as conn:
+        rows = [(r[0], r[1], r[2], r[3], r[4], json.dumps(r[5] or {}, ensure_ascii=False, default=str))
+                for r in conn.execute(query)]
+    rows = [(r[0], r[1].astimezone(timezone.utc).replace(tzinfo=None) if r[1].tzinfo else r[1], *r[2:])
+            for r in rows]
+    return pl.DataFrame(rows, schema=AUDIT_SCHEMA, orient="row").with_columns(
+        pl.col("at").dt.replace_time_zone("UTC"))
+
+
+def audit_choices(engine: Engine) -> tuple[list[str], list[str]]:
+    """The users and the actions the audit log names (the filters of «Администрирование»)."""
+    a = schema.audit_log.c
+    with engine.connect() as conn:
+        users = sorted(r[0] for r in conn.execute(select(a.user).distinct()))
+        actions = sorted(r[0] for r in conn.execute(select(a.action).distinct()))
+    return users, actions
