@@ -18,14 +18,14 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
     info = payload["methodology_info"]
     sens = payload.get("sensitivity") or {}
     blocks = info["blocks"]
-    columns = ["rank", *(["place_text"] if "place_text" in frame.columns else []), "movement", "owner"] + (["parent_name"] if name in ("institutions", "heads") else []) + [
+    columns = ["place", *(["place_text"] if "place_text" in frame.columns else []), "movement", "owner"] + (["parent_name"] if name in ("institutions", "heads") else []) + [
         "score", "zone", "delta_points"]
     if name == "bodies":
         columns += ["body_score", "head_score", "institutions_score"]
     columns += ["blocks_chart", "missing_text", "rated_text"]
     number = {"width": 62}
     config = {
-        "rank": st.column_config.NumberColumn("Место", width=55),
+        "place": st.column_config.TextColumn("Место", width=55),
         "place_text": st.column_config.TextColumn(
             f"Место при весах ±{number_ru(sens.get('step'))}", width=115,
             help=f"Самое высокое и самое низкое место, если вес каждого блока сдвинуть на ±{number_ru(sens.get('step'))} "

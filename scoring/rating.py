@@ -126,7 +126,7 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
         maintain_order="left")
     is_rated = pl.col("rated_pages").fill_null(0) > 0
     reason = (pl.when(pl.col("pages_total").fill_null(0) == 0).then(pl.lit("нет официальных страниц в реестре"))
-              .otherwise(pl.format("ни одна страница не оценивается: {}", pl.col("page_reason"))))
+              .otherwise(pl.format("нет оценённых страниц ({})", pl.col("page_reason"))))
     return table.with_columns(
         pl.col("rated_pages").fill_null(0), pl.col("pages_total").fill_null(0),
         *[pl.when(is_rated).then(pl.col(c)).alias(c) for c in ("score", "B1", *blocks)],

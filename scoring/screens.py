@@ -54,13 +54,16 @@ def rating_table(payload: dict, name: str, body: str | None = None, search: str 
     missing = (pl.col("missing_platforms").cast(pl.List(pl.String)).list.eval(pl.element().replace_strict(PLATFORM_LABELS, default=pl.element()))
                .list.join(", ") if "missing_platforms" in frame.columns else pl.lit(""))
     # methodology.md §4: the ranked rows first, then the owners not rated (no place, the reason instead)
-    status = pl.when(pl.col("rank").is_null()).then(
+    status = pl.when(pl.col("score").is_null()).then(
         pl.lit("не оценивается: ") + pl.col("not_rated_reason").fill_null("нет данных")).otherwise(pl.col("completeness"))
     if "place_range" in frame.columns:  # «5 (4–7)» when the block weights move (scoring.sensitivity)
         frame = frame.with_columns(place_range_text().alias("place_text"))
     return frame.with_columns(
         pl.col("delta_place").map_elements(place_arrow, return_dtype=pl.String, skip_nulls=False).alias("movement"),
-        missing.alias("missing_text"), status.alias("rated_text")).sort("rank", nulls_last=True, maintain_order=True)
+        missing.alias("missing_text"), status.alias("rated_text"),
+        # «—» where there is no place (not rated; the reference rows are never ranked), never an empty «None» cell
+        pl.col("rank").cast(pl.String).fill_null("—").alias("place")).sort(
+        "rank", nulls_last=True, maintain_order=True)
 
 
 UNSTABLE_MARK = "⚠"
@@ -271,8 +274,9 @@ def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tup
 
 def with_blocks_chart(frame: pl.DataFrame, blocks: list[str]) -> pl.DataFrame:
     """The block scores as one list column (a small bar chart on screen); an unscored block shows as 0 height."""
-    return frame.with_columns(pl.concat_list([pl.col(f"block_{b}").fill_null(0).round(1) for b in blocks])
-                              .alias("blocks_chart"))
+    chart = pl.concat_list([pl.col(f"block_{b}").fill_null(0).round(1) for b in blocks])
+    # a row without a score draws no bars (zeros would read as measured zeros)
+    return frame.with_columns(pl.when(pl.col("score").is_not_null()).then(chart).alias("blocks_chart"))
 
 
 def display_table(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

@@ -24,7 +24,7 @@ from loaders.telegram import GROUP_TYPES
 from loaders.urls import UrlError, key_from_platform_id, normalize_page_url
 from storage import schema
 from storage.audit import create_batch, sha256_of, write_audit
-from storage.db import read_frame, utcnow, write_frame
+from storage.db import insert_or_nothing, read_frame, retrying, utcnow, write_frame, writing
 
 TABLES = {  # canonical frame → (table, key column, compared values)
     "posts": (schema.posts, "post_id", act.POST_VALUES),
@@ -86,20 +86,24 @@ def match_pages(conn: Connection, pages: pl.DataFrame, batch_id: int | None, now
                            "страница")
             page_id = assign
             if batch_id is not None:  # remembered with the batch: later exports of this page match by themselves
-                conn.execute(insert(schema.page_links).values(
+                insert_or_nothing(conn, schema.page_links, dict(
                     platform=platform, external_id=platform_id or key, page_id=assign, batch_id=batch_id,
-                    created_by="указано при загрузке", created_at=now))
+                    created_by="указано при загрузке", created_at=now), ("platform", "external_id"))
         elif page_id is None and batch_id is not None:
-            page_id = int(conn.execute(insert(p).values(
+            # ON CONFLICT: an upload running at the same moment may create the same new page; both then use it
+            page_id = insert_or_nothing(conn, p, dict(
                 owner_id=None, platform=platform, page_key=key or numeric, platform_id=platform_id,
-                url=page["url"] or "", title=page["title"], created_at=now, updated_at=now)).inserted_primary_key[0])
+                url=page["url"] or "", title=page["title"], created_at=now, updated_at=now), ("platform", "page_key"))
+            if page_id is None:
+                page_id = conn.execute(select(p.c.id).where(p.c.platform == platform,
+                                                            p.c.page_key == (key or numeric))).scalar_one()
             by_key[(platform, key or numeric)] = page_id
         elif page_id is not None and batch_id is not None and platform_id and (platform, platform_id) not in by_id \
                 and (platform, platform_id) not in links:
             # learned: this id names that page (e.g. an extended wall.get carries id and screen name)
-            conn.execute(insert(schema.page_links).values(platform=platform, external_id=platform_id,
-                                                          page_id=page_id, batch_id=batch_id, created_by="загрузка",
-                                                          created_at=now))
+            insert_or_nothing(conn, schema.page_links, dict(platform=platform, external_id=platform_id,
+                                                            page_id=page_id, batch_id=batch_id, created_by="загрузка",
+                                                            created_at=now), ("platform", "external_id"))
             links[(platform, platform_id)] = page_id
         if page_id is not None:
             found[page["ref"]] = page_id
@@ -181,11 +185,15 @@ def _aware(moment: datetime) -> datetime:
 
 
 def current_versions(source: Connection | Engine, name: str, page_ids: list[int] | None = None,
-                     window: tuple[datetime, datetime] | None = None, with_observed: bool = False) -> pl.DataFrame:
+                     window: tuple[datetime, datetime] | None = None, with_observed: bool = False,
+                     columns: tuple[str, ...] | None = None) -> pl.DataFrame:
     """The current row of each (page, id): the version of the active batch observed latest (then the higher
     batch id), optionally only rows whose moment falls in `window`, which is all an incoming file can overlap.
-    `with_observed` adds the «сведения на» moment of each current row's batch (`observed_at`)."""
+    `with_observed` adds the «сведения на» moment of each current row's batch (`observed_at`); `columns` keeps
+    only those of the compared values (a rating needs no post texts: reading them is most of the cost)."""
     table, key, values = TABLES[name]
+    if columns is not None:
+        values = tuple(v for v in values if v in columns)
     b = schema.batches
     query = (select(table.c.page_id, table.c[key], table.c.batch_id, *[table.c[v] for v in values])
              .join(b, b.c.id == table.c.batch_id).where(b.c.status == "active"))
@@ -421,9 +429,9 @@ def apply_activity(engine: Engine, data: ActivityData, *, filename: str, content
     day the analyst states (None: the file's newest dated item); `page`: the registry page (id or URL) the
     analyst says the file is about."""
     report = inspect_report(data) | {"batch_id": None, "filename": filename, "period": None}
-    try:
-        _write(engine, data, report, filename=filename, content=content, user=user, as_of=as_of, tz=tz,
-               period=period, page=page)
+    try:  # a collision with a concurrent upload (the same new page, a deadlock) runs the transaction again
+        retrying(lambda: _write(engine, data, report, filename=filename, content=content, user=user, as_of=as_of,
+                                tz=tz, period=period, page=page))
     except _NothingNew:  # not even the batch record or a new unregistered page is kept
         report.update(batch_id=None, status="unchanged", duplicate_of=_same_content(engine, content))
     return report
@@ -432,7 +440,8 @@ def apply_activity(engine: Engine, data: ActivityData, *, filename: str, content
 def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, content: bytes, user: str,
            as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None, page: int | str | None) -> None:
     now = utcnow()
-    with engine.begin() as conn:
+    # the same content uploaded several times at once: one after the other, the later ones find it stored
+    with writing(engine, f"upload:{sha256_of(content)}") as conn:
         target = None
         if page is not None:
             target = find_registry_page(conn, page)

@@ -89,7 +89,7 @@ def test_rate_json_hand_computed_page_and_composite(rated_db):
     head, institution = payload["heads"][0], payload["institutions"][0]
     for row in (head, institution):
         assert row["score"] is None and row["rank"] is None and row["zone"] is None
-        assert row["not_rated_reason"] == "ни одна страница не оценивается: нет данных об активности за квартал"
+        assert row["not_rated_reason"] == "нет оценённых страниц (нет данных об активности за квартал)"
     assert body["score"] == pytest.approx(owner) and body["missing_parts"] == ["head", "institutions"]
     assert body["zone"] in ("высокий", "средний", "низкий", "критический")
     assert [r["owner"] for r in payload["reference"]] == ["Губернатор Томской области"]
