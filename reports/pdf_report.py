@@ -16,6 +16,7 @@ from core.calendar import Quarter
 from core.domain import PLATFORM_LABELS
 from core.labels import WEEK_STATUS_LABELS, number_ru
 from reports import figures as fig
+from reports.rating_workbook import file_name as workbook_file_name
 from scoring.report_view import BodySection, QuarterReport, body_report, quarter_report
 from scoring.screens import place_arrow
 
@@ -148,5 +149,4 @@ def body_pdf(payload: dict, owner_id: int, tz: ZoneInfo, *, history: list[tuple[
 
 
 def file_name(quarter_code: str, day: date, body: str | None = None) -> str:
-    suffix = f" — {body[:60]}" if body else ""
-    return f"Рейтинг госпабликов {quarter_code}{suffix} ({day:%d.%m.%Y}).pdf"
+    return workbook_file_name(quarter_code, day, body, extension="pdf")

@@ -19,9 +19,13 @@ WEEK_COLORS = {status: (NO_DATA_COLOR if code is None else _CATEGORY[code])
                for status, code in WEEK_STATUS_CODES.items()} | {"not_ended": "#FFFFFF"}
 
 
-def file_name(quarter_code: str, day: date, body: str | None = None) -> str:
-    suffix = f" — {body[:60]}" if body else ""
-    return f"Рейтинг госпабликов {quarter_code}{suffix} ({day:%d.%m.%Y}).xlsx"
+def file_name(quarter_code: str, day: date, body: str | None = None, extension: str = "xlsx") -> str:
+    """The download's name; a body's name whole up to 90 characters (the longest in Tomsk oblast has 89), longer
+    ones cut at a word with «…» (a file name has at most 255 bytes)."""
+    if body and len(body) > 90:
+        body = body[:90].rsplit(" ", 1)[0] + "…"
+    suffix = f" — {body}" if body else ""
+    return f"Рейтинг госпабликов {quarter_code}{suffix} ({day:%d.%m.%Y}).{extension}"
 
 
 SHEET_TITLES = {"Органы": "Рейтинг исполнительных органов", "Учреждения": "Рейтинг подведомственных учреждений",
