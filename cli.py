@@ -217,6 +217,73 @@ def cmd_approve(args) -> int:
     return 0
 
 
+def _report_quarter(code: str | None):
+    """The quarter asked for, «current» — the running one (an interim report, e.g. a monthly run), else the last
+    ended one."""
+    from core.calendar import Quarter, local_today
+    from core.config import region_tz
+    from services.quarters import last_ended_quarter
+    today = local_today(region_tz())
+    if code and code.strip().lower() in ("current", "текущий"):
+        return Quarter.of(today)
+    return Quarter.parse(code) if code else last_ended_quarter(today)
+
+
+def cmd_report(args) -> int:
+    """The quarterly PDF, one executive body's PDF, the workbook, and their delivery by e-mail (README, «Отчёты
+    в PDF и рассылка»)."""
+    from scoring.report_view import find_body
+    from services import delivery, reports
+    if not (args.pdf or args.xlsx or args.send):
+        raise ValueError("укажите, что сделать: --pdf ФАЙЛ, --xlsx ФАЙЛ и/или --send")
+    if (args.to or args.dry_run or args.recipients) and not args.send:
+        raise ValueError("--to, --recipients и --dry-run относятся к рассылке: добавьте --send")
+    quarter = _report_quarter(args.quarter)
+    settings = delivery.smtp_settings() if args.send and not args.dry_run else None  # a wrong setting fails first
+    engine = _engine()
+    inputs = reports.report_inputs(engine, quarter, with_history=bool(args.body or args.send))
+    status = "утверждён" if inputs.approved else "не утверждён"
+    if args.approved_only and not inputs.approved:
+        raise ValueError(f"рейтинг за {quarter.label} не утверждён — отчёт не сформирован (--approved-only)")
+    body = find_body(inputs.payload, args.body) if args.body else None
+    if args.pdf:
+        content = reports.body_pdf(inputs, body["owner_id"]) if body else reports.quarterly_pdf(inputs)
+        Path(args.pdf).write_bytes(content)
+        print(f"PDF за {quarter.label} (рейтинг {status}){': ' + body['owner'] if body else ''}: {args.pdf}")
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(reports.workbook(inputs, body["owner_id"] if body else None))
+        print(f"Excel за {quarter.label}: {args.xlsx}")
+    if not args.send:
+        return 0
+    if not inputs.payload.get("has_data", True):
+        raise ValueError(f"за {quarter.label} нет загруженных выгрузок активности — рейтинга нет, рассылать нечего")
+    target = body["owner"] if body else delivery.LEADERSHIP
+    if args.to:
+        recipients = [delivery.Recipient(address, target, line=0) for address in args.to]
+        for address in args.to:
+            if not delivery.ADDRESS.match(address):
+                raise ValueError(f"--to: «{address}» — не адрес электронной почты")
+    else:
+        recipients = delivery.read_recipients(Path(args.recipients) if args.recipients
+                                              else delivery.default_recipients_path())
+        if body:
+            recipients = [r for r in recipients if r.target != delivery.LEADERSHIP
+                          and find_body(inputs.payload, r.target)["owner_id"] == body["owner_id"]]
+    plan = delivery.plan(inputs, recipients, reports.today())
+    if not plan:
+        raise ValueError("получателей нет: проверьте файл получателей или укажите --to АДРЕС")
+    if args.dry_run:
+        print(f"Рассылка за {quarter.label} (рейтинг {status}) — проверка, письма не отправляются; адресов: {len(plan)}")
+        for item in plan:
+            print(f"  {item.address}: «{item.subject}»; вложения: {', '.join(a.filename for a in item.attachments)}")
+        return 0
+    results = delivery.send(engine, inputs, plan, settings, current_user(), log=print)
+    failed = [r for r in results if not r["ok"]]
+    print(f"Рассылка за {quarter.label}: отправлено {len(results) - len(failed)} из {len(results)} писем"
+          + (f"; не отправлено: {', '.join(r['address'] for r in failed)}" if failed else ""))
+    return 3 if failed else 0
+
+
 def cmd_registry(args) -> int:
     """The public registry of official pages (Порядок §2.2) as xlsx and/or csv."""
     from reports.registry_export import registry_csv, registry_xlsx
@@ -381,6 +448,23 @@ def build_parser() -> argparse.ArgumentParser:
     approve = sub.add_parser("approve", help="утвердить (заморозить) рейтинг за квартал")
     approve.add_argument("--quarter", help="квартал, например 2026Q1")
     approve.set_defaults(func=cmd_approve)
+    report = sub.add_parser("report", help="отчёт за квартал в PDF (весь или по органу), Excel, рассылка по почте")
+    report.add_argument("--quarter", help="квартал, например 2026Q3, или current — идущий (по умолчанию — последний "
+                                          "завершившийся)")
+    report.add_argument("--pdf", metavar="ФАЙЛ", help="сохранить PDF: квартальный отчёт или, с --body, отчёт органа")
+    report.add_argument("--xlsx", metavar="ФАЙЛ", help="сохранить книгу Excel (с --body — по органу)")
+    report.add_argument("--body", metavar="НАИМЕНОВАНИЕ", help="исполнительный орган (полное наименование или его "
+                                                                "часть, которая есть только у одного органа)")
+    report.add_argument("--send", action="store_true", help="разослать отчёты по почте (получатели — файл "
+                                                            "получателей или --to; SMTP — GOSPABLIKI_SMTP_*)")
+    report.add_argument("--to", nargs="+", metavar="АДРЕС", help="вместо файла получателей: эти адреса получат "
+                                                                  "квартальный отчёт (с --body — отчёт органа)")
+    report.add_argument("--recipients", metavar="ФАЙЛ", help="файл получателей CSV (по умолчанию "
+                                                             "GOSPABLIKI_RECIPIENTS или data/recipients.csv)")
+    report.add_argument("--dry-run", action="store_true", help="показать, кому и что будет отправлено, не отправляя")
+    report.add_argument("--approved-only", action="store_true",
+                        help="только утверждённый рейтинг: иначе завершиться с ошибкой (для расписания)")
+    report.set_defaults(func=cmd_report)
     registry = sub.add_parser("registry", help="выгрузить публичный реестр официальных страниц")
     registry.add_argument("--xlsx", help="файл xlsx")
     registry.add_argument("--csv", help="файл csv (UTF-8, разделитель «;»)")
