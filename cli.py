@@ -16,9 +16,20 @@ def _engine():
     return get_engine()
 
 
+def cmd_migrate(args) -> int:
+    """Bring the database's schema to the current version (storage/migrate.py); a no-op when it is there."""
+    from storage.db import make_engine
+    from storage.migrate import migrate
+    engine = make_engine(migrate=False)
+    message = migrate(engine).message
+    engine.dispose()
+    print(message[:1].upper() + message[1:])
+    return 0
+
+
 def cmd_init_db(args) -> int:
     from reports.registry_template import registry_workbook
-    _engine()
+    cmd_migrate(args)
     TEMPLATES_DIR.mkdir(parents=True, exist_ok=True)
     (TEMPLATES_DIR / "registry.xlsx").write_bytes(registry_workbook())
     print("База данных готова; шаблон реестра: data/templates/registry.xlsx")
@@ -471,6 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     registry.set_defaults(func=cmd_registry)
     roles = ("body", "viewer", "analyst", "admin")
     body_help = "исполнительный орган для роли body — наименование, как в реестре"
+    migrate = sub.add_parser("migrate", help="обновить схему базы данных до текущей версии (миграции Alembic)")
+    migrate.set_defaults(func=cmd_migrate)
     user = sub.add_parser("user-add", help="добавить пользователя или сменить пароль и роль")
     user.add_argument("username")
     user.add_argument("--role", choices=roles, default="viewer")

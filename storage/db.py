@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import polars as pl
 from sqlalchemy import (BigInteger, Connection, Engine, Integer, Select, Table, cast, create_engine, event, func,
-                        inspect, select, text)
+                        select, text)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -29,7 +29,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, migrate: bool = True) -> Engine:
+    """An engine on the URL; with `migrate`, the database is brought to the schema's head revision first (an empty
+    one created, an older one upgraded: storage/migrate.py)."""
     url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -46,22 +48,10 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.close()
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    schema.metadata.create_all(engine)
-    _add_missing_columns(engine)
+    if migrate:
+        from storage.migrate import ensure_schema
+        ensure_schema(engine)
     return engine
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """A database created before a nullable column was added to the schema gets the column (the schema only
-    grows by new tables and new nullable columns, so this is the whole migration)."""
-    inspector = inspect(engine)
-    with engine.begin() as conn:
-        for table in schema.metadata.sorted_tables:
-            present = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def get_engine(url: str | None = None) -> Engine:

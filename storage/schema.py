@@ -6,8 +6,10 @@ latest (`batches.observed_at`, then the higher batch id), so reverting a batch r
 replaced and an older export uploaded later changes nothing. A registry batch updates owners and pages in place
 and keeps their before-images (`registry_changes`), so reverting it restores them.
 
-Changes to this module are additive (new tables, new nullable columns): `storage.db.make_engine` adds missing
-nullable columns to an existing database.
+Every change of this module comes with a migration (storage/migrations/versions/, written with `alembic revision
+--autogenerate -m "…"` and read before it is committed): existing deployments get it from `cli.py migrate` (also
+run by `init-db`, `make run` and every new engine), and tests/test_migrations.py runs `alembic check`, which fails a
+model change without one.
 """
 from __future__ import annotations
 
