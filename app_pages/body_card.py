@@ -9,8 +9,9 @@ from core.labels import number_ru
 from core.text import plain
 from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.rating_workbook import file_name, rating_workbook
+from reports.pdf_report import body_pdf, file_name as pdf_file_name
 from core.calendar import local_today
-from scoring.screens import body_card, style_view
+from scoring.screens import body_card, dashes, style_view
 from services.style import style_by_page
 
 flt = _shared.filters()
@@ -49,6 +50,12 @@ st.download_button("Excel по органу", data=lambda: rating_workbook(ratin
                    file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
                    icon=":material/download:", key="body_card_excel", disabled=not row,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.download_button(  # the body's own report (issue 19): what it receives by e-mail each quarter
+    "PDF по органу", icon=":material/picture_as_pdf:", on_click="ignore", key="body_card_pdf", disabled=not row,
+    data=lambda: body_pdf(rating.payload, row["owner_id"], region_tz(),
+                          history=[(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()[:6][::-1]
+                                   if q <= flt.quarter]),
+    file_name=pdf_file_name(flt.quarter.code, local_today(region_tz()), body), mime="application/pdf")
 
 left, right = st.columns(2)
 with left:
@@ -94,11 +101,12 @@ _rating_tables.ranked_table(rating.payload, "institutions", body, height=360)
 st.markdown("#### Показатели страниц органа: значения, баллы и причины «не оценивается»")
 choice = st.selectbox("Страница", card.pages["page_id"].to_list(), key="body_card_page",
                       format_func=dict(zip(card.pages["page_id"].to_list(), card.pages["title"].to_list())).get)
-st.dataframe(card.indicators.filter(pl.col("page_id") == choice).drop("page_id"), hide_index=True, width="stretch",
+st.dataframe(dashes(card.indicators.filter(pl.col("page_id") == choice).drop("page_id"),
+                    {"value": 2, "points": 1}, ("na_reason", "inputs")), hide_index=True, width="stretch",
              column_config={"code": st.column_config.TextColumn("Код", width="small"),
                             "title": st.column_config.TextColumn("Показатель", width="medium"),
-                            "value": st.column_config.NumberColumn("Значение", format="%.2f"),
-                            "points": st.column_config.NumberColumn("Баллы", format="%.1f"),
+                            "value": st.column_config.TextColumn("Значение"),
+                            "points": st.column_config.TextColumn("Баллы"),
                             "weight": st.column_config.NumberColumn("Вес", format="%d"),
                             "na_reason": st.column_config.TextColumn("Не оценивается, потому что", width="medium"),
                             "inputs": st.column_config.TextColumn("Исходные данные", width="large")})

@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import _shared
 from core.config import region_tz
 from reports.figures import streams_matrix as matrix_figure
-from scoring.screens import stream_list, streams_matrix
+from scoring.screens import dashes, stream_list, streams_matrix
 
 flt = _shared.filters()
 st.title(f"Прямые эфиры — {flt.quarter.label}")
@@ -33,10 +33,11 @@ streams = stream_list(current, region_tz().key, flt.body)
 if streams.is_empty():
     st.info("В выбранном квартале эфиров в загруженных данных нет.", icon=":material/info:")
 else:
-    st.dataframe(streams.select("started_local", "owner_name", "platform_label", "minutes", "url", "title"),
+    st.dataframe(dashes(streams.select("started_local", "owner_name", "platform_label", "minutes", "url", "title"),
+                        {"minutes": 0}, ("title",)),
                  hide_index=True, width="stretch", height=min(520, 38 + 35 * streams.height), column_config={
                      "started_local": st.column_config.DatetimeColumn("Дата и время", format="DD.MM.YYYY HH:mm"),
                      "owner_name": st.column_config.TextColumn("Владелец", width="large"),
-                     "platform_label": "Платформа", "minutes": st.column_config.NumberColumn("Длительность, мин"),
+                     "platform_label": "Платформа", "minutes": st.column_config.TextColumn("Длительность, мин"),
                      "url": st.column_config.LinkColumn("Запись", display_text="открыть"),
                      "title": st.column_config.TextColumn("Название", width="large")})

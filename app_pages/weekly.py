@@ -1,5 +1,7 @@
 """«Публикации по неделям»: pages (or bodies) × ISO weeks against the weekly norm, with explicit «нет данных»
 cells; drill-down to a page's posts by selecting its row in the table."""
+from datetime import datetime
+
 import polars as pl
 import streamlit as st
 
@@ -8,7 +10,7 @@ from core.config import region_tz
 from core.labels import percent_ru
 from core.text import plain
 from reports.figures import share_heatmap, weekly_heatmap
-from scoring.screens import style_view, weekly_body_shares, weekly_page_rows, weekly_totals
+from scoring.screens import dashes, style_view, weekly_body_shares, weekly_page_rows, weekly_totals
 
 flt = _shared.filters()
 st.title(f"Публикации по неделям — {flt.quarter.label}")
@@ -59,13 +61,15 @@ if rows:
     page = pages.row(rows[0], named=True)
     posts = _shared.page_posts(page["page_id"], flt.quarter)
     st.markdown(f"##### Публикации: {plain(page['owner_name'])} ({plain(page['url'])}) — {posts.height}")
-    st.dataframe(posts, hide_index=True, width="stretch", height=360, column_config={
+    st.dataframe(dashes(posts, {c: 0 for c in ("views", "likes", "comments", "reposts", "reactions")}, ("text",)),
+                 hide_index=True, width="stretch", height=360, column_config={
         "published_local": st.column_config.DatetimeColumn("Дата и время", format="DD.MM.YYYY HH:mm"),
         "week": "Неделя", "content_type": "Тип", "is_repost": st.column_config.CheckboxColumn("Репост"),
         "text": st.column_config.TextColumn("Текст", width="large"),
-        "views": st.column_config.NumberColumn("Просмотры", format="localized"),
+        "views": "Просмотры",
         "likes": "Лайки", "comments": "Комментарии", "reposts": "Репосты", "reactions": "Реакции"})
-    st.caption(f"Время — {region_tz().key}.")
+    offset = datetime.now(region_tz()).strftime("%z")
+    st.caption(f"Время — региона (UTC{offset[:3]}:{offset[3:]}).")
     summary, examples = style_view(pages.filter(pl.col("page_id") == page["page_id"]).select("page_id", title="label"),
                                    _shared.styles(flt.quarter, [page["page_id"]]), region_tz().key)
     if not summary.is_empty():  # Порядок §2 п.8, справочно

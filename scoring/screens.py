@@ -311,3 +311,13 @@ def style_view(pages: pl.DataFrame, styles: pl.DataFrame, tz_name: str) -> tuple
                 .select("title", pl.col("published_at").dt.convert_time_zone(tz_name).dt.replace_time_zone(None)
                         .alias("published_local"), "score", "text"))
     return summary, examples
+
+
+def dashes(frame: pl.DataFrame, digits: dict[str, int] | None = None, text: tuple[str, ...] = ()) -> pl.DataFrame:
+    """For a table on screen: the numeric columns in `digits` as Russian numbers (decimal comma) and «—» where a
+    value is unknown, the text columns in `text` with «—» — never an empty cell that Streamlit shows as «None»."""
+    digits = {c: d for c, d in (digits or {}).items() if c in frame.columns}
+    return frame.with_columns(
+        [pl.col(c).map_elements(lambda v, d=d: number_ru(v, d), return_dtype=pl.String, skip_nulls=False)
+         for c, d in digits.items()]
+        + [pl.col(c).fill_null("—") for c in text if c in frame.columns])
