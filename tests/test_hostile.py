@@ -16,6 +16,7 @@ from sqlalchemy import select
 from loaders.errors import LoadError
 from storage import schema
 from storage.ingest import ingest_bytes
+from benchmark import hostile_measure
 from tests import hostile
 from tests.factories import registry_xlsx, tg_chat, tg_message, to_json, unix, vk_post, vk_wall
 
@@ -110,8 +111,8 @@ def test_the_worst_hostile_files_cost_little_memory():
     """In a fresh `cli.py ingest` process each: the forged zip bomb (1.2 GB inflated from 1 MB), a gzip that
     unpacks beyond the upload limit, 100 MB of two JSON documents, ten million JSON values. Peak memory of the
     process (with Python, Polars and the file itself) stays under 500 MB; durations are printed by
-    `python -m tests.hostile --measure`, not asserted."""
-    results = hostile.measure(["xlsx_forged_zip_bomb", "gzip_bomb", "vk_concatenated_large",
+    `python -m benchmark.hostile_measure`, not asserted."""
+    results = hostile_measure.measure(["xlsx_forged_zip_bomb", "gzip_bomb", "vk_concatenated_large",
                                "json_ten_million_values"])
     for row in results:
         assert row["exit"] == 1 and row["message"].startswith("Ошибка: файл «"), row
@@ -124,7 +125,7 @@ def test_a_1_gb_file_is_refused_before_it_is_read(tmp_path, sqlite_url):
         handle.truncate(1 << 30)
     env = {"GOSPABLIKI_DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}
     for path, expected in ((big, "файл слишком большой (1024 МБ)"), (Path("/dev/zero"), "не обычный файл")):
-        done = subprocess.run([sys.executable, "-c", hostile.MEASURED, "ingest", str(path)], cwd=ROOT, env=env,
+        done = subprocess.run([sys.executable, "-c", hostile_measure.MEASURED, "ingest", str(path)], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 1 and expected in lines[0] and not library_english(lines[0]), done.stderr
