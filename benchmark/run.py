@@ -42,7 +42,7 @@ from scoring.rating import QuarterRating, score_quarter
 
 TZ = ZoneInfo("Asia/Tomsk")
 TODAY = date(2026, 6, 1)  # after the synthetic quarter (I кв. 2026): every week has ended
-VERSION = 2  # of the synthetic data: bump when benchmark/synthetic.py changes, so cached files are rebuilt
+VERSION = 3  # of the synthetic data: bump when benchmark/synthetic.py changes, so cached files are rebuilt
 WORK_DIR = DATA_DIR / "bench"
 PG_URL = os.environ.get("GOSPABLIKI_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/gospabliki_bench")
 INGEST_POSTS = 100_000

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from scoring.calendar import Quarter
+from core.calendar import Quarter
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, ScoringInput
 from storage.queries import COVERAGE_SCHEMA, OWNER_SCHEMA, PAGE_SCHEMA, SNAPSHOT_SCHEMA
 
@@ -57,7 +57,8 @@ def generate(scale: str, seed: int = 7, tz: ZoneInfo = ZoneInfo("Asia/Tomsk")) -
     pages = pl.DataFrame({"page_id": page_ids, "owner_id": page_owner, "platform": platforms,
                           "page_key": [f"p{i}" for i in page_ids], "platform_id": [str(-i) for i in page_ids],
                           "url": [f"https://vk.com/p{i}" for i in page_ids], "title": None,
-                          "registered_on": registered, "page_responsible": None}, schema=PAGE_SCHEMA)
+                          "registered_on": registered, "page_responsible": None, "closed_on": None},
+                         schema=PAGE_SCHEMA)
     flags = {c: rng.random(n_pages) < 0.8 for c in ("status_mark", "gospubliki", "comments_enabled", "avatar",
                                                      "cover", "description", "contacts", "moderation_rules",
                                                      "unified_style")}
