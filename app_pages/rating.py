@@ -7,7 +7,10 @@ from core.config import region_tz
 from reports.figures import movement_chart, zone_distribution
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
-from scoring.screens import movement_rows, zone_counts
+from scoring.comparison import comparison_frame, comparison_rows
+from scoring.screens import zone_counts
+from reports.comparison_workbook import comparison_workbook, file_name as comparison_file_name
+from reports.pdf_report import body_pdf, file_name as pdf_file_name, quarterly_pdf
 from core.text import plain
 from services.style import style_by_page
 
@@ -45,6 +48,23 @@ cols[1].download_button(
     icon=":material/download:",
     file_name=file_name(flt.quarter.code, local_today(region_tz())), on_click="ignore", key="rating_excel",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def report_pdf() -> bytes:
+    """The quarterly report (a «body» user: their body's own report), built when the button is pressed."""
+    if payload.get("scope"):
+        body_row = next(r for r in view.payload["bodies"] if r["owner"] == payload["scope"]["body"])
+        return body_pdf(view.payload, body_row["owner_id"], region_tz())
+    previous = flt.quarter.previous()
+    earlier = _shared.rating(previous).payload if previous in _shared.data_quarters() else None
+    return quarterly_pdf(view.payload, earlier, region_tz())
+
+
+cols[1].download_button(
+    "Скачать PDF", data=report_pdf, icon=":material/picture_as_pdf:", on_click="ignore", key="rating_pdf",
+    file_name=pdf_file_name(flt.quarter.code, local_today(region_tz()), (payload.get("scope") or {}).get("body")),
+    mime="application/pdf", help="Квартальный отчёт: A4, ключевые показатели, зоны, таблицы рейтинга, эфиры, пробелы "
+                                 "в данных и страница каждого органа (готовится до минуты)")
 _approval.controls(view, cols[2])
 if not view.has_data:  # methodology.md §4: no leaders, zones or means without data
     st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет. Загрузите выгрузки на "
@@ -69,8 +89,34 @@ with tabs[4]:
     table = which.selectbox("Таблица", ["bodies", "heads", "institutions"], key="rating_compare_table",
                             format_func={"bodies": "Исполнительные органы", "heads": "Руководители",
                                          "institutions": "Учреждения"}.get)
-    rows = movement_rows(_shared.rating(earlier).payload, _shared.rating(later).payload, table)
+    payload_a, payload_b = _shared.rating(earlier).payload, _shared.rating(later).payload
+    rows = comparison_rows(payload_a, payload_b, table)
+    chart_rows = rows
+    graph, numbers = st.columns([5, 6])
     if table == "institutions" and len(rows) > 60:
-        rows = sorted(rows, key=lambda r: -abs((r["score_b"] or 0) - (r["score_a"] or 0)))[:60]
-        st.caption("Показаны 60 учреждений с наибольшим изменением балла.")
-    _shared.chart(movement_chart(rows, earlier.label, later.label, info["zones"]), key="rating_movement")
+        chart_rows = sorted(rows, key=lambda r: -abs((r["score_b"] or 0) - (r["score_a"] or 0)))[:60]
+        graph.caption("На графике — 60 учреждений с наибольшим изменением балла; в таблице — все.")
+    with graph:
+        _shared.chart(movement_chart(chart_rows, earlier.label, later.label, info["zones"]), key="rating_movement")
+    a, b = earlier.label, later.label
+    numbers.dataframe(
+        comparison_frame(rows).drop([] if table != "bodies" else ["parent"]).drop("zone_a", "zone_b"),
+        hide_index=True, width="stretch", height=min(900, 38 + 35 * len(rows)), key="rating_compare_numbers",
+        column_config={"owner": st.column_config.TextColumn("Владелец", width="medium"),
+                       "parent": st.column_config.TextColumn("Исполнительный орган", width="medium"),
+                       "rank_a": st.column_config.NumberColumn(f"Место, {a}", format="localized", width=70),
+                       "rank_b": st.column_config.NumberColumn(f"Место, {b}", format="localized", width=70),
+                       "delta_place": st.column_config.NumberColumn("Δ места", format="localized", width=60,
+                                                                    help="Больше нуля — поднялся в рейтинге"),
+                       "score_a": st.column_config.NumberColumn(f"Балл, {a}", format="localized", width=70),
+                       "score_b": st.column_config.NumberColumn(f"Балл, {b}", format="localized", width=70),
+                       "delta_points": st.column_config.NumberColumn("Δ баллов", format="localized", width=66,
+                                                                     help=f"Балл {b} минус балл {a}"),
+                       "zone_change": st.column_config.TextColumn("Зона", width="medium")})
+    numbers.download_button(
+        "Сравнение в Excel", icon=":material/download:", on_click="ignore", key="rating_compare_excel",
+        data=lambda: comparison_workbook({name: comparison_rows(payload_a, payload_b, name)
+                                          for name in ("bodies", "heads", "institutions")}, a, b,
+                                         "утверждён" if payload_b.get("approved") else "не утверждён"),
+        file_name=comparison_file_name(a, b, local_today(region_tz())),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -274,7 +274,9 @@ def body_section(payload: dict, body_row: dict, tz: ZoneInfo, history: list[tupl
         points.append({"quarter": label, "rank": past_row.get("rank") if past_row else None,
                        "score": past_row.get("score") if past_row else None})  # not rated: no point, never 0
     return BodySection(
-        row=body_row, ranked_of=sum(1 for r in payload.get("bodies", []) if r.get("rank")), heads=heads,
+        # a payload restricted to one body (services.scope) keeps the size of the whole field: «место 5 из 34»
+        row=body_row, ranked_of=(payload.get("scope") or {}).get("ranked", {}).get("bodies") or sum(
+            1 for r in payload.get("bodies", []) if r.get("rank")), heads=heads,
         institutions=institutions.rated + institutions.unrated, weekly=weekly_frame(payload, own),
         norm=max((p["norm"] for p in own if p.get("norm")), default=None),
         recommendations=list(advice.items()), institution_recommendations=list(institution_advice.items()), pages=pages, indicators=indicators,

@@ -1,0 +1,47 @@
+"""Two quarters side by side (issue 19, «Рейтинг» → «Сравнение кварталов» and its Excel): each owner's place,
+score and zone in quarter A and quarter B with the changes. Pure: two rating payloads in, rows out."""
+from __future__ import annotations
+
+import polars as pl
+
+TABLE_TITLES = {"bodies": "Исполнительные органы", "heads": "Руководители", "institutions": "Учреждения"}
+
+
+def zone_change(zone_a: str | None, zone_b: str | None) -> str:
+    if zone_a is None and zone_b is None:
+        return "не оценивается"
+    if zone_a == zone_b:
+        return "без изменений"
+    return f"{zone_a or 'не оценивался'} → {zone_b or 'не оценивается'}"
+
+
+def comparison_rows(payload_a: dict, payload_b: dict, name: str) -> list[dict]:
+    """Owners of a table in two quarters (matched by owner id): place, score and zone in A and B; Δ place is
+    positive when the owner moved up (as Δ места of the rating), Δ points = B − A; only between rated rows."""
+    before = {r["owner_id"]: r for r in payload_a.get(name, [])}
+    rows = []
+    for row in payload_b.get(name, []):
+        rows.append(_row(before.pop(row["owner_id"], {}), row))
+    rows += [_row(old, {"owner": old["owner"], "parent_name": old.get("parent_name")}) for old in before.values()]
+    return sorted(rows, key=lambda r: (r["rank_b"] is None, r["rank_b"] or 0, r["owner"]))
+
+
+def _row(a: dict, b: dict) -> dict:
+    rank_a, rank_b, score_a, score_b = a.get("rank"), b.get("rank"), a.get("score"), b.get("score")
+    return {"owner": b.get("owner") or a.get("owner"), "parent": b.get("parent_name") or a.get("parent_name"),
+            "rank_a": rank_a, "rank_b": rank_b,
+            "delta_place": rank_a - rank_b if rank_a is not None and rank_b is not None else None,
+            "score_a": score_a, "score_b": score_b,
+            "delta_points": score_b - score_a if score_a is not None and score_b is not None else None,
+            "zone_a": a.get("zone"), "zone_b": b.get("zone"), "zone_change": zone_change(a.get("zone"), b.get("zone"))}
+
+
+COMPARISON_SCHEMA = {"owner": pl.String, "parent": pl.String, "rank_a": pl.Int64, "rank_b": pl.Int64,
+                     "delta_place": pl.Int64, "score_a": pl.Float64, "score_b": pl.Float64,
+                     "delta_points": pl.Float64, "zone_a": pl.String, "zone_b": pl.String, "zone_change": pl.String}
+
+
+def comparison_frame(rows: list[dict]) -> pl.DataFrame:
+    """The rows as a typed frame for the screen's sortable table (scores rounded as shown)."""
+    frame = pl.DataFrame(rows, schema=COMPARISON_SCHEMA)
+    return frame.with_columns(pl.col("score_a", "score_b", "delta_points").round(1))
