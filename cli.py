@@ -167,26 +167,30 @@ def cmd_stats(args) -> int:
 
 
 def _quarter(code: str | None):
+    """The quarter asked for, else the last ended one (the quarter a rating is final for)."""
+    from core.calendar import Quarter, local_today
     from core.config import region_tz
-    from scoring.calendar import Quarter, local_today
-    return Quarter.parse(code) if code else Quarter.of(local_today(region_tz())).previous()
+    from services.quarters import last_ended_quarter
+    return Quarter.parse(code) if code else last_ended_quarter(local_today(region_tz()))
 
 
 def cmd_rate(args) -> int:
     """The quarter's rating: the approved one if the quarter is approved (unless --fresh), else computed."""
-    from scoring.payload import rating_payload
-    from storage.rating_store import approved_payload, differences, fresh_rating
+    from scoring.payload import payload_differences, rating_payload
+    from services.quarters import fresh_rating
+    from storage.rating_store import approved_payload
     engine, quarter = _engine(), _quarter(args.quarter)
-    approved = None if args.fresh else approved_payload(engine, quarter)
+    approved = None if args.fresh else approved_payload(engine, quarter.code)
     payload = approved
     if payload is None:
         payload = rating_payload(fresh_rating(engine, quarter))
     elif args.compare:
-        payload["differences"] = differences(approved, rating_payload(fresh_rating(engine, quarter)))
+        payload["differences"] = payload_differences(approved, rating_payload(fresh_rating(engine, quarter)))
     payload.setdefault("approved", None)
     if args.sensitivity is not False:  # the range of places when the block weights move (scoring.sensitivity)
         from services.quarters import with_place_ranges
         payload = with_place_ranges(payload, quarter, args.sensitivity)
+    payload.setdefault("has_data", True)
     if args.xlsx:
         from core.config import region_tz
         from reports.rating_workbook import rating_workbook
@@ -198,6 +202,9 @@ def cmd_rate(args) -> int:
         return 0
     status = "утверждён" if payload["approved"] else "расчёт по текущим данным (не утверждён)"
     print(f"Рейтинг за {quarter.label}: методика {payload['methodology']}; {status}")
+    if not payload["has_data"]:  # methodology.md §4: no leaders, zones or means without data
+        print(f"За {quarter.label} нет загруженных выгрузок активности: рейтинга нет.")
+        return 0
     if payload.get("methodology_warning"):
         print(f"Внимание: {payload['methodology_warning']}")
     warning = payload.get("early_warning")
@@ -207,24 +214,42 @@ def cmd_rate(args) -> int:
     for name, title in (("bodies", "Исполнительные органы"), ("institutions", "Учреждения"),
                         ("heads", "Руководители")):
         rows = payload[name]
-        print(f"\n{title} ({len(rows)}):")
-        for row in rows[: args.top]:
-            score = "—" if row.get("score") is None else f"{row['score']:.1f}"
-            place = row.get("rank") or "—"
-            print(f"  {place:>4}. {row['owner'][:70]:<70} {score:>6}  {row.get('zone') or ''}")
-        if len(rows) > args.top:
-            print(f"  … ещё {len(rows) - args.top}")
+        ranked = [r for r in rows if r.get("rank")]
+        unrated = [r for r in rows if not r.get("rank")]
+        print(f"\n{title}: в рейтинге {len(ranked)}, не оцениваются {len(unrated)}")
+        for row in ranked[: args.top]:
+            print(f"  {row['rank']:>4}. {row['owner'][:70]:<70} {row['score']:>6.1f}  {row.get('zone') or ''}  "
+                  f"({row.get('completeness') or ''})")
+        if len(ranked) > args.top:
+            print(f"  … ещё {len(ranked) - args.top}")
+        for row in unrated[: args.top]:
+            print(f"     — {row['owner'][:70]:<70} не оценивается: {row.get('not_rated_reason') or ''}")
+        if len(unrated) > args.top:
+            print(f"     … ещё {len(unrated) - args.top} без оценки")
     if args.xlsx:
         print(f"\nExcel: {args.xlsx}")
     return 0
 
 
 def cmd_approve(args) -> int:
-    from storage.rating_store import approve
+    from services.quarters import approve
     quarter = _quarter(args.quarter)
-    payload = approve(_engine(), quarter, current_user())
+    payload = approve(_engine(), quarter, current_user(), accept_gaps=args.accept_gaps)
+    gaps = payload.get("gaps") or {}
     print(f"Рейтинг за {quarter.label} утверждён (методика {payload['methodology']}, пакетов загрузки "
           f"{len(payload['approved']['batch_ids'])}); дальнейшие загрузки его не изменят")
+    if gaps.get("pages_not_rated") or gaps.get("page_weeks_no_data") or gaps.get("page_weeks_partial"):
+        from services.quarters import gaps_text
+        print(f"Подтверждённые пробелы в данных: {gaps_text(gaps)}")
+    return 0
+
+
+def cmd_unapprove(args) -> int:
+    from services.quarters import unapprove
+    quarter = _quarter(args.quarter)
+    withdrawn = unapprove(_engine(), quarter, current_user(), args.reason)
+    print(f"Утверждение рейтинга за {quarter.label} (от {withdrawn['approved_at'][:10]}, "
+          f"{withdrawn['approved_by']}) отозвано. Причина: {args.reason.strip()}")
     return 0
 
 
@@ -296,20 +321,24 @@ def cmd_report(args) -> int:
 
 
 def cmd_registry(args) -> int:
-    """The public registry of official pages (Порядок §2.2) as xlsx and/or csv."""
-    from reports.registry_export import registry_csv, registry_xlsx
-    from scoring.methodology import methodology_for
-    from scoring.registry_view import build_registry_view
-    from storage import queries
-    if not args.xlsx and not args.csv:
-        raise ValueError("укажите --xlsx ФАЙЛ и/или --csv ФАЙЛ")
-    engine = _engine()
-    view = build_registry_view(queries.owners_frame(engine), queries.pages_frame(engine),
-                               queries.snapshots_frame(engine), methodology_for(_quarter(None).code).required_platforms)
-    for path, build in ((args.xlsx, registry_xlsx), (args.csv, registry_csv)):
+    """The public registry of official pages (Распоряжение № 132-р п. 2.2) as of a day (today by default): xlsx,
+    csv and/or a self-contained HTML page for the region's website."""
+    from core.calendar import local_today
+    from core.config import region_tz
+    from reports.registry_export import registry_csv, registry_html, registry_xlsx
+    from services.registry import public_pages
+    if not (args.xlsx or args.csv or args.html):
+        raise ValueError("укажите --xlsx ФАЙЛ, --csv ФАЙЛ и/или --html ФАЙЛ")
+    today = local_today(region_tz())
+    day = _date(args.as_of) or today
+    if day > today:
+        raise ValueError(f"дата {day:%d.%m.%Y} ещё не наступила: реестр на неё неизвестен")
+    pages = public_pages(_engine(), day)
+    for path, build in ((args.xlsx, registry_xlsx), (args.csv, registry_csv),
+                        (args.html, lambda frame: registry_html(frame, day))):
         if path:
-            Path(path).write_bytes(build(view.pages))
-            print(f"Реестр ({view.pages.height} страниц): {path}")
+            Path(path).write_bytes(build(pages))
+            print(f"Реестр на {day:%d.%m.%Y} ({pages.height} страниц): {path}")
     return 0
 
 
@@ -457,8 +486,14 @@ def build_parser() -> argparse.ArgumentParser:
     style.add_argument("--json", action="store_true")
     style.set_defaults(func=cmd_style)
     approve = sub.add_parser("approve", help="утвердить (заморозить) рейтинг за квартал")
-    approve.add_argument("--quarter", help="квартал, например 2026Q1")
+    approve.add_argument("--quarter", help="квартал, например 2026Q1 (по умолчанию — последний завершившийся)")
+    approve.add_argument("--accept-gaps", action="store_true",
+                         help="подтвердить пробелы в данных (страницы без оценки, недели без полных данных)")
     approve.set_defaults(func=cmd_approve)
+    unapprove = sub.add_parser("unapprove", help="отозвать утверждение рейтинга (администратор, с причиной)")
+    unapprove.add_argument("--quarter", required=True, help="квартал, например 2026Q1")
+    unapprove.add_argument("--reason", required=True, help="причина отзыва")
+    unapprove.set_defaults(func=cmd_unapprove)
     report = sub.add_parser("report", help="отчёт за квартал в PDF (весь или по органу), Excel, рассылка по почте")
     report.add_argument("--quarter", help="квартал, например 2026Q3, или current — идущий (по умолчанию — последний "
                                           "завершившийся)")
@@ -476,9 +511,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--approved-only", action="store_true",
                         help="только утверждённый рейтинг: иначе завершиться с ошибкой (для расписания)")
     report.set_defaults(func=cmd_report)
-    registry = sub.add_parser("registry", help="выгрузить публичный реестр официальных страниц")
+    registry = sub.add_parser("registry", help="выгрузить публичный реестр официальных страниц (на дату)")
+    registry.add_argument("--as-of", help="реестр на дату ГГГГ-ММ-ДД (по умолчанию — сегодня)")
     registry.add_argument("--xlsx", help="файл xlsx")
     registry.add_argument("--csv", help="файл csv (UTF-8, разделитель «;»)")
+    registry.add_argument("--html", help="страница HTML для сайта (один файл, без внешних ссылок)")
     registry.set_defaults(func=cmd_registry)
     roles = ("body", "viewer", "analyst", "admin")
     body_help = "исполнительный орган для роли body — наименование, как в реестре"
