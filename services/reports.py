@@ -46,11 +46,12 @@ def shown_payload(engine: Engine, quarter: Quarter, today: date) -> dict:
 def report_inputs(engine: Engine, quarter: Quarter, today: date | None = None, with_history: bool = False
                   ) -> ReportInputs:
     today = today or calendar.local_today(region_tz())
-    view = quarters.quarter_view(engine, quarter, today)
-    payload = dict(view.payload)
-    payload.setdefault("approved", None)
     with_data = quarters.data_quarters(engine)
     previous = shown_payload(engine, quarter.previous(), today) if quarter.previous() in with_data else None
+    # Δ place and Δ points against the same previous payload (as the screens do), computed once
+    view = quarters.quarter_view(engine, quarter, today, previous_payload=previous or {})
+    payload = dict(view.payload)
+    payload.setdefault("approved", None)
     history: list[tuple[str, dict]] = []
     if with_history:
         earlier = [q for q in with_data if q < quarter][:HISTORY_QUARTERS - 1]
