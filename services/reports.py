@@ -13,7 +13,7 @@ from core.calendar import Quarter
 from core.config import region_tz
 from reports import pdf_report
 from reports.rating_workbook import rating_workbook
-from scoring.payload import rating_payload
+from scoring.payload import payload_tables, rating_payload
 from services import quarters
 from storage import rating_store
 
@@ -49,7 +49,8 @@ def report_inputs(engine: Engine, quarter: Quarter, today: date | None = None, w
     with_data = quarters.data_quarters(engine)
     previous = shown_payload(engine, quarter.previous(), today) if quarter.previous() in with_data else None
     # Δ place and Δ points against the same previous payload (as the screens do), computed once
-    view = quarters.quarter_view(engine, quarter, today, previous_payload=previous or {})
+    view = quarters.quarter_view(engine, quarter, today,
+                                 previous_tables=payload_tables(previous) if previous is not None else {})
     payload = dict(view.payload)
     payload.setdefault("approved", None)
     history: list[tuple[str, dict]] = []
