@@ -6,7 +6,8 @@ st.caption, st.subheader, alerts, metric labels and help tooltips, and Plotly re
 
 - `plain(text)` — for anything Streamlit renders as Markdown: every character Markdown, GFM or Streamlit's
   extensions could read as syntax is backslash-escaped, so `[x](https://evil)` and `![](http://host/img)` stay
-  literal text, bare `https://…` and `www.…` are not autolinked, `<b>` is shown as typed;
+  literal text and `<b>` is shown as typed; bare `https://…`, `www.…` and e-mail addresses, which GFM links in the
+  parsed text itself, get an invisible word joiner that keeps them from being linked;
 - `chart_text(text)` — for Plotly labels and hover texts: `<`, `>` and `&` as HTML entities (Plotly shows the
   characters, makes no tag of them);
 - `web_link(text)` — the only links kept and shown are http(s): anything else (`javascript:`, `data:`, `file:`)
@@ -23,7 +24,12 @@ import polars as pl
 # character is shown as itself). `:` stops autolinks (https:) and Streamlit's `:color[…]`/`:material/…:`/emoji
 # shortcodes, `.` stops `www.` autolinks and `1.` lists, `$` stops LaTeX, `|` tables, `~` strikethrough.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^@%/?,;])")
-_LINE_START = re.compile(r"^(\s*)", re.MULTILINE)
+# Streamlit's Markdown (remark-gfm) finds bare links, «www.» and e-mail addresses in the *parsed text*, after
+# escapes are resolved, and so do its `:material/…:` icons and `:emoji:` shortcodes: an invisible WORD JOINER
+# (U+2060) where those patterns begin breaks them without changing what the reader sees.
+WORD_JOINER = "\u2060"
+_TEXT_PATTERNS = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=www)(?=\.)"
+                            r"|(?<=@)|(?<=:)(?=[a-z])")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _WEB = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
 
@@ -34,7 +40,7 @@ def plain(text: object) -> str:
     become spaces (a name or a title is one line; a post text shown in Markdown is a quotation)."""
     if text is None:
         return ""
-    value = " ".join(str(text).split())
+    value = _TEXT_PATTERNS.sub(WORD_JOINER, " ".join(str(text).split()))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
 
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.text import chart_text, plain, web_link, web_link_expr
+from core.text import WORD_JOINER, chart_text, plain, web_link, web_link_expr
 
 HOSTILE = ("[x](https://evil.example/) ![](http://127.0.0.1:9/img.png) <a href=\"https://evil.example/\">ссылка</a> "
            "<b>жирный</b> https://evil.example/bare www.evil.example :red[красный] $x^2$ # заголовок")
@@ -23,14 +23,19 @@ def test_plain_escapes_every_markdown_and_html_construct():
     shown = plain(HOSTILE)
     assert _unescaped(shown) == []
     # every punctuation character is escaped, every other character kept: the text reads exactly as typed
-    assert re.sub(r"\\(.)", r"\1", shown) == HOSTILE
-    assert "https\\:" in shown and "www\\." in shown and "\\<b\\>" in shown and "\\$" in shown
+    parsed = re.sub(r"\\(.)", r"\1", shown)  # what the Markdown parser leaves as text
+    assert parsed.replace(WORD_JOINER, "") == HOSTILE
+    # GFM links bare addresses in the parsed text itself (remark-gfm): none may remain there
+    assert not re.search(r"(?i)https?://|www\.|[\w.+-]@[\w-]+\.|:material/|:[a-z]+\[", parsed)
+    assert f"https{WORD_JOINER}\\:" in shown and f"www{WORD_JOINER}\\." in shown and "\\<b\\>" in shown
+    assert "\\$" in shown
     assert plain(None) == "" and plain("Департамент финансов") == "Департамент финансов"
     assert plain("строка\nвторая  строка") == "строка вторая строка"
 
 
 def test_chart_text_escapes_plotly_markup():
-    assert chart_text('<a href="https://evil">x</a> & <b>') == '&lt;a href="https://evil"&gt;x&lt;/a&gt; &amp; &lt;b&gt;'
+    assert chart_text('<a href="https://evil">x</a> & <b>') == \
+        '&lt;a href="https://evil"&gt;x&lt;/a&gt; &amp; &lt;b&gt;'
     assert chart_text(None) == ""
 
 
