@@ -47,9 +47,9 @@ with users_tab:
         role_col, body_col = st.columns([1, 2])
         role = role_col.selectbox("Роль", ROLES, format_func=ROLE_LABELS.get, key=f"admin_role_{chosen}",
                                   index=[ROLE_LABELS[r] for r in ROLES].index(row["role_label"]))
-        body = body_col.selectbox("Исполнительный орган", bodies, index=bodies.index(row["body"])
-                                  if row["body"] in bodies else None, key=f"admin_body_{chosen}", disabled=role != "body",
-                                  placeholder="только для роли «исполнительный орган»")
+        body = body_col.selectbox("Исполнительный орган", bodies, key=f"admin_body_{chosen}",
+                                  index=bodies.index(row["body"]) if row["body"] in bodies else None,
+                                  disabled=role != "body", placeholder="только для роли «исполнительный орган»")
         save, toggle, _ = st.columns([1, 1, 2])
         if save.button("Сохранить роль", key="admin_save_role", type="primary"):
             _done(lambda: admin.change_role(_shared.engine(), chosen, role, body, current_user()))

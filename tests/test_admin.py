@@ -3,7 +3,6 @@ and read the audit log with filters and a CSV export; nobody else sees the scree
 import shutil
 from pathlib import Path
 
-import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 

@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.calendar import Quarter
 from services.scope import ALL, Scope, scope_payload, scope_registry, scope_view
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

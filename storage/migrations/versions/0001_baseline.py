@@ -69,7 +69,7 @@ batches = Table(
     Column("size_bytes", BigInteger, nullable=False),
     Column("uploaded_by", String(100), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
-    Column("as_of", Date, nullable=False),  # «сведения на дату»: local date of `observed_at` (registry: the date stated)
+    Column("as_of", Date, nullable=False),  # «сведения на»: local date of `observed_at` (registry: the date stated)
     # «сведения на» moment (UTC): when the file's counters were observed — stated by the analyst, else the file's
     # newest dated item. The current version of a row is the one observed latest (then the higher batch id).
     # NULL only in databases written before the column existed (then the end of `as_of` stands in).
