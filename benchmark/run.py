@@ -104,6 +104,25 @@ def workbook_seconds(rating: QuarterRating, repeat: int) -> float:
     return median_time(lambda: rating_workbook(payload, TZ), repeat)[0]
 
 
+def report_pdf_seconds(rating: QuarterRating, repeat: int) -> dict:
+    """The PDF reports (reports.pdf_report) of a scored quarter, from its payload as the «Скачать PDF» and «PDF по
+    органу» buttons and `report --pdf` build them, charts drawn in Chromium included: the quarterly report once
+    (tens of pages, a chart pair per body), one executive body's report (median of up to 3). Without Chromium:
+    None."""
+    from reports import pdf_report
+    from reports.static_figures import FigureExportError, browser_path
+    from scoring.payload import rating_payload
+    try:
+        browser_path()
+    except FigureExportError:
+        return {"report_pdf_s": None, "body_pdf_s": None}
+    payload = rating_payload(rating)
+    seconds = median_time(lambda: pdf_report.quarterly_pdf(payload, None, TZ), 1)[0]
+    body = next(r for r in payload["bodies"] if r.get("rank"))
+    body_seconds = median_time(lambda: pdf_report.body_pdf(payload, body["owner_id"], TZ), min(repeat, 3))[0]
+    return {"report_pdf_s": seconds, "body_pdf_s": body_seconds}
+
+
 def bench_sqlite_url(scale: str) -> str:
     return f"sqlite:///{WORK_DIR / f'{scale}-v{VERSION}.sqlite3'}"
 
@@ -363,6 +382,8 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
     result["tomsk_upload_score_s"] = tomsk_upload_seconds(tomsk.data.posts.height, min(repeat, 3))
     log("Книга Excel рейтинга (tomsk)…")
     result["workbook_s"] = workbook_seconds(tomsk_rating, repeat)
+    log("Отчёты PDF (tomsk)…")
+    result.update(report_pdf_seconds(tomsk_rating, repeat))
     del tomsk_rating
     if with_db:
         log("Чтение квартала из SQLite и PostgreSQL…")
@@ -423,6 +444,9 @@ def report(result: dict) -> str:
             ("Томск: загрузка в SQLite, чтение из базы, расчёт", f"{num(result['tomsk_upload_score_s'], 2)} с", "", ""),
             ("Томск: книга Excel рейтинга (все листы)", f"{num(result['workbook_s'], 2)} с", "< 2 с",
              ok(result["workbook_s"] < TARGETS["workbook_s"]))]
+    if result.get("report_pdf_s") is not None:
+        rows += [("Томск: квартальный отчёт PDF (с графиками)", f"{num(result['report_pdf_s'], 1)} с", "", ""),
+                 ("Томск: отчёт органа PDF", f"{num(result['body_pdf_s'], 1)} с", "", "")]
     rows += style_bench.report_rows(result, num)
     for name, rate in result["ingest_posts_per_s"].items():
         target = name in ("vk", "telegram")

@@ -77,7 +77,8 @@ def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=lambda value: "—" if value is None else value)  # never «None» on paper
     env.filters.update(num=_num, signed=_signed, day=_day, moment=_moment, share=_share, ink=_ink, quarter=_quarter,
                        arrow=place_arrow, platform=lambda p: PLATFORM_LABELS.get(p, p),
                        week_status=lambda s: WEEK_STATUS_LABELS.get(s, s))

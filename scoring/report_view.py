@@ -97,6 +97,21 @@ class QuarterReport:
     bodies: list[BodySection]
 
 
+ROW_DEFAULTS = dict.fromkeys(("rank", "score", "zone", "delta_place", "delta_points", "parent_name",
+                               "not_rated_reason", "completeness", "body_score", "head_score", "institutions_score"))
+OWNER_TABLES = ("bodies", "heads", "institutions", "reference")
+
+
+def normalized(payload: dict) -> dict:
+    """The payload with every field the reports read present in every owner row (a rating computed without the
+    previous quarter has no Δ; an older approved payload may lack a newer field): absent reads as «—»."""
+    blocks = dict.fromkeys(payload.get("methodology_info", {}).get("blocks", {}))
+    tables = {name: [ROW_DEFAULTS | row | {"blocks": blocks | (row.get("blocks") or {}),
+                                           "recommendations": row.get("recommendations") or []}
+                     for row in payload.get(name, [])] for name in OWNER_TABLES}
+    return payload | tables
+
+
 def _local(moment: str | None, tz: ZoneInfo) -> datetime | None:
     return datetime.fromisoformat(moment).astimezone(tz) if moment else None
 
@@ -286,6 +301,7 @@ def body_section(payload: dict, body_row: dict, tz: ZoneInfo, history: list[tupl
 def quarter_report(payload: dict, previous: dict | None, tz: ZoneInfo, generated_at: datetime,
                    history: list[tuple[str, dict]] | None = None) -> QuarterReport:
     """The quarterly report: `previous` is the previous quarter's payload (changes of the key figures)."""
+    payload = normalized(payload)
     info = payload["methodology_info"]
     has_data = bool(payload.get("has_data", True))
     tables = {name: split_rows(payload.get(name, [])) for name in ("bodies", "heads", "institutions", "reference")}
@@ -302,6 +318,7 @@ def quarter_report(payload: dict, previous: dict | None, tz: ZoneInfo, generated
 
 def body_report(payload: dict, owner_id: int, tz: ZoneInfo, generated_at: datetime,
                 history: list[tuple[str, dict]] | None = None) -> tuple[TitleBlock, BodySection]:
+    payload = normalized(payload)
     row = next((r for r in payload.get("bodies", []) if r["owner_id"] == owner_id), None)
     if row is None:
         raise ValueError("исполнительный орган не найден в рейтинге квартала")

@@ -14,7 +14,7 @@ from benchmark.synthetic import generate
 
 SECONDS = {"score_s", "floor_s", "floor_key_s", "grid_s", "pandas_s", "pandas_vectorised_s", "tomsk_ingest_score_s",
            "tomsk_upload_score_s", "workbook_s", "sensitivity_s", "style_cold_s", "style_next_version_s",
-           "style_warm_s"}
+           "style_warm_s", "report_pdf_s", "body_pdf_s"}
 RATIOS = {"floor_ratio", "floor_key_ratio", "pandas_ratio", "pandas_vectorised_ratio"}
 MEGABYTES = {"score_peak_mb", "loaded_mb", "process_peak_mb"}
 COUNTS = {"pages", "posts", "repeat", "pandas_repeat", "db_read_repeat", "sensitivity_combinations",
@@ -50,6 +50,7 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
     assert set(result["differences"]) == {"pandas", "pandas_vectorised"}
     text = report(result)  # the table `cli.py bench` prints without --json: a row for each figure
     for row in ("Расчёт квартала", "Томск: чтение выгрузок + расчёт", "Томск: книга Excel рейтинга",
+                "Томск: квартальный отчёт PDF", "Томск: отчёт органа PDF",
                 "Устойчивость мест", "Стиль публикаций Томского квартала",
                 "Чтение квартала из postgresql", *(f"Экран {s} (tomsk), открытие" for s in SCREENS),
                 *(f"Экран {s} (tomsk), повторный запуск" for s in SCREENS)):

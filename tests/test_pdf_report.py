@@ -205,3 +205,18 @@ def test_report_view_key_figures_and_lookups(inputs):
     rows = report_view.split_rows(payload["institutions"])
     assert [r["rank"] for r in rows.rated] == sorted(r["rank"] for r in rows.rated)
     assert all(r["rank"] is None for r in rows.unrated)
+
+
+def test_a_payload_computed_without_the_previous_quarter_renders_dashes(inputs, tmp_path):
+    """A rating without movement (no Δ fields, as the bench and a first quarter give) and rows missing newer
+    fields still make a report: the absent values read «—», never «None» or an error."""
+    payload = dict(inputs.payload)
+    for name in ("bodies", "heads", "institutions", "reference"):
+        payload[name] = [{k: v for k, v in row.items() if k not in ("delta_place", "delta_points", "completeness")}
+                         for row in payload[name]]
+    report = report_view.quarter_report(payload, None, TZ, GENERATED)
+    assert all(r["delta_place"] is None for r in report.tables["bodies"].rated)
+    body = payload["bodies"][0]
+    text = flat(pdf_text(pdf_report.body_pdf(payload, body["owner_id"], TZ, exporter=lambda figures: {}),
+                         tmp_path))
+    assert body["owner"] in text and "None" not in text
