@@ -171,7 +171,8 @@ def test_forged_or_damaged_token_is_nobody(engine):
     token = sessions.create_session(engine, "analyst")
     secret, signature = token.split(".")
     assert sessions.identity(engine, f"{secret}.{'0' * len(signature)}") is None
-    assert sessions.identity(engine, f"{secret[:-1]}A.{signature}") is None
+    changed = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    assert sessions.identity(engine, f"{changed}.{signature}") is None
     assert sessions.identity(engine, "") is None and sessions.identity(engine, None) is None
 
 
