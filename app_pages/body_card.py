@@ -50,11 +50,10 @@ st.download_button("Excel по органу", data=lambda: rating_workbook(ratin
                    file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
                    icon=":material/download:", key="body_card_excel", disabled=not row,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+pdf_history = [(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()[:6][::-1] if q <= flt.quarter]
 st.download_button(  # the body's own report (issue 19): what it receives by e-mail each quarter
     "PDF по органу", icon=":material/picture_as_pdf:", on_click="ignore", key="body_card_pdf", disabled=not row,
-    data=lambda: body_pdf(rating.payload, row["owner_id"], region_tz(),
-                          history=[(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()[:6][::-1]
-                                   if q <= flt.quarter]),
+    data=lambda: body_pdf(rating.payload, row["owner_id"], region_tz(), history=pdf_history),
     file_name=pdf_file_name(flt.quarter.code, local_today(region_tz()), body), mime="application/pdf")
 
 left, right = st.columns(2)

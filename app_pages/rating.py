@@ -7,7 +7,7 @@ from core.config import region_tz
 from reports.figures import movement_chart, zone_distribution
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
-from scoring.comparison import comparison_frame, comparison_rows
+from scoring.comparison import chart_rows, comparison_frame, comparison_rows
 from scoring.screens import zone_counts
 from reports.comparison_workbook import comparison_workbook, file_name as comparison_file_name
 from reports.pdf_report import body_pdf, file_name as pdf_file_name, quarterly_pdf
@@ -50,14 +50,17 @@ cols[1].download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+# the previous quarter's payload (cached with the rating) is read here: the button's callable runs in a worker thread
+previous_payload = (_shared.rating(flt.quarter.previous()).payload
+                    if flt.quarter.previous() in _shared.data_quarters() else None)
+
+
 def report_pdf() -> bytes:
     """The quarterly report (a «body» user: their body's own report), built when the button is pressed."""
     if payload.get("scope"):
         body_row = next(r for r in view.payload["bodies"] if r["owner"] == payload["scope"]["body"])
         return body_pdf(view.payload, body_row["owner_id"], region_tz())
-    previous = flt.quarter.previous()
-    earlier = _shared.rating(previous).payload if previous in _shared.data_quarters() else None
-    return quarterly_pdf(view.payload, earlier, region_tz())
+    return quarterly_pdf(view.payload, previous_payload, region_tz())
 
 
 cols[1].download_button(
@@ -91,28 +94,32 @@ with tabs[4]:
                                          "institutions": "Учреждения"}.get)
     payload_a, payload_b = _shared.rating(earlier).payload, _shared.rating(later).payload
     rows = comparison_rows(payload_a, payload_b, table)
-    chart_rows = rows
-    graph, numbers = st.columns([5, 6])
+    graph, numbers = st.columns(2)
     if table == "institutions" and len(rows) > 60:
-        chart_rows = sorted(rows, key=lambda r: -abs((r["score_b"] or 0) - (r["score_a"] or 0)))[:60]
         graph.caption("На графике — 60 учреждений с наибольшим изменением балла; в таблице — все.")
     with graph:
-        _shared.chart(movement_chart(chart_rows, earlier.label, later.label, info["zones"]), key="rating_movement")
+        _shared.chart(movement_chart(chart_rows(rows, 60), earlier.label, later.label, info["zones"]),
+                      key="rating_movement")
     a, b = earlier.label, later.label
     numbers.dataframe(
         comparison_frame(rows).drop([] if table != "bodies" else ["parent"]).drop("zone_a", "zone_b"),
         hide_index=True, width="stretch", height=min(900, 38 + 35 * len(rows)), key="rating_compare_numbers",
-        column_config={"owner": st.column_config.TextColumn("Владелец", width="medium"),
-                       "parent": st.column_config.TextColumn("Исполнительный орган", width="medium"),
-                       "rank_a": st.column_config.NumberColumn(f"Место, {a}", format="localized", width=70),
-                       "rank_b": st.column_config.NumberColumn(f"Место, {b}", format="localized", width=70),
-                       "delta_place": st.column_config.NumberColumn("Δ места", format="localized", width=60,
+        column_config={"owner": st.column_config.TextColumn("Владелец", width=220),
+                       "parent": st.column_config.TextColumn("Исполнительный орган", width=160),
+                       "rank_a": st.column_config.NumberColumn("Место А", format="localized", width=62,
+                                                               help=f"Место в рейтинге за {a}"),
+                       "rank_b": st.column_config.NumberColumn("Место Б", format="localized", width=62,
+                                                               help=f"Место в рейтинге за {b}"),
+                       "delta_place": st.column_config.NumberColumn("Δ места", format="localized", width=62,
                                                                     help="Больше нуля — поднялся в рейтинге"),
-                       "score_a": st.column_config.NumberColumn(f"Балл, {a}", format="localized", width=70),
-                       "score_b": st.column_config.NumberColumn(f"Балл, {b}", format="localized", width=70),
+                       "score_a": st.column_config.NumberColumn("Балл А", format="localized", width=62,
+                                                                help=f"Балл за {a}"),
+                       "score_b": st.column_config.NumberColumn("Балл Б", format="localized", width=62,
+                                                                help=f"Балл за {b}"),
                        "delta_points": st.column_config.NumberColumn("Δ баллов", format="localized", width=66,
-                                                                     help=f"Балл {b} минус балл {a}"),
-                       "zone_change": st.column_config.TextColumn("Зона", width="medium")})
+                                                                     help=f"Балл за {b} минус балл за {a}"),
+                       "zone_change": st.column_config.TextColumn("Зона", width=180,
+                                                                  help=f"Зона за {a} → за {b}")})
     numbers.download_button(
         "Сравнение в Excel", icon=":material/download:", on_click="ignore", key="rating_compare_excel",
         data=lambda: comparison_workbook({name: comparison_rows(payload_a, payload_b, name)

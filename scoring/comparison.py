@@ -36,6 +36,26 @@ def _row(a: dict, b: dict) -> dict:
             "zone_a": a.get("zone"), "zone_b": b.get("zone"), "zone_change": zone_change(a.get("zone"), b.get("zone"))}
 
 
+REGION_SUFFIX = " Томской области"
+CHART_LABEL = 36  # characters of a name on the chart's axis; the table beside it has the names whole
+
+
+def chart_rows(rows: list[dict], limit: int | None = None) -> list[dict]:
+    """The rows for the chart beside the table: the names without the region (every body's name ends with it) and
+    shortened (the chart has half the screen), kept whole when that would make two names alike; with `limit`, the
+    rows whose score changed most."""
+    if limit is not None and len(rows) > limit:
+        rows = sorted(rows, key=lambda r: -abs((r["score_b"] or 0) - (r["score_a"] or 0)))[:limit]
+    short = [_short(r["owner"].removesuffix(REGION_SUFFIX)) for r in rows]
+    if len(set(short)) < len(short):
+        return rows
+    return [r | {"owner": name} for r, name in zip(rows, short)]
+
+
+def _short(name: str, limit: int = CHART_LABEL) -> str:
+    return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
+
+
 COMPARISON_SCHEMA = {"owner": pl.String, "parent": pl.String, "rank_a": pl.Int64, "rank_b": pl.Int64,
                      "delta_place": pl.Int64, "score_a": pl.Float64, "score_b": pl.Float64,
                      "delta_points": pl.Float64, "zone_a": pl.String, "zone_b": pl.String, "zone_change": pl.String}

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.calendar import Quarter
 from reports.comparison_workbook import comparison_workbook, file_name
-from scoring.comparison import comparison_frame, comparison_rows, zone_change
+from scoring.comparison import chart_rows, comparison_frame, comparison_rows, zone_change
 from services import reports
 from storage.db import make_engine
 
@@ -97,3 +97,17 @@ def test_rating_screen_shows_the_comparison_table_and_report_buttons(demo_db_url
     buttons = [b for b in at.get("download_button")]
     labels = " ".join(str(b.proto.label) for b in buttons)
     assert "Скачать PDF" in labels and "Сравнение в Excel" in labels and "Скачать Excel" in labels
+
+
+def test_chart_rows_shorten_names_unless_two_would_look_alike():
+    rows = [{"owner": "Департамент по молодёжной политике, физической культуре и спорту Томской области",
+             "score_a": 50.0, "score_b": 60.0},
+            {"owner": "Департамент финансов Томской области", "score_a": 70.0, "score_b": 69.0}]
+    short = [r["owner"] for r in chart_rows(rows)]
+    assert short == ["Департамент по молодёжной политике,…", "Департамент финансов"]
+    assert all(len(name) <= 36 for name in short)
+    alike = [{"owner": "Департамент по молодёжной политике, физической культуре", "score_a": 1.0, "score_b": 2.0},
+             {"owner": "Департамент по молодёжной политике, физической культуре и спорту", "score_a": 1.0,
+              "score_b": 9.0}]
+    assert chart_rows(alike) == alike  # whole names rather than two identical labels
+    assert [r["score_b"] for r in chart_rows(alike, limit=1)] == [9.0]  # the largest change
