@@ -60,15 +60,18 @@ def client_address() -> str | None:
     return _text(st.context.ip_address)
 
 
-def _local_client() -> bool:
-    """The request comes from this machine itself (not through a proxy)."""
-    if _header("X-Forwarded-For"):
+def is_local_client(address: str | None, forwarded: str | None) -> bool:
+    """A request from this machine itself, not through a proxy (Streamlit gives no address for localhost)."""
+    if forwarded:
         return False
-    address = _text(st.context.ip_address)
     try:
         return address is None or ipaddress.ip_address(address.split("%")[0]).is_loopback
     except ValueError:
         return False
+
+
+def _local_client() -> bool:
+    return is_local_client(_text(st.context.ip_address), _header("X-Forwarded-For"))
 
 
 def _write_cookie(token: str | None) -> None:

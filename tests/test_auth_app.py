@@ -145,3 +145,23 @@ def test_oidc_disabled_user_is_refused(app_db):
 def test_oidc_login_offered_next_to_the_password_form(app_db):
     at = _oidc_app({"is_logged_in": False})
     assert [b.label for b in at.button] == ["Войти через единую учётную запись", "Войти"]
+
+
+# --- safe by default: without a login, only this machine ---
+
+@pytest.mark.parametrize("address, forwarded, local", [
+    (None, None, True), ("127.0.0.1", None, True), ("::1", None, True), ("192.0.2.7", None, False),
+    ("10.1.2.3", None, False), (None, "203.0.113.9", False), ("fe80::1%eth0", None, False), ("нечто", None, False)])
+def test_local_client(address, forwarded, local):
+    from app_pages._auth import is_local_client
+    assert is_local_client(address, forwarded) is local
+
+
+def test_without_auth_a_remote_client_is_refused(sqlite_url, monkeypatch):
+    from app_pages import _auth
+    monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("GOSPABLIKI_AUTH", raising=False)
+    monkeypatch.setattr(_auth, "_local_client", lambda: False)
+    at = _new_app().run()
+    assert not at.exception and "только на компьютере, где оно запущено" in at.error[0].value
+    assert not at.title and "auth_role" not in at.session_state

@@ -82,30 +82,36 @@ def prepared(demo_db_url, tmp_path_factory, listener):
     return {"url": url, "body": names[0], "other": names[1], "hostile": hostile}
 
 
-@pytest.fixture(scope="module")
-def app_url(prepared):
+def _start(db_url: str, auth: bool, address: str = "127.0.0.1"):
     if not Path(CHROMIUM).exists():
         message = "Chromium не установлен (apt-get install chromium)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     port = _free_port()
-    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": prepared["url"], "GOSPABLIKI_AUTH": "1"}
+    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": db_url}
+    env.pop("GOSPABLIKI_AUTH", None)
+    if auth:
+        env["GOSPABLIKI_AUTH"] = "1"
     process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                "--server.headless", "true", "--server.address", "127.0.0.1"],
+                                "--server.headless", "true", "--server.address", address],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + DEADLINE_MS / 1000
     while time.monotonic() < deadline and process.poll() is None:
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=5)
-            break
+            return process, port
         except OSError:
             time.sleep(0.3)  # polling interval, not a wait for something to happen
-    else:
-        process.kill()
-        pytest.fail("приложение не запустилось")
-    yield url
+    process.kill()
+    pytest.fail("приложение не запустилось")
+
+
+@pytest.fixture(scope="module")
+def app_url(prepared):
+    process, port = _start(prepared["url"], auth=True)
+    yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=20)
 
@@ -276,3 +282,35 @@ def _assert_no_markup(page, port: int, where: str) -> None:
     assert page.locator(f'svg a[href*="{host}"], svg a[*|href*="{host}"]').count() == 0, where
     assert page.locator("b", has_text="жирный").count() == 0, where
     assert page.locator("strong", has_text="жирный").count() == 0, where
+
+
+def _outside_address() -> str | None:
+    """An address of this machine that is not loopback (how another computer of the network reaches it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: only picks the outgoing interface
+            address = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_without_auth_only_this_machine_is_served(browser, prepared):
+    """Even when an operator makes it listen on every interface, the app without a login serves no other
+    computer: a client reaching it by the machine's network address is refused."""
+    outside = _outside_address()
+    if outside is None:
+        pytest.skip("у машины нет сетевого адреса, кроме 127.0.0.1")
+    process, port = _start(prepared["url"], auth=False, address="0.0.0.0")
+    try:
+        page = browser.new_page(locale="ru-RU")
+        page.goto(f"http://{outside}:{port}/")
+        page.get_by_text("только на компьютере, где оно запущено").wait_for(timeout=DEADLINE_MS)
+        _wait_idle(page)
+        assert page.get_by_role("heading", name="Обзор").count() == 0
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.get_by_role("heading", name="Обзор").first.wait_for(timeout=DEADLINE_MS)
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
