@@ -69,11 +69,19 @@ def is_empty(engine: Engine) -> bool:
         return conn.execute(select(func.count()).select_from(schema.owners)).scalar_one() == 0
 
 
+# audit lines that change no data a screen shows: a login of one user must not empty everybody's caches
+NOT_DATA_ACTIONS = ("login", "logout", "session_end", "user", "user_role", "user_password", "user_disable",
+                    "user_enable", "edit_refused", "report_send", "report_send_failed")
+
+
 def data_version(engine: Engine) -> tuple:
-    """Changes with every batch, revert, registry edit and approval: the app's cache key."""
+    """Changes with every batch, revert, registry edit and approval: the app's cache key. The last audit line
+    that is about data is found from the newest backwards (the primary key's order), so logins cost nothing."""
+    a = schema.audit_log.c
     with engine.connect() as conn:
         last_batch = conn.execute(select(func.max(schema.batches.c.id), func.count(schema.batches.c.reverted_at))).one()
-        last_audit = conn.execute(select(func.max(schema.audit_log.c.id))).scalar_one()
+        last_audit = conn.execute(select(a.id).where(a.action.not_in(NOT_DATA_ACTIONS)).order_by(a.id.desc())
+                                  .limit(1)).scalar()
     return (engine.url.render_as_string(hide_password=True), *last_batch, last_audit)
 
 

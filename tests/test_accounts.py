@@ -236,3 +236,18 @@ def test_make_run_listens_on_localhost_without_auth(auth, address):
     plan = subprocess.run(["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60).stdout
     assert f"--server.address {address}" in plan
     assert "cli.py migrate" in plan or "cli.py init-db" in plan
+
+
+def test_logins_leave_the_data_version_alone(engine):
+    """The app's caches are keyed on the data version: signing in and out, user changes do not empty them."""
+    from storage.audit import write_audit
+    from storage.db import data_version
+    before = data_version(engine)
+    set_user(engine, "analyst", GOOD, "analyst", by="admin")
+    authenticate(engine, "analyst", GOOD)
+    sessions.logout(engine, sessions.create_session(engine, "analyst"), "analyst")
+    set_role(engine, "analyst", "viewer", by="admin")
+    assert data_version(engine) == before
+    with engine.begin() as conn:
+        write_audit(conn, "analyst", "edit", "page:1", {})
+    assert data_version(engine) != before
