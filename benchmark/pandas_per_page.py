@@ -119,15 +119,18 @@ def _days_covered(spans: list[tuple[date, date]], week: date) -> int:
 
 
 def week_statuses(page_weeks: list[date], start: date, today: date, spans: list[tuple[date, date]],
-                  counts: dict[date, int], norm: int) -> dict[date, str]:
-    """Each of the quarter's weeks of one page: before_registration, not_ended, no_data, partial (some days
-    covered, below the norm: «неполные данные»), or counted as met / below / zero."""
+                  counts: dict[date, int], norm: int, closed: date | None = None) -> dict[date, str]:
+    """Each of the quarter's weeks of one page: before_registration, closed (the week of its closing day and
+    after), not_ended, no_data, partial (some days covered, below the norm: «неполные данные»), or counted as
+    met / below / zero."""
     statuses = {}
     for week in page_weeks:
         posts = counts.get(week, 0)
         covered = _days_covered(spans, week)
         if week < start:
             statuses[week] = "before_registration"
+        elif closed is not None and closed < week + timedelta(days=7):
+            statuses[week] = "closed"
         elif week + timedelta(days=7) > today:
             statuses[week] = "not_ended"
         elif covered == 0:
@@ -148,7 +151,10 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     weeks = quarter.weeks()
     first_week, week_end = weeks[0], weeks[-1] + timedelta(days=7)
     owners = _pandas(data.owners)
-    pages = _pandas(data.pages).merge(owners[["owner_id", "owner_name", "kind", "parent_id", "exemption"]],
+    pages = _pandas(data.pages)
+    # a page closed before the quarter is not the owner's page in it
+    pages = pages[[not _present(c) or c >= quarter.first_day for c in pages["closed_on"]]]
+    pages = pages.merge(owners[["owner_id", "owner_name", "kind", "parent_id", "exemption"]],
                                          on="owner_id")
     norms = {k: int(v) for k, v in m.raw["norms"]["posts_per_week"].items()}
     posts = data.posts.to_pandas()
@@ -192,7 +198,8 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         if registered is not None:
             start = max(start, registered + timedelta(days=(7 - registered.weekday()) % 7))
         counts = counts_of.get(page.page_id, {})
-        statuses = week_statuses(weeks, start, today, spans_of.get(page.page_id, []), counts, norm)
+        closed = page.closed_on if _present(page.closed_on) else None
+        statuses = week_statuses(weeks, start, today, spans_of.get(page.page_id, []), counts, norm, closed)
         counted = [w for w in weeks if statuses[w] in COUNTED]
         n_weeks = len(counted)
         weeks_ok = sum(1 for w in counted if statuses[w] == "met")

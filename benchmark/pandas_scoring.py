@@ -160,8 +160,11 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     stream_norms = m.raw["norms"].get("live_streams_per_quarter", {})
 
     owners = data.owners.to_pandas()
-    pages = data.pages.to_pandas()[["page_id", "owner_id", "platform", "registered_on"]].merge(
+    pages = data.pages.to_pandas()[["page_id", "owner_id", "platform", "registered_on", "closed_on"]].merge(
         owners[["owner_id", "kind"]], on="owner_id")
+    # a page closed before the quarter is not the owner's page in it; in its closing quarter, its weeks end with
+    # the last one it existed through (the week holding the closing day is not its week)
+    pages = pages[pages["closed_on"].isna() | (pages["closed_on"] >= _day(quarter.first_day))]
     pages["norm"] = pages["kind"].map(norms).astype(float)
     coverage = data.coverage.to_pandas()
 
@@ -181,8 +184,9 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     registered = pages["registered_on"]
     first_full = registered + pd.to_timedelta((7 - registered.dt.day_of_week) % 7, unit="D")
     pages["start"] = first_full.where(first_full > first_week, first_week)
-    grid = pages[["page_id", "start", "norm"]].merge(weeks, how="cross")
-    grid = grid[(grid["week"] >= grid["start"]) & (grid["week"] + pd.Timedelta(days=7) <= _day(today))]
+    grid = pages[["page_id", "start", "closed_on", "norm"]].merge(weeks, how="cross")
+    grid = grid[(grid["week"] >= grid["start"]) & (grid["week"] + pd.Timedelta(days=7) <= _day(today))
+                & (grid["closed_on"].isna() | (grid["week"] + pd.Timedelta(days=7) <= grid["closed_on"]))]
     grid = (grid.merge(_covered_days(coverage, "posts", weeks), on=["page_id", "week"], how="left")
             .merge(per_week, on=["page_id", "week"], how="left"))
     grid[["days", *sums]] = grid[["days", *sums]].fillna(0).astype(float)

@@ -87,7 +87,7 @@ COLUMN_LABELS |= {
 }
 WEEK_STATUS_LABELS = {"met": "норма выполнена", "below": "ниже нормы", "zero": "0 публикаций",
                       "partial": "неполные данные", "no_data": "нет данных", "before_registration": "до регистрации",
-                      "not_ended": "не завершена"}
+                      "not_ended": "не завершена", "closed": "страница закрыта"}
 
 
 def number_ru(value: float | int | None, digits: int = 0) -> str:

@@ -47,8 +47,8 @@ def ink_for(background: str) -> str:
 
 
 # the week classification of scoring.activity, mapped to a category of WEEK_CATEGORIES («нет данных»: None, grey)
-WEEK_STATUS_CODES = {"zero": 0, "below": 1, "met": 2, "before_registration": 3, "not_ended": 3, "partial": 4,
-                     "no_data": None}
+WEEK_STATUS_CODES = {"zero": 0, "below": 1, "met": 2, "before_registration": 3, "not_ended": 3, "closed": 3,
+                     "partial": 4, "no_data": None}
 
 
 def _discrete_scale() -> list:
@@ -85,6 +85,7 @@ def _week_ticks(weeks: list) -> list[str]:
 
 
 WEEK_STATUS_NOTES = {"before_registration": "до регистрации страницы", "not_ended": "неделя ещё идёт",
+                     "closed": "страница закрыта (по реестру)",
                      "partial": "неполные данные: выгрузка покрывает не все дни недели, норма не достигнута"}
 
 

@@ -138,7 +138,7 @@ def _week_cell(status: str, posts: int | None) -> tuple[object, str]:
         return posts or 0, status
     if status == "partial":  # the posts seen so far, in the «неполные данные» colour
         return (posts if posts else "н/п"), status
-    text = {"no_data": "н/д", "before_registration": "—", "not_ended": ""}.get(status, "")
+    text = {"no_data": "н/д", "before_registration": "—", "closed": "закр.", "not_ended": ""}.get(status, "")
     return (posts if status == "not_ended" and posts else text), status
 
 
@@ -164,7 +164,8 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
                                      ("partial", "неполные данные: выгрузка покрывает не все дни недели "
                                                  "(н/п — публикаций нет), норма не достигнута; в оценку не входит"),
                                      ("no_data", "н/д — нет данных (выгрузка не загружена)"),
-                                     ("before_registration", "до регистрации страницы"))):
+                                     ("before_registration", "до регистрации страницы"),
+                                     ("closed", "закр. — страница закрыта по реестру; в оценку не входит"))):
         sheet.write_string(legend + k, 1, "", book.week_formats[key])
         sheet.write_string(legend + k, 2, text)
 

@@ -147,6 +147,24 @@ def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
                     (pl.col("key") % WEEK_SLOTS).cast(pl.Int32).alias("week_no"), pl.exclude("key")))
 
 
+WEEK_SUMS_SCHEMA = {"page_id": pl.Int64, "week_no": pl.Int32, "posts": pl.Int64, "posts_with_views": pl.Int64,
+                    "views": pl.Int64, "engagement": pl.Int64, "posts_with_comment_counter": pl.Int64,
+                    "comment_counter": pl.Int64}
+
+
+def week_sums(posts: pl.DataFrame, window: QuarterWindow, summed: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """The first step of scoring: the posts per page and week with their sums (posts_by_week), from the raw
+    posts, or given already summed (`summed`, the same rows computed where the posts are stored: a national
+    quarter from PostgreSQL), or both for different pages. Every rule after this step reads only these rows."""
+    own = posts_by_week(posts, window)
+    if summed is None:
+        return own
+    weeks = len(window.weeks)
+    given = (summed.lazy().select(list(WEEK_SUMS_SCHEMA)).cast(WEEK_SUMS_SCHEMA)
+             .filter(pl.col("week_no").is_between(0, weeks - 1)))
+    return pl.concat([given, own.cast(WEEK_SUMS_SCHEMA)])
+
+
 POST_SUMS = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter")
 WEEK_MASKS = ("counted_mask", "met_mask", "below_norm_mask", "zero_mask", "partial_mask", "no_data_mask")
 

@@ -169,15 +169,18 @@ def apply_gates(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.Dat
 
 def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
     """methodology.md §3 «Rated or not»: why a page with fewer counted weeks than the gate has no score (null for
-    a rated page). The reasons name what is missing: no activity data at all, a page too young, a quarter still
-    running, or data covering too few weeks."""
+    a rated page). The reasons name what is missing: no activity data at all, a page too young or closed too early
+    in the quarter, a quarter still running, or data covering too few weeks."""
     need = int(m.raw["gates"]["min_counted_weeks"])
     weeks, partial = pl.col("weeks").fill_null(0), pl.col("weeks_partial").fill_null(0)
     any_data = (pl.col("full_mask").fill_null(0) | pl.col("partial_cover_mask").fill_null(0)) != 0
     partial_note = pl.when(partial > 0).then(pl.format("; неполные данные — {} нед.", partial)).otherwise(pl.lit(""))
+    closed_note = pl.format("страница закрыта {}: в квартале меньше {} недель до закрытия",
+                            pl.col("closed_on").dt.strftime("%d.%m.%Y"), pl.lit(need))
     return (pl.when(weeks >= need).then(None)
-            .when(pl.lit(n_weeks) - pl.col("start_week_no") < need)
-            .then(pl.lit(f"зарегистрирована менее {need} недель до конца квартала"))
+            .when(pl.col("end_week_no") - pl.col("start_week_no") < need).then(
+                pl.when(pl.col("end_week_no") < n_weeks).then(closed_note)
+                .otherwise(pl.lit(f"зарегистрирована менее {need} недель до конца квартала")))
             .when(pl.lit(ended) - pl.col("start_week_no") < need)
             .then(pl.lit(f"квартал идёт: завершилось меньше {need} недель"))
             .when(~any_data).then(pl.lit("нет данных об активности за квартал"))

@@ -67,3 +67,6 @@ class ScoringInput:
     coverage: pl.DataFrame
     batch_ids: tuple[int, ...] = ()
     data_timestamp: datetime | None = None  # the newest active upload
+    # the posts already summed per page and week (scoring.activity.posts_by_week's output, e.g. by PostgreSQL:
+    # storage.post_weeks) for pages whose raw posts are not in `posts`; the engine adds the sums of `posts`
+    post_weeks: pl.DataFrame | None = None

@@ -70,7 +70,7 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     boundary = window.quarter.next().first_day
     # the pass over the posts and the independent per-page parts run at once on Polars' thread pool
     per_week, comments, streams, snapshot_values = pl.collect_all([
-        activity.posts_by_week(data.posts, window),
+        activity.week_sums(data.posts, window, data.post_weeks),
         activity.comment_metrics(data.comments, data.coverage, window),
         activity.owner_streams(data.streams, pages, window),
         snapshots.in_force(data.snapshots, window.quarter.first_day, boundary)])

@@ -29,17 +29,21 @@ class ApprovalError(ValueError):
     """The quarter cannot be approved or its approval withdrawn; the message is in Russian."""
 
 
-def scoring_input(engine: Engine, quarter: Quarter, tz: ZoneInfo) -> ScoringInput:
-    """The current data of the quarter (and the reply look-ahead) as the frames scoring reads."""
+def scoring_input(engine: Engine, quarter: Quarter, tz: ZoneInfo, summed: bool = True) -> ScoringInput:
+    """The current data of the quarter (and the reply look-ahead) as the frames scoring reads. On PostgreSQL
+    (`summed`) the posts come already summed per page and week by the database (scoring's first step,
+    activity.week_sums), not as rows."""
     window = QuarterWindow(quarter, tz)
     stored = rating_store.read_quarter(engine, (window.load_from, window.load_to), columns={
-        "posts": tuple(POST_COLUMNS), "streams": tuple(STREAM_COLUMNS), "comments": tuple(COMMENT_COLUMNS)})
+        "posts": tuple(POST_COLUMNS), "streams": tuple(STREAM_COLUMNS), "comments": tuple(COMMENT_COLUMNS)},
+        weeks=(tz.key, window.first_week, len(window.weeks)) if summed else None)
     return ScoringInput(
         owners=stored.owners, pages=stored.pages, snapshots=stored.snapshots,
         posts=stored.posts.select(list(POST_COLUMNS)).cast(POST_COLUMNS),
         streams=stored.streams.select(list(STREAM_COLUMNS)).cast(STREAM_COLUMNS),
         comments=stored.comments.select(list(COMMENT_COLUMNS)).cast(COMMENT_COLUMNS),
-        coverage=stored.coverage, batch_ids=stored.batch_ids, data_timestamp=stored.data_timestamp)
+        coverage=stored.coverage, batch_ids=stored.batch_ids, data_timestamp=stored.data_timestamp,
+        post_weeks=stored.post_weeks)
 
 
 def methodology_for_or_none(quarter: Quarter) -> Methodology | None:

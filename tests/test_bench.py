@@ -72,7 +72,7 @@ def test_database_read_returns_what_was_written(db_url):
     engine = make_engine(db_url)
     synthetic = generate("tomsk")
     fill(engine, synthetic)
-    data = scoring_input(engine, synthetic.quarter, ZoneInfo("Asia/Tomsk"))
+    data = scoring_input(engine, synthetic.quarter, ZoneInfo("Asia/Tomsk"), summed=False)  # the posts as rows
     engine.dispose()
     for name in ("posts", "comments", "streams", "snapshots", "pages", "owners"):
         expected, found = getattr(synthetic.data, name), getattr(data, name)

@@ -429,3 +429,49 @@ def test_a_quarter_without_uploaded_activity_has_no_rating():
     assert rating.has_data is False
     assert rating.tables["bodies"]["rank"].to_list() == [None]
     assert rating.tables["bodies"]["zone"].to_list() == [None]
+
+
+def test_weeks_from_the_closing_day_on_are_closed_not_missing():
+    # closed Wednesday 04.03.2026 (week 10 of 13: 02.03): weeks 29.12 … 23.02 (9) are its weeks, the rest
+    # «страница закрыта» — neither counted nor a data gap, even though no export covers them
+    data = scoring_input([BODY], [vk_page() | {"closed_on": date(2026, 3, 4)}], weekly_posts(1, [3] * 9),
+                         [covered(1, end=date(2026, 3, 1))], [FULL_CHECKLIST])
+    rating = rate(data)
+    row = page(rating)
+    assert (row["weeks"], row["weeks_no_data"], row["weeks_partial"], row["rated"]) == (9, 0, 0, True)
+    assert row["B1"] == 1.0 and row["B2"] == 1.0
+    statuses = rating.grid.sort("week")["status"].to_list()
+    assert statuses == ["met"] * 9 + ["closed"] * 4
+    # closed on a Monday: the week starting that day is already not its week
+    monday = rate(scoring_input([BODY], [vk_page() | {"closed_on": date(2026, 3, 2)}], weekly_posts(1, [3] * 9),
+                                [covered(1, end=date(2026, 3, 1))], [FULL_CHECKLIST]))
+    assert page(monday)["weeks"] == 9 and monday.grid.sort("week")["status"].to_list()[9] == "closed"
+
+
+def test_a_page_closed_early_in_the_quarter_is_not_rated_and_says_why():
+    # closed Tuesday 20.01.2026: only weeks 29.12, 05.01, 12.01 are its weeks (3 < 4)
+    data = scoring_input([BODY], [vk_page() | {"closed_on": date(2026, 1, 20)}], weekly_posts(1, [3] * 3),
+                         [covered(1, end=date(2026, 1, 18))], [FULL_CHECKLIST])
+    row = page(rate(data))
+    assert row["weeks"] == 3 and row["rated"] is False and row["score"] is None
+    assert row["not_rated_reason"] == "страница закрыта 20.01.2026: в квартале меньше 4 недель до закрытия"
+    # its missing weeks after the closing are no data gap of the quarter
+    assert row["weeks_no_data"] == 0
+
+
+def test_closed_weeks_agree_with_both_pandas_references():
+    from benchmark import pandas_per_page, pandas_scoring
+    data = scoring_input([BODY], [vk_page() | {"closed_on": date(2026, 3, 4)},
+                                  vk_page(2, platform="telegram") | {"closed_on": date(2025, 12, 1)},
+                                  vk_page(3, platform="ok")],
+                         weekly_posts(1, [3] * 9) + weekly_posts(3, [3, 2, 1, 0] * 3 + [3]),
+                         [covered(1, end=date(2026, 3, 1)), covered(3)],
+                         [FULL_CHECKLIST, FULL_CHECKLIST | {"page_id": 3}])
+    ours = rate(data).pages.sort("page_id")
+    assert ours["page_id"].to_list() == [1, 3]  # closed before the quarter: not its page in it
+    for reference in (pandas_per_page.score_pages_pandas(data, M, Q1, TOMSK, AFTER),
+                      pandas_scoring.score_pages_pandas(data, M, Q1, TOMSK, AFTER)):
+        reference = reference.sort_values("page_id")
+        assert reference["page_id"].tolist() == [1, 3]
+        weeks_column = "weeks" if "weeks" in reference else "n_weeks"
+        assert reference[weeks_column].astype(int).tolist() == ours["weeks"].to_list() == [9, 13]
