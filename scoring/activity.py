@@ -19,11 +19,12 @@ import polars as pl
 from scoring.inputs import QuarterWindow
 
 # The one week classification (labels: core.labels.WEEK_STATUS_LABELS; colours: reports.figures).
-# Counted weeks are MET, BELOW or ZERO; PARTIAL and NO_DATA are data gaps; the last two are outside the rating.
+# Counted weeks are MET, BELOW or ZERO; PARTIAL and NO_DATA are data gaps; the last three are outside the rating
+# (before the page's first full week, a week still running, from the week of the page's closing day on).
 MET, BELOW, ZERO = "met", "below", "zero"
 PARTIAL, NO_DATA = "partial", "no_data"
-BEFORE_REGISTRATION, NOT_ENDED = "before_registration", "not_ended"
-WEEK_STATUSES = (MET, BELOW, ZERO, PARTIAL, NO_DATA, BEFORE_REGISTRATION, NOT_ENDED)
+BEFORE_REGISTRATION, NOT_ENDED, CLOSED = "before_registration", "not_ended", "closed"
+WEEK_STATUSES = (MET, BELOW, ZERO, PARTIAL, NO_DATA, BEFORE_REGISTRATION, NOT_ENDED, CLOSED)
 COUNTED_STATUSES = (MET, BELOW, ZERO)
 FULL_WEEK = 0b1111111  # the seven days of a week as a day mask
 
@@ -68,6 +69,15 @@ def week_number(column: str, window: QuarterWindow) -> pl.Expr:
         return (local_week(column, window.tz.key) - pl.lit(window.first_week)).dt.total_days() // 7
     start_us = int(window.utc(window.first_week).timestamp()) * 1_000_000
     return (pl.col(column).dt.epoch("us") - start_us) // WEEK_US
+
+
+def end_week_number(window: QuarterWindow) -> pl.Expr:
+    """The number of the quarter's weeks a page existed all through before it was closed (`closed_on`, the day it
+    no longer is an official page): the weeks from the one holding its closing day on are not its weeks — neither
+    required nor a data gap (issue 17). All the quarter's weeks when the page is not closed."""
+    n = len(window.weeks)
+    closed = (pl.col("closed_on") - pl.lit(window.first_week)).dt.total_days() // 7
+    return pl.when(pl.col("closed_on").is_null()).then(pl.lit(n)).otherwise(closed.clip(0, n)).cast(pl.Int32)
 
 
 def ended_weeks(window: QuarterWindow, today: date) -> int:
@@ -171,11 +181,12 @@ WEEK_MASKS = ("counted_mask", "met_mask", "below_norm_mask", "zero_mask", "parti
 
 def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
                today: date) -> pl.DataFrame:
-    """Per page (`pages`: page_id, registered_on, norm), the week classification as week masks — the first week
-    it is rated from (start_week_no), the counted weeks and among them those at the norm, below it and without
-    posts, the partly covered weeks below the norm («неполные данные»), the weeks without data — their counts,
-    and the sums of the posts of its counted weeks (for B2, C and D). The page × week grid itself is only built
-    when a screen or a report asks for it (weekly_grid), from these masks."""
+    """Per page (`pages`: page_id, registered_on, closed_on, norm), the week classification as week masks — the
+    first week it is rated from (start_week_no), the first week from its closing on (end_week_no), the counted
+    weeks and among them those at the norm, below it and without posts, the partly covered weeks below the norm
+    («неполные данные»), the weeks without data — their counts, and the sums of the posts of its counted weeks
+    (for B2, C and D). The page × week grid itself is only built when a screen or a report asks for it
+    (weekly_grid), from these masks."""
     n = len(window.weeks)
     start = ((first_full_week("registered_on") - pl.lit(window.first_week)).dt.total_days() // 7).clip(0, n)
     # weeks at the norm, whatever their coverage: a norm of 0 is met by every week, with posts or without
@@ -190,13 +201,16 @@ def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFra
                   .agg(_week_bit().sum().alias("__with_posts")))
     eligible, full, part = pl.col("__eligible"), pl.col("full_mask"), pl.col("partial_cover_mask")
     at_norm_weeks = pl.col("__at_norm")
-    masks = (pages.lazy().select("page_id", "norm", start.fill_null(0).cast(pl.Int32).alias("start_week_no"))
+    masks = (pages.lazy().select("page_id", "norm", start.fill_null(0).cast(pl.Int32).alias("start_week_no"),
+                                 end_week_number(window).alias("end_week_no"))
              .join(coverage_masks(coverage, "posts", window), on="page_id", how="left")
              .join(at_norm, on="page_id", how="left")
              .join(with_posts, on="page_id", how="left")
              .with_columns(pl.col("full_mask").fill_null(0), pl.col("partial_cover_mask").fill_null(0),
                            pl.col("__at_norm").fill_null(0), pl.col("__with_posts").fill_null(0),
-                           _bits(pl.col("start_week_no"), pl.lit(ended_weeks(window, today))).alias("__eligible"))
+                           _bits(pl.col("start_week_no"), pl.min_horizontal(pl.col("end_week_no"),
+                                                                            pl.lit(ended_weeks(window, today))))
+                           .alias("__eligible"))
              # methodology.md §3: all seven days covered, or partly covered and already at the norm
              .with_columns((eligible & (full | (part & at_norm_weeks))).alias("counted_mask"),
                            (eligible & part & ~at_norm_weeks).alias("partial_mask"),
@@ -225,6 +239,7 @@ def weekly_grid(page_weeks: pl.DataFrame, per_week: pl.DataFrame, window: Quarte
     weeks = pl.LazyFrame({"week_no": range(len(window.weeks)), "week": window.weeks},
                          schema={"week_no": pl.Int32, "week": pl.Date})
     status = (pl.when(pl.col("week_no") < pl.col("start_week_no")).then(pl.lit(BEFORE_REGISTRATION))
+              .when(pl.col("week_no") >= pl.col("end_week_no")).then(pl.lit(CLOSED))
               .when(pl.col("week_no") >= ended_weeks(window, today)).then(pl.lit(NOT_ENDED))
               .when(_has_week("met_mask")).then(pl.lit(MET))
               .when(_has_week("zero_mask")).then(pl.lit(ZERO))
@@ -232,7 +247,8 @@ def weekly_grid(page_weeks: pl.DataFrame, per_week: pl.DataFrame, window: Quarte
               .when(_has_week("partial_mask")).then(pl.lit(PARTIAL))
               .otherwise(pl.lit(NO_DATA)))
     counted = pl.col("status").is_in(COUNTED_STATUSES)
-    return (page_weeks.lazy().select("page_id", "norm", "start_week_no", *WEEK_MASKS).join(weeks, how="cross")
+    return (page_weeks.lazy().select("page_id", "norm", "start_week_no", "end_week_no", *WEEK_MASKS)
+            .join(weeks, how="cross")
             .join(per_week.lazy().select("page_id", "week_no", "posts"), on=["page_id", "week_no"], how="left")
             .with_columns(status.alias("status"))
             .with_columns(pl.when(counted).then(pl.col("posts").fill_null(0)).otherwise(pl.col("posts"))
