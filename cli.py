@@ -479,7 +479,8 @@ def build_parser() -> argparse.ArgumentParser:
     rate.add_argument("--top", type=int, default=20, help="сколько строк каждой таблицы печатать")
     rate.add_argument("--sensitivity", nargs="?", type=float, const=None, default=False, metavar="БАЛЛЫ",
                       help="диапазон мест каждой строки, если вес каждого блока сдвинуть на ±БАЛЛЫ (по умолчанию — "
-                           "из методики, 5) с приведением весов к 100: «место 5 (4–7)»; в --json — place_range")
+                           "step из раздела [sensitivity] методики) с приведением весов к 100: «место 5 (4–7)»; "
+                           "в --json — place_range")
     rate.set_defaults(func=cmd_rate)
     style = sub.add_parser("style", help="проверить тексты на стиль пресс-релиза (Порядок §2 п.8)")
     style.add_argument("file", help="JSON: список текстов или {\"texts\": [...]}; «-» — стандартный ввод")

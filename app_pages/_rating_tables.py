@@ -6,7 +6,7 @@ cell of a 4,000-row table cost 0.2 s a rerun at region×10 scale; the pills cost
 import polars as pl
 import streamlit as st
 
-from core.labels import number_ru
+from core.labels import number_ru, percent_ru
 from scoring.screens import UNSTABLE_MARK, display_table, rating_table, with_blocks_chart
 
 
@@ -15,7 +15,8 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
     if frame.is_empty():
         st.info("Нет строк для выбранных фильтров.", icon=":material/info:")
         return
-    info = payload["methodology_info"]
+    info = payload["methodology_info"]  # the methodology the payload was computed with (an approval's own)
+    shares = {part: percent_ru(share) for part, share in info["composite"].items()}
     sens = payload.get("sensitivity") or {}
     blocks = info["blocks"]
     columns = ["place", *(["place_text"] if "place_text" in frame.columns else []), "movement", "owner"] + (["parent_name"] if name in ("institutions", "heads") else []) + [
@@ -39,9 +40,12 @@ def ranked_table(payload: dict, name: str, body: str | None = None, search: str 
         "zone": st.column_config.MultiselectColumn("Зона", width=110, options=[z["name"] for z in info["zones"]],
                                                    color=[z["color"] for z in info["zones"]]),
         "delta_points": st.column_config.TextColumn("Δ баллов", width=66),
-        "body_score": st.column_config.TextColumn("Орган", help="Балл страниц органа (доля 50 %)", **number),
-        "head_score": st.column_config.TextColumn("Руковод.", help="Балл руководителя (25 %)", **number),
-        "institutions_score": st.column_config.TextColumn("Учрежд.", help="Средний балл учреждений (25 %)", **number),
+        "body_score": st.column_config.TextColumn("Орган", help=f"Балл страниц органа (доля {shares['body']})",
+                                                  **number),
+        "head_score": st.column_config.TextColumn("Руковод.", help=f"Балл руководителя (доля {shares['head']})",
+                                                  **number),
+        "institutions_score": st.column_config.TextColumn(
+            "Учрежд.", help=f"Средний балл учреждений (доля {shares['institutions']})", **number),
         "missing_text": st.column_config.TextColumn("Нет страниц", width=110,
                                                     help="Обязательные платформы без страницы (0 баллов)"),
         "rated_text": st.column_config.TextColumn(

@@ -16,6 +16,7 @@ subscriber marks in force on the quarter's first day and on the next quarter's f
 """
 from __future__ import annotations
 
+import tomllib
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -33,6 +34,12 @@ ITEMS = ["status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "de
          "moderation_rules", "unified_style", "pos_widgets", "design_pct", "subscribers"]
 NOT_ON = {"telegram": {"cover", "pos_widgets"}}
 
+
+
+def _file(m: Methodology) -> dict:
+    """The methodology file's TOML tables, read here on their own rather than through the typed values of
+    scoring.methodology: the reference then also checks that loader (a value it mistypes shows as a difference)."""
+    return tomllib.loads(m.source)
 
 def _pandas(frame) -> pd.DataFrame:
     """A Polars frame in pandas, with dates as datetime.date objects (what an analyst compares with)."""
@@ -148,6 +155,7 @@ COUNTED = ("met", "below", "zero")
 
 
 def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> pd.DataFrame:
+    spec = _file(m)
     weeks = quarter.weeks()
     first_week, week_end = weeks[0], weeks[-1] + timedelta(days=7)
     owners = _pandas(data.owners)
@@ -156,7 +164,7 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     pages = pages[[not _present(c) or c >= quarter.first_day for c in pages["closed_on"]]]
     pages = pages.merge(owners[["owner_id", "owner_name", "kind", "parent_id", "exemption"]],
                                          on="owner_id")
-    norms = {k: int(v) for k, v in m.raw["norms"]["posts_per_week"].items()}
+    norms = {k: int(v) for k, v in spec["norms"]["posts_per_week"].items()}
     posts = data.posts.to_pandas()
     posts["week"] = posts["published_at"].dt.tz_convert(tz.key).dt.tz_localize(None).dt.to_period("W-SUN") \
         .dt.start_time.dt.date
@@ -188,8 +196,8 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
                       for r, t in zip(users["replied_at"], users["created_at"])]
     users_of = dict(tuple(users.groupby("page_id")))
 
-    gates = m.raw["gates"]
-    stream_norms = m.raw["norms"].get("live_streams_per_quarter", {})
+    gates = spec["gates"]
+    stream_norms = spec["norms"].get("live_streams_per_quarter", {})
     rows = []
     for page in pages.itertuples():
         norm = norms[page.kind]
@@ -219,7 +227,7 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         # A (also for a page that is not rated: shown as information)
         r["A1"] = None if snap["status_mark"] is None else float(snap["status_mark"])
         r["A2"] = None if snap["gospubliki"] is None else float(snap["gospubliki"])
-        applicable = [i for i in m.indicators["A3"]["items"] if i not in NOT_ON.get(page.platform, set())]
+        applicable = [i for i in spec["indicators"]["A3"]["items"] if i not in NOT_ON.get(page.platform, set())]
         known = [snap[i] for i in applicable if snap[i] is not None]
         if known:
             r["A3"] = sum(1 for v in known if v) / len(known)
@@ -228,7 +236,7 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         else:
             r["A3"] = None
         r["A4"] = None if snap["comments_enabled"] is None else float(snap["comments_enabled"])
-        values = {int(k): float(v) for k, v in m.indicators["A5"]["values"].items()}
+        values = {int(k): float(v) for k, v in spec["indicators"]["A5"]["values"].items()}
         r["A5"] = None if "pos_widgets" in NOT_ON.get(page.platform, set()) or snap["pos_widgets"] is None else \
             values[min(max(int(snap["pos_widgets"]), 0), max(values))]
         if not rated:  # «не оценивается»: B–E N/A, no percentile, no score
@@ -256,13 +264,13 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         # E
         if has_comments and len(mine_users) >= gates["min_user_comments"] and len(mine_users) > 0:
             answered = mine_users["hours"].dropna()
-            r["E1"] = min(1.0, len(answered) / len(mine_users) / m.indicators["E1"]["full_at"])
+            r["E1"] = min(1.0, len(answered) / len(mine_users) / spec["indicators"]["E1"]["full_at"])
             if len(answered) == 0:
                 r["E2"] = 0.0
             else:
                 median = float(np.median(answered.astype(float)))
-                r["E2"] = m.indicators["E2"]["otherwise"]
-                for step in sorted(m.indicators["E2"]["steps"], key=lambda s: s["hours"]):
+                r["E2"] = spec["indicators"]["E2"]["otherwise"]
+                for step in sorted(spec["indicators"]["E2"]["steps"], key=lambda s: s["hours"]):
                     if median <= step["hours"]:
                         r["E2"] = step["value"]
                         break
@@ -272,8 +280,8 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
             r["C1_raw"] = r["C2_raw"] = r["D1_raw"] = r["D2_raw"] = None
         rows.append(r)
     frame = pd.DataFrame(rows)
-    group = list(m.raw["percentiles"]["peer_group"])
-    low, high = m.raw["percentiles"]["winsorize"]
+    group = list(spec["percentiles"]["peer_group"])
+    low, high = spec["percentiles"]["winsorize"]
     for code in ("C1", "C2", "D1", "D2"):  # within the peer group, over rated pages with a value only
         frame[code] = np.nan
         valid = frame[frame["rated"] & frame[f"{code}_raw"].notna()].copy()
@@ -283,16 +291,17 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
             ranks = clipped.rank(method="average")
             n = len(members)
             frame.loc[members.index, code] = (ranks - 1) / (n - 1) if n > 1 else 1.0
-    codes = list(m.indicators)
-    scores, block_scores = [], {b: [] for b in m.raw["blocks"]}
+    codes = list(spec["indicators"])
+    weight_of = {c: float(spec["indicators"][c]["weight"]) for c in codes}
+    scores, block_scores = [], {b: [] for b in spec["blocks"]}
     for _, r in frame.iterrows():
         applicable = [c for c in codes if pd.notna(r[c])]
-        total = sum(m.weight(c) for c in applicable)
-        scores.append(100 * sum(r[c] * m.weight(c) for c in applicable) / total if r["rated"] and total else None)
+        total = sum(weight_of[c] for c in applicable)
+        scores.append(100 * sum(r[c] * weight_of[c] for c in applicable) / total if r["rated"] and total else None)
         for b in block_scores:
-            inside = [c for c in applicable if m.indicators[c]["block"] == b]
-            weight = sum(m.weight(c) for c in inside)
-            block_scores[b].append(100 * sum(r[c] * m.weight(c) for c in inside) / weight if weight else None)
+            inside = [c for c in applicable if spec["indicators"][c]["block"] == b]
+            weight = sum(weight_of[c] for c in inside)
+            block_scores[b].append(100 * sum(r[c] * weight_of[c] for c in inside) / weight if weight else None)
     frame["score"] = pd.array(scores, dtype="Float64").astype(float)
     for b, values in block_scores.items():
         frame[f"block_{b}"] = pd.array(values, dtype="Float64").astype(float)
@@ -308,8 +317,9 @@ def owner_scores(pages: pd.DataFrame, owners: pd.DataFrame, m: Methodology) -> p
     platform with no registered page counts 0 unless the owner is exempt; a platform whose pages are all unrated
     is left out. No rated page → not rated (score None). B1 and the block scores: means of the per-platform means
     of the rated pages (platforms without a rated page left out)."""
-    required = list(m.required_platforms)
-    blocks = [f"block_{b}" for b in m.raw["blocks"]]
+    spec = _file(m)
+    required = list(spec["required_platforms"])
+    blocks = [f"block_{b}" for b in spec["blocks"]]
     pages_of: dict[int, list[dict]] = {}
     for page in pages[["owner_id", "platform", "rated", "score", "B1", *blocks]].to_dict("records"):
         pages_of.setdefault(page["owner_id"], []).append(page)
@@ -350,8 +360,9 @@ def rank_rows(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     """Rank 1… among rows with a score (higher first; ties by the methodology's order: B1, block A, name);
     rows without a score get no rank. Numbers are compared rounded to TIE_DIGITS decimals: two scores equal in
     exact arithmetic may differ in the last bit depending on the order of the additions."""
+    spec = _file(m)
     keys, ascending = ["score"], [False]
-    for key in m.raw["ties"]["order"]:
+    for key in spec["ties"]["order"]:
         column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
         if column in table.columns:
             keys.append(column)
@@ -381,10 +392,11 @@ def _sort_key(row: dict, keys: list[str], ascending: list[bool]) -> tuple:
 
 def rate_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> dict:
     """Page scores, owner scores, the body composite and the three ranked tables in pandas."""
+    spec = _file(m)
     pages = score_pages_pandas(data, m, quarter, tz, today)
     owners = _pandas(data.owners)
     owner_frame = owner_scores(pages, owners, m)
-    weights = m.raw["composite"]
+    weights = spec["composite"]
     bodies = []
     children_of: dict[int, list[dict]] = {}
     for child in owner_frame[owner_frame["score"].notna()][["parent_id", "kind", "score"]].to_dict("records"):

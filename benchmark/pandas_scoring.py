@@ -21,6 +21,7 @@ rows only; C2 between the subscriber marks in force on the two quarter boundarie
 """
 from __future__ import annotations
 
+import tomllib
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -39,6 +40,12 @@ ITEMS = ["status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "de
 NOT_ON = {"telegram": {"cover", "pos_widgets"}}
 RAW = ["C1_raw", "C2_raw", "D1_raw", "D2_raw"]
 
+
+
+def _file(m: Methodology) -> dict:
+    """The methodology file's TOML tables, read here on their own rather than through the typed values of
+    scoring.methodology: the reference then also checks that loader (a value it mistypes shows as a difference)."""
+    return tomllib.loads(m.source)
 
 def _day(day: date) -> pd.Timestamp:
     return pd.Timestamp(day)
@@ -151,13 +158,14 @@ def _weighted_mean(values: pd.DataFrame, weights: pd.Series) -> pd.Series:
 
 
 def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> pd.DataFrame:
+    spec = _file(m)
     quarter_weeks = quarter.weeks()
     weeks = pd.DataFrame({"week": pd.to_datetime(quarter_weeks)})
     first_week, last_week = _day(quarter_weeks[0]), _day(quarter_weeks[-1])
     week_end = quarter_weeks[-1] + timedelta(days=7)
-    gates = m.raw["gates"]
-    norms = {k: int(v) for k, v in m.raw["norms"]["posts_per_week"].items()}
-    stream_norms = m.raw["norms"].get("live_streams_per_quarter", {})
+    gates = spec["gates"]
+    norms = {k: int(v) for k, v in spec["norms"]["posts_per_week"].items()}
+    stream_norms = spec["norms"].get("live_streams_per_quarter", {})
 
     owners = data.owners.to_pandas()
     pages = data.pages.to_pandas()[["page_id", "owner_id", "platform", "registered_on", "closed_on"]].merge(
@@ -218,11 +226,11 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     # A: checklist
     frame["A1"] = frame["status_mark"]
     frame["A2"] = frame["gospubliki"]
-    design = frame[m.indicators["A3"]["items"]]
+    design = frame[spec["indicators"]["A3"]["items"]]
     known = design.notna().sum(axis=1)
     frame["A3"] = (design.sum(axis=1) / known).where(known > 0, (frame["design_pct"] / 100).clip(0.0, 1.0))
     frame["A4"] = frame["comments_enabled"]
-    values = {float(k): float(v) for k, v in m.indicators["A5"]["values"].items()}
+    values = {float(k): float(v) for k, v in spec["indicators"]["A5"]["values"].items()}
     frame["A5"] = frame["pos_widgets"].clip(0, max(values)).map(values)
     # B: regularity
     weeks_known = frame["n_weeks"].where(frame["n_weeks"] > 0)
@@ -241,10 +249,10 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     frame["D2_raw"] = per_post.where(frame["has_comments"], per_counter)
     # E: replies to users' comments
     enough = frame["has_comments"] & (frame["n_users"] >= gates["min_user_comments"]) & (frame["n_users"] > 0)
-    frame["E1"] = (frame["n_answered"] / frame["n_users"] / m.indicators["E1"]["full_at"]).clip(upper=1.0) \
+    frame["E1"] = (frame["n_answered"] / frame["n_users"] / spec["indicators"]["E1"]["full_at"]).clip(upper=1.0) \
         .where(enough)
-    e2 = pd.Series(float(m.indicators["E2"]["otherwise"]), index=frame.index)
-    for step in sorted(m.indicators["E2"]["steps"], key=lambda s: -s["hours"]):  # the smallest step wins
+    e2 = pd.Series(float(spec["indicators"]["E2"]["otherwise"]), index=frame.index)
+    for step in sorted(spec["indicators"]["E2"]["steps"], key=lambda s: -s["hours"]):  # the smallest step wins
         e2 = e2.mask(frame["median_hours"] <= step["hours"], float(step["value"]))
     frame["E2"] = e2.where(frame["n_answered"] > 0, 0.0).where(enough)
     # gates
@@ -252,22 +260,22 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     frame.loc[~frame["rated"], ["B1", "B2", "B3", "E1", "E2", *RAW]] = np.nan
     frame.loc[frame["n_posts"] < gates["min_posts_for_reach"], RAW] = np.nan
 
-    group = list(m.raw["percentiles"]["peer_group"])
-    low, high = m.raw["percentiles"]["winsorize"]
+    group = list(spec["percentiles"]["peer_group"])
+    low, high = spec["percentiles"]["winsorize"]
     for code in ("C1", "C2", "D1", "D2"):
         frame[code] = _percentile(frame, f"{code}_raw", group, low, high)
 
-    codes = list(m.indicators)
-    weights = pd.Series({c: m.weight(c) for c in codes})
+    codes = list(spec["indicators"])
+    weights = pd.Series({c: float(spec["indicators"][c]["weight"]) for c in codes})
     frame["score"] = (100 * _weighted_mean(frame[codes], weights)).where(frame["rated"])
-    for block in m.raw["blocks"]:
-        inside = [c for c in codes if m.indicators[c]["block"] == block]
+    for block in spec["blocks"]:
+        inside = [c for c in codes if spec["indicators"][c]["block"] == block]
         frame[f"block_{block}"] = 100 * _weighted_mean(frame[inside], weights[inside])
     frame = frame.rename(columns={"n_weeks": "weeks"})
     frame["weeks"] = frame["weeks"].astype(int)
     frame["weeks_ok"] = frame["weeks_ok"].astype(int)
     columns = ["page_id", "owner_id", "kind", "platform", "weeks", "weeks_ok", "rated", *[c for c in codes if c not in ("C1", "C2", "D1", "D2")],
-               *RAW, "C1", "C2", "D1", "D2", "score", *[f"block_{b}" for b in m.raw["blocks"]]]
+               *RAW, "C1", "C2", "D1", "D2", "score", *[f"block_{b}" for b in spec["blocks"]]]
     return frame[columns]
 
 
@@ -275,8 +283,9 @@ def _rank(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     """Rank 1… among the rows with a score: higher first, ties by the methodology's order (B1, block A, name;
     a missing tie value last); rows without a score get no rank. Numbers are compared rounded to 9 decimals
     (equal in exact arithmetic may differ in the last bit, depending on the order of the additions)."""
+    spec = _file(m)
     keys, ascending = ["score"], [False]
-    for key in m.raw["ties"]["order"]:
+    for key in spec["ties"]["order"]:
         column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
         if column in table.columns:
             keys.append(column)
@@ -290,15 +299,16 @@ def _rank(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
 
 def rate_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date) -> dict:
     """Page scores, owner scores, the body composite and the three ranked tables in pandas."""
+    spec = _file(m)
     pages = score_pages_pandas(data, m, quarter, tz, today)
     owners = data.owners.to_pandas()[["owner_id", "owner_name", "kind", "parent_id", "exemption"]]
-    blocks = [f"block_{b}" for b in m.raw["blocks"]]
+    blocks = [f"block_{b}" for b in spec["blocks"]]
     means = ["score", "B1", *blocks]
 
     # owner score: over the required platforms, the mean of the owner's rated page scores on each; a required
     # platform with no registered page counts 0 unless the owner is exempt; one with no rated page is left out.
     # No rated page at all → not rated. B1 and the blocks: the same per-platform means, missing platforms left out.
-    required = pd.DataFrame({"platform": list(m.required_platforms)})
+    required = pd.DataFrame({"platform": list(spec["required_platforms"])})
     mine = pages[pages["platform"].isin(required["platform"])]
     present = mine.groupby(["owner_id", "platform"], as_index=False).agg(n_pages=("page_id", "size"))
     rated = (mine[mine["rated"]].groupby(["owner_id", "platform"], as_index=False)
@@ -314,7 +324,7 @@ def rate_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneIn
 
     # body composite: not rated without its own score; else the body, the mean of its rated head(s), the mean of
     # its rated institutions, re-weighted over the parts present
-    weights = m.raw["composite"]
+    weights = spec["composite"]
     children = (owner_frame[owner_frame["score"].notna()]
                 .pivot_table(index="parent_id", columns="kind", values="score", aggfunc="mean"))
     bodies = owner_frame.loc[owner_frame["kind"] == "executive_body",

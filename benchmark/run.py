@@ -139,7 +139,7 @@ def differences(rating: QuarterRating, reference: dict, m: Methodology) -> list[
     expected = pl.from_pandas(reference["pages"]).sort("page_id")
     found = [] if pages["page_id"].to_list() == expected["page_id"].to_list() else ["page_id"]
     if not found:  # the same pages: every column that differs on any of them
-        for column in [*m.indicators, "score", *[f"block_{b}" for b in m.raw["blocks"]], "weeks", "weeks_ok"]:
+        for column in [*m.indicators, "score", *[f"block_{b}" for b in m.blocks], "weeks", "weeks_ok"]:
             if not same(pages[column], expected[column]):
                 found.append(f"pages.{column}")
         if not np.array_equal(np.isnan(pages["score"].cast(pl.Float64).to_numpy()),

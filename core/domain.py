@@ -16,6 +16,13 @@ KIND_PLURAL_LABELS = {
     "head": "Руководители",
     "institution": "Учреждения",
 }
+KIND_GENITIVE_LABELS = {  # «10 для Губернатора и Администрации, 3 для остальных»
+    "governor": "Губернатора",
+    "administration": "Администрации",
+    "executive_body": "исполнительных органов",
+    "head": "руководителей",
+    "institution": "учреждений",
+}
 # Kinds that must name a parent executive body (methodology.md §1).
 KINDS_WITH_PARENT = ("head", "institution")
 

@@ -42,7 +42,7 @@ def indicator_inputs(row: dict, code: str, rating: QuarterRating) -> str:
         value = row.get(item)
         return "нет сведений" if value is None else ("да" if value else "нет")
     if code == "A3":
-        missing, unknown = _a3_items(row, list(m.indicators["A3"].get("items", [])))
+        missing, unknown = _a3_items(row, list(m.indicators["A3"].items))
         parts = []
         if missing:
             parts.append("нет: " + ", ".join(label(i).lower() for i in missing))
@@ -101,7 +101,7 @@ def indicator_inputs(row: dict, code: str, rating: QuarterRating) -> str:
         if not row.get("comment_data"):
             return "выгрузка комментариев не загружена"
         share = (row.get("answered") or 0) / row["user_comments"] if row.get("user_comments") else None
-        full = m.indicators["E1"]["full_at"]
+        full = m.indicators["E1"].full_at
         return (f"ответ страницы получили {row.get('answered') or 0} из {row.get('user_comments') or 0} "
                 f"комментариев ({percent_ru(share)}); полный балл от {percent_ru(full)}")
     if code == "E2":
@@ -127,7 +127,7 @@ def page_recommendations(row: dict, rating: QuarterRating) -> list[str]:
     if row.get("A2") == 0:
         advice.append((lost("A2"), f"подключить страницу {PLATFORM_LOCATIVE.get(platform, '')} к «Госпабликам»"))
     if "A3" in m.indicators:
-        missing, _ = _a3_items(row, list(m.indicators["A3"].get("items", [])))
+        missing, _ = _a3_items(row, list(m.indicators["A3"].items))
         if missing:
             advice.append((lost("A3"), f"добавить {where}: " + ", ".join(ITEM_ACCUSATIVE.get(i, label(i).lower())
                                                                          for i in missing)))
@@ -146,13 +146,13 @@ def page_recommendations(row: dict, rating: QuarterRating) -> list[str]:
         advice.append((lost("E1"), f"отвечать на комментарии: ответ получили {row.get('answered') or 0} из "
                                    f"{row.get('user_comments') or 0}"))
     if row.get("E2") is not None and row["E2"] < 1 and row.get("answered"):
-        target = min(s["hours"] for s in m.indicators["E2"]["steps"])
+        target = min(s.hours for s in m.indicators["E2"].steps)
         advice.append((lost("E2"), f"отвечать быстрее: медиана {number_ru(row.get('median_reply_hours'), 1)} ч, "
                                    f"полный балл — до {target} ч"))
     for code, text in (("C1", "охват публикаций ниже, чем у большинства страниц группы"),
                        ("D1", "вовлечённость ниже, чем у большинства страниц группы"),
                        ("D2", "пользователи комментируют меньше, чем у большинства страниц группы")):
-        if row.get(code) is not None and row[code] < 0.25:
+        if row.get(code) is not None and row[code] < m.percentiles.advice_below:
             advice.append((lost(code), text))
     gaps = (row.get("weeks_no_data") or 0) + (row.get("weeks_partial") or 0)
     if gaps:
@@ -172,8 +172,8 @@ def indicator_rows(rating: QuarterRating, page_ids: list[int] | None = None) -> 
     rows = []
     for row in pages.iter_rows(named=True):
         for code in m.indicators:
-            rows.append({"page_id": row["page_id"], "indicator": code, "title": m.indicators[code]["title"],
-                         "block": m.indicators[code]["block"], "value": row.get(code),
+            rows.append({"page_id": row["page_id"], "indicator": code, "title": m.indicators[code].title,
+                         "block": m.indicators[code].block, "value": row.get(code),
                          "raw": row.get(f"{code}_raw"), "points": row.get(f"{code}_points"), "weight": m.weight(code),
                          "na_reason": row.get(f"{code}_na"), "inputs": indicator_inputs(row, code, rating)})
     schema = {"page_id": pl.Int64, "indicator": pl.String, "title": pl.String, "block": pl.String,

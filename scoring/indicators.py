@@ -38,16 +38,16 @@ def design_share(items: list[str]) -> pl.Expr:
             .otherwise((pl.col("design_pct") / 100).clip(0, 1)))
 
 
-def widgets_value(values: dict) -> pl.Expr:
+def widgets_value(values: dict[int, float]) -> pl.Expr:
     """A5: the value of the number of ПОС widgets (0 → 0, 1 → 0.5, ≥ 2 → 1 by default)."""
-    top = max(int(k) for k in values)
-    mapping = {int(k): float(v) for k, v in values.items()}
+    top = max(values)
+    mapping = {k: float(v) for k, v in values.items()}
     return pl.col("pos_widgets").clip(0, top).replace_strict(mapping, default=None, return_dtype=pl.Float64)
 
 
 def block_a(m: Methodology) -> list[pl.Expr]:
     spec = m.indicators
-    items = list(spec["A3"]["items"]) if "A3" in spec else []
+    items = list(spec["A3"].items) if "A3" in spec else []
     status_missing = (pl.when(pl.col("platform") == "telegram").then(pl.lit("нет данных о верификации канала"))
                       .otherwise(pl.lit("нет данных об отметке «Госорганизация»")))
     return [
@@ -58,14 +58,14 @@ def block_a(m: Methodology) -> list[pl.Expr]:
         pl.when(design_share(items).is_null()).then(pl.lit("нет данных об оформлении страницы")).alias("A3_na"),
         *_flag("A4", "comments_enabled", "нет данных о том, открыты ли комментарии"),
         pl.when(on_platform("pos_widgets")).then(
-            widgets_value(spec["A5"]["values"]) if "A5" in spec else pl.lit(None, dtype=pl.Float64)).alias("A5"),
+            widgets_value(spec["A5"].values) if "A5" in spec else pl.lit(None, dtype=pl.Float64)).alias("A5"),
         pl.when(~on_platform("pos_widgets")).then(pl.lit("не применяется: у платформы нет виджетов ПОС"))
         .when(pl.col("pos_widgets").is_null()).then(pl.lit("нет данных о виджетах ПОС")).alias("A5_na"),
     ]
 
 
 def block_b(m: Methodology) -> list[pl.Expr]:
-    stream_kinds = m.raw["norms"].get("live_streams_per_quarter", {})
+    stream_kinds = m.norms.live_streams_per_quarter
     needed = pl.col("kind").replace_strict({k: int(v) for k, v in stream_kinds.items()}, default=None,
                                            return_dtype=pl.Int64)
     kinds = ", ".join(KIND_PLURAL_LABELS[k].lower() for k in stream_kinds) or "никого"
@@ -120,10 +120,10 @@ def block_e(m: Methodology) -> list[pl.Expr]:
         return [pl.lit(None, dtype=pl.Float64).alias(c) for c in ("E1", "E2")] + [
             pl.lit(None, dtype=pl.String).alias(f"{c}_na") for c in ("E1", "E2")]
     e1, e2 = m.indicators["E1"], m.indicators["E2"]
-    full_at = float(e1["full_at"])
-    speed = pl.lit(float(e2["otherwise"]))
-    for step in sorted(e2["steps"], key=lambda s: -s["hours"]):  # the tightest step wins: applied last
-        speed = pl.when(pl.col("median_reply_hours") <= step["hours"]).then(pl.lit(float(step["value"]))).otherwise(speed)
+    full_at = float(e1.full_at)
+    speed = pl.lit(float(e2.otherwise))
+    for step in sorted(e2.steps, key=lambda s: -s.hours):  # the tightest step wins: applied last
+        speed = pl.when(pl.col("median_reply_hours") <= step.hours).then(pl.lit(float(step.value))).otherwise(speed)
     return [
         pl.when(pl.col("user_comments") > 0).then(
             pl.min_horizontal(pl.lit(1.0), pl.col("answered") / pl.col("user_comments") / full_at)).alias("E1"),
@@ -139,21 +139,21 @@ def apply_gates(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.Dat
     """methodology.md §3 gates, in order of precedence: too few counted weeks (B–E), too few posts (C, D),
     no comment data or too few users' comments (E). A gate replaces the value by null and sets the reason.
     Each gate's condition and wording is computed once, as a column, and shared by the indicators."""
-    gates = m.raw["gates"]
+    gates = m.gates
     frame = frame.with_columns(
-        (pl.col("weeks") < gates["min_counted_weeks"]).alias("__weeks_gate"),
+        (pl.col("weeks") < gates.min_counted_weeks).alias("__weeks_gate"),
         pl.format("страница не оценивается: учтено недель с данными {} (нужно не менее "
-                  f"{gates['min_counted_weeks']})", pl.col("weeks")).alias("__weeks_reason"),
-        (pl.col("posts") < gates["min_posts_for_reach"]).alias("__posts_gate"),
-        pl.format(f"меньше {gates['min_posts_for_reach']} публикаций в учтённых неделях ({{}})",
+                  f"{gates.min_counted_weeks})", pl.col("weeks")).alias("__weeks_reason"),
+        (pl.col("posts") < gates.min_posts_for_reach).alias("__posts_gate"),
+        pl.format(f"меньше {gates.min_posts_for_reach} публикаций в учтённых неделях ({{}})",
                   pl.col("posts")).alias("__posts_reason"),
         (~pl.col("comment_data").fill_null(False)).alias("__no_comments"),
-        (pl.col("user_comments").fill_null(0) < gates["min_user_comments"]).alias("__few_comments"),
-        pl.format(f"меньше {gates['min_user_comments']} комментариев пользователей за квартал ({{}})",
+        (pl.col("user_comments").fill_null(0) < gates.min_user_comments).alias("__few_comments"),
+        pl.format(f"меньше {gates.min_user_comments} комментариев пользователей за квартал ({{}})",
                   pl.col("user_comments").fill_null(0)).alias("__few_reason"))
     out = []
     for code in codes:
-        block = m.indicators[code]["block"]
+        block = m.indicators[code].block
         reason = pl.col(f"{code}_na")
         if block == "E":
             reason = (pl.when(pl.col("__no_comments")).then(pl.lit("нет выгрузки комментариев за квартал"))
@@ -171,7 +171,7 @@ def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
     """methodology.md §3 «Rated or not»: why a page with fewer counted weeks than the gate has no score (null for
     a rated page). The reasons name what is missing: no activity data at all, a page too young or closed too early
     in the quarter, a quarter still running, or data covering too few weeks."""
-    need = int(m.raw["gates"]["min_counted_weeks"])
+    need = m.gates.min_counted_weeks
     weeks, partial = pl.col("weeks").fill_null(0), pl.col("weeks_partial").fill_null(0)
     any_data = (pl.col("full_mask").fill_null(0) | pl.col("partial_cover_mask").fill_null(0)) != 0
     partial_note = pl.when(partial > 0).then(pl.format("; неполные данные — {} нед.", partial)).otherwise(pl.lit(""))
@@ -192,9 +192,9 @@ def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
 def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
     """Relative indicators: winsorise the raw rate at the methodology's quantiles within the peer group, then
     percentile = (rank − 1) ÷ (n − 1) with average ranks for ties; a group of one scores 1.0."""
-    low, high = m.raw["percentiles"]["winsorize"]
+    low, high = m.percentiles.winsorize
     # the peer group as one integer: windows over an integer key are far cheaper than over the string columns
-    frame = frame.with_columns(pl.struct(list(m.raw["percentiles"]["peer_group"])).rank("dense").alias("__group"))
+    frame = frame.with_columns(pl.struct(list(m.percentiles.peer_group)).rank("dense").alias("__group"))
     group = "__group"
     raw = {code: pl.when(pl.col(f"{code}_na").is_null()).then(pl.col(f"{code}_raw")) for code in codes}
     # nulls (N/A) take no part: quantiles, ranks and counts over the peer group skip them
@@ -224,6 +224,6 @@ def page_scores(frame: pl.DataFrame, m: Methodology) -> pl.DataFrame:
                                     for c in members)
         return pl.when(weights > 0).then(100 * points / weights)
 
-    blocks = {b: [c for c in codes if m.indicators[c]["block"] == b] for b in m.raw["blocks"]}
+    blocks = {b: [c for c in codes if m.indicators[c].block == b] for b in m.blocks}
     return frame.with_columns(score(codes).alias("score"),
                               *[score(members).alias(f"block_{b}") for b, members in blocks.items() if members])

@@ -48,7 +48,7 @@ def owner_row(row: dict, blocks: list[str]) -> dict:
 
 def page_rows(rating: QuarterRating) -> list[dict]:
     m = rating.methodology
-    blocks = list(m.raw["blocks"])
+    blocks = list(m.blocks)
     details = explain.indicator_rows(rating)
     by_page: dict[int, dict] = {}
     for r in details.iter_rows(named=True):
@@ -75,7 +75,7 @@ def page_rows(rating: QuarterRating) -> list[dict]:
 
 def rating_payload(rating: QuarterRating) -> dict:
     m = rating.methodology
-    blocks = list(m.raw["blocks"])
+    blocks = list(m.blocks)
     payload = {"quarter": rating.quarter.code, "quarter_label": rating.quarter.label, "has_data": rating.has_data,
                "methodology": m.id, "methodology_title": m.title,
                "data_timestamp": rating.data_timestamp.isoformat() if rating.data_timestamp else None,
@@ -83,12 +83,11 @@ def rating_payload(rating: QuarterRating) -> dict:
     payload["weeks"] = [w.isoformat() for w in rating.quarter.weeks()]
     payload["methodology_info"] = {
         "id": m.id, "title": m.title, "approved_on": m.approved_on.isoformat(), "effective_from": m.effective_from,
-        "required_platforms": list(m.required_platforms), "posts_per_week": dict(m.raw["norms"]["posts_per_week"]),
-        "live_streams_per_quarter": dict(m.raw["norms"].get("live_streams_per_quarter", {})),
-        "indicators": {c: {"block": s["block"], "title": s["title"], "weight": s["weight"]}
-                       for c, s in m.indicators.items()},
-        "blocks": dict(m.raw["blocks"]), "composite": dict(m.raw["composite"]), "zones": list(m.raw["zones"]),
-        "gates": dict(m.raw["gates"])}
+        "required_platforms": list(m.required_platforms), "posts_per_week": dict(m.norms.posts_per_week),
+        "live_streams_per_quarter": dict(m.norms.live_streams_per_quarter),
+        "indicators": {c: {"block": s.block, "title": s.title, "weight": s.weight} for c, s in m.indicators.items()},
+        "blocks": dict(m.blocks), "composite": m.composite.as_dict(), "zones": [z.as_dict() for z in m.zones],
+        "gates": m.gates.as_dict()}
     for name in (*TABLES, "reference"):
         payload[name] = [owner_row(r, blocks) for r in rating.tables[name].iter_rows(named=True)]
     payload["streams"] = [{"owner": r["owner_name"], "owner_kind": r["kind"], "parent": r["parent_name"],
@@ -99,7 +98,7 @@ def rating_payload(rating: QuarterRating) -> dict:
     late = announced_late(m, rating.quarter.code)
     payload["methodology_warning"] = (
         f"методика «{m.id}» утверждена {m.approved_on:%d.%m.%Y} — менее чем за "
-        f"{m.raw['deadlines']['announce_days_before']} дней до начала квартала (Порядок §4 п.15)") if late else None
+        f"{m.deadlines.announce_days_before} дней до начала квартала (Порядок §4 п.15)") if late else None
     if rating.today is not None:
         payload["early_warning"] = warning_payload(rating, rating.today)
     return payload

@@ -52,7 +52,7 @@ class QuarterRating:
 
 
 def norms_frame(m: Methodology) -> pl.DataFrame:
-    norms = m.raw["norms"]["posts_per_week"]
+    norms = m.norms.posts_per_week
     return pl.DataFrame({"kind": list(norms), "norm": [int(v) for v in norms.values()]},
                         schema={"kind": pl.String, "norm": pl.Int64})
 
@@ -79,7 +79,7 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
              .join(streams, on="owner_id", how="left")
              .join(snapshot_values, on="page_id", how="left"))
     codes = list(m.indicators)
-    relative = [c for c in codes if m.indicators[c].get("percentile")]
+    relative = [c for c in codes if m.indicators[c].percentile]
     frame = frame.with_columns(indicators.block_a(m) + indicators.block_b(m) + indicators.block_c()
                                + indicators.block_d() + indicators.block_e(m))
     frame = indicators.apply_gates(frame, m, codes)
@@ -134,10 +134,11 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
 
 
 def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
-    """Body composite = 0.50 × body + 0.25 × its head + 0.25 × mean of its rated institutions; missing or unrated
+    """Body composite = body × body score + head × its head's + institutions × the mean of its rated institutions
+    (the methodology's [composite] shares, 0.50 / 0.25 / 0.25 by default); missing or unrated
     parts are dropped and the rest renormalised (weights from the methodology file). A body whose own owner score
     is not rated is not rated (methodology.md §4)."""
-    weights = m.raw["composite"]
+    composite = m.composite
     children = owners.filter(pl.col("kind").is_in(["head", "institution"]))
     rated = pl.col("score").is_not_null()
     institution = pl.col("kind") == "institution"
@@ -149,8 +150,8 @@ def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
         (pl.col("kind") == "head").any().alias("has_head"))
     bodies = (owners.filter(pl.col("kind") == "executive_body").rename({"score": "body_score"})
               .join(parts, left_on="owner_id", right_on="parent_id", how="left"))
-    terms = [("body_score", weights["body"]), ("head_score", weights["head"]),
-             ("institutions_score", weights["institutions"])]
+    terms = [("body_score", composite.body), ("head_score", composite.head),
+             ("institutions_score", composite.institutions)]
     numerator = pl.sum_horizontal(pl.col(c).fill_null(0) * w for c, w in terms)
     denominator = pl.sum_horizontal(pl.when(pl.col(c).is_not_null()).then(w).otherwise(0.0) for c, w in terms)
     missing_parts = pl.concat_list(
@@ -164,15 +165,15 @@ def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
 
 def zone_expr(m: Methodology) -> pl.Expr:
     zone = pl.lit(None, dtype=pl.String)
-    for z in sorted(m.raw["zones"], key=lambda z: z["min"]):  # the highest threshold reached wins: applied last
-        zone = pl.when(pl.col("score") >= z["min"]).then(pl.lit(z["name"])).otherwise(zone)
+    for z in sorted(m.zones, key=lambda z: z.min):  # the highest threshold reached wins: applied last
+        zone = pl.when(pl.col("score") >= z.min).then(pl.lit(z.name)).otherwise(zone)
     return pl.when(pl.col("score").is_not_null()).then(zone).alias("zone")
 
 
 def rank_table(table: pl.DataFrame, m: Methodology) -> pl.DataFrame:
     """Rank by score; ties break by the methodology's order (B1, then block A, then name)."""
     columns = ["score"]
-    for key in m.raw["ties"]["order"]:
+    for key in m.ties:
         column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
         if column in table.columns:
             columns.append(column)

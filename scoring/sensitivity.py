@@ -35,9 +35,9 @@ class SensitivitySettings:
 
 
 def settings(m: Methodology, step: float | None = None) -> SensitivitySettings:
-    raw = m.raw["sensitivity"]
-    return SensitivitySettings(float(raw["step"] if step is None else step), int(raw["grid_points"]),
-                               int(raw["unstable_places"]))
+    conf = m.sensitivity
+    return SensitivitySettings(float(conf.step if step is None else step), int(conf.grid_points),
+                               int(conf.unstable_places))
 
 
 def block_factors(block_weights: dict[str, float], offsets: list[float]) -> np.ndarray:
@@ -185,7 +185,7 @@ def place_ranges(payload: dict, m: Methodology, step: float | None = None) -> di
     owners, scores = owner_scores(payload, factors)
     result: dict = {"settings": {"step": conf.step, "grid_points": conf.points, "combinations": int(len(factors)),
                                  "unstable_places": conf.unstable_places}}
-    order = list(m.raw["ties"]["order"])
+    order = list(m.ties)
     for name in TABLES:
         rows = [r for r in payload.get(name, []) if r.get("rank") is not None]
         ranks = places(table_scores(payload, name, owners, scores), tie_positions(rows, order))

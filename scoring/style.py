@@ -78,12 +78,13 @@ class StyleSettings:
 
     @classmethod
     def from_methodology(cls, m) -> "StyleSettings":
-        raw = m.raw["press_release"]
-        weights = dict(raw["weights"])
-        return cls(float(raw["threshold"]), int(raw["long_sentence_words"]), int(raw["min_words"]),
-                   {k: float(weights[k]) for k in FEATURES}, float(weights["bias"]),
-                   {k: float(raw["centres"][k]) for k in FEATURES}, dict(raw["readability"]),
-                   float(raw["page_share"]), int(raw["examples"]), bool(raw["scored"]), m.sha256)
+        conf = m.press_release
+        readability = conf.readability
+        return cls(float(conf.threshold), int(conf.long_sentence_words), int(conf.min_words),
+                   {k: float(conf.weights[k]) for k in FEATURES}, float(conf.bias),
+                   {k: float(conf.centres[k]) for k in FEATURES},
+                   {"base": readability.base, "sentence": readability.sentence, "syllables": readability.syllables},
+                   float(conf.page_share), int(conf.examples), bool(conf.scored), m.sha256)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def weekly_norm_risks(rating: QuarterRating) -> pl.DataFrame:
     """Pages on course to miss the weekly norm: the last ended week was below it, or the share of weeks at the
     norm so far is under the methodology's `early_warning.share_of_weeks`. `posts_needed` is what the running
     week still lacks; `best_B1` the share of weeks at the norm still reachable if every remaining week meets it."""
-    share = float(rating.methodology.raw["early_warning"]["share_of_weeks"])
+    share = float(rating.methodology.early_warning_share)
     grid = rating.grid
     left = grid.filter(pl.col("status") == NOT_ENDED).group_by("page_id").agg(
         pl.len().cast(pl.Int64).alias("weeks_left"),
@@ -40,7 +40,7 @@ def weekly_norm_risks(rating: QuarterRating) -> pl.DataFrame:
 
 def live_stream_risks(rating: QuarterRating, today: date) -> pl.DataFrame:
     """Owners the methodology requires a live stream of (executive bodies) that have none yet this quarter."""
-    needed = rating.methodology.raw["norms"].get("live_streams_per_quarter", {})
+    needed = rating.methodology.norms.live_streams_per_quarter
     held = rating.streams.group_by("owner_id").agg(pl.len().cast(pl.Int64).alias("streams"))
     days_left = (rating.quarter.last_day - today).days + 1
     owners = rating.owners.filter(pl.col("kind").is_in(list(needed)), pl.col("pages") > 0)

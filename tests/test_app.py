@@ -52,7 +52,7 @@ def test_methodology_screen_lists_every_indicator(demo_db_url, monkeypatch):
     shown = " ".join(df.value.to_csv() for df in at.dataframe)
     for methodology in load_methodologies():
         for code, spec in methodology.indicators.items():
-            assert code in shown and spec["title"][:30] in shown, code
+            assert code in shown and spec.title[:30] in shown, code
 
 
 def test_login_required_in_shared_deployment(sqlite_url, monkeypatch):

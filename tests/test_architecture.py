@@ -46,3 +46,30 @@ def test_services_sit_above_storage_and_scoring_only():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "services").rglob("*.py")
                  if imports_of(p) & {"streamlit", "app_pages"}]
     assert offenders == []
+
+
+def _project_files() -> list[Path]:
+    return [p for p in ROOT.rglob("*.py") if not any(part.startswith(".") for part in p.relative_to(ROOT).parts)]
+
+
+def test_methodology_is_read_as_typed_values_only_in_its_loader():
+    """Issue 22: the methodology file becomes frozen dataclasses once, in scoring/methodology.py; nothing else reads
+    it by string keys (`m.raw["gates"]`), and the typed Methodology keeps no `raw` dict to read. The pandas
+    references in benchmark/ are independent re-implementations: they parse the file's TOML text themselves
+    (`tomllib.loads(m.source)`), which also checks the typed loader against the file."""
+    from dataclasses import fields
+
+    from scoring.methodology import Methodology
+    assert "raw" not in {f.name for f in fields(Methodology)} and not hasattr(Methodology, "raw")
+    loader = ROOT / "scoring" / "methodology.py"
+    offenders = []
+    for path in _project_files():
+        if path == loader:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            attribute = isinstance(node, ast.Attribute) and node.attr == "raw"  # m.raw, m.raw[…]
+            keyed = (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "raw"
+                     and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str))  # raw["…"]
+            if attribute or keyed:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -23,9 +23,9 @@ def synthetic_payload():
 
 
 def _info(required=("vk",)) -> dict:
-    return {"blocks": dict(M.raw["blocks"]), "composite": dict(M.raw["composite"]),
+    return {"blocks": dict(M.blocks), "composite": M.composite.as_dict(),
             "required_platforms": list(required),
-            "indicators": {c: {"block": s["block"], "weight": s["weight"], "title": s["title"]}
+            "indicators": {c: {"block": s.block, "weight": s.weight, "title": s.title}
                            for c, s in M.indicators.items()}}
 
 
