@@ -10,7 +10,7 @@ import msgspec
 import orjson
 
 from loaders import activity as act
-from loaders import activity_template, ok, registry, telegram, vk, vk_typed
+from loaders import activity_template, ok, registry, telegram, telegram_typed, vk, vk_typed
 from loaders.activity import ActivityData
 from loaders.errors import LoadError, fail
 from loaders.tabular import is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets
@@ -184,14 +184,24 @@ def tabular_kind(content: bytes, filename: str) -> str:
 
 
 def load_json_bytes(content: bytes, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
-    """Parse and load a JSON activity export (gzip opened, UTF-16 or a BOM converted): a `wall.get` file through
-    the typed fast path, anything else (or a wall the fast path does not take) through the generic parse and
-    the shape routing below (which checks the document's shape first: one document, bounded nesting — the typed
-    path refuses both by itself and leaves the explanation to it)."""
-    content = utf8(content, filename)
-    if (wall := vk_typed.decode_wall(content)) is not None:
+    """Parse and load a JSON activity export (gzip opened, UTF-16 or a BOM converted): a Telegram channel export
+    and a `wall.get` file through their typed fast paths, anything else (or a file a fast path does not take)
+    through the generic parse and the shape routing below (which checks the document's shape first: one
+    document, bounded nesting — the typed paths refuse both by themselves and leave the explanation to it).
+
+    The bytes are let go as soon as the typed path no longer needs them (a caller that passes its last
+    reference, as storage.ingest does, has a 200 MB file freed before its frames are built)."""
+    held = [utf8(content, filename)]
+    del content
+    if (chats := telegram_typed.decode_chats(held[0], MAX_JSON_VALUES)) is not None:
+        try:
+            return telegram.load_telegram(chats, filename, tz, now, release=held.clear)
+        except telegram.Untyped:
+            del chats  # the typed messages are not needed by the generic reading
+    elif (wall := vk_typed.decode_wall(held[0])) is not None:
+        held.clear()
         return vk.load_wall(wall, filename, now)
-    return load_activity_json(parse_json(content, filename), filename, tz, now)
+    return load_activity_json(parse_json(held.pop(), filename), filename, tz, now)
 
 
 def load_activity_json(payload: object, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:

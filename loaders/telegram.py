@@ -8,13 +8,16 @@ channel's replies. Personal chats and groups that are not a channel's discussion
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import msgspec
 import polars as pl
 
 from core import limits
 from loaders import activity as act
+from loaders import telegram_typed
 from loaders.activity import ActivityData, Collector
 from loaders.errors import fail
 
@@ -28,6 +31,30 @@ ACCEPTED = ("принимаются экспорт канала Telegram (тип
 ALBUM_GAP_S = 2  # album parts arrive within a second or two (formats.md §2.1.4, heuristic)
 MAX_CALL_S = 12 * 3600  # a call "hanging" for days is call lifetime, not air time (tdesktop #25782)
 VIDEO_MEDIA = {"video_file", "animation", "video_message"}
+_UNSET = msgspec.UNSET
+_decode = msgspec.json.decode
+
+
+def _typed_reactions(reactions) -> tuple[int | None, int | None]:
+    """`_count_reactions` of a typed message's `reactions`; Untyped at a count that is not whole."""
+    if type(reactions) is not list:  # absent or null
+        return None, None
+    free = paid = 0
+    for reaction in reactions:
+        count = reaction.count
+        if type(count) is not int:
+            if count is not None:
+                raise Untyped
+            continue
+        if reaction.type == "paid":
+            paid += count
+        else:
+            free += count
+    return free, paid
+
+
+class Untyped(Exception):
+    """The typed path met something only the generic path reads or explains (it then reads the file again)."""
 
 
 def chats_of(payload: object) -> list[dict] | None:
@@ -88,7 +115,10 @@ class _Clock:
 
 
 def _text(message: dict) -> str:
-    text = message.get("text")
+    return _flat_text(message.get("text"))
+
+
+def _flat_text(text: object) -> str:
     if isinstance(text, str):
         return text
     if isinstance(text, list):
@@ -117,7 +147,10 @@ def _reactions(message: dict) -> tuple[int | None, int | None, object]:
     """(reactions, paid reactions, a count that is not a whole number or None): paid ones (Telegram Stars,
     `"type": "paid"`) are bought, not given, and are kept apart — never summed into the reactions that engagement
     counts."""
-    reactions = message.get("reactions")
+    return _count_reactions(message.get("reactions"))
+
+
+def _count_reactions(reactions: object) -> tuple[int | None, int | None, object]:
     if type(reactions) is not list:
         return None, None, None
     free = paid = 0
@@ -268,6 +301,138 @@ class _Reader:
             self._stream(ref, open_call[0], open_call[1], None, open_call[2])
         self.coverage.append(act.coverage([ref], *act.span(seen), posts=True, comments=False))
         self._note_local_dates(name, local_before, first_local)
+
+    def typed_channel(self, chat) -> None:
+        """`channel` for the structs of loaders.telegram_typed: the same rules, read only for the messages the
+        generic path would take without a word; at anything else (no `date_unixtime`, a date or id it would
+        refuse, an unknown type, a count that is not whole) raises Untyped and the generic path reads the file.
+        Per message only what a post keeps is built: its columns are appended to directly, the album being
+        followed in locals."""
+        name = chat.name if isinstance(chat.name, str) else ""
+        ref = chat_ref(self.out, chat)
+        if ref is None:
+            return
+        self.page(ref, chat.get("name"))
+        decode = telegram_typed.MESSAGE.decode
+        pinned: set[int | None] = set()  # known at the end: a pin comes after the post it pins
+        idents: list[int] = []
+        out, records, posts = self.out, self.records, self.posts
+        low, high, int_min, int_max = limits.SECONDS_FROM, limits.SECONDS_TO, limits.INT64_MIN, limits.INT64_MAX
+        post_ids, moments, contents = (posts[c] for c in ("post_id", "published_at", "content_type"))
+        texts, reactions, paids, rows = (posts[c] for c in ("text", "reactions", "paid_reactions", "source_row"))
+        before = len(post_ids)
+        first = last = None
+        open_call = None
+        # the post an album's later parts join: its row in the columns, author, moment, text, media kinds
+        album_index, album_from, album_moment, album_text, album_kinds = -1, None, 0, "", None
+        album_media = False
+        for raw in chat.messages:
+            try:
+                m = decode(raw)
+            except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+                raise Untyped from None
+            if m.action == "pin_message":  # whatever its type, as the generic path reads pins
+                pinned.add(_message_id(m.message_id))
+            ident = m.id
+            if type(ident) is not int or not int_min <= ident <= int_max:
+                raise Untyped
+            kind = m.type
+            if kind == "unsupported":
+                out.reject(act.REJECT_UNSUPPORTED)
+                continue
+            unix = m.date_unixtime
+            if type(unix) is str and len(unix) <= 20:
+                try:
+                    moment = int(unix)
+                except ValueError:
+                    raise Untyped from None
+            elif type(unix) is int and len(str(unix)) <= 20:
+                moment = unix
+            else:
+                raise Untyped
+            if not low <= moment < high:
+                raise Untyped
+            records.append((name, ident))
+            row = len(records) - 1
+            if first is None or moment < first:
+                first = moment
+            if last is None or moment > last:
+                last = moment
+            if kind == "service":
+                if m.action == "group_call":
+                    open_call = self._call(ref, m, moment, row, open_call)
+                else:
+                    out.reject(act.REJECT_SERVICE)
+                continue
+            if kind != "message":
+                raise Untyped
+            value = m.text
+            text = value if type(value) is str else "" if value is _UNSET else _flat_text(value)
+            author = m.from_id
+            author = str(author) if isinstance(author, str) or type(author) is int else None
+            media = m.photo is not _UNSET or m.file is not _UNSET or m.media_type is not _UNSET
+            free, paid = _typed_reactions(m.reactions)
+            if (media and album_media and album_from == author and abs(moment - album_moment) <= ALBUM_GAP_S
+                    and (not text or not album_text)):
+                if text and not album_text:
+                    texts[album_index] = album_text = text
+                if free is not None:
+                    reactions[album_index] = (reactions[album_index] or 0) + free
+                    paids[album_index] = (paids[album_index] or 0) + paid
+                album_kinds.append(self._typed_media_kind(m))
+                continue
+            if album_kinds is not None and len(album_kinds) > 1:
+                out.reject(_album_reason(album_kinds), len(album_kinds) - 1)
+            content = self._typed_content(m, value)
+            post_ids.append(str(ident))
+            moments.append(moment * 1_000_000)
+            contents.append(content)
+            idents.append(ident)
+            texts.append(text)
+            reactions.append(free)
+            paids.append(paid)
+            rows.append(row)
+            album_index, album_from, album_moment = len(post_ids) - 1, author, moment
+            album_text, album_media = text, media
+            album_kinds = [self._typed_media_kind(m)] if media else []
+        if album_kinds is not None and len(album_kinds) > 1:
+            out.reject(_album_reason(album_kinds), len(album_kinds) - 1)
+        added = len(post_ids) - before
+        posts["ref"].extend([ref] * added)
+        posts["is_repost"].extend(c == "repost" for c in contents[before:])
+        posts["is_live"].extend([False] * added)
+        posts["is_pinned"].extend(ident in pinned for ident in idents)
+        if open_call is not None:
+            self._stream(ref, open_call[0], open_call[1], None, open_call[2])
+        self.coverage.append(act.coverage([ref], *act.span([] if first is None else [first, last]), posts=True,
+                                          comments=False))
+
+    @staticmethod
+    def _typed_media_kind(m) -> str:
+        if m.photo is not _UNSET:
+            return "photo"
+        if _word(m.media_type) in VIDEO_MEDIA or (_word(m.mime_type) or "").startswith("video/"):
+            return "video"
+        return "file"
+
+    @staticmethod
+    def _typed_content(m, text: object) -> str:
+        """`_content_type` of a typed message (`text`: its decoded `text`)."""
+        if (m.forwarded_from is not _UNSET and m.forwarded_from is not None) or (
+                m.saved_from is not _UNSET and m.saved_from):
+            return "repost"
+        if m.photo is not _UNSET:
+            return "photo"
+        if _word(m.media_type) in VIDEO_MEDIA or (_word(m.mime_type) or "").startswith("video/"):
+            return "video"
+        if m.poll is not _UNSET:
+            return "poll"
+        entities = _decode(m.text_entities) if m.text_entities is not _UNSET else None
+        entities = entities or (text if type(text) is list else ())
+        for entity in entities if type(entities) is list else ():
+            if type(entity) is dict and entity.get("type") in ("link", "text_link"):
+                return "link"
+        return "text"
 
     def _note_local_dates(self, name: str, before: int, first_row: int | None) -> None:
         if self.clock.local > before and first_row is not None:
@@ -420,17 +585,24 @@ def chat_ref(out: Collector, chat: dict) -> str | None:
     return None
 
 
-def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:
+def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime,
+                  release: Callable[[], None] | None = None) -> ActivityData:
+    """The export's chats (dicts of the generic parse, or the structs of loaders.telegram_typed — then Untyped
+    may be raised while the messages are read, never later) → the canonical frames. `release` is called once the
+    messages are read: the caller may let the file's bytes go (the typed messages are views of them)."""
     reader = _Reader(filename, tz)
     types, skipped = [], Counter()
     for chat in chats:
         chat_type = _word(chat.get("type"))
+        typed = not isinstance(chat, dict)  # the structs of loaders.telegram_typed
+        if typed and chat_type in GROUP_TYPES:
+            raise Untyped  # a group: the generic path tells a discussion group from others
         if chat_type in CHANNEL_TYPES | GROUP_TYPES and not isinstance(chat.get("messages"), list):
             reader.out.error("у чата нет списка сообщений", record=f"чат «{act.shown(chat.get('name'))}»",
                              column="messages")
             continue
         if chat_type in CHANNEL_TYPES:
-            reader.channel(chat)
+            reader.typed_channel(chat) if typed else reader.channel(chat)
             types.append(chat_type)
         elif chat_type in GROUP_TYPES and (channel := discussion_channel(chat)) is not None:
             if channel not in reader.pages["ref"]:
@@ -447,6 +619,11 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime)
                        f", а не канала; {ACCEPTED}", filename)
         else:
             skipped[REFUSED_TYPES.get(chat_type, chat_type or "?")] += 1
+    if chats and not isinstance(chats[0], dict):
+        chat = None
+        chats.clear()  # the typed messages: what is kept is in the reader's columns now
+    if release is not None:
+        release()
     reader.out.raise_if_errors()
     if not types:
         raise fail(f"в полном экспорте Telegram нет ни одного канала или группы обсуждения канала; {ACCEPTED}",

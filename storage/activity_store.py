@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -394,7 +395,7 @@ class _NothingNew(Exception):
 
 
 def _observation(conn: Connection, data: ActivityData, stated: date | None, tz: ZoneInfo, now: datetime,
-                 content: bytes) -> tuple[datetime, str, str]:
+                 digest: str) -> tuple[datetime, str, str]:
     """The batch's «сведения на» moment (UTC), where it comes from (`stated` | `file` | `upload`) and the Russian
     phrase the report shows. A stated day stands for its end (or now, if it is today); a file with no dated item
     is observed when it was first uploaded."""
@@ -412,7 +413,7 @@ def _observation(conn: Connection, data: ActivityData, stated: date | None, tz: 
     if latest is not None:
         return latest, "file", f"сведения на {latest.astimezone(tz):%d.%m.%Y %H:%M} (по самой поздней записи файла)"
     b = schema.batches
-    first = conn.execute(select(b.c.observed_at).where(b.c.sha256 == sha256_of(content), b.c.status == "active",
+    first = conn.execute(select(b.c.observed_at).where(b.c.sha256 == digest, b.c.status == "active",
                                                       b.c.observed_at.is_not(None)).order_by(b.c.id)).first()
     if first is not None:
         moment = _aware(first.observed_at)
@@ -422,36 +423,42 @@ def _observation(conn: Connection, data: ActivityData, stated: date | None, tz: 
                            "по времени загрузки)")
 
 
-def apply_activity(engine: Engine, data: ActivityData, *, filename: str, content: bytes, user: str,
+def apply_activity(engine: Engine, data: ActivityData, *, filename: str, content: bytes | None, user: str,
                    as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None = None,
-                   page: int | str | None = None) -> dict:
+                   page: int | str | None = None, digest: str | None = None, size: int | None = None,
+                   progress: Callable[[str], None] | None = None) -> dict:
     """Write one activity file as one batch in one transaction; returns its report. `as_of`: the «сведения на»
     day the analyst states (None: the file's newest dated item); `page`: the registry page (id or URL) the
-    analyst says the file is about."""
+    analyst says the file is about; `digest` and `size`: the content's SHA-256 and length when the caller has
+    them instead of the content (a 200 MB file takes a second to hash, and need not stay in memory);
+    `progress` is told «writing» when the rows start to be written."""
+    digest = digest or sha256_of(content)
+    size = len(content) if size is None else size
     report = inspect_report(data) | {"batch_id": None, "filename": filename, "period": None}
     try:  # a collision with a concurrent upload (the same new page, a deadlock) runs the transaction again
-        retrying(lambda: _write(engine, data, report, filename=filename, content=content, user=user, as_of=as_of,
-                                tz=tz, period=period, page=page))
+        retrying(lambda: _write(engine, data, report, filename=filename, size=size, user=user, as_of=as_of,
+                                tz=tz, period=period, page=page, digest=digest, progress=progress))
     except _NothingNew:  # not even the batch record or a new unregistered page is kept
-        report.update(batch_id=None, status="unchanged", duplicate_of=_same_content(engine, content))
+        report.update(batch_id=None, status="unchanged", duplicate_of=_same_content(engine, digest))
     return report
 
 
-def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, content: bytes, user: str,
-           as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None, page: int | str | None) -> None:
+def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, size: int, user: str,
+           as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None, page: int | str | None,
+           digest: str, progress: Callable[[str], None] | None) -> None:
     now = utcnow()
     # the same content uploaded several times at once: one after the other, the later ones find it stored
-    with writing(engine, f"upload:{sha256_of(content)}") as conn:
+    with writing(engine, f"upload:{digest}") as conn:
         target = None
         if page is not None:
             target = find_registry_page(conn, page)
             _check_assignment(data, target)
             report["assigned_page"] = {"page_id": target["id"], "url": target["url"], "owner": target["name"]}
-        observed, source, label = _observation(conn, data, as_of, tz, now, content)
+        observed, source, label = _observation(conn, data, as_of, tz, now, digest)
         observed_day = observed.astimezone(tz).date() if source != "stated" else as_of
         report.update(observed_at=act.iso_utc(observed), observed_source=source, observed_label=label)
-        batch_id = create_batch(conn, kind="activity", fmt=data.format, filename=filename, content=content,
-                                user=user, as_of=observed_day)
+        batch_id = create_batch(conn, kind="activity", fmt=data.format, filename=filename, content=None,
+                                user=user, as_of=observed_day, digest=digest, size=size)
         ref_to_page = match_pages(conn, data.pages, batch_id, now, None if target is None else target["id"])
         page_ids = sorted(set(ref_to_page.values()))
         frames = {}
@@ -497,6 +504,8 @@ def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, c
                                 max(r["date_to"] for r in coverage).isoformat()]
         if not (changed or snapshots or _coverage_is_new(conn, coverage)):
             raise _NothingNew
+        if progress is not None:
+            progress("writing")
         for name, incoming in frames.items():
             if incoming is None or incoming.height == 0:
                 continue
@@ -539,10 +548,10 @@ def _period_bounds(coverage: list[dict], tz: ZoneInfo):
             datetime.combine(end, time.max, tz).astimezone(timezone.utc))
 
 
-def _same_content(engine: Engine, content: bytes) -> int | None:
+def _same_content(engine: Engine, digest: str) -> int | None:
     b = schema.batches
     with engine.connect() as conn:
-        return conn.execute(select(func.max(b.c.id)).where(b.c.sha256 == sha256_of(content),
+        return conn.execute(select(func.max(b.c.id)).where(b.c.sha256 == digest,
                                                            b.c.status == "active")).scalar_one()
 
 

@@ -23,12 +23,14 @@ def write_audit(conn: Connection, user: str, action: str, obj: str | None = None
                                                  details=details or {}))
 
 
-def create_batch(conn: Connection, *, kind: str, fmt: str, filename: str, content: bytes, user: str,
-                 as_of: date) -> int:
+def create_batch(conn: Connection, *, kind: str, fmt: str, filename: str, content: bytes | None, user: str,
+                 as_of: date, digest: str | None = None, size: int | None = None) -> int:
+    """A new active batch; `digest` and `size`: the content's SHA-256 and length when the caller has them
+    instead of the content."""
     result = conn.execute(insert(schema.batches).values(
-        kind=kind, format=fmt, filename=limits.fit(filename, limits.FILENAME), sha256=sha256_of(content),
-        size_bytes=len(content), uploaded_by=limits.fit(user, limits.USERNAME), uploaded_at=utcnow(), as_of=as_of,
-        status="active", report={}))
+        kind=kind, format=fmt, filename=limits.fit(filename, limits.FILENAME), sha256=digest or sha256_of(content),
+        size_bytes=len(content) if size is None else size, uploaded_by=limits.fit(user, limits.USERNAME),
+        uploaded_at=utcnow(), as_of=as_of, status="active", report={}))
     return int(result.inserted_primary_key[0])
 
 

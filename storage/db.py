@@ -307,7 +307,7 @@ def write_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
                                    if isinstance(t, pl.Datetime) and t.time_zone is not None)
         if conn.dialect.name == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-                for chunk in frame.iter_slices(200_000):  # a few tens of MB of CSV at a time
+                for chunk in frame.iter_slices(50_000):  # some MB of CSV at a time
                     buffer = io.BytesIO()
                     chunk.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
                                     null_value="")
@@ -318,7 +318,7 @@ def write_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
              if isinstance(t, pl.Datetime)]
             + [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date])
         statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in frame.columns)})"
-        for chunk in frame.iter_slices(500_000):
+        for chunk in frame.iter_slices(50_000):  # the rows as Python tuples: 50,000 at a time (texts…)
             cursor.executemany(statement, chunk.rows())
     finally:
         cursor.close()

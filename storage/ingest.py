@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -24,8 +26,30 @@ from loaders.registry import load_registry
 from loaders.tabular import check_size
 from core import calendar
 from storage.activity_store import apply_activity, inspect_report
+from storage.audit import sha256_of
 from storage.db import Contention
 from storage.registry_store import apply_registry, known_owner_kinds
+
+
+# the stages of an upload, in order, as `progress` is told them (the upload screen names them; the rating's
+# recomputation after the upload is the screen's fourth stage)
+STAGES = ("reading", "checking", "writing")
+Progress = Callable[[str], None]
+HASH_APART_BYTES = 8 * 2**20  # a bigger file is hashed in a thread while it is read (hashlib frees the GIL)
+
+
+def _digest(content: bytes) -> Callable[[], str]:
+    """The content's SHA-256, computed beside the parse for a big file: a function that waits for it."""
+    if len(content) < HASH_APART_BYTES:
+        return lambda: sha256_of(content)
+    result: list[str] = []
+    thread = threading.Thread(target=lambda: result.append(sha256_of(content)), name="sha256", daemon=True)
+    thread.start()
+
+    def value() -> str:
+        thread.join()
+        return result[0]
+    return value
 
 
 def local_today() -> date:
@@ -38,8 +62,10 @@ def load_activity(content: bytes, filename: str, kind: str | None = None) -> Act
     kind = kind or detect.detect_kind(content, filename)
     now = datetime.now(timezone.utc)
     with paused_gc():
-        if kind == "activity_json":
-            return detect.load_json_bytes(content, filename, region_tz(), now)
+        if kind == "activity_json":  # the last reference handed on: the loader frees a big file once read
+            held = [content]
+            del content
+            return detect.load_json_bytes(held.pop(), filename, region_tz(), now)
         if kind == "activity_table":
             return load_template(content, filename, region_tz(), now)
     raise fail("это реестр страниц, а не выгрузка активности", filename)
@@ -52,17 +78,23 @@ def inspect_bytes(content: bytes, filename: str) -> dict:
         data = load_registry(content, filename, today=local_today())
         return {"format": data.format, "owners": data.owners.height, "pages": data.pages.height,
                 "warnings": [str(w) for w in data.warnings], "errors": []}
-    return inspect_report(load_activity(content, filename, kind))
+    held = [content]
+    del content
+    return inspect_report(load_activity(held.pop(), filename, kind))
 
 
 def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as_of: date | None = None,
-                 period: tuple[date, date] | None = None, page: int | str | None = None) -> dict:
+                 period: tuple[date, date] | None = None, page: int | str | None = None,
+                 progress: Progress | None = None) -> dict:
     """Load one file and write it; raises LoadError (Russian, located) and writes nothing on bad input.
 
     `as_of`: the «сведения на» day the analyst states; without it an activity file is observed at its newest
     dated item and a registry on today's date. `period`: the days the export was taken for (its coverage).
     `page`: the registry page (id, or URL as in the registry) an activity file is about — for a file that names
-    no page (an empty wall.get has no owner_id), with a period it proves the page's silence."""
+    no page (an empty wall.get has no owner_id), with a period it proves the page's silence. `progress` is told
+    each stage as it begins (`STAGES`: reading the file, checking it against the stored data, writing)."""
+    tell = progress or (lambda stage: None)
+    tell("reading")
     check_size(content, filename)
     for day, what in ((as_of, "дата сведений"), *(((d, "период выгрузки") for d in period) if period else ())):
         if day is not None and not limits.MOMENTS_FROM.year <= day.year < limits.MOMENTS_TO.year:
@@ -75,15 +107,20 @@ def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as
         if page is not None:
             raise fail("страницу указывают только для выгрузки активности, а это реестр страниц", filename)
         data = load_registry(content, filename, known_owner_kinds(engine), today=local_today())
+        tell("writing")
         try:
             return apply_registry(engine, data, filename=filename, content=content, user=user,
                                   as_of=as_of or local_today())
         except Contention as error:
             raise fail(str(error), filename) from None
-    data = load_activity(content, filename, kind)
+    digest, size = _digest(content), len(content)
+    held = [content]
+    del content  # the loader holds the last reference and lets a big file go once it is read
+    data = load_activity(held.pop(), filename, kind)
+    tell("checking")
     try:
-        return apply_activity(engine, data, filename=filename, content=content, user=user, as_of=as_of,
-                              tz=region_tz(), period=period, page=page)
+        return apply_activity(engine, data, filename=filename, content=None, size=size, user=user, as_of=as_of,
+                              tz=region_tz(), period=period, page=page, digest=digest(), progress=tell)
     except LoadError as error:  # refusals of the writing step (a stated date, an assigned page) name the file
         if all(issue.file for issue in error.issues):
             raise

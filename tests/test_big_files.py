@@ -1,0 +1,165 @@
+"""Big exports (issue 21, «Big files»): the generated genuine-message files of benchmark/bigfile.py ingest with
+the counts they were written with, and the typed Telegram path (loaders/telegram_typed.py) reads exactly what
+the generic parse reads — or hands the file to it. No timing here: speed and memory are `cli.py bench`'s."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+from sqlalchemy import func, select
+
+from benchmark import bigfile
+from loaders import detect, telegram, telegram_typed
+from loaders.errors import LoadError
+from storage import schema
+from storage.db import make_engine
+from storage.ingest import STAGES, ingest_bytes, inspect_bytes
+from tests.factories import tg_chat, tg_message, tg_service, to_json, unix
+
+TZ = ZoneInfo("Asia/Tomsk")
+NOW = datetime(2026, 11, 30, tzinfo=timezone.utc)
+
+
+def generic(content: bytes):
+    return detect.load_activity_json(detect.parse_json(content, "result.json"), "result.json", TZ, NOW)
+
+
+def typed(content: bytes):
+    """The typed path alone: fails the test if the file would go to the generic path."""
+    chats = telegram_typed.decode_chats(content, detect.MAX_JSON_VALUES)
+    assert chats is not None, "the typed decoder did not take the file"
+    return telegram.load_telegram(chats, "result.json", TZ, NOW)
+
+
+def same(a, b) -> None:
+    for name in ("pages", "posts", "streams", "comments", "snapshots", "coverage"):
+        assert getattr(a, name).equals(getattr(b, name)), name
+    assert (a.format, a.chat_type, a.rejected, a.warnings) == (b.format, b.chat_type, b.rejected, b.warnings)
+    assert list(a.rejected) == list(b.rejected)  # the report lists the reasons in the same order
+
+
+@pytest.fixture(scope="module")
+def telegram_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "result.json"
+    return path, bigfile.telegram_export(600_000, path)
+
+
+def test_generated_telegram_export_has_the_counts_it_was_written_with(telegram_file):
+    path, expected = telegram_file
+    content = path.read_bytes()
+    assert len(content) >= 600_000 and content.startswith(b'{\n  "name"')
+    report = inspect_bytes(content, path.name)
+    assert (report["format"], report["chat_type"], report["pages"]) == ("telegram", "public_channel", 1)
+    assert (report["posts"], report["live_streams"]) == (expected.posts, expected.streams)
+    assert report["rejected_reasons"] == {"фото альбома, объединённые с публикацией": expected.album_parts,
+                                          "служебные сообщения Telegram": expected.service} or \
+        report["rejected_reasons"] == {"служебные сообщения Telegram": expected.service,
+                                       "фото альбома, объединённые с публикацией": expected.album_parts}
+    data = typed(content)
+    assert int(data.posts["reactions"].sum()) == expected.reactions
+    assert int(data.posts["paid_reactions"].sum()) == expected.paid
+    assert dict(data.posts["content_type"].value_counts().iter_rows()) == expected.content
+    assert data.posts["published_at"].min() == datetime.fromtimestamp(expected.first, timezone.utc)
+    assert data.posts["published_at"].max() == datetime.fromtimestamp(expected.last, timezone.utc)
+    assert data.posts["text"].str.len_chars().min() > 0  # every post has its genuine text (albums: the first's)
+    same(data, generic(content))
+
+
+def test_generated_files_ingest_with_their_counts(telegram_file, tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'big.sqlite3'}")
+    path, expected = telegram_file
+    stages: list[str] = []
+    report = ingest_bytes(engine, path.read_bytes(), path.name, user="тест", progress=stages.append)
+    assert stages == list(STAGES)
+    assert (report["posts_added"], report["streams_added"]) == (expected.posts, expected.streams)
+    vk_path = tmp_path / "wall.json"
+    vk_expected = bigfile.vk_wall(400_000, vk_path)
+    vk_report = ingest_bytes(engine, vk_path.read_bytes(), vk_path.name, user="тест")
+    assert vk_report["posts_added"] == vk_expected.posts > 0
+    assert vk_report["rejected_reasons"] == {"записи участников (не от имени страницы)": vk_expected.service}
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.posts)).scalar_one() == (
+            expected.posts + vk_expected.posts)
+    again = ingest_bytes(engine, path.read_bytes(), path.name, user="тест")
+    assert again["status"] == "unchanged" and again["duplicate_of"] == report["batch_id"]
+    engine.dispose()
+
+
+def test_typed_path_reads_what_the_generic_path_reads():
+    t = unix(2026, 10, 5, 3)
+    photo = {"photo": "(File not included. Change data exporting settings to download.)"}
+    video = {"file": "(File not included.)", "media_type": "video_file", "mime_type": "video/mp4"}
+    messages = [
+        tg_service(1, t - 100, "create_channel"),
+        tg_message(2, t, text=["Смотрите ", {"type": "bold", "text": "фото"}], reactions=[
+            {"type": "emoji", "count": 3, "emoji": "👍"}, {"type": "paid", "count": 5}], **photo),
+        tg_message(3, t + 1, text="", **photo),
+        tg_message(4, t + 1, text="", reactions=[{"type": "emoji", "count": 1}], **video),
+        tg_service(5, t + 3600, "group_call"),
+        tg_service(6, t + 7200, "group_call", duration=3600),
+        tg_service(7, t + 9000, "pin_message", message_id=2),
+        {"id": 8, "type": "unsupported"},
+        tg_message(10, t + 20000, forwarded_from="Администрация Томской области"),
+        tg_message(13, t + 20100, text=["Сайт: ", {"type": "link", "text": "https://tomsk.gov.ru"}],
+                   text_entities=[{"type": "plain", "text": "Сайт: "},
+                                  {"type": "link", "text": "https://tomsk.gov.ru"}]),
+        tg_message(14, t + 20200, text="Опрос", poll={"question": "?", "answers": []}),
+        tg_message(15, t + 20300, text="Пересохранено", saved_from="Кто-то"),
+        tg_message(16, t + 20400, text="Без автора", from_id=None),
+        tg_message(17, t + 20500, text="Старый формат", from_id=3003, reactions=None),
+        tg_message(18, t + 20600, text="Текст\x07с управляющим символом"),
+        tg_message(19, t + 20700, text=[{"type": "text_link", "text": "ссылка", "href": "https://x.ru"}]),
+        tg_message(20, t + 30000, text="", **photo),  # media far from the album before: its own post
+        tg_service(11, t + 30000, "group_call", duration=900),
+        tg_service(12, t + 40000, "group_call"),
+    ]
+    for content in (to_json(tg_chat(messages)), to_json({"about": "x", "personal_information": {},
+                                                          "chats": {"about": "", "list": [
+                                                              tg_chat(messages), tg_chat([], "personal_chat", 5)]}})):
+        same(typed(content), generic(content))
+        same(detect.load_json_bytes(content, "result.json", TZ, NOW), generic(content))
+
+
+@pytest.mark.parametrize("change", [
+    {"date_unixtime": None, "date": "2026-10-05T15:30:00"},  # an old export: the region's local time
+    {"id": "девять"},  # refused with its place
+    {"reactions": [{"type": "emoji", "count": 1.5}]},  # refused: not a whole number
+    {"type": "что-то"},  # refused: unknown type
+    {"date_unixtime": "1e9"},  # refused: not a date
+    {"text": 5},  # not a text: read as an empty one by the generic path
+])
+def test_what_the_typed_path_does_not_expect_goes_to_the_generic_path(change):
+    t = unix(2026, 10, 5, 3)
+    message = tg_message(9, t, text="Текст") | change
+    content = to_json(tg_chat([tg_message(2, t - 50), message, tg_message(10, t + 50)]))
+    try:
+        expected = generic(content)
+    except LoadError as error:
+        with pytest.raises(LoadError) as caught:
+            detect.load_json_bytes(content, "result.json", TZ, NOW)
+        assert str(caught.value) == str(error) and "«result.json»" in str(error)
+        return
+    same(detect.load_json_bytes(content, "result.json", TZ, NOW), expected)
+
+
+def test_a_discussion_group_is_left_to_the_generic_path():
+    t = unix(2026, 10, 5, 3)
+    group = tg_chat([
+        tg_message(1, t, forwarded_from="Канал", **{"from": "Канал", "from_id": "channel3003"}),
+        tg_message(2, t + 60, text="Вопрос", from_id="user7", reply_to_message_id=1)],
+        "public_supergroup", 9009, "Обсуждение")
+    content = to_json(group)
+    with pytest.raises(telegram.Untyped):
+        typed(content)
+    data = detect.load_json_bytes(content, "result.json", TZ, NOW)
+    assert data.comments.height == 1
+    same(data, generic(content))
+
+
+def test_the_vk_generator_repeats_the_genuine_wall(tmp_path):
+    path = tmp_path / "wall.json"
+    expected = bigfile.vk_wall(300_000, path)
+    data = detect.load_json_bytes(path.read_bytes(), path.name, TZ, NOW)
+    assert data.posts.height == expected.posts and sum(data.rejected.values()) == expected.service
+    assert data.posts["text"].is_in(bigfile.genuine_texts()).all()
+    assert data.posts.filter(pl.col("post_id").is_duplicated()).height == 0
