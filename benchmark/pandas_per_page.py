@@ -160,8 +160,9 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
     first_week, week_end = weeks[0], weeks[-1] + timedelta(days=7)
     owners = _pandas(data.owners)
     pages = _pandas(data.pages)
-    # a page closed before the quarter is not the owner's page in it
-    pages = pages[[not _present(c) or c >= quarter.first_day for c in pages["closed_on"]]]
+    # a page closed before the quarter, or registered after it, is not the owner's page in it
+    pages = pages[[(not _present(c) or c >= quarter.first_day) and (not _present(r) or r <= quarter.last_day)
+                   for c, r in zip(pages["closed_on"], pages["registered_on"])]]
     pages = pages.merge(owners[["owner_id", "owner_name", "kind", "parent_id", "exemption"]],
                                          on="owner_id")
     norms = {k: int(v) for k, v in spec["norms"]["posts_per_week"].items()}

@@ -172,7 +172,8 @@ def score_pages_pandas(data: ScoringInput, m: Methodology, quarter: Quarter, tz:
         owners[["owner_id", "kind"]], on="owner_id")
     # a page closed before the quarter is not the owner's page in it; in its closing quarter, its weeks end with
     # the last one it existed through (the week holding the closing day is not its week)
-    pages = pages[pages["closed_on"].isna() | (pages["closed_on"] >= _day(quarter.first_day))]
+    pages = pages[(pages["closed_on"].isna() | (pages["closed_on"] >= _day(quarter.first_day)))
+                  & (pages["registered_on"].isna() | (pages["registered_on"] <= _day(quarter.last_day)))]
     pages["norm"] = pages["kind"].map(norms).astype(float)
     coverage = data.coverage.to_pandas()
 

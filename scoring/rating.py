@@ -62,10 +62,13 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     """Every registered page with its inputs, indicator values, N/A reasons, points, score and block scores;
     and the posts per page and week (activity.posts_by_week), from which QuarterRating.grid is built."""
     owners = data.owners.select("owner_id", "owner_name", "kind", "parent_id", "parent_name", "exemption")
-    # a page closed before the quarter's first day is not registered for that quarter (its platform then counts as
-    # missing only if the owner has no other page there); the quarters before its closing keep it
+    # a page closed before the quarter's first day, or registered after its last, is not a page of that quarter
+    # (its platform then counts as missing only if the owner has no other page there): a page opened later must
+    # not excuse a quarter without it; the quarters before its closing keep it
     still_open = pl.col("closed_on").is_null() | (pl.col("closed_on") >= window.quarter.first_day)
-    pages = (data.pages.filter(pl.col("owner_id").is_not_null(), still_open).join(owners, on="owner_id", how="inner")
+    registered = pl.col("registered_on").is_null() | (pl.col("registered_on") <= window.quarter.last_day)
+    pages = (data.pages.filter(pl.col("owner_id").is_not_null(), still_open, registered)
+             .join(owners, on="owner_id", how="inner")
              .join(norms_frame(m), on="kind", how="left"))
     boundary = window.quarter.next().first_day
     # the pass over the posts and the independent per-page parts run at once on Polars' thread pool

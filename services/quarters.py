@@ -32,11 +32,13 @@ class ApprovalError(ValueError):
 def scoring_input(engine: Engine, quarter: Quarter, tz: ZoneInfo, summed: bool = True) -> ScoringInput:
     """The current data of the quarter (and the reply look-ahead) as the frames scoring reads. On PostgreSQL
     (`summed`) the posts come already summed per page and week by the database (scoring's first step,
-    activity.week_sums), not as rows."""
+    activity.week_sums), not as rows. The owners and pages are the registry as it stood on the quarter's last day
+    (issue 17: storage.registry_history.registry_for_rating) — a body's institution moved to another body in a
+    later quarter stays with the first in this one."""
     window = QuarterWindow(quarter, tz)
     stored = rating_store.read_quarter(engine, (window.load_from, window.load_to), columns={
         "posts": tuple(POST_COLUMNS), "streams": tuple(STREAM_COLUMNS), "comments": tuple(COMMENT_COLUMNS)},
-        weeks=(tz.key, window.first_week, len(window.weeks)) if summed else None)
+        weeks=(tz.key, window.first_week, len(window.weeks)) if summed else None, registry_day=quarter.last_day)
     return ScoringInput(
         owners=stored.owners, pages=stored.pages, snapshots=stored.snapshots,
         posts=stored.posts.select(list(POST_COLUMNS)).cast(POST_COLUMNS),

@@ -10,7 +10,7 @@ import polars as pl
 from sqlalchemy import Engine, delete, func, insert, select
 
 from storage import post_weeks as post_weeks_store
-from storage import queries, schema
+from storage import queries, registry_history, schema
 from storage.activity_store import current_versions
 from storage.audit import write_audit
 from storage.db import ReadSnapshot, insert_or_nothing, read_snapshot, retrying, utcnow, writing
@@ -36,18 +36,20 @@ class StoredQuarter:
 
 def read_quarter(engine: Engine, span: tuple[datetime, datetime],
                  columns: dict[str, tuple[str, ...]] | None = None,
-                 weeks: tuple[str, date, int] | None = None) -> StoredQuarter:
+                 weeks: tuple[str, date, int] | None = None, registry_day: date | None = None) -> StoredQuarter:
     """`_read_quarter` at one moment of the database (storage.db.read_snapshot): an upload committed while the
     quarter is read is either wholly in it or not at all, so an approval freezes exactly the batches it lists.
     `weeks` (zone, the quarter's first Monday, number of weeks): on PostgreSQL the posts are read already summed
-    per page and week (storage.post_weeks: ≈ 2 M rows instead of 13 M posts nationally), `posts` left empty."""
+    per page and week (storage.post_weeks: ≈ 2 M rows instead of 13 M posts nationally), `posts` left empty.
+    `registry_day`: the owners and pages as the registry stood on that day (registry_history.registry_for_rating),
+    not as they are now."""
     with read_snapshot(engine) as snapshot:
-        return _read_quarter(snapshot, span, columns, weeks)
+        return _read_quarter(snapshot, span, columns, weeks, registry_day)
 
 
 def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime],
                   columns: dict[str, tuple[str, ...]] | None = None,
-                  weeks: tuple[str, date, int] | None = None) -> StoredQuarter:
+                  weeks: tuple[str, date, int] | None = None, registry_day: date | None = None) -> StoredQuarter:
     """The registry and the current activity rows in `span` (UTC), only the `columns` asked for per table (all
     when not given). Posts are read through the engine (ADBC on PostgreSQL: the columnar path that keeps a
     national quarter in seconds)."""
@@ -62,7 +64,10 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
         b = schema.batches
         active = conn.execute(select(b.c.id).where(b.c.status == "active").order_by(b.c.id)).scalars().all()
         stamp = conn.execute(select(func.max(b.c.uploaded_at)).where(b.c.status == "active")).scalar_one()
-    return StoredQuarter(queries.owners_frame(engine), queries.pages_frame(engine), queries.snapshots_frame(engine),
+    registry = registry_history.registry_for_rating(engine, registry_day) if registry_day else None
+    owners, pages = ((queries.owners_frame(engine), queries.pages_frame(engine)) if registry is None
+                     else (registry.owners, registry.pages))
+    return StoredQuarter(owners, pages, queries.snapshots_frame(engine),
                          posts, streams, comments, queries.coverage_frame(engine), tuple(active),
                          stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("UTC")),
                          post_weeks)

@@ -47,10 +47,17 @@ def _entries(conn, table: str | None = None, row_id: int | None = None, active_o
     return list(conn.execute(query))
 
 
-def registry_as_of(engine: Engine, day: date) -> RegistryState:
+def registry_as_of(engine: Engine, day: date, *, first_load_backdated: bool = False) -> RegistryState:
     """The registry as it stood on `day` (see the module's note): owners and pages as the registry batches dated on
     or before it left them, and the checklist facts dated on or before it. An owner a page of that day names is
-    kept even if no batch dated by then recorded it (with its first recorded image)."""
+    kept even if no batch dated by then recorded it (with its first recorded image).
+
+    `first_load_backdated` (the rating's reading, registry_for_rating): nothing older than the registry's first
+    upload is known, so the rows it created are taken as it created them on every earlier day too — a registry
+    first uploaded after the quarters it rates («сведения на» the day of the upload) still rates them, and the
+    pages' own registration and closing days decide which of them were pages of a quarter (scoring). What later
+    uploads and saves on «Реестр» add or change takes effect on their «сведения на» day: a page added in October
+    is no page of III кв., so a body without a Telegram channel in III кв. is not excused by one added later."""
     tz = region_tz()
     with engine.connect() as conn:
         current = {(name, r.id): _image(r) for name, table in (("owners", schema.owners), ("pages", schema.pages))
@@ -59,6 +66,7 @@ def registry_as_of(engine: Engine, day: date) -> RegistryState:
         for entry in _entries(conn):
             entries[(entry.table_name, entry.row_id)].append(entry)
     state, first_image = {}, {}
+    first_load = min((chain[0].batch_id for chain in entries.values()), default=None)
     for key in set(current) | set(entries):
         chain = entries.get(key)
         if not chain:
@@ -70,6 +78,8 @@ def registry_as_of(engine: Engine, day: date) -> RegistryState:
         after = [e.before for e in chain[1:]] + [current.get(key)]
         dated = [i for i, e in enumerate(chain) if e.as_of <= day]
         image = after[dated[-1]] if dated else chain[0].before
+        if image is None and not dated and first_load_backdated and chain[0].batch_id == first_load:
+            image = after[0]  # created by the registry's first upload, dated after `day`: as it created it
         if image is not None:
             state[key] = image
         first_image[key] = next((a for a in after if a is not None), None)
@@ -83,6 +93,25 @@ def registry_as_of(engine: Engine, day: date) -> RegistryState:
             wanted.append(owners[owner_id]["parent_id"])
     snapshots = queries.snapshots_frame(engine).filter(pl.col("as_of") <= day)
     return RegistryState(day, _owners_frame(owners), _pages_frame(pages, owners), snapshots)
+
+
+def registry_for_rating(engine: Engine, day: date) -> RegistryState | None:
+    """The registry a quarter ending on `day` is rated against (registry_as_of, first_load_backdated, with each
+    page's registration and closing days as known now), or None when that is the current registry: no active
+    registry batch is dated after `day`."""
+    b, rc = schema.batches, schema.registry_changes
+    with engine.connect() as conn:
+        later = conn.execute(select(b.c.id).where(b.c.status == "active", b.c.as_of > day,
+                                                  b.c.id.in_(select(rc.c.batch_id).distinct())).limit(1)).first()
+    if later is None:
+        return None
+    state = registry_as_of(engine, day, first_load_backdated=True)
+    # a page's registration and closing days are facts about the page, whenever the registry learnt them: a page
+    # closed in May and marked closed in November is no page of III кв. (not a data gap there)
+    days = queries.pages_frame(engine).select("page_id", "registered_on", "closed_on")
+    pages = (state.pages.drop("registered_on", "closed_on").join(days, on="page_id", how="left")
+             .select(list(queries.PAGE_SCHEMA)))
+    return RegistryState(state.day, state.owners, pages, state.snapshots)
 
 
 def _local_day(moment: str, tz) -> date:

@@ -237,7 +237,10 @@ def test_a_page_renamed_mid_quarter_keeps_its_posts_and_rating(registry):
     ingest_bytes(registry, template.encode("utf-8-sig"), "март.csv", user="тест",
                  period=(date(2026, 3, 16), date(2026, 3, 29)))
     url, count, weeks_counted, score = rated()
-    assert url == "https://vk.com/depfin_renamed" and count == 39 and weeks_counted == 13 and score is not None
+    # renamed on 30.11.2026: I кв. 2026 is rated against the registry as it stood on 31.03.2026 — its address then
+    assert url == "https://vk.com/depfin_tomsk" and count == 39 and weeks_counted == 13 and score is not None
+    now = fresh_rating(registry, Quarter(2026, 4), today=TODAY, with_movement=False).pages
+    assert now.filter(pl.col("page_id") == page)["url"].item() == "https://vk.com/depfin_renamed"
     assert pages_frame(registry).filter(pl.col("url") == "https://vk.com/depfin_tomsk").is_empty()  # no second page
     with registry.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.pages).where(
@@ -351,3 +354,51 @@ def test_html_page_escapes_every_text_and_links_only_web_addresses():
     assert 'href="https://t.me/a?x=1&amp;y=&quot;2&quot;"' in text
     assert "по состоянию на 30.11.2026" in text and "нет сведений" in text and "<link" not in text
     assert json.dumps("http") and "src=" not in text  # nothing loaded from elsewhere
+
+
+# --- a quarter is rated against the registry as it stood then ---
+
+def test_a_quarter_is_rated_against_the_registry_as_it_stood_on_its_last_day(registry):
+    """Registry «на 31.03.2026»; on 20.10.2026 a second executive body is added and the institution moves there, the
+    head is renamed, a Telegram channel registered on 15.10.2026 and an OK group registered in 2024 (but entered
+    only now) are added to the head. III кв. 2026 is rated as the registry stood on 30.09.2026; IV кв. 2026 as it
+    stands now."""
+    from services.quarters import fresh_rating
+    october = date(2026, 10, 20)
+    service.save_owner(registry, None, {"name": "Департамент по культуре Томской области", "kind": "executive_body"},
+                       user="аналитик", role="analyst", today=october)
+    institution = owner_id_of(registry, "ОГКУ «Центр бухгалтерского обслуживания»")
+    form = service.owner_form(registry, institution)
+    service.save_owner(registry, institution, {**form, "parent": "Департамент по культуре Томской области"}, form,
+                       user="аналитик", role="analyst", today=october)
+    head = owner_id_of(registry, "Петров Сергей Иванович, начальник Департамента финансов")
+    form = service.owner_form(registry, head)
+    service.save_owner(registry, head, {**form, "name": "Петров С. И., начальник Департамента финансов"}, form,
+                       user="аналитик", role="analyst", today=october)
+    service.save_page(registry, None, {"owner_id": head, "platform": "telegram", "url": "https://t.me/petrov_fin",
+                                       "registered_on": date(2026, 10, 15)},
+                      user="аналитик", role="analyst", today=october)
+    service.save_page(registry, None, {"owner_id": head, "platform": "ok", "url": "https://ok.ru/group/70000000000555",
+                                       "registered_on": date(2024, 2, 1)},
+                      user="аналитик", role="analyst", today=october)
+
+    q3 = fresh_rating(registry, Quarter(2026, 3), today=TODAY, with_movement=False)
+    q4 = fresh_rating(registry, Quarter(2026, 4), today=TODAY, with_movement=False)
+
+    def parent_of(rating, name):
+        return rating.owners.filter(pl.col("owner_name") == name)["parent_name"].item()
+    assert parent_of(q3, "ОГКУ «Центр бухгалтерского обслуживания»") == "Департамент финансов Томской области"
+    assert parent_of(q4, "ОГКУ «Центр бухгалтерского обслуживания»") == "Департамент по культуре Томской области"
+    q3_names, q4_names = set(q3.owners["owner_name"]), set(q4.owners["owner_name"])
+    assert "Петров Сергей Иванович, начальник Департамента финансов" in q3_names
+    assert "Петров С. И., начальник Департамента финансов" in q4_names
+    assert "Департамент по культуре Томской области" not in q3_names
+    # the channel registered after III кв. is no page of it (the head's Telegram counts as missing there)
+    assert "https://t.me/petrov_fin" not in q3.pages["url"].to_list()
+    assert "https://t.me/petrov_fin" in q4.pages["url"].to_list()
+    # a page entered later does not excuse an earlier quarter without it, whatever its registration day says
+    assert "https://ok.ru/group/70000000000555" not in q3.pages["url"].to_list()
+    assert "https://ok.ru/group/70000000000555" in q4.pages["url"].to_list()
+    # the registry uploaded «на 31.03.2026» still rates I кв. 2026, whose last day it postdates
+    q1 = fresh_rating(registry, Quarter(2026, 1), today=TODAY, with_movement=False)
+    assert set(q1.pages["url"]) == set(q3.pages["url"])

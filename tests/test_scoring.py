@@ -475,3 +475,20 @@ def test_closed_weeks_agree_with_both_pandas_references():
         assert reference["page_id"].tolist() == [1, 3]
         weeks_column = "weeks" if "weeks" in reference else "n_weeks"
         assert reference[weeks_column].astype(int).tolist() == ours["weeks"].to_list() == [9, 13]
+
+
+def test_a_page_registered_after_the_quarter_is_no_page_of_it():
+    # the Telegram channel registered on 10.04.2026 does not excuse I кв. 2026 without one: Telegram is missing (0)
+    pages = [vk_page(), vk_page(2, platform="telegram", registered_on=date(2026, 4, 10)),
+             vk_page(3, platform="ok")]
+    data = scoring_input([BODY], pages, weekly_posts(1, [3] * 13) + weekly_posts(3, [3] * 13),
+                         [covered(1), covered(3)], [FULL_CHECKLIST, FULL_CHECKLIST | {"page_id": 3}])
+    rating = rate(data)
+    assert rating.pages["page_id"].to_list() == [1, 3]
+    owner = rating.owners.row(0, named=True)
+    assert owner["missing_platforms"] == ["telegram"]
+    # registered on the quarter's last day: a page of the quarter (too young to be rated, left out, not missing)
+    pages[1]["registered_on"] = date(2026, 3, 31)
+    late = rate(scoring_input([BODY], pages, weekly_posts(1, [3] * 13) + weekly_posts(3, [3] * 13),
+                              [covered(1), covered(3)], [FULL_CHECKLIST, FULL_CHECKLIST | {"page_id": 3}]))
+    assert page(late, 2)["rated"] is False and late.owners.row(0, named=True)["missing_platforms"] == []
