@@ -26,7 +26,9 @@ demo: db
 AUTH_ON := $(filter 1 true yes on,$(shell echo '$(GOSPABLIKI_AUTH)' | tr '[:upper:]' '[:lower:]' | tr -d ' '))
 ADDRESS := $(if $(AUTH_ON),0.0.0.0,127.0.0.1)
 
+# the ratings are computed and stored before the server starts (a no-op when the data has not changed)
 run: demo
+	$(PY) cli.py refresh
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) \
 		$(if $(CI),--server.headless true,)
 

@@ -176,16 +176,18 @@ def _quarter(code: str | None):
 
 def cmd_rate(args) -> int:
     """The quarter's rating: the approved one if the quarter is approved (unless --fresh), else computed."""
-    from scoring.payload import payload_differences, rating_payload
-    from services.quarters import fresh_rating
+    from scoring.payload import payload_differences
+    from services.quarters import quarter_view
     from storage.rating_store import approved_payload
     engine, quarter = _engine(), _quarter(args.quarter)
     approved = None if args.fresh else approved_payload(engine, quarter.code)
     payload = approved
-    if payload is None:
-        payload = rating_payload(fresh_rating(engine, quarter))
-    elif args.compare:
-        payload["differences"] = payload_differences(approved, rating_payload(fresh_rating(engine, quarter)))
+    if payload is None or args.compare:  # the computation stored for the current data (computed if there is none)
+        fresh = quarter_view(engine, quarter).fresh_payload
+        if payload is None:
+            payload = fresh
+        else:
+            payload["differences"] = payload_differences(approved, fresh)
     payload.setdefault("approved", None)
     if args.sensitivity is not False:  # the range of places when the block weights move (scoring.sensitivity)
         from services.quarters import with_place_ranges
@@ -228,6 +230,17 @@ def cmd_rate(args) -> int:
             print(f"     … ещё {len(unrated) - args.top} без оценки")
     if args.xlsx:
         print(f"\nExcel: {args.xlsx}")
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    """Compute and store the quarters whose stored rating no longer matches the data (after `ingest`; `make run`
+    does it before the server starts), so that the screens, `rate` and `approve` read them back."""
+    from services.quarters import refresh
+    done = refresh(_engine(), progress=lambda q, i, n: print(f"Пересчёт рейтинга: {q.label} ({i} из {n})…",
+                                                              flush=True))
+    print(f"Рейтинги пересчитаны и сохранены: {', '.join(q.label for q in done)}" if done else
+          "Сохранённые рейтинги соответствуют данным: пересчитывать нечего")
     return 0
 
 
@@ -486,6 +499,8 @@ def build_parser() -> argparse.ArgumentParser:
     style.add_argument("file", help="JSON: список текстов или {\"texts\": [...]}; «-» — стандартный ввод")
     style.add_argument("--json", action="store_true")
     style.set_defaults(func=cmd_style)
+    sub.add_parser("refresh", help="пересчитать и сохранить рейтинги кварталов, данные которых изменились").set_defaults(
+        func=cmd_refresh)
     approve = sub.add_parser("approve", help="утвердить (заморозить) рейтинг за квартал")
     approve.add_argument("--quarter", help="квартал, например 2026Q1 (по умолчанию — последний завершившийся)")
     approve.add_argument("--accept-gaps", action="store_true",

@@ -117,6 +117,7 @@ def _save(form_key: str, action) -> None:
     else:
         st.session_state.pop(REFUSED, None)
         st.session_state[DONE] = report["message"]
+        _shared.refresh_ratings()  # a registry change changes every quarter: computed again in the background
     st.rerun()
 
 

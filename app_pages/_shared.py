@@ -166,8 +166,33 @@ def _rating(version_key: tuple, quarter_code: str, scope_key: str = "") -> "Quar
 
 
 def rating(quarter: Quarter) -> "QuarterView":
-    """Cached per data version: an upload, a revert or an approval shows at once; other clicks cost nothing."""
+    """Cached per data version: an upload, a revert or an approval shows at once; other clicks cost nothing. Under
+    the process cache the quarter's computation is stored in the database (services.quarters.computed): a restart,
+    another app process or the CLI read it back instead of computing it again."""
     return _rating(version(), quarter.code, scope().key)
+
+
+def refresh_ratings() -> None:
+    """After an upload, a revert, a link or a registry edit has committed: the quarters it changed are computed
+    again in a background thread of this process (services.quarters.refresh_in_background)."""
+    from services.quarters import refresh_in_background
+    refresh_in_background(engine())
+
+
+def refresh_status() -> None:
+    """«Пересчёт рейтинга: II кв. 2026 (1 из 3)…» while the background recomputation runs, checked every second;
+    the page is drawn again when it ends."""
+    from services.quarters import REFRESHING
+    if not REFRESHING.running:
+        return
+
+    @st.fragment(run_every=1.0)
+    def status() -> None:
+        text = REFRESHING.text
+        if text is None:
+            st.rerun(scope="app")
+        st.info(text, icon=":material/sync:")
+    status()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -233,7 +258,8 @@ def _payload_with_place_ranges(version_key: tuple, quarter_code: str, scope_key:
     from services.scope import scope_payload
     if scope_key:  # the ranges need every row; the scope is applied to the result
         return scope_payload(_payload_with_place_ranges(version_key, quarter_code), Scope.from_key(scope_key))
-    return with_place_ranges(_rating(version_key, quarter_code).payload, Quarter.parse(quarter_code))
+    view = _rating(version_key, quarter_code)  # the ranges stored with the computation when it is the one shown
+    return with_place_ranges(view.payload, Quarter.parse(quarter_code), ranges=view.place_ranges)
 
 
 def payload_with_place_ranges(quarter: Quarter) -> dict:

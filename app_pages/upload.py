@@ -74,6 +74,9 @@ with upload_tab:
                     reports.append(error_report(upload.name, error))
             st.session_state["upload_reports"] = reports
             progress.empty()
+            if any(r.get("batch_id") is not None for r in reports):
+                _shared.refresh_ratings()  # the quarters the files changed, computed again in the background
+        _shared.refresh_status()
     for report in st.session_state.get("upload_reports", []):
         show_report(report)
 
@@ -108,6 +111,7 @@ with batches_tab:
                 if st.form_submit_button("Отменить пакет") and sure:
                     try:
                         st.success(plain(revert_batch(_shared.engine(), chosen, current_user())["message"]) + ".")
+                        _shared.refresh_ratings()
                     except LoadError as error:
                         st.error(plain(str(error)))
 
@@ -125,6 +129,7 @@ with pending_tab:
                                       key=f"upload_link_{page['page_id']}")
                 if st.button("Связать", key=f"upload_link_button_{page['page_id']}"):
                     link_page(_shared.engine(), page["page_id"], target, current_user())
+                    _shared.refresh_ratings()
                     st.rerun()
             elif not options:
                 st.caption("Похожих страниц в реестре нет: добавьте страницу в реестр с «ID на платформе» "

@@ -165,3 +165,29 @@ def payload_differences(approved: dict, fresh: dict) -> list[dict]:
             changes.append({"table": name, "owner": old["owner"], "approved_rank": old.get("rank"),
                             "fresh_rank": None, "approved_score": old.get("score"), "fresh_score": None})
     return changes
+
+
+MOVEMENT_FIELDS = ("delta_points", "delta_place", "previous_rank", "previous_score")
+
+
+def with_movement(payload: dict, tables: dict[str, pl.DataFrame]) -> dict:
+    """The payload of a rating computed without Δ, with the Δ fields of `tables` (rating.add_movement's frames, in
+    the payload's row order) put on its ranked rows: the same as rating_payload of the rating with movement, without
+    building the pages again."""
+    out = dict(payload)
+    for name in TABLES:
+        rows = payload.get(name) or []
+        frame = tables[name]
+        if frame.height != len(rows):
+            raise ValueError(f"таблица {name}: {frame.height} строк, в расчёте {len(rows)}")
+        moved = []
+        for row, (owner_id, *values) in zip(rows, frame.select("owner_id", *MOVEMENT_FIELDS).iter_rows()):
+            if row.get("owner_id") != owner_id:
+                raise ValueError(f"таблица {name}: строки расчёта в другом порядке")
+            delta = {k: _clean(v) for k, v in zip(MOVEMENT_FIELDS, values)}
+            fields = {("owner_name" if k == "owner" else k): v for k, v in row.items() if k not in MOVEMENT_FIELDS}
+            ordered = {("owner" if k == "owner_name" else k): (delta[k] if k in delta else fields.pop(k))
+                       for k in OWNER_FIELDS if k in delta or k in fields}
+            moved.append(ordered | {("owner" if k == "owner_name" else k): v for k, v in fields.items()})
+        out[name] = moved
+    return out

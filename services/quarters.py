@@ -4,10 +4,19 @@ computation — for the app, the CLI and the workbook alike; approval and its wi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+import functools
+import hashlib
+import io
+import json
+import threading
+import zlib
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo
 
+import msgspec
 import polars as pl
 from sqlalchemy import Engine
 
@@ -17,7 +26,7 @@ from core.config import region_tz
 from scoring.activity import local_week
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, QuarterWindow, ScoringInput
 from scoring.methodology import Methodology, methodology_for
-from scoring.payload import payload_differences, payload_tables, rating_payload
+from scoring.payload import payload_differences, payload_tables, rating_payload, with_movement
 from scoring.rating import TABLES, QuarterRating, add_movement, score_quarter
 from storage import rating_store
 from storage.db import Contention
@@ -62,7 +71,7 @@ def fresh_rating(engine: Engine, quarter: Quarter, methodology: Methodology | No
     tz = region_tz()
     today = today or calendar.local_today(tz)
     m = methodology or methodology_for(quarter.code)
-    rating = score_quarter(scoring_input(engine, quarter, tz), m, quarter, tz, today)
+    rating = rate(engine, quarter, m, tz, today)
     if not with_movement:
         return rating
     return apply_movement(rating, comparison_tables(engine, quarter.previous(), today, fallback=m))
@@ -88,6 +97,7 @@ class QuarterView:
     approved: bool
     differences: list[dict]
     ended: bool
+    place_ranges: dict | None = None  # of the shown payload when stored with it (the fresh one, the default step)
 
     @property
     def has_data(self) -> bool:
@@ -104,24 +114,26 @@ def comparison_tables(engine: Engine, quarter: Quarter, today: date,
     m = methodology_for_or_none(quarter) or fallback
     if m is None:
         return {}
-    rating = fresh_rating(engine, quarter, m, today, with_movement=False)
+    rating = computed(engine, quarter, m, today, with_payload=False).rating  # stored once; never a chain back
     return {name: rating.tables[name] for name in TABLES}
 
 
 def quarter_view(engine: Engine, quarter: Quarter, today: date | None = None,
                  previous_tables: dict[str, pl.DataFrame] | None = None) -> QuarterView:
-    """The quarter's view. `previous_tables` (comparison_tables of the previous quarter, e.g. from a cache) give
-    Δ without recomputing that quarter; without them the previous quarter is read as in fresh_rating."""
+    """The quarter's view: its stored computation for the current data (computed and stored when there is none,
+    see `computed`), with Δ against the previous quarter — `previous_tables` (comparison_tables of the previous
+    quarter, e.g. from a cache), else that quarter's approved rows or its own stored computation."""
     today = today or calendar.local_today(region_tz())
-    if previous_tables is not None:
-        fresh = apply_movement(fresh_rating(engine, quarter, today=today, with_movement=False), previous_tables)
-    else:
-        fresh = fresh_rating(engine, quarter, today=today)
-    fresh_payload = rating_payload(fresh)
+    m = methodology_for(quarter.code)
+    base = computed(engine, quarter, m, today)
+    if previous_tables is None:
+        previous_tables = comparison_tables(engine, quarter.previous(), today, fallback=m)
+    fresh = apply_movement(base.rating, previous_tables)
+    fresh_payload = with_movement(base.payload, fresh.tables)  # the same as rating_payload(fresh), without rebuilding
     approved = rating_store.approved_payload(engine, quarter.code)
     ended = is_ended(quarter, today)
     if approved is None:
-        return QuarterView(quarter, fresh_payload, fresh, fresh_payload, False, [], ended)
+        return QuarterView(quarter, fresh_payload, fresh, fresh_payload, False, [], ended, base.place_ranges)
     return QuarterView(quarter, approved, fresh, fresh_payload, True, payload_differences(approved, fresh_payload),
                        ended)
 
@@ -171,7 +183,8 @@ def approve(engine: Engine, quarter: Quarter, user: str, *, accept_gaps: bool = 
     if not is_ended(quarter, today):
         raise ApprovalError(f"{quarter.label} ещё не закончился: утвердить рейтинг можно с "
                             f"{ends_on(quarter):%d.%m.%Y}")
-    rating = fresh_rating(engine, quarter, today=today)
+    view = quarter_view(engine, quarter, today)  # what the screens show, stored: approval only writes it
+    rating = view.fresh
     if rating.pages.is_empty():
         raise ApprovalError(f"за {quarter.label} нечего утверждать: в реестре нет страниц")
     if not rating.has_data:
@@ -181,7 +194,7 @@ def approve(engine: Engine, quarter: Quarter, user: str, *, accept_gaps: bool = 
     if has_gaps and not accept_gaps:
         raise ApprovalError(f"в данных за {quarter.label} есть пробелы: {gaps_text(gaps)}. Утверждение возможно "
                             "только с их подтверждением (в приложении — отметка, в командной строке — --accept-gaps)")
-    payload = rating_payload(rating) | {"gaps": gaps}
+    payload = view.fresh_payload | {"gaps": gaps}
     m = rating.methodology
     try:
         rating_store.store_approval(
@@ -242,17 +255,264 @@ def page_posts(engine: Engine, page_id: int, quarter: Quarter, tz: ZoneInfo) -> 
         "is_repost", pl.col("text").str.slice(0, 300), "views", "likes", "comments", "reposts", "reactions"))
 
 
-def with_place_ranges(payload: dict, quarter: Quarter, step: float | None = None) -> dict:
+def with_place_ranges(payload: dict, quarter: Quarter, step: float | None = None, ranges: dict | None = None
+                      ) -> dict:
     """The payload with each ranked row's range of places when every block weight moves by ±step points
     (scoring.sensitivity; the step, the grid and what counts as unstable come from the methodology's
     [sensitivity] section) — for «Рейтинг» and `rate --sensitivity`. The ranges are computed from the payload
-    itself, so an approved quarter gets the ranges of what was approved."""
+    itself, so an approved quarter gets the ranges of what was approved. `ranges`: those stored with the payload's
+    computation for the methodology's step (QuarterView.place_ranges), used when no other step is asked for."""
     from scoring import sensitivity
     from scoring.methodology import load_methodologies
     if not payload.get("has_data", True):
         return payload
+    if ranges is not None and step is None:
+        return sensitivity.with_place_ranges(payload, ranges)
     m = next((v for v in load_methodologies() if v.id == payload.get("methodology")), None)
     m = m or methodology_for_or_none(quarter)
     if m is None:
         return payload
     return sensitivity.with_place_ranges(payload, sensitivity.place_ranges(payload, m, step))
+
+
+# --- computed once, shared everywhere (issue 21) ---
+#
+# A quarter's computation (its rating without Δ, the payload and the frames the screens read) is stored in the
+# database under what determines it (`rating_inputs`): the quarter's batches (storage.rating_store.quarter_batches —
+# an upload changes only the quarters its rows fall in; a registry batch all of them), the last registry edit, the
+# methodology version, the scoring code, the region's zone and, for a quarter not over yet, the day. A restart, a
+# second app process and the CLI read it back instead of reading and scoring the posts again; Δ is put on at
+# reading, against the previous quarter's approved rows or its own stored computation (never a chain back).
+
+@functools.cache
+def code_version() -> str:
+    """A fingerprint of the code a stored computation depends on (scoring, core, this module, Polars): a stored
+    result of other code is not reused."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(pl.__version__.encode())
+    for path in sorted([*(root / "scoring").glob("*.py"), *(root / "core").glob("*.py"), Path(__file__)]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def rating_inputs(quarter: Quarter, m: Methodology, tz: ZoneInfo, today: date, batch_ids, edit: int | None) -> dict:
+    """What a quarter's computation depends on (the key it is stored under is their digest)."""
+    return {"quarter": quarter.code, "methodology": m.id, "methodology_sha256": m.sha256, "code": code_version(),
+            "zone": tz.key, "day": None if is_ended(quarter, today) else today.isoformat(),
+            "batches": [int(b) for b in batch_ids], "registry_edit": edit}
+
+
+def inputs_key(inputs: dict) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+FRAMES = ("pages", "per_week", "owners", "streams", "grid")
+
+
+def encode_payload(payload: dict) -> bytes:
+    return zlib.compress(msgspec.json.encode(payload), 1)
+
+
+def decode_payload(blob: bytes) -> dict:
+    return msgspec.json.decode(zlib.decompress(blob))
+
+
+def _ipc(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer, compression="lz4")
+    return buffer.getvalue()
+
+
+def encode_frames(rating: QuarterRating, place_ranges: dict | None) -> bytes:
+    """The computation's frames (Arrow IPC) and what else it carries, for `decode_rating`."""
+    frames = {name: _ipc(getattr(rating, name)) for name in FRAMES}
+    frames |= {f"table:{name}": _ipc(frame) for name, frame in rating.tables.items()}
+    meta = {"batch_ids": list(rating.batch_ids), "has_data": rating.has_data,
+            "data_timestamp": rating.data_timestamp.isoformat() if rating.data_timestamp else None,
+            "place_ranges": place_ranges}
+    return msgspec.msgpack.encode({"meta": meta, "frames": frames})
+
+
+def decode_rating(blob: bytes, quarter: Quarter, m: Methodology, tz: ZoneInfo, today: date
+                  ) -> tuple[QuarterRating, dict | None]:
+    """The stored frames back as the computation (with its grid, built when it was computed), and the place
+    ranges stored with it."""
+    stored = msgspec.msgpack.decode(blob)
+    meta = stored["meta"]
+    frames = {name: pl.read_ipc(io.BytesIO(data)) for name, data in stored["frames"].items()}
+    tables = {name.split(":", 1)[1]: frame for name, frame in frames.items() if name.startswith("table:")}
+    stamp = meta["data_timestamp"]
+    rating = QuarterRating(quarter, m, frames["pages"], frames["per_week"], frames["owners"], tables,
+                           frames["streams"], tuple(meta["batch_ids"]),
+                           datetime.fromisoformat(stamp) if stamp else None, today, QuarterWindow(quarter, tz),
+                           extra={"has_data": meta["has_data"]})
+    rating.__dict__["grid"] = frames["grid"]  # QuarterRating.grid is a cached property: the stored one
+    return rating, meta.get("place_ranges")
+
+
+@dataclass
+class Computed:
+    """A quarter's computation without Δ: read back from the database (`stored`) or computed now and stored; with
+    the place ranges of its payload for the methodology's step (scoring.sensitivity), computed with it."""
+    rating: QuarterRating
+    stored: bool
+    place_ranges: dict | None = None
+    _payload: dict | None = None
+    _blob: bytes | None = field(default=None, repr=False)
+
+    @property
+    def payload(self) -> dict:
+        """rating_payload(rating), decoded on first use (the previous quarter's Δ needs only the tables)."""
+        if self._payload is None:
+            if self._blob is None:
+                raise ValueError("расчёт прочитан без данных рейтинга (with_payload=False)")
+            self._payload = decode_payload(self._blob)
+        return self._payload
+
+
+COMPUTED_NOW = {"count": 0}  # computations made by this process (not read back): for the tests and the bench
+
+
+def _spans(quarter: Quarter, tz: ZoneInfo) -> tuple[tuple[datetime, datetime], datetime]:
+    """The moments a quarter reads (with the reply look-ahead) and the end of those of its posts and streams."""
+    window = QuarterWindow(quarter, tz)
+    return (window.load_from, window.load_to), window.utc(max(window.week_end, quarter.next().first_day))
+
+
+def rate(engine: Engine, quarter: Quarter, m: Methodology, tz: ZoneInfo, today: date) -> QuarterRating:
+    """Read and score the quarter now (no Δ). Its batches are those of the reading's snapshot that can change the
+    quarter (storage.rating_store.quarter_batches), with the newest upload of them as the data's moment."""
+    rating_store.ensure_batch_spans(engine)
+    rating = score_quarter(scoring_input(engine, quarter, tz), m, quarter, tz, today)
+    batch_ids, stamp = rating_store.quarter_batches(engine, *_spans(quarter, tz), among=rating.batch_ids)
+    return replace(rating, batch_ids=batch_ids, data_timestamp=stamp)
+
+
+def _key(engine: Engine, quarter: Quarter, m: Methodology, tz: ZoneInfo, today: date) -> tuple[dict, str]:
+    rating_store.ensure_batch_spans(engine)
+    batch_ids, _ = rating_store.quarter_batches(engine, *_spans(quarter, tz))
+    inputs = rating_inputs(quarter, m, tz, today, batch_ids, rating_store.last_registry_edit(engine))
+    return inputs, inputs_key(inputs)
+
+
+def is_stored(engine: Engine, quarter: Quarter, m: Methodology, today: date) -> bool:
+    """Whether the quarter's computation for the current data is stored."""
+    tz = region_tz()
+    return rating_store.stored_rating(engine, quarter.code, _key(engine, quarter, m, tz, today)[1],
+                                      with_payload=False) is not None
+
+
+def computed(engine: Engine, quarter: Quarter, m: Methodology, today: date, with_payload: bool = True) -> Computed:
+    """The quarter's computation for the current data (without Δ): the stored one when its inputs are those of
+    the current data, else computed now and stored (two processes computing it at once both succeed; one row is
+    kept). The key is taken from the batches the quarter was actually read with, in one snapshot, so a result is
+    never stored under inputs it was not computed from."""
+    tz = region_tz()
+    inputs, key = _key(engine, quarter, m, tz, today)
+    stored = rating_store.stored_rating(engine, quarter.code, key, with_payload=with_payload)
+    if stored is not None:
+        payload_blob, frames_blob = stored
+        rating, ranges = decode_rating(frames_blob, quarter, m, tz, today)
+        return Computed(rating, True, ranges, _blob=payload_blob)
+    rating = rate(engine, quarter, m, tz, today)
+    payload = rating_payload(rating)
+    ranges = _place_ranges(payload, m)
+    COMPUTED_NOW["count"] += 1
+    read = rating_inputs(quarter, m, tz, today, rating.batch_ids, inputs["registry_edit"])
+    rating_store.store_rating(engine, quarter.code, inputs_key(read), m.id, read, encode_payload(payload),
+                              encode_frames(rating, ranges))
+    return Computed(rating, False, ranges, payload)
+
+
+def _place_ranges(payload: dict, m: Methodology) -> dict | None:
+    """The place ranges of a computed payload (the methodology's step), as they read back from storage (a place
+    range is a list)."""
+    from scoring import sensitivity
+    if not payload.get("has_data", True):
+        return None
+    ranges = sensitivity.place_ranges(payload, m)
+    return {name: ({owner: list(span) for owner, span in value.items()} if name in sensitivity.TABLES else value)
+            for name, value in ranges.items()}
+
+
+def screen_quarters(engine: Engine, today: date) -> list[Quarter]:
+    """The quarters the screens open, in the order they are wanted: the last ended one (the default), the running
+    one, then every quarter with data, newest first."""
+    found = [last_ended_quarter(today), Quarter.of(today)]
+    for quarter in data_quarters(engine):
+        if quarter not in found:
+            found.append(quarter)
+    return found
+
+
+def refresh(engine: Engine, today: date | None = None,
+            progress: Callable[[Quarter, int, int], None] | None = None) -> list[Quarter]:
+    """Compute and store the quarters whose stored computation no longer matches the data (after an upload: only
+    those its rows fall in; after a registry change: all). Returns the quarters computed."""
+    today = today or calendar.local_today(region_tz())
+    stale = []
+    for quarter in screen_quarters(engine, today):
+        m = methodology_for_or_none(quarter)
+        if m is not None and not is_stored(engine, quarter, m, today):
+            stale.append((quarter, m))
+    for index, (quarter, m) in enumerate(stale, start=1):
+        if progress is not None:
+            progress(quarter, index, len(stale))
+        computed(engine, quarter, m, today)
+    return [quarter for quarter, _ in stale]
+
+
+@dataclass
+class Refreshing:
+    """The background recomputation of this process (one at a time; a request during a run runs it again)."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    thread: threading.Thread | None = None
+    again: bool = False
+    quarter: Quarter | None = None
+    index: int = 0
+    total: int = 0
+    error: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    @property
+    def text(self) -> str | None:
+        """«Пересчёт рейтинга: II кв. 2026 (1 из 3)…» while it runs."""
+        if not self.running or self.quarter is None:
+            return None
+        return f"Пересчёт рейтинга: {self.quarter.label} ({self.index} из {self.total})…"
+
+
+REFRESHING = Refreshing()
+
+
+def refresh_in_background(engine: Engine) -> Refreshing:
+    """Start recomputing the changed quarters in a thread after an upload or a registry edit has committed (the
+    upload screen shows REFRESHING.text). If the process ends first, the next reader computes what it needs."""
+    state = REFRESHING
+
+    def progress(quarter: Quarter, index: int, total: int) -> None:
+        state.quarter, state.index, state.total = quarter, index, total
+
+    def run() -> None:
+        while True:
+            try:
+                refresh(engine, progress=progress)
+                state.error = None
+            except Exception as error:  # noqa: BLE001 — a reader computes what it needs; the screen says it failed
+                state.error = str(error)
+            with state.lock:
+                if not state.again:
+                    state.thread = None
+                    return
+                state.again = False
+
+    with state.lock:
+        if state.running:
+            state.again = True
+        else:
+            state.thread = threading.Thread(target=run, name="пересчёт рейтинга", daemon=True)
+            state.thread.start()
+    return state

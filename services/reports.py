@@ -13,7 +13,7 @@ from core.calendar import Quarter
 from core.config import region_tz
 from reports import pdf_report
 from reports.rating_workbook import rating_workbook
-from scoring.payload import payload_tables, rating_payload
+from scoring.payload import payload_tables
 from services import quarters
 from storage import rating_store
 
@@ -40,7 +40,7 @@ def shown_payload(engine: Engine, quarter: Quarter, today: date) -> dict:
     methodology = quarters.methodology_for_or_none(quarter)
     if methodology is None:
         return {"quarter": quarter.code, "quarter_label": quarter.label, "has_data": False, "bodies": []}
-    return rating_payload(quarters.fresh_rating(engine, quarter, methodology, today, with_movement=False))
+    return quarters.computed(engine, quarter, methodology, today).payload  # stored once for the current data
 
 
 def report_inputs(engine: Engine, quarter: Quarter, today: date | None = None, with_history: bool = False

@@ -14,7 +14,7 @@ model change without one.
 from __future__ import annotations
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-                        MetaData, SmallInteger, String, Table, Text, UniqueConstraint)
+                        LargeBinary, MetaData, SmallInteger, String, Table, Text, UniqueConstraint)
 
 from core import limits
 
@@ -233,6 +233,30 @@ approval_withdrawals = Table(
     Column("withdrawn_by", String(limits.USERNAME), nullable=False),
     Column("reason", Text, nullable=False),
     Column("payload", JSON, nullable=False),  # the frozen rows as they were approved, for the record
+)
+
+computed_ratings = Table(
+    "computed_ratings", metadata,  # a quarter's computed rating (without Δ), stored once for what determines it
+    Column("quarter", String(6), primary_key=True),
+    # sha256 of what determines the result (services.quarters.rating_key): the quarter's batches (storage
+    # .rating_store.quarter_batches), the last registry edit, the methodology version, the scoring code and, for a
+    # quarter not yet over, the day; `inputs` holds them readable
+    Column("inputs_key", String(64), primary_key=True),
+    Column("methodology_id", String(100), nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # the payload (scoring.payload), JSON compressed
+    Column("frames", LargeBinary, nullable=False),  # the computation's frames (Arrow IPC), for the screens
+)
+
+batch_spans = Table(
+    "batch_spans", metadata,  # which moments a batch's rows fall in: the quarters it changes (filled on first use)
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("first_at", DateTime(timezone=True)),  # earliest post, stream or covered day (UTC); NULL: none
+    Column("last_at", DateTime(timezone=True)),
+    Column("comments_first_at", DateTime(timezone=True)),  # comments apart: replies are read after a quarter
+    Column("comments_last_at", DateTime(timezone=True)),
+    Column("every_quarter", Boolean, nullable=False),  # a registry batch or one with page snapshots: all quarters
 )
 
 users = Table(

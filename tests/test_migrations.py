@@ -110,6 +110,26 @@ def test_make_engine_upgrades_an_older_database(db_url, raw_engine):
     engine.dispose()
 
 
+def test_upgrade_from_accounts_adds_the_computed_ratings(raw_engine):
+    """0003 (issue 21): a database at 0002 with a batch gets computed_ratings and batch_spans, and the batch's span is
+    recorded on first use."""
+    from storage.rating_store import ensure_batch_spans, stored_ratings
+    _baseline_with_data(raw_engine)
+    _upgrade(raw_engine, "0002_accounts")
+    with raw_engine.begin() as conn:
+        conn.execute(text("INSERT INTO batches (kind, format, filename, sha256, size_bytes, uploaded_by, uploaded_at, "
+                          "as_of, status) VALUES ('registry', 'registry_template', 'реестр.xlsx', 'x', 1, 'old', "
+                          "CURRENT_TIMESTAMP, CURRENT_DATE, 'active')"))
+    assert "computed_ratings" not in inspect(raw_engine).get_table_names()
+    assert migrate(raw_engine).after == head()
+    assert {"computed_ratings", "batch_spans"} <= set(inspect(raw_engine).get_table_names())
+    assert stored_ratings(raw_engine) == []
+    assert ensure_batch_spans(raw_engine) == 1 and ensure_batch_spans(raw_engine) == 0
+    with raw_engine.connect() as conn:
+        assert conn.execute(select(schema.batch_spans.c.every_quarter)).scalar_one() is True
+    _check(raw_engine)
+
+
 def test_empty_database_is_created_at_the_head(raw_engine):
     result = migrate(raw_engine)
     assert result.created and result.after == head()
