@@ -277,8 +277,9 @@ def history_table(table: str, row_id: int) -> None:
 
 
 @st.cache_data(show_spinner="Реестр на дату…", max_entries=8)
-def _public(version_key: tuple, day: date) -> pl.DataFrame:
-    return service.public_pages(_shared.engine(), day)
+def _public(version_key: tuple, day: date, scope_key: str) -> pl.DataFrame:
+    pages = service.public_pages(_shared.engine(), day)
+    return pages.filter(pl.col("body_name") == scope_key) if scope_key else pages  # a «body» user: its own rows
 
 
 def publish(view, kinds: list[str], body: str | None, platforms: list[str], search: str) -> None:
@@ -290,7 +291,8 @@ def publish(view, kinds: list[str], body: str | None, platforms: list[str], sear
     day = st.date_input("Реестр на дату", value=today, min_value=EARLIEST, max_value=today, format=DAY,
                         key="registry_publish_day")
     # today's registry is the screen's own (cached) view; another day is rebuilt from the batches once per version
-    public = view.pages.filter(pl.col("is_open")) if day == today else _public(_shared.version(), day)
+    public = (view.pages.filter(pl.col("is_open")) if day == today
+              else _public(_shared.version(), day, _shared.scope().key))
     pages = filter_rows(public, kinds, body, platforms, search)
     st.metric(f"Страниц на {day:%d.%m.%Y}", f"{pages.height:,}".replace(",", " "))
     xlsx_col, csv_col, html_col, template_col = st.columns(4)
