@@ -1,9 +1,13 @@
 """Write the demo files (deterministic) and load them through the same path a user's upload takes."""
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
+import os
 import random
 import shutil
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -35,26 +39,89 @@ def _months(start: datetime, end: datetime):
         year, month = year + (month == 12), month % 12 + 1
 
 
-def write_demo(out_dir: Path, seed: int = SEED) -> list[dict]:
-    """Write every demo file; returns the manifest (also saved as manifest.json) in loading order."""
+def _fingerprint() -> str:
+    """The generator's own source and the Excel writer's version: cached files made by another generator are
+    made again (a changed generator needs no version bump to reach the tests)."""
+    import xlsxwriter
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(xlsxwriter.__version__.encode())
+    for name in ("demo/world.py", "demo/activity.py", "demo/exports.py", "demo/build.py", "reports/excel.py",
+                 "reports/registry_template.py", "core/domain.py"):
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent's Polars thread pool must not be copied into a child mid-flight
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def write_demo(out_dir: Path, seed: int = SEED, workers: int | None = None) -> list[dict]:
+    """Write every demo file; returns the manifest (also saved as manifest.json) in loading order.
+
+    The files are deterministic: a folder whose manifest names this generator (version, seed, fingerprint of its
+    source) is used as it is. Otherwise they are written into a fresh folder beside it that replaces it at the
+    end, so that a reader (another test session, `cli.py demo`) never sees a half-written set. The activity
+    workbooks, the slowest part, are written by `workers` other processes meanwhile."""
     manifest_path = out_dir / "manifest.json"
-    if manifest_path.exists():
-        saved = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if saved.get("version") == GENERATOR_VERSION and saved.get("seed") == seed:
-            return saved["files"]
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    fingerprint = _fingerprint()
+
+    def current() -> dict | None:
+        saved = _manifest(manifest_path)
+        same = saved is not None and (saved.get("version"), saved.get("seed"), saved.get("fingerprint")) == (
+            GENERATOR_VERSION, seed, fingerprint)
+        return saved if same else None
+
+    if (saved := current()) is not None:
+        return saved["files"]
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.tmp")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        with _pool(workers or default_workers()) as pool:
+            files = _generate(work, seed, pool)
+        (work / "manifest.json").write_text(json.dumps(
+            {"version": GENERATOR_VERSION, "seed": seed, "fingerprint": fingerprint, "files": files},
+            ensure_ascii=False, indent=1), encoding="utf-8")
+        if current() is None:  # another process may have finished the same files meanwhile
+            shutil.rmtree(out_dir, ignore_errors=True)
+            try:
+                os.replace(work, out_dir)
+            except OSError:
+                if current() is None:
+                    raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return files
+
+
+def _manifest(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _generate(out_dir: Path, seed: int, pool: ProcessPoolExecutor) -> list[dict]:
     owners, pages = build_world(seed)
     activities = simulate(pages, seed)
     rng = random.Random(seed + 2)
     files: list[dict] = []
+    pending: list[tuple[Path, Future]] = []
 
-    def put(relative: str, content: bytes, kind: str, as_of: date | None,
+    def put(relative: str, content: bytes | Future, kind: str, as_of: date | None,
             period: tuple[datetime, datetime] | None = None, page: str | None = None):
         path = out_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        if isinstance(content, Future):
+            pending.append((path, content))
+        else:
+            path.write_bytes(content)
         entry = {"path": relative, "kind": kind}
         if as_of is not None:  # a registry's date; an export is observed at its newest item (its comments and
             entry["as_of"] = as_of.isoformat()  # replies run past the quarter, so no quarter-end date fits it)
@@ -72,20 +139,23 @@ def write_demo(out_dir: Path, seed: int = SEED) -> list[dict]:
     template_pages = [a for a in activities if a.page.owner.kind not in JSON_KINDS]
     for code, start, end in QUARTERS:
         as_of = None  # «сведения на»: the newest item of each export
-        for activity in json_pages:
-            if activity.page.owner.profile in ("lagging", "uneven") and rng.random() < 0.06:
-                continue  # an export ЦУР never received: "нет данных", not "0 публикаций"
-            _write_json_exports(put, activity, code, start, end, as_of, len(files))
+        # an export ЦУР never received: "нет данных", not "0 публикаций"
+        received = [a for a in json_pages if not (a.page.owner.profile in ("lagging", "uneven") and rng.random() < 0.06)]
+        templates = []  # the quarter's workbooks are started first: other processes write them meanwhile
         for month, m_start, m_end in _months(start, end):
             present = [a for a in template_pages if rng.random() > 0.02]
             if month == "2026-11":
-                put(f"templates/publications_{month}.csv", exports.template_csv(present, m_start, m_end),
-                    "activity", as_of, (m_start, m_end))
+                content = exports.template_csv(present, m_start, m_end)
+                templates.append((f"templates/publications_{month}.csv", content, (m_start, m_end)))
             else:
-                put(f"templates/publications_{month}.xlsx", exports.template_xlsx(present, m_start, m_end),
-                    "activity", as_of, (m_start, m_end))
-    manifest_path.write_text(json.dumps({"version": GENERATOR_VERSION, "seed": seed, "files": files},
-                                        ensure_ascii=False, indent=1), encoding="utf-8")
+                content = pool.submit(exports.template_workbook, exports.template_rows(present, m_start, m_end))
+                templates.append((f"templates/publications_{month}.xlsx", content, (m_start, m_end)))
+        for activity in received:
+            _write_json_exports(put, activity, code, start, end, as_of, len(files))
+        for relative, content, period in templates:
+            put(relative, content, "activity", as_of, period)
+    for path, future in pending:
+        path.write_bytes(future.result())
     return files
 
 
@@ -121,19 +191,61 @@ def _page_if_unnamed(content: bytes, url: str) -> str | None:
     return url if isinstance(body, dict) and not body.get("items") and not body.get("media_topics") else None
 
 
-def load_demo(engine, out_dir: Path, user: str = "demo") -> dict:
-    """Generate (if needed) and load the demo through the regular ingest path. Returns a summary."""
-    from storage.ingest import ingest_path
+def _read_export(path: str, filename: str):
+    """One activity file through the product's reading (format detection, the loader) — run by another
+    process while the previous file is written."""
+    from loaders import detect
+    from storage.ingest import load_activity, read_path
+    content = read_path(Path(path))
+    kind = detect.detect_kind(content, filename)
+    return kind, (load_activity(content, filename, kind) if kind != "registry" else None)
 
-    files = write_demo(out_dir)
+
+def load_demo(engine, out_dir: Path, user: str = "demo", workers: int | None = None) -> dict:
+    """Generate (if needed) and load the demo through the regular upload path. Returns a summary.
+
+    Every file is one upload, in the manifest's order, each its own batch and transaction: the registry files
+    by `ingest_path` itself; the activity files are read by the upload's loaders in `workers` other processes
+    (a few files ahead) while this one writes each, in order, by the upload's writer (`apply_activity`)."""
+    from core.config import region_tz
+    from storage.activity_store import apply_activity
+    from storage.ingest import ingest_path, read_path
+
+    files = write_demo(out_dir, workers=workers)
     summary = {"files": 0, "batches": [], "posts": 0, "unmatched_pages": 0}
-    for entry in files:
-        period = tuple(date.fromisoformat(d) for d in entry["period"]) if "period" in entry else None
-        as_of = date.fromisoformat(entry["as_of"]) if "as_of" in entry else None
-        report = ingest_path(engine, out_dir / entry["path"], user=user, as_of=as_of, period=period,
-                             page=entry.get("page"))
-        summary["files"] += 1
-        summary["batches"].append(report["batch_id"])
-        summary["posts"] += report.get("posts_added", 0)
-        summary["unmatched_pages"] += len(report.get("unmatched_pages", []))
+    workers = workers or default_workers()
+    ahead = 4 * workers
+    with _pool(workers) as pool:
+        reading: dict[int, Future] = {}
+        activity = [i for i, entry in enumerate(files) if entry["kind"] == "activity"]
+        queue = iter(activity)
+
+        def read_ahead() -> None:
+            while len(reading) < ahead:
+                index = next(queue, None)
+                if index is None:
+                    return
+                reading[index] = pool.submit(_read_export, str(out_dir / files[index]["path"]),
+                                             Path(files[index]["path"]).name)
+
+        read_ahead()
+        for index, entry in enumerate(files):
+            path = out_dir / entry["path"]
+            period = tuple(date.fromisoformat(d) for d in entry["period"]) if "period" in entry else None
+            as_of = date.fromisoformat(entry["as_of"]) if "as_of" in entry else None
+            future = reading.pop(index, None)
+            if future is None:
+                report = ingest_path(engine, path, user=user, as_of=as_of, period=period, page=entry.get("page"))
+            else:
+                kind, data = future.result()
+                read_ahead()
+                if data is None:
+                    report = ingest_path(engine, path, user=user, as_of=as_of, period=period, page=entry.get("page"))
+                else:
+                    report = apply_activity(engine, data, filename=path.name, content=read_path(path), user=user,
+                                            as_of=as_of, tz=region_tz(), period=period, page=entry.get("page"))
+            summary["files"] += 1
+            summary["batches"].append(report["batch_id"])
+            summary["posts"] += report.get("posts_added", 0)
+            summary["unmatched_pages"] += len(report.get("unmatched_pages", []))
     return summary

@@ -7,11 +7,13 @@ table may hold, cp1251 CSV, `;` or `,` separators, a header row that is not the 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import os
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -76,10 +78,30 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" or data[:8] == OLE_MAGIC
 
 
+_PASSED: dict[str, None] = {}  # SHA-256 of the last workbooks that passed the container check (oldest first)
+_PASSED_KEPT = 8
+_PASSED_LOCK = threading.Lock()  # the app reads uploads in several threads
+
+
 def _check_xlsx_container(data: bytes, filename: str) -> None:
     """Refuse, before the Excel reader sees it, a workbook that is encrypted, corrupt, a "zip bomb" (parts that
     inflate beyond what they declare or beyond the budget — inflated here in chunks and measured, never trusted),
-    or a sheet whose cells span more than a table may hold."""
+    or a sheet whose cells span more than a table may hold.
+
+    The check depends on the bytes alone: a workbook read twice (its kind told from its headers, then loaded) is
+    inflated and scanned once — the same content (by its SHA-256) found among the last passed is not again."""
+    digest = hashlib.sha256(data).hexdigest()
+    with _PASSED_LOCK:
+        if digest in _PASSED:
+            return
+    _inspect_xlsx_container(data, filename)
+    with _PASSED_LOCK:
+        _PASSED[digest] = None
+        while len(_PASSED) > _PASSED_KEPT:
+            del _PASSED[next(iter(_PASSED))]
+
+
+def _inspect_xlsx_container(data: bytes, filename: str) -> None:
     if data[:8] == OLE_MAGIC:
         raise fail("файл защищён паролем или сохранён в старом формате .xls; сохраните его как .xlsx без пароля",
                    filename)

@@ -205,6 +205,8 @@ def current_versions(source: Connection | Engine, name: str, page_ids: list[int]
     canonical = act.POST_SCHEMA | act.STREAM_SCHEMA | act.COMMENT_SCHEMA
     dtypes = {"page_id": pl.Int64, key: pl.String, "batch_id": pl.Int64} | {c: canonical[c] for c in values}
     frame = read_frame(source, query, dtypes)
+    if frame.height == 0:  # nothing stored yet where the file falls (most uploads of new data): no batches to order
+        return frame.with_columns(pl.lit(None, act.UTC).alias("observed_at")) if with_observed else frame
     several = frame["batch_id"].n_unique() > 1
     if not (several or with_observed):
         return frame

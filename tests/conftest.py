@@ -50,11 +50,13 @@ def engine(db_url):
 
 
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory) -> Path:
+def demo_dir() -> Path:
+    """The demo's files, written once and reused by every session (data/demo, git-ignored, as `cli.py demo`
+    uses them): `write_demo` writes them again when the generator's source changes (its fingerprint)."""
+    from core.config import DEMO_DIR
     from demo.build import write_demo
-    path = tmp_path_factory.mktemp("demo")
-    write_demo(path)
-    return path
+    write_demo(DEMO_DIR)
+    return DEMO_DIR
 
 
 @pytest.fixture(scope="session")
