@@ -166,7 +166,7 @@ def tabular_kind(content: bytes, filename: str) -> str:
     """`registry` or `activity` for a spreadsheet, by its headers."""
     content = unpack(content, filename)
     known = registry.ALL_HEADERS | activity_template.ALL_HEADERS
-    sheets = read_xlsx_sheets(content, filename, known) if is_xlsx(content) else [
+    sheets = read_xlsx_sheets(content, filename, known, head=100) if is_xlsx(content) else [
         read_csv_sheet(content, filename, known)]
     for sheet in sheets:
         try:

@@ -265,10 +265,13 @@ class _SheetSpan:
                        "таблицу на несколько файлов", self.filename, self.part)
 
 
+HEADER_ROWS = 15  # the header row is searched among a sheet's first 15 rows that hold a value
+
+
 def _find_header_row(rows: list[list[str | None]], known: set[str]) -> int:
     """Index of the row holding most of the expected headers among the first 15 rows."""
     best, best_hits = 0, -1
-    for index, row in enumerate(rows[:15]):
+    for index, row in enumerate(rows[:HEADER_ROWS]):
         hits = sum(1 for cell in row if cell is not None and normalize_header(cell) in known)
         if hits > best_hits:
             best, best_hits = index, hits
@@ -305,21 +308,32 @@ def _frame_from_rows(rows: list[list[str | None]], header_index: int, numbers: l
     return frame.with_columns(pl.Series(ROW_COLUMN, row_numbers, dtype=pl.Int64))
 
 
-def read_xlsx_sheets(data: bytes, filename: str, known_headers: set[str]) -> list[Sheet]:
-    """Every sheet of an xlsx as text; each sheet's header row is found by the known header names."""
+def read_xlsx_sheets(data: bytes, filename: str, known_headers: set[str], head: int | None = None) -> list[Sheet]:
+    """Every sheet of an xlsx as text; each sheet's header row is found by the known header names.
+
+    `head`: only the sheet's first `head` rows, enough to tell a file's kind by its headers — unless they hold
+    fewer than the 15 rows with a value the header search looks at, or a sheet too wide (then the whole sheet, so
+    that the header found and the width refused are the same as in a whole reading)."""
     check_size(data, filename)
     _check_xlsx_container(data, filename)
     try:
         reader = fastexcel.read_excel(data)
         sheets = []
         for name in reader.sheet_names:
-            raw = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
-            if raw.width > MAX_COLUMNS:
-                raise _too_wide(raw.width, filename, name)
-            # only rows with a value become Python rows (a sheet may span a million rows and hold a few)
-            raw = raw.with_row_index(ROW_COLUMN, offset=1).filter(
-                pl.any_horizontal(pl.exclude(ROW_COLUMN).is_not_null() & (pl.exclude(ROW_COLUMN).str.strip_chars() != ""))
-                if raw.width else pl.lit(False))
+            for limit in (head, None) if head else (None,):
+                raw = reader.load_sheet(name, header_row=None, dtypes="string",
+                                        **({"n_rows": limit} if limit else {})).to_polars()
+                height = raw.height
+                if raw.width > MAX_COLUMNS:
+                    if limit:
+                        continue
+                    raise _too_wide(raw.width, filename, name)
+                # only rows with a value become Python rows (a sheet may span a million rows and hold a few)
+                raw = raw.with_row_index(ROW_COLUMN, offset=1).filter(
+                    pl.any_horizontal(pl.exclude(ROW_COLUMN).is_not_null()
+                                      & (pl.exclude(ROW_COLUMN).str.strip_chars() != "")) if raw.width else pl.lit(False))
+                if not limit or raw.height >= HEADER_ROWS or height < limit:
+                    break
             numbers = raw[ROW_COLUMN].cast(pl.Int64).to_list()
             rows = [list(r) for r in raw.drop(ROW_COLUMN).iter_rows()]
             if not rows:
