@@ -10,6 +10,21 @@ from loaders.detect import FORMAT_LABELS
 from core.text import plain
 
 
+# the stages of an upload as the progress bar names them: storage.ingest.STAGES, then the rating's recomputation
+# (services.quarters, in the background once the file is written)
+STAGE_LABELS = {"reading": "чтение файла", "checking": "проверка и сравнение с загруженным ранее",
+                "writing": "запись в базу", "rating": "пересчёт рейтинга"}
+
+
+def stage_progress(stage: str, index: int, files: int, filename: str) -> tuple[float, str]:
+    """The bar's fill and text when file `index` of `files` enters `stage`: «Файл 1 из 2, «wall.json»: этап 2
+    из 4 — проверка и сравнение с загруженным ранее…»."""
+    step = list(STAGE_LABELS).index(stage)
+    return ((index - 1 + step / len(STAGE_LABELS)) / files,
+            f"Файл {index} из {files}, «{plain(filename)}»: этап {step + 1} из {len(STAGE_LABELS)} — "
+            f"{STAGE_LABELS[stage]}…")
+
+
 def show_report(report: dict) -> None:
     with st.container(border=True):
         if report.get("errors"):

@@ -9,7 +9,7 @@ from app_pages import _shared
 from core.config import MAX_UPLOAD_BYTES
 from core.text import plain
 from app_pages._auth import can, current_user
-from app_pages._upload_report import show_report
+from app_pages._upload_report import show_report, stage_progress
 from loaders.detect import FORMAT_LABELS
 from loaders.errors import LoadError
 from scoring.registry_view import filter_rows
@@ -65,11 +65,13 @@ with upload_tab:
             reports = []
             span = tuple(period) if isinstance(period, (tuple, list)) and len(period) == 2 else None
             for index, upload in enumerate(files, start=1):
-                progress.progress((index - 1) / len(files), text=f"«{upload.name}»: {index} из {len(files)}…")
+                def stage(name: str, index: int = index, upload=upload) -> None:
+                    fraction, text = stage_progress(name, index, len(files), upload.name)
+                    progress.progress(fraction, text=text)
                 try:
                     reports.append(ingest_bytes(_shared.engine(), upload.getvalue(), upload.name,
                                                 user=current_user(), as_of=as_of, period=span,
-                                                page=None if assigned is None else int(assigned)))
+                                                page=None if assigned is None else int(assigned), progress=stage))
                 except LoadError as error:
                     reports.append(error_report(upload.name, error))
             st.session_state["upload_reports"] = reports

@@ -8,6 +8,8 @@ generated deterministically (benchmark/synthetic.py; kept as parquet under data/
   read), `pandas_vectorised_s` the same rules hand-vectorised (benchmark/pandas_scoring.py);
 - the floor: one Polars pass counting posts per page and local week, and the ratio of scoring to it;
 - ingest throughput of each export format (real-format files, benchmark/exports.py), posts/s;
+- a ~200 MB export of genuine messages ingested in a fresh process each time (benchmark/big_ingest.py): MB/s and
+  the peak memory over the file's size (`ingest_mb_per_s`, `ingest_peak_ratio`);
 - reading the quarter from SQLite and from PostgreSQL (the data written by benchmark/database.py);
 - building the rating workbook (Excel, every sheet) of the Tomsk quarter from its payload;
 - the server time of opening every app screen in a new session and of one rerun of it (AppTest) with that data
@@ -32,7 +34,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from benchmark import exports, style_bench
+from benchmark import big_ingest, exports, style_bench
 from benchmark.synthetic import SCALES, Synthetic, generate, read_parquet, write_parquet
 from core.config import DATA_DIR, ROOT
 from scoring.activity import WEEK_SLOTS, week_number, weekly_grid, window_week
@@ -330,7 +332,7 @@ def measure_screens(scale: str, repeat: int, log: Log) -> tuple[dict[str, float]
 
 
 def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: bool = True,
-        with_screens: bool = True, log: Log = lambda _: None) -> dict:
+        with_screens: bool = True, log: Log = lambda _: None, with_big_ingest: bool = True) -> dict:
     from benchmark.pandas_per_page import rate_pandas as rate_per_page
     from benchmark.pandas_scoring import rate_pandas as rate_vectorised
 
@@ -373,6 +375,9 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
     del rating
     log("Чтение выгрузок…")
     result["ingest_posts_per_s"] = measure_ingest(repeat)
+    if with_big_ingest:  # a fresh process a run, ~200 MB each: at most 3 runs
+        log("Загрузка большого файла из настоящих сообщений (≈ 200 МБ, отдельный процесс на каждый замер)…")
+        result.update(big_ingest.measure(min(repeat, 3), log, postgres=with_db))
     tomsk = synthetic if scale == "tomsk" else read_parquet(synthetic_dir("tomsk"))
     tomsk_score, tomsk_rating = median_time(lambda: score_quarter(tomsk.data, m, tomsk.quarter, TZ, TODAY),
                                             1 if scale == "tomsk" else repeat)
@@ -452,6 +457,7 @@ def report(result: dict) -> str:
         target = name in ("vk", "telegram")
         rows.append((f"Чтение выгрузки {name}", f"{num(rate, 0)} публ./с",
                      "≥ 100 000/с" if target else "", ok(rate >= TARGETS["ingest_posts_per_s"]) if target else ""))
+    rows += big_ingest.report_rows(result, num, ok)
     for name, seconds in result.get("db_read_s", {}).items():
         rows.append((f"Чтение квартала из {name}", "нет подключения" if seconds is None else
                      f"{num(seconds, 2)} с ({num(result['db_read_ratio'][name], 1)}× расчёта)", "", ""))

@@ -7,6 +7,7 @@ channel's replies. Personal chats and groups that are not a channel's discussion
 """
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -51,6 +52,18 @@ def _typed_reactions(reactions) -> tuple[int | None, int | None]:
         else:
             free += count
     return free, paid
+
+
+_STRING = msgspec.json.Decoder(str)
+
+
+TEXT_CHUNK = 20_000  # texts turned into the column at a time by the typed path
+
+
+def _text_chunk(texts: list) -> pl.Series:
+    """Texts of the typed path (raw JSON strings — views of the file — or texts joined from parts) → a piece of
+    the text column."""
+    return pl.Series("text", [_STRING.decode(t) if type(t) is msgspec.Raw else t for t in texts], dtype=pl.String)
 
 
 class Untyped(Exception):
@@ -203,6 +216,20 @@ class _Reader:
         self.comments = {k: [] for k in act.COMMENT_SCHEMA}
         self.pages = {k: [] for k in act.PAGE_SCHEMA}
         self.coverage: list[pl.DataFrame] = []
+        self.record_starts: list[int] = []  # the typed path: the first record of each chat it read, and its name
+        self.record_chats: list[str] = []
+        self.typed_idents: list[int] = []  # the typed path: the posts' ids (their post_id column is made at the end)
+        self.text_chunks: list[pl.Series] = []  # the typed path: the text column built as it reads
+        self.texts_done = 0  # the posts whose texts are in text_chunks (their places in posts["text"] are None)
+
+    def flush_texts(self, upto: int) -> None:
+        """The texts of the posts before `upto` into the column, their Python objects let go: the typed path
+        keeps at most TEXT_CHUNK of them (never the last post's: an album's later part may bring its text)."""
+        texts = self.posts["text"]
+        if upto > self.texts_done:
+            self.text_chunks.append(_text_chunk(texts[self.texts_done:upto]))
+            texts[self.texts_done:upto] = [None] * (upto - self.texts_done)
+            self.texts_done = upto
 
     def when(self, message: dict, row: int) -> int | None:
         """The message's moment (unix seconds), or None after a located error: no date, a date that is not one,
@@ -229,7 +256,11 @@ class _Reader:
         return len(self.records) - 1
 
     def record_text(self, row: int) -> str:
-        chat, ident = self.records[row]
+        entry = self.records[row]
+        if type(entry) is tuple:
+            chat, ident = entry
+        else:  # the typed path keeps the id only; the chat is the one whose rows begin before it
+            chat, ident = self.record_chats[bisect.bisect_right(self.record_starts, row) - 1], entry
         return f"чат «{act.shown(chat)}», сообщение id {act.shown(ident, 30)}"
 
     def place(self, row: int) -> dict:
@@ -318,13 +349,16 @@ class _Reader:
         idents: list[int] = []
         out, records, posts = self.out, self.records, self.posts
         low, high, int_min, int_max = limits.SECONDS_FROM, limits.SECONDS_TO, limits.INT64_MIN, limits.INT64_MAX
-        post_ids, moments, contents = (posts[c] for c in ("post_id", "published_at", "content_type"))
+        self.record_starts.append(len(records))
+        self.record_chats.append(name)
+        moments, contents = posts["published_at"], posts["content_type"]
         texts, reactions, paids, rows = (posts[c] for c in ("text", "reactions", "paid_reactions", "source_row"))
-        before = len(post_ids)
+        before = len(moments)
         first = last = None
         open_call = None
-        # the post an album's later parts join: its row in the columns, author, moment, text, media kinds
-        album_index, album_from, album_moment, album_text, album_kinds = -1, None, 0, "", None
+        # the post an album's later parts join: its row in the columns, author, moment, whether it has a text,
+        # media kinds
+        album_index, album_from, album_moment, album_text, album_kinds = -1, None, 0, False, None
         album_media = False
         for raw in chat.messages:
             try:
@@ -352,7 +386,7 @@ class _Reader:
                 raise Untyped
             if not low <= moment < high:
                 raise Untyped
-            records.append((name, ident))
+            records.append(ident)  # the chat is known by the row (record_starts)
             row = len(records) - 1
             if first is None or moment < first:
                 first = moment
@@ -366,16 +400,24 @@ class _Reader:
                 continue
             if kind != "message":
                 raise Untyped
-            value = m.text
-            text = value if type(value) is str else "" if value is _UNSET else _flat_text(value)
+            raw, value = m.text, None  # a plain text stays a view of the file's bytes until `flush_texts`
+            if raw is _UNSET:
+                text, has_text = "", False
+            elif memoryview(raw)[0] == 34:  # a JSON string: empty only as ""
+                text, has_text = raw, len(raw) > 2
+            else:  # a list of parts (or not a text at all: read as empty, as the generic path does)
+                value = _decode(raw)
+                text = _flat_text(value)
+                has_text = bool(text)
             author = m.from_id
             author = str(author) if isinstance(author, str) or type(author) is int else None
             media = m.photo is not _UNSET or m.file is not _UNSET or m.media_type is not _UNSET
             free, paid = _typed_reactions(m.reactions)
             if (media and album_media and album_from == author and abs(moment - album_moment) <= ALBUM_GAP_S
-                    and (not text or not album_text)):
-                if text and not album_text:
-                    texts[album_index] = album_text = text
+                    and (not has_text or not album_text)):
+                if has_text and not album_text:
+                    texts[album_index] = text
+                    album_text = True
                 if free is not None:
                     reactions[album_index] = (reactions[album_index] or 0) + free
                     paids[album_index] = (paids[album_index] or 0) + paid
@@ -384,7 +426,6 @@ class _Reader:
             if album_kinds is not None and len(album_kinds) > 1:
                 out.reject(_album_reason(album_kinds), len(album_kinds) - 1)
             content = self._typed_content(m, value)
-            post_ids.append(str(ident))
             moments.append(moment * 1_000_000)
             contents.append(content)
             idents.append(ident)
@@ -392,16 +433,19 @@ class _Reader:
             reactions.append(free)
             paids.append(paid)
             rows.append(row)
-            album_index, album_from, album_moment = len(post_ids) - 1, author, moment
-            album_text, album_media = text, media
+            album_index, album_from, album_moment = len(moments) - 1, author, moment
+            if album_index - self.texts_done >= TEXT_CHUNK:
+                self.flush_texts(album_index)
+            album_text, album_media = has_text, media
             album_kinds = [self._typed_media_kind(m)] if media else []
         if album_kinds is not None and len(album_kinds) > 1:
             out.reject(_album_reason(album_kinds), len(album_kinds) - 1)
-        added = len(post_ids) - before
+        added = len(moments) - before
         posts["ref"].extend([ref] * added)
         posts["is_repost"].extend(c == "repost" for c in contents[before:])
         posts["is_live"].extend([False] * added)
         posts["is_pinned"].extend(ident in pinned for ident in idents)
+        self.typed_idents.extend(idents)
         if open_call is not None:
             self._stream(ref, open_call[0], open_call[1], None, open_call[2])
         self.coverage.append(act.coverage([ref], *act.span([] if first is None else [first, last]), posts=True,
@@ -622,6 +666,9 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime,
     if chats and not isinstance(chats[0], dict):
         chat = None
         chats.clear()  # the typed messages: what is kept is in the reader's columns now
+        reader.flush_texts(len(reader.posts["text"]))  # while the file's bytes are there
+        reader.posts["text"] = pl.concat(reader.text_chunks, rechunk=False) if reader.text_chunks else []
+        reader.posts["post_id"] = pl.Series(reader.typed_idents, dtype=pl.Int64).cast(pl.String)
     if release is not None:
         release()
     reader.out.raise_if_errors()

@@ -30,8 +30,8 @@ class Reaction(msgspec.Struct, gc=False):
 
 
 class Message(Record, gc=False):
-    """A message: the scalars the rules read, its `text` and its reactions' counts; `text_entities` kept as its
-    raw JSON, decoded by the reading loop only for a post whose type depends on its links;
+    """A message: the scalars the rules read and its reactions' counts; `text` and `text_entities` kept as their
+    raw JSON, decoded by the reading loop (entities only for a post whose type depends on its links);
     `photo`, `file` and `poll` only for whether they are there. `date` is not read: a message without
     `date_unixtime` sends the file to the generic path."""
     id: Any = _MISSING
@@ -45,7 +45,7 @@ class Message(Record, gc=False):
     poll: _Raw = _MISSING
     media_type: Any = _MISSING
     mime_type: Any = _MISSING
-    text: str | list | msgspec.UnsetType = _MISSING  # a list: its parts as the generic parse gives them
+    text: _Raw = _MISSING  # decoded by the loop: a plain text only into the column (loaders.telegram._texts)
     text_entities: _Raw = _MISSING
     reactions: list[Reaction] | None | msgspec.UnsetType = _MISSING
     action: Any = _MISSING

@@ -15,7 +15,8 @@ from benchmark.synthetic import generate
 SECONDS = {"score_s", "floor_s", "floor_key_s", "grid_s", "pandas_s", "pandas_vectorised_s", "tomsk_ingest_score_s",
            "tomsk_upload_score_s", "workbook_s", "sensitivity_s", "style_cold_s", "style_next_version_s",
            "style_warm_s", "report_pdf_s", "body_pdf_s"}
-RATIOS = {"floor_ratio", "floor_key_ratio", "pandas_ratio", "pandas_vectorised_ratio"}
+RATIOS = {"floor_ratio", "floor_key_ratio", "pandas_ratio", "pandas_vectorised_ratio", "ingest_mb_per_s",
+          "ingest_peak_ratio"}
 MEGABYTES = {"score_peak_mb", "loaded_mb", "process_peak_mb"}
 COUNTS = {"pages", "posts", "repeat", "pandas_repeat", "db_read_repeat", "sensitivity_combinations",
           "sensitivity_rows", "style_posts", "style_pages", "style_distinct_texts", "style_word_forms"}
@@ -34,6 +35,8 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
     # its own files and PostgreSQL database: a developer's bench data (data/bench, gospabliki_bench) stay as they are
     monkeypatch.setattr("benchmark.run.WORK_DIR", tmp_path)
     monkeypatch.setattr("benchmark.run.PG_URL", pg_url.rsplit("/", 1)[0] + "/gospabliki_bench_test")
+    monkeypatch.setattr("benchmark.big_ingest.WORK_DIR", tmp_path)  # the big-file figures on a 2 MB file here
+    monkeypatch.setattr("benchmark.big_ingest.BIG_MB", 2)
     assert cli.main(["bench", "--scale", "tomsk", "--json", "--repeat", "1", "--quiet"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert KEYS <= set(result), KEYS - set(result)
@@ -52,7 +55,8 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
     for row in ("Расчёт квартала", "Томск: чтение выгрузок + расчёт", "Томск: книга Excel рейтинга",
                 "Томск: квартальный отчёт PDF", "Томск: отчёт органа PDF",
                 "Устойчивость мест", "Стиль публикаций Томского квартала",
-                "Чтение квартала из postgresql", *(f"Экран {s} (tomsk), открытие" for s in SCREENS),
+                "Чтение квартала из postgresql", "Загрузка большого файла: Telegram", "пик памяти процесса (ВКонтакте)",
+                *(f"Экран {s} (tomsk), открытие" for s in SCREENS),
                 *(f"Экран {s} (tomsk), повторный запуск" for s in SCREENS)):
         assert row in text, row
 

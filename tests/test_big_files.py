@@ -115,7 +115,8 @@ def test_typed_path_reads_what_the_generic_path_reads():
     ]
     for content in (to_json(tg_chat(messages)), to_json({"about": "x", "personal_information": {},
                                                           "chats": {"about": "", "list": [
-                                                              tg_chat(messages), tg_chat([], "personal_chat", 5)]}})):
+                                                              tg_chat(messages), tg_chat([], "personal_chat", 5),
+                                                              tg_chat(messages[::-1], chat_id=4004, name="Второй")]}})):
         same(typed(content), generic(content))
         same(detect.load_json_bytes(content, "result.json", TZ, NOW), generic(content))
 
@@ -163,3 +164,34 @@ def test_the_vk_generator_repeats_the_genuine_wall(tmp_path):
     assert data.posts.height == expected.posts and sum(data.rejected.values()) == expected.service
     assert data.posts["text"].is_in(bigfile.genuine_texts()).all()
     assert data.posts.filter(pl.col("post_id").is_duplicated()).height == 0
+
+
+def test_bench_figures_of_the_big_file(tmp_path, monkeypatch):
+    """`cli.py bench`'s ingest_mb_per_s and ingest_peak_ratio come from fresh processes that ingest the whole
+    file with the counts it was written with (here a small file, one run each; the figures are not judged)."""
+    from benchmark import big_ingest
+    monkeypatch.setattr(big_ingest, "WORK_DIR", tmp_path)
+    monkeypatch.setattr(big_ingest, "BIG_MB", 0.3)
+    result = big_ingest.measure(1, lambda _: None, postgres=False)
+    assert set(result["big_ingest"]) == {"telegram", "vk"}
+    for kind in ("telegram", "vk"):
+        counts = big_ingest.big_file(kind)[1]
+        figures = result["big_ingest"][kind]
+        assert figures["posts"] == counts["posts"] > 0 and figures["repeat"] == 1
+        assert figures["size_mb"] * 1e6 >= 0.3 * 2**20
+    assert result["ingest_mb_per_s"] == min(f["mb_per_s"] for f in result["big_ingest"].values()) > 0
+    assert result["ingest_peak_ratio"] == max(f["peak_ratio"] for f in result["big_ingest"].values()) > 0
+    assert result["ingest_cpu_mb_per_s"] > 0
+
+
+def test_the_upload_screen_names_each_stage_in_order():
+    from app_pages._upload_report import STAGE_LABELS, stage_progress
+    from core.text import plain
+    assert list(STAGE_LABELS)[:len(STAGES)] == list(STAGES) and list(STAGE_LABELS)[-1] == "rating"
+    steps = [stage_progress(stage, 2, 3, "result*.json") for stage in STAGE_LABELS]
+    fractions = [fraction for fraction, _ in steps]
+    assert fractions == sorted(fractions) and fractions[0] == 1 / 3 and fractions[-1] < 2 / 3
+    assert steps[1][1] == (f"Файл 2 из 3, «{plain('result*.json')}»: этап 2 из 4 — проверка и сравнение с "
+                           "загруженным ранее…") and "\\*" in plain("result*.json")  # the name is not Markdown
+    assert [text.split(" — ")[1] for _, text in steps] == ["чтение файла…", "проверка и сравнение с загруженным "
+                                                           "ранее…", "запись в базу…", "пересчёт рейтинга…"]
