@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from core.calendar import Quarter
+from core.schemas import CHECKLIST_FLAGS
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, ScoringInput
 from storage.queries import COVERAGE_SCHEMA, OWNER_SCHEMA, PAGE_SCHEMA, SNAPSHOT_SCHEMA
 
@@ -59,9 +60,7 @@ def generate(scale: str, seed: int = 7, tz: ZoneInfo = ZoneInfo("Asia/Tomsk")) -
                           "url": [f"https://vk.com/p{i}" for i in page_ids], "title": None,
                           "registered_on": registered, "page_responsible": None, "closed_on": None},
                          schema=PAGE_SCHEMA)
-    flags = {c: rng.random(n_pages) < 0.8 for c in ("status_mark", "gospubliki", "comments_enabled", "avatar",
-                                                     "cover", "description", "contacts", "moderation_rules",
-                                                     "unified_style")}
+    flags = {c: rng.random(n_pages) < 0.8 for c in CHECKLIST_FLAGS}
     subscribers = rng.integers(100, 50_000, n_pages)
     snapshot_rows = {"page_id": np.concatenate([page_ids, page_ids]),
                      "as_of": [date(2025, 12, 31)] * n_pages + [date(2026, 4, 1)] * n_pages,

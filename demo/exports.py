@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import msgspec
 
 from core.domain import KIND_LABELS, PLATFORM_LABELS
+from core.schemas import CHECKLIST_FLAGS
 from demo.activity import LOCAL_OFFSET, PageActivity
 from demo.world import Page
 from reports.excel import Workbook
@@ -52,9 +53,7 @@ def registry_xlsx(pages: list[Page]) -> bytes:
             platform_id = str(page.numeric_id)
         rows.append([owner.name, KIND_LABELS[owner.kind], owner.parent, owner.ogrn, PLATFORM_LABELS[page.platform],
                      page.url, platform_id, page.registered_on,
-                     *[_yes_no(c.get(k)) for k in ("status_mark", "gospubliki", "comments_enabled", "avatar",
-                                                   "cover", "description", "contacts", "moderation_rules",
-                                                   "unified_style")],
+                     *[_yes_no(c.get(k)) for k in CHECKLIST_FLAGS],  # the template's yes/no columns
                      c.get("pos_widgets"), page.subscribers, None])
     return registry_workbook(rows, created=FILE_TIME)
 

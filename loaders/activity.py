@@ -10,35 +10,27 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import polars as pl
 
-from core import limits
+from core import limits, schemas
 from loaders.errors import LoadError, LoadIssue
 
 MAX_ISSUES = 200
 UTC = pl.Datetime("us", "UTC")
-EARLIEST = datetime(2006, 1, 1, tzinfo=timezone.utc)  # nothing on these platforms is older than VK itself
-FUTURE_TOLERANCE = timedelta(hours=1)  # clock skew between the exporting computer and ours
+EARLIEST, FUTURE_TOLERANCE = schemas.EARLIEST, schemas.FUTURE_TOLERANCE
 
-PAGE_SCHEMA = {"ref": pl.String, "platform": pl.String, "platform_id": pl.String, "page_key": pl.String,
-               "title": pl.String, "url": pl.String}
-POST_SCHEMA = {"ref": pl.String, "post_id": pl.String, "published_at": UTC, "content_type": pl.String,
-               "is_repost": pl.Boolean, "is_pinned": pl.Boolean, "is_live": pl.Boolean, "text": pl.String,
-               "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64, "reposts": pl.Int64,
-               "reactions": pl.Int64, "paid_reactions": pl.Int64, "source_row": pl.Int64}
-STREAM_SCHEMA = {"ref": pl.String, "stream_id": pl.String, "started_at": UTC, "duration_s": pl.Int64,
-                 "url": pl.String, "title": pl.String, "source_row": pl.Int64}
-COMMENT_SCHEMA = {"ref": pl.String, "comment_id": pl.String, "post_id": pl.String, "parent_comment_id": pl.String,
-                  "author_id": pl.String, "author_is_page": pl.Boolean, "created_at": UTC, "source_row": pl.Int64}
-SNAPSHOT_SCHEMA = {"ref": pl.String, "status_mark": pl.Boolean, "avatar": pl.Boolean, "cover": pl.Boolean,
-                   "description": pl.Boolean, "contacts": pl.Boolean, "comments_enabled": pl.Boolean,
-                   "subscribers": pl.Int64}
-COVERAGE_SCHEMA = {"ref": pl.String, "first_at": UTC, "last_at": UTC, "posts": pl.Boolean, "comments": pl.Boolean}
+# the canonical frames of a loaded file: the `file` stage of the declarations in core.schemas
+PAGE_SCHEMA = schemas.PAGE.schema(schemas.FILE)
+POST_SCHEMA = schemas.POST.schema(schemas.FILE)
+STREAM_SCHEMA = schemas.STREAM.schema(schemas.FILE)
+COMMENT_SCHEMA = schemas.COMMENT.schema(schemas.FILE)
+SNAPSHOT_SCHEMA = schemas.SNAPSHOT.schema(schemas.FILE)
+COVERAGE_SCHEMA = schemas.COVERAGE.schema(schemas.FILE)
 # `paid_reactions` (Telegram Stars, bought rather than given) is kept apart from `reactions` and is not one of the
 # counters engagement is computed from; storage keeps the columns of its tables and ignores it (nullable).
-COUNTERS = ("views", "likes", "comments", "reposts", "reactions")
+COUNTERS = schemas.COUNTERS
 # what a version of a row is compared on when an overlapping export brings it again
 POST_VALUES = ("published_at", "content_type", "is_repost", "is_pinned", "is_live", "text", *COUNTERS)
 STREAM_VALUES = ("started_at", "duration_s", "url", "title")
@@ -243,29 +235,31 @@ def micros(seconds: int | float) -> int:
     return int(seconds * 1_000_000)
 
 
+TABLE_OF = {"published_at": schemas.POST, "started_at": schemas.STREAM, "created_at": schemas.COMMENT}
+
+
 def check_moments(out: Collector, table: pl.DataFrame, column: str, label: str, place, now: datetime,
                   field_name: str | None = None) -> None:
-    """Dates in the future or before 2006 mean a broken export or a wrong time zone: refuse the file. Moments
-    outside the window of core.limits were refused by `frame` already. `place(row)` may name the column itself
-    (a Telegram message dated by `date` rather than `date_unixtime`)."""
-    if table.height == 0:
-        return
-    inside = pl.col(column).is_between(limits.MOMENTS_FROM, limits.MOMENTS_TO, closed="left")
-    bad = table.filter(inside & ((pl.col(column) > now + FUTURE_TOLERANCE) | (pl.col(column) < EARLIEST)))
-    for row in bad.head(MAX_ISSUES).iter_rows(named=True):
-        moment = row[column]
-        reason = "ещё не наступила" if moment > now else "раньше 2006 года — такого не может быть"
-        out.error(f"{label} {moment:%d.%m.%Y %H:%M} UTC {reason}", **{"column": field_name or column, **place(row)})
+    """Dates in the future or before 2006 mean a broken export or a wrong time zone: refuse the file (the rules
+    `not_in_future` and `not_before_2006` of core.schemas). Moments outside the window of core.limits were refused
+    by `frame` already. `place(row)` may name the column itself (a Telegram message dated by `date` rather than
+    `date_unixtime`)."""
+    declared = TABLE_OF[column]
+    rows = table.select(column, *(c for c in ("source_row",) if c in table.columns))
+    found = declared.violations(rows, schemas.Context(now=now), rules=("not_in_future", "not_before_2006"),
+                                labels={column: label}, limit=MAX_ISSUES)
+    for v in sorted(found, key=lambda v: v.row)[:MAX_ISSUES]:
+        out.error(v.message, **{"column": field_name or column, **place(table.row(v.row, named=True))})
 
 
 def check_counters(out: Collector, table: pl.DataFrame, place, names: dict[str, tuple[str, str]]) -> None:
-    """Counters of likes, views, … cannot be negative. `names`: canonical column → (label, the file's name of
-    the field or column)."""
-    for column, (label, field_name) in names.items():
-        if column not in table.columns:
-            continue
-        for row in table.filter(pl.col(column) < 0).head(MAX_ISSUES).iter_rows(named=True):
-            out.error(f"счётчик «{label}» отрицательный ({row[column]})", **place(row), column=field_name)
+    """Counters of likes, views, … cannot be negative (the rule `counters_non_negative` of core.schemas). `names`:
+    canonical column → (label, the file's name of the field or column)."""
+    present = [c for c in names if c in table.columns]
+    found = schemas.POST.violations(table.select(present), rules=("counters_non_negative",),
+                                    labels={c: names[c][0] for c in present}, limit=MAX_ISSUES)
+    for v in found:
+        out.error(v.message, **place(table.row(v.row, named=True)), column=names[v.column][1])
 
 
 def span(seconds: list[float]) -> tuple[datetime | None, datetime | None]:

@@ -10,7 +10,7 @@ from datetime import date
 
 import polars as pl
 
-from core import limits
+from core import limits, schemas
 from core.domain import KIND_LABELS, KINDS_WITH_PARENT, NOT_ON_PLATFORM, kind_from_label, platform_from_label
 from loaders.errors import LoadError, LoadIssue, fail
 from loaders.tabular import (ROW_COLUMN, Sheet, is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets,
@@ -76,18 +76,11 @@ LEVEL_KINDS = {"министерство": "executive_body", "ведомство
                "губернатор": "governor", "администрация": "administration", "учреждение": "institution"}
 MUNICIPAL_LEVELS = {"мо", "муниципальное образование", "омсу", "муниципалитет"}
 
-OWNER_COLUMNS = {"name": pl.String, "name_key": pl.String, "kind": pl.String, "parent_name": pl.String,
-                 "parent_key": pl.String, "ogrn": pl.String, "responsible": pl.String, "level": pl.String,
-                 "spheres": pl.String, "exemption": pl.String, "source_row": pl.Int64}
-PAGE_COLUMNS = {"owner_key": pl.String, "platform": pl.String, "page_key": pl.String, "platform_id": pl.String,
-                "url": pl.String, "registered_on": pl.Date, "status_mark": pl.Boolean, "gospubliki": pl.Boolean,
-                "comments_enabled": pl.Boolean, "avatar": pl.Boolean, "cover": pl.Boolean,
-                "description": pl.Boolean, "contacts": pl.Boolean, "moderation_rules": pl.Boolean,
-                "unified_style": pl.Boolean, "pos_widgets": pl.Int64, "subscribers": pl.Int64,
-                "design_pct": pl.Float64, "activity_pct": pl.Float64, "weekly_reach": pl.Int64,
-                "avg_post_reach": pl.Int64, "responsible": pl.String, "source_row": pl.Int64}
-TEMPLATE_FLAGS = ("status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
-                  "moderation_rules", "unified_style")
+# the registry loader's frames: the `registry` stage of the declarations in core.schemas (a page's row carries its
+# checklist snapshot)
+OWNER_COLUMNS = schemas.OWNER.schema(schemas.REGISTRY)
+PAGE_COLUMNS = schemas.PAGE.schema(schemas.REGISTRY) | schemas.SNAPSHOT.schema(schemas.REGISTRY)
+TEMPLATE_FLAGS = schemas.CHECKLIST_FLAGS
 
 
 @dataclass

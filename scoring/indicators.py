@@ -10,10 +10,10 @@ from __future__ import annotations
 import polars as pl
 
 from core.domain import KIND_PLURAL_LABELS, NOT_ON_PLATFORM
+from core.schemas import CHECKLIST_ITEMS
 from scoring.methodology import Methodology
 
-CHECKLIST = ("status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
-             "moderation_rules", "unified_style", "pos_widgets", "design_pct")
+CHECKLIST = (*CHECKLIST_ITEMS, "design_pct")  # the order's items (core.schemas) and the Госпаблики «Оформление»
 NA_NO_WEEKS = "нет учтённых недель: за квартал не загружено данных о публикациях"
 NA_TELEGRAM_VIEWS = "нет просмотров: Telegram Desktop не выгружает просмотры"
 

@@ -8,15 +8,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.calendar import Quarter
+from core.schemas import COMMENT, POST, SCORING, STREAM
 
 UTC = pl.Datetime("us", "UTC")
-POST_COLUMNS = {"page_id": pl.Int64, "post_id": pl.String, "published_at": UTC, "is_repost": pl.Boolean,
-                "is_live": pl.Boolean, "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64,
-                "reposts": pl.Int64, "reactions": pl.Int64}
-STREAM_COLUMNS = {"page_id": pl.Int64, "stream_id": pl.String, "started_at": UTC, "duration_s": pl.Int64,
-                  "url": pl.String, "title": pl.String}
-COMMENT_COLUMNS = {"page_id": pl.Int64, "comment_id": pl.String, "post_id": pl.String,
-                   "parent_comment_id": pl.String, "author_is_page": pl.Boolean, "created_at": UTC}
+# what scoring reads of posts, streams and comments: the `scoring` stage of the declarations in core.schemas
+POST_COLUMNS = POST.schema(SCORING)
+STREAM_COLUMNS = STREAM.schema(SCORING)
+COMMENT_COLUMNS = COMMENT.schema(SCORING)
 # a page's reply to a comment may come after the quarter's last week; replies are looked for this long after it
 REPLY_LOOKAHEAD = timedelta(days=31)
 
@@ -56,8 +54,8 @@ class QuarterWindow:
 
 @dataclass(frozen=True)
 class ScoringInput:
-    """Current data of one quarter. `owners`/`pages`/`snapshots`/`coverage` use the schemas of storage.queries;
-    posts, streams and comments the *_COLUMNS above (current versions only)."""
+    """Current data of one quarter, each frame the `scoring` stage of its declaration in core.schemas (owners,
+    pages, snapshots, coverage as storage.queries reads them; posts, streams and comments: current versions only)."""
     owners: pl.DataFrame
     pages: pl.DataFrame
     snapshots: pl.DataFrame

@@ -9,9 +9,7 @@ import polars as pl
 
 from core.domain import KIND_LABELS, NOT_ON_PLATFORM, PLATFORM_LABELS
 from core.labels import label
-
-CHECKLIST_ITEMS = ("status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
-                   "moderation_rules", "unified_style", "pos_widgets")
+from core.schemas import CHECKLIST_ITEMS
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from core import calendar
 from core.calendar import Quarter
 from core.config import region_tz
+from core.schemas import COUNTERS, FILE, POST
 from scoring.activity import local_week
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, QuarterWindow, ScoringInput
 from scoring.methodology import Methodology, methodology_for
@@ -236,9 +237,8 @@ def data_quarters(engine: Engine, tz: ZoneInfo | None = None) -> list[Quarter]:
 
 CONTENT_LABELS = {"text": "текст", "photo": "фото", "video": "видео", "live": "прямой эфир", "poll": "опрос",
                   "repost": "репост", "link": "ссылка"}
-POSTS_SCHEMA = {"published_local": pl.Datetime("us"), "week": pl.String, "content_type": pl.String,
-                "is_repost": pl.Boolean, "text": pl.String, "views": pl.Int64, "likes": pl.Int64,
-                "comments": pl.Int64, "reposts": pl.Int64, "reactions": pl.Int64}
+POSTS_SCHEMA = {"published_local": pl.Datetime("us"), "week": pl.String} | {  # the rest as core.schemas declares
+    c: POST.schema(FILE)[c] for c in ("content_type", "is_repost", "text", *COUNTERS)}
 
 
 def page_posts(engine: Engine, page_id: int, quarter: Quarter, tz: ZoneInfo) -> pl.DataFrame:

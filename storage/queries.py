@@ -4,13 +4,14 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import Engine, func, select
 
+from core import schemas
 from storage import schema
 
-OWNER_SCHEMA = {"owner_id": pl.Int64, "owner_name": pl.String, "kind": pl.String, "parent_id": pl.Int64,
-                "parent_name": pl.String, "ogrn": pl.String, "responsible": pl.String, "exemption": pl.String}
-PAGE_SCHEMA = {"page_id": pl.Int64, "owner_id": pl.Int64, "platform": pl.String, "page_key": pl.String,
-               "platform_id": pl.String, "url": pl.String, "title": pl.String, "registered_on": pl.Date,
-               "page_responsible": pl.String, "closed_on": pl.Date}
+# the frames scoring reads: the `scoring` stage of the declarations in core.schemas
+OWNER_SCHEMA = schemas.OWNER.schema(schemas.SCORING)
+PAGE_SCHEMA = schemas.PAGE.schema(schemas.SCORING)
+COVERAGE_SCHEMA = schemas.COVERAGE.schema(schemas.SCORING)
+SNAPSHOT_SCHEMA = schemas.SNAPSHOT.schema(schemas.SCORING)
 
 
 def _frame(engine: Engine, query, schema_overrides: dict) -> pl.DataFrame:
@@ -42,24 +43,12 @@ def unregistered_pages(engine: Engine) -> list[dict]:
         return unregistered(conn, ids)
 
 
-COVERAGE_SCHEMA = {"page_id": pl.Int64, "data_kind": pl.String, "date_from": pl.Date, "date_to": pl.Date,
-                   "batch_id": pl.Int64}
-
-
 def coverage_frame(engine: Engine) -> pl.DataFrame:
     """Which local days of which pages the active batches cover, for posts and for comments."""
     c, b = schema.batch_coverage, schema.batches
     query = select(c.c.page_id, c.c.data_kind, c.c.date_from, c.c.date_to, c.c.batch_id).join(
         b, b.c.id == c.c.batch_id).where(b.c.status == "active").order_by(c.c.page_id, c.c.date_from)
     return _frame(engine, query, COVERAGE_SCHEMA)
-
-
-SNAPSHOT_SCHEMA = {"page_id": pl.Int64, "as_of": pl.Date, "batch_id": pl.Int64, "status_mark": pl.Boolean,
-                   "gospubliki": pl.Boolean, "comments_enabled": pl.Boolean, "avatar": pl.Boolean,
-                   "cover": pl.Boolean, "description": pl.Boolean, "contacts": pl.Boolean,
-                   "moderation_rules": pl.Boolean, "unified_style": pl.Boolean, "pos_widgets": pl.Int64,
-                   "subscribers": pl.Int64, "design_pct": pl.Float64, "activity_pct": pl.Float64,
-                   "weekly_reach": pl.Int64, "avg_post_reach": pl.Int64}
 
 
 def snapshots_frame(engine: Engine) -> pl.DataFrame:

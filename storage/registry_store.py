@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Date, DateTime, Engine, delete, func, insert,
 from sqlalchemy.exc import IntegrityError
 
 from core.config import region_tz
+from core.schemas import SNAPSHOT_MEASURES
 from loaders.errors import fail
 from loaders.registry import RegistryData
 from storage import schema
@@ -19,9 +20,7 @@ from storage.audit import create_batch, find_active_batch, sha256_of, write_audi
 from storage.db import retrying, utcnow, writing
 
 OWNER_FIELDS = ("name", "kind", "ogrn", "responsible", "level", "spheres", "exemption")
-SNAPSHOT_FIELDS = ("status_mark", "gospubliki", "comments_enabled", "avatar", "cover", "description", "contacts",
-                   "moderation_rules", "unified_style", "pos_widgets", "subscribers", "design_pct", "activity_pct",
-                   "weekly_reach", "avg_post_reach")
+SNAPSHOT_FIELDS = SNAPSHOT_MEASURES  # core.schemas: what a registry snapshot measures
 # what a registry upload writes in a row (and so what its revert puts back); the rest (a page's title from the
 # exports, ids, creation time) it never changes
 RESTORED = {"owners": ("name", "name_key", "kind", "parent_id", *OWNER_FIELDS[2:], "updated_at"),
