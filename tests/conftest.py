@@ -7,9 +7,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from storage.db import make_engine
+from tests.environment import missing
 
 PG_URL = os.environ.get("GOSPABLIKI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture
@@ -27,10 +27,7 @@ def pg_url():
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     except OperationalError as exc:
         admin.dispose()
-        message = f"PostgreSQL недоступен ({PG_URL}): {exc.orig}"
-        if ON_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"PostgreSQL недоступен ({PG_URL}): {exc.orig}")
     yield f"{PG_URL}?options=-csearch_path%3D{schema}"
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))

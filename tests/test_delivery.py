@@ -2,7 +2,6 @@
 receives the messages; each is read back with its attachments; every sending is in the audit log."""
 import email
 import email.policy
-import os
 import socket
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from core.calendar import Quarter
 from services import delivery, reports
 from storage import schema
 from storage.db import make_engine
+from tests.environment import missing
 
 TODAY = date(2026, 11, 24)
 TINY_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="900" height="300"><rect width="900" height="300"/></svg>'
@@ -215,9 +215,7 @@ def test_cli_sends_a_body_report_to_given_addresses(own_db, smtp_env, tmp_path, 
     try:
         browser_path()
     except FigureExportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("Chromium не установлен")
+        missing("Chromium не установлен")
     _, inbox, _ = smtp_env
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", own_db)
     body = inputs.payload["bodies"][2]
@@ -235,9 +233,7 @@ def _pdf_text(content: bytes, tmp_path: Path) -> str:
     import shutil
     import subprocess
     if shutil.which("pdftotext") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftotext не установлен (apt-get install poppler-utils)")
-        pytest.skip("pdftotext не установлен")
+        missing("pdftotext не установлен (apt-get install poppler-utils)")
     path = tmp_path / "attachment.pdf"
     path.write_bytes(content)
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

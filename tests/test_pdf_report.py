@@ -2,7 +2,6 @@
 status, «стр. 1 из N» and the top bodies with the scores of `rate --json`; pages are rendered with pdftoppm into
 test-artifacts/ to be looked at. Build time is measured by `cli.py bench` (report_pdf_s), never asserted here."""
 import json
-import os
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -16,10 +15,10 @@ from reports import pdf_report
 from scoring import report_view
 from services import reports
 from storage.db import make_engine
+from tests.environment import missing
 
 TZ = ZoneInfo("Asia/Tomsk")
 TODAY = date(2026, 11, 24)
-ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 GENERATED = datetime(2026, 11, 24, 10, 30, tzinfo=TZ)
 
@@ -27,9 +26,7 @@ GENERATED = datetime(2026, 11, 24, 10, 30, tzinfo=TZ)
 def _need(tool: str, package: str) -> str:
     found = shutil.which(tool)
     if found is None:
-        if ON_CI:
-            pytest.fail(f"{tool} не установлен (apt-get install {package})")
-        pytest.skip(f"{tool} не установлен")
+        missing(f"{tool} не установлен (apt-get install {package})")
     return found
 
 
@@ -82,9 +79,7 @@ def quarterly(inputs):
     try:
         browser_path()
     except FigureExportError:
-        if ON_CI:
-            raise
-        pytest.skip("Chromium не установлен")
+        missing("Chromium не установлен")
     return pdf_report.quarterly_pdf(inputs.payload, inputs.previous, TZ, generated_at=GENERATED)
 
 

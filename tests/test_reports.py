@@ -1,7 +1,6 @@
 """Excel and publication exports: read every workbook back, and open it with LibreOffice like a user would."""
 import csv
 import io
-import os
 import shutil
 import subprocess
 from datetime import date
@@ -17,9 +16,9 @@ from core.calendar import Quarter
 from scoring.payload import rating_payload
 from storage.db import make_engine
 from services.quarters import fresh_rating
+from tests.environment import missing
 
 TOMSK = ZoneInfo("Asia/Tomsk")
-ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, double quote, UTF-8
 SHEETS = ["Органы", "Учреждения", "Руководители", "Справочно", "Показатели по страницам", "Публикации по неделям",
           "Прямые эфиры", "Методика"]
@@ -36,9 +35,7 @@ def payload(demo_db_url):
 def _soffice() -> str:
     binary = shutil.which("soffice") or shutil.which("libreoffice")
     if binary is None:
-        if ON_CI:
-            pytest.fail("LibreOffice не установлен (apt-get install libreoffice-calc-nogui)")
-        pytest.skip("LibreOffice не установлен")
+        missing("LibreOffice не установлен (apt-get install libreoffice-calc-nogui)")
     return binary
 
 

@@ -1,7 +1,6 @@
 """The rating workbook printed (issue 19): LibreOffice turns the whole workbook into a PDF, as a user printing it
 would; the bodies and heads sheets take a few A4 pages, each page with the title row (quarter, approval status)
 and «стр. N из M», and every name whole."""
-import os
 import re
 import shutil
 import subprocess
@@ -15,16 +14,12 @@ from reports.rating_workbook import rating_workbook
 from scoring.payload import rating_payload
 from services.quarters import fresh_rating
 from storage.db import make_engine
-
-ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
+from tests.environment import missing
 
 def _tool(name: str, package: str) -> str:
     found = shutil.which(name)
     if found is None:
-        if ON_CI:
-            pytest.fail(f"{name} не установлен (apt-get install {package})")
-        pytest.skip(f"{name} не установлен")
+        missing(f"{name} не установлен (apt-get install {package})")
     return found
 
 
