@@ -24,7 +24,7 @@ from core import calendar
 from core.calendar import Quarter
 from core.config import region_tz
 from core.schemas import COUNTERS, FILE, POST
-from scoring.activity import local_week
+from scoring.activity import fixed_offset, local_week
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, QuarterWindow, ScoringInput
 from scoring.methodology import Methodology, methodology_for
 from scoring.payload import payload_differences, payload_tables, rating_payload, with_movement
@@ -46,9 +46,11 @@ def scoring_input(engine: Engine, quarter: Quarter, tz: ZoneInfo, summed: bool =
     (issue 17: storage.registry_history.registry_for_rating) — a body's institution moved to another body in a
     later quarter stays with the first in this one."""
     window = QuarterWindow(quarter, tz)
+    # one offset all through the quarter (Asia/Tomsk): PostgreSQL takes the week by arithmetic on the moment
+    origin = window.utc(window.first_week) if fixed_offset(window) is not None else None
     stored = rating_store.read_quarter(engine, (window.load_from, window.load_to), columns={
         "posts": tuple(POST_COLUMNS), "streams": tuple(STREAM_COLUMNS), "comments": tuple(COMMENT_COLUMNS)},
-        weeks=(tz.key, window.first_week, len(window.weeks)) if summed else None, registry_day=quarter.last_day)
+        weeks=(tz.key, window.first_week, len(window.weeks), origin) if summed else None, registry_day=quarter.last_day)
     return ScoringInput(
         owners=stored.owners, pages=stored.pages, snapshots=stored.snapshots,
         posts=stored.posts.select(list(POST_COLUMNS)).cast(POST_COLUMNS),

@@ -37,10 +37,12 @@ class StoredQuarter:
 
 def read_quarter(engine: Engine, span: tuple[datetime, datetime],
                  columns: dict[str, tuple[str, ...]] | None = None,
-                 weeks: tuple[str, date, int] | None = None, registry_day: date | None = None) -> StoredQuarter:
+                 weeks: tuple[str, date, int, datetime | None] | None = None,
+                 registry_day: date | None = None) -> StoredQuarter:
     """`_read_quarter` at one moment of the database (storage.db.read_snapshot): an upload committed while the
     quarter is read is either wholly in it or not at all, so an approval freezes exactly the batches it lists.
-    `weeks` (zone, the quarter's first Monday, number of weeks): on PostgreSQL the posts are read already summed
+    `weeks` (zone, the quarter's first Monday, number of weeks, the UTC instant of that Monday 00:00 when the
+    zone keeps one offset — storage.post_weeks): on PostgreSQL the posts are read already summed
     per page and week (storage.post_weeks: ≈ 2 M rows instead of 13 M posts nationally), `posts` left empty.
     `registry_day`: the owners and pages as the registry stood on that day (registry_history.registry_for_rating),
     not as they are now."""
@@ -50,7 +52,8 @@ def read_quarter(engine: Engine, span: tuple[datetime, datetime],
 
 def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime],
                   columns: dict[str, tuple[str, ...]] | None = None,
-                  weeks: tuple[str, date, int] | None = None, registry_day: date | None = None) -> StoredQuarter:
+                  weeks: tuple[str, date, int, datetime | None] | None = None,
+                  registry_day: date | None = None) -> StoredQuarter:
     """The registry and the current activity rows in `span` (UTC), only the `columns` asked for per table (all
     when not given). Posts are read through the engine (ADBC on PostgreSQL: the columnar path that keeps a
     national quarter in seconds)."""

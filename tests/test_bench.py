@@ -14,12 +14,12 @@ from benchmark.synthetic import generate
 
 SECONDS = {"score_s", "floor_s", "floor_key_s", "grid_s", "pandas_s", "pandas_vectorised_s", "tomsk_ingest_score_s",
            "tomsk_upload_score_s", "workbook_s", "sensitivity_s", "style_cold_s", "style_next_version_s",
-           "style_warm_s", "report_pdf_s", "body_pdf_s"}
+           "style_warm_s", "report_pdf_s", "body_pdf_s", "pg_read_s", "pg_read_rows_s"}
 RATIOS = {"floor_ratio", "floor_key_ratio", "pandas_ratio", "pandas_vectorised_ratio", "ingest_mb_per_s",
           "ingest_peak_ratio"}
 MEGABYTES = {"score_peak_mb", "loaded_mb", "process_peak_mb"}
 COUNTS = {"pages", "posts", "repeat", "pandas_repeat", "db_read_repeat", "sensitivity_combinations",
-          "sensitivity_rows", "style_posts", "style_pages", "style_distinct_texts", "style_word_forms"}
+          "sensitivity_rows", "style_posts", "style_pages", "style_distinct_texts", "style_word_forms", "pg_week_rows"}
 PER_NAME = {"ingest_posts_per_s": set(INGEST_FILES), "db_read_s": {"sqlite", "postgresql"},
             "db_read_ratio": {"sqlite", "postgresql"}, "screens_open_s": set(SCREENS), "screens_s": set(SCREENS)}
 TEXTS = {"scale", "quarter", "machine", "screens_scale"}
@@ -51,6 +51,8 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
     assert all(isinstance(v, int) for v in result["ingest_posts_per_s"].values())
     assert result["results_identical"] is True, result["differences"]
     assert set(result["differences"]) == {"pandas", "pandas_vectorised"}
+    # the quarter read from PostgreSQL (posts summed per page and week by the database) scores the same
+    assert result["pg_results_identical"] is True and result["pg_differences"] == [], result["pg_differences"]
     text = report(result)  # the table `cli.py bench` prints without --json: a row for each figure
     for row in ("Расчёт квартала", "Томск: чтение выгрузок + расчёт", "Томск: книга Excel рейтинга",
                 "Томск: квартальный отчёт PDF", "Томск: отчёт органа PDF",

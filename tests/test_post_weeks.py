@@ -101,6 +101,10 @@ def test_postgresql_sums_give_the_same_rating_as_the_raw_posts(pg_url, sqlite_ur
             data = scoring_input(engine, synthetic.quarter, TZ, summed=summed)
             inputs[name, summed] = data
             ratings[name, summed] = score_quarter(data, m, synthetic.quarter, TZ, TODAY)
+        if name == "postgresql":  # the week by the zone's rules (AT TIME ZONE), as for a zone with daylight saving
+            window = QuarterWindow(synthetic.quarter, TZ)
+            inputs["by_zone"] = post_weeks.posts_by_week(engine, (window.load_from, window.load_to), TZ.key,
+                                                         window.first_week, len(window.weeks))
         engine.dispose()
     summed = inputs["postgresql", True]
     assert summed.posts.is_empty() and summed.post_weeks.height > 10_000
@@ -110,6 +114,7 @@ def test_postgresql_sums_give_the_same_rating_as_the_raw_posts(pg_url, sqlite_ur
     window = QuarterWindow(synthetic.quarter, TZ)
     assert_frame_equal(summed.post_weeks.sort("page_id", "week_no"),
                        posts_by_week(raw.posts, window).collect().sort("page_id", "week_no"), check_exact=True)
+    assert_frame_equal(inputs["by_zone"], summed.post_weeks, check_exact=True)
     # the second export counts (doubled likes) and the reverted one does not
     assert ratings["postgresql", True].per_week["engagement"].sum() > posts_by_week(
         synthetic.data.posts, window).collect()["engagement"].sum()
