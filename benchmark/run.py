@@ -454,6 +454,9 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
         log(f"Экраны приложения ({screens_scale})…")
         result["screens_scale"] = screens_scale
         result["screens_open_s"], result["screens_s"] = measure_screens(screens_scale, repeat, log)
+        from benchmark import app_speed  # issue 21: the demo with its ratings stored, a fresh process a run
+        log("Демо: первый экран, новый сеанс, смена квартала, утверждение (отдельный процесс на каждый замер)…")
+        result.update(app_speed.measure(min(repeat, 3), log))
     return result
 
 
@@ -530,6 +533,9 @@ def report(result: dict) -> str:
     for screen, seconds in result.get("screens_s", {}).items():
         rows.append((f"Экран {screen} ({result['screens_scale']}), повторный запуск", f"{num(seconds, 3)} с", "< 0,5 с",
                      ok(seconds < TARGETS["screen_s"])))
+    if "first_screen_s" in result:
+        from benchmark import app_speed
+        rows += app_speed.report_rows(result, num, ok)
     width = [max(len(str(r[i])) for r in rows) for i in range(4)]
     lines = [f"Замер: масштаб {result['scale']}, {result['quarter']}, медиана из {result['repeat']}; "
              f"{result['machine']}", ""]

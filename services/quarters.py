@@ -210,7 +210,9 @@ def approve(engine: Engine, quarter: Quarter, user: str, *, accept_gaps: bool = 
         raise ApprovalError(f"рейтинг за {quarter.label} уже утверждён другим пользователем") from None
     except Contention as error:  # still colliding with concurrent writes after the retries
         raise ApprovalError(str(error)) from None
-    return rating_store.approved_payload(engine, quarter.code)
+    # what was frozen, as approved_payload reads it back (a table without rows has none), without reading it again
+    frozen = {k: v for k, v in payload.items() if v or k not in FROZEN_TABLES}
+    return frozen | {"approved": rating_store.approval_info(engine, quarter.code)}
 
 
 def unapprove(engine: Engine, quarter: Quarter, user: str, reason: str) -> dict:

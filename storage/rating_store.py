@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 import polars as pl
-from sqlalchemy import Engine, Text, cast, delete, func, insert, select
+from sqlalchemy import JSON, Engine, Text, bindparam, cast, column, delete, func, insert, or_, select, table
 
 from storage import post_weeks as post_weeks_store
 from storage import queries, registry_history, schema
@@ -117,9 +117,22 @@ def approved_payload(engine: Engine, quarter_code: str) -> dict | None:
             payload.update(row)
         else:
             payload.setdefault(table_name, []).append(row)
-    payload["approved"] = {"approved_at": approval["approved_at"].isoformat(), "approved_by": approval["approved_by"],
-                           "methodology": approval["methodology_id"], "batch_ids": approval["batch_ids"]}
+    payload["approved"] = _approval_info(approval)
     return payload
+
+
+def _approval_info(approval) -> dict:
+    return {"approved_at": approval["approved_at"].isoformat(), "approved_by": approval["approved_by"],
+            "methodology": approval["methodology_id"], "batch_ids": approval["batch_ids"]}
+
+
+def approval_info(engine: Engine, quarter_code: str) -> dict | None:
+    """When, by whom, by which methodology and from which batches the quarter was approved (the `approved` entry of
+    its approved payload), or None."""
+    a = schema.rating_approvals
+    with engine.connect() as conn:
+        approval = conn.execute(select(a).where(a.c.quarter == quarter_code)).mappings().first()
+    return None if approval is None else _approval_info(approval)
 
 
 def approved_quarters(engine: Engine) -> set[str]:
@@ -139,6 +152,11 @@ def store_approval(engine: Engine, quarter_code: str, methodology: dict, payload
                                      user, details))
 
 
+# approved_rows with its payload as JSON text (written as it is; the model's JSON type would encode it again)
+APPROVED_ROWS_TEXT = table("approved_rows", column("quarter"), column("table_name"), column("row_no"),
+                           column("payload", Text))
+
+
 def _store_approval(engine: Engine, quarter_code: str, methodology: dict, payload: dict, tables: tuple[str, ...],
                     batch_ids: list[int], data_timestamp: datetime | None, user: str, details: dict) -> None:
     now = utcnow()
@@ -153,11 +171,15 @@ def _store_approval(engine: Engine, quarter_code: str, methodology: dict, payloa
             quarter=quarter_code, methodology_id=methodology["id"], approved_at=now, approved_by=user,
             batch_ids=list(batch_ids), data_timestamp=data_timestamp))
         meta = {k: v for k, v in payload.items() if k not in tables}
-        rows = [{"quarter": quarter_code, "table_name": META, "row_no": 0, "payload": meta}]
+        rows = [{"q": quarter_code, "t": META, "n": 0, "p": meta}]
         for name in tables:
-            rows += [{"quarter": quarter_code, "table_name": name, "row_no": i, "payload": row}
-                     for i, row in enumerate(payload.get(name, []))]
-        conn.execute(insert(schema.approved_rows), rows)
+            rows += [{"q": quarter_code, "t": name, "n": i, "p": row} for i, row in enumerate(payload.get(name, []))]
+        for row in rows:  # the JSON written by msgspec: several times faster than the driver's json for the pages
+            row["p"] = msgspec.json.encode(row["p"]).decode()
+        text_payload = bindparam("p", type_=Text)
+        conn.execute(insert(APPROVED_ROWS_TEXT).values(
+            quarter=bindparam("q"), table_name=bindparam("t"), row_no=bindparam("n"),
+            payload=cast(text_payload, JSON) if conn.dialect.name == "postgresql" else text_payload), rows)
         write_audit(conn, user, "approve", quarter_code, {"methodology": methodology["id"], "rows": len(rows),
                                                          "batches": len(batch_ids), **details})
 
@@ -259,10 +281,6 @@ def ensure_batch_spans(engine: Engine) -> int:
     return len(rows)
 
 
-def _meets(first: datetime | None, last: datetime | None, low: datetime, high: datetime) -> bool:
-    return first is not None and _utc(first) <= high and _utc(last) >= low
-
-
 def quarter_batches(engine: Engine, span: tuple[datetime, datetime], until: datetime,
                     among: tuple[int, ...] | None = None) -> tuple[tuple[int, ...], datetime | None]:
     """The batches that can change a quarter read over `span` (UTC) whose rows other than comments end at `until`
@@ -270,14 +288,14 @@ def quarter_batches(engine: Engine, span: tuple[datetime, datetime], until: date
     quarter and those whose span is not recorded yet; of the active batches, or of `among` (the active batches of
     a reading's snapshot). With the newest upload of them."""
     b, s = schema.batches, schema.batch_spans
-    query = (select(b.c.id, b.c.uploaded_at, s.c.first_at, s.c.last_at, s.c.comments_first_at,
-                    s.c.comments_last_at, s.c.every_quarter).select_from(b.outerjoin(s, s.c.batch_id == b.c.id)))
+    low, high = span
+    meets = or_(s.c.batch_id.is_(None), s.c.every_quarter.is_(True),
+                (s.c.first_at <= until) & (s.c.last_at >= low),
+                (s.c.comments_first_at <= high) & (s.c.comments_last_at >= low))
+    query = select(b.c.id, b.c.uploaded_at).select_from(b.outerjoin(s, s.c.batch_id == b.c.id)).where(meets)
     query = query.where(b.c.status == "active") if among is None else query.where(b.c.id.in_(list(among)))
     with engine.connect() as conn:
-        rows = conn.execute(query.order_by(b.c.id)).all()
-    low, high = span
-    used = [r for r in rows if r.every_quarter is None or r.every_quarter or _meets(r.first_at, r.last_at, low, until)
-            or _meets(r.comments_first_at, r.comments_last_at, low, high)]
+        used = conn.execute(query.order_by(b.c.id)).all()
     return tuple(r.id for r in used), max((_utc(r.uploaded_at) for r in used), default=None)
 
 

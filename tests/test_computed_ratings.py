@@ -116,6 +116,7 @@ def test_an_approval_freezes_the_stored_computation_without_computing(loaded, co
     counted.clear()
     approved = quarters.approve(loaded, Q3, "аналитик", accept_gaps=True, today=TODAY)
     assert counted == []
+    assert approved == rating_store.approved_payload(loaded, Q3.code)  # as it reads back
     frozen = {k: v for k, v in approved.items() if k not in ("approved", "gaps")}
     frozen |= {name: approved.get(name, []) for name in quarters.FROZEN_TABLES}  # an empty list has no rows
     assert frozen == view.fresh_payload
