@@ -270,9 +270,15 @@ def _write_row(conn: Connection, edit: RowEdit, row, batch_id: int, user: str, n
                report: dict) -> int:
     table = schema.owners if edit.table == "owners" else schema.pages
     if edit.table == "pages" and edit.row_id is None:
-        # a page the exports already brought (outside the registry) is adopted with its data
+        # a page the exports already brought (outside the registry) is adopted with its data: found by its address
+        # or, as a registry file finds it (storage.registry_store), by its platform id — a VK wall.get names a page
+        # only by its numeric id, so an analyst adding «vk.com/name» with that id takes over «vk.com/club<id>»
         row = conn.execute(select(table).where(table.c.platform == edit.values["platform"],
                                                table.c.page_key == edit.values["page_key"])).first()
+        if row is None and edit.values.get("platform_id"):
+            row = conn.execute(select(table).where(table.c.platform == edit.values["platform"],
+                                                   table.c.platform_id == edit.values["platform_id"],
+                                                   table.c.owner_id.is_(None))).first()
     if row is None:
         row_id = int(conn.execute(insert(table).values(**edit.values, created_at=now, updated_at=now))
                      .inserted_primary_key[0])
@@ -283,7 +289,7 @@ def _write_row(conn: Connection, edit: RowEdit, row, batch_id: int, user: str, n
     if edit.values:
         conn.execute(update(table).where(table.c.id == row.id).values(**edit.values, updated_at=now))
     report[f"{edit.table}_{'added' if edit.row_id is None else 'updated'}"] += 1
-    if edit.table == "pages" and edit.row_id is not None:
+    if edit.table == "pages":  # an edited or an adopted page: its old address still names it in later exports
         for old, new in ((row.page_key, edit.values.get("page_key", row.page_key)),
                          (row.platform_id, edit.values.get("platform_id", row.platform_id))):
             if old and new != old:

@@ -402,3 +402,29 @@ def test_a_quarter_is_rated_against_the_registry_as_it_stood_on_its_last_day(reg
     # the registry uploaded «на 31.03.2026» still rates I кв. 2026, whose last day it postdates
     q1 = fresh_rating(registry, Quarter(2026, 1), today=TODAY, with_movement=False)
     assert set(q1.pages["url"]) == set(q3.pages["url"])
+
+
+def test_a_page_added_on_the_screen_takes_over_the_page_its_exports_brought(registry):
+    """A wall.get names a community by its numeric id only: its posts wait on an ownerless «vk.com/club7777» page.
+    The analyst adding «vk.com/depfin_second» with ID 7777 takes that page over with its posts (as a registry file
+    with the ID does), instead of a second, empty page."""
+    ingest_bytes(registry, vk_wall([vk_post(1, unix(2026, 4, 7), owner_id=-7777),
+                                    vk_post(2, unix(2026, 4, 8), owner_id=-7777)]),
+                 "wall.json", user="тест", period=(date(2026, 4, 6), date(2026, 4, 12)))
+    with registry.connect() as conn:
+        waiting = conn.execute(select(schema.pages.c.id).where(schema.pages.c.owner_id.is_(None))).scalar_one()
+    owner = owner_id_of(registry, "Департамент финансов Томской области")
+    service.save_page(registry, None, {"owner_id": owner, "platform": "vk", "url": "https://vk.com/depfin_second",
+                                       "platform_id": "7777", "registered_on": date(2026, 1, 10)},
+                      user="аналитик", role="analyst", today=date(2026, 5, 1))
+    assert page_id_of(registry, "https://vk.com/depfin_second") == waiting
+    with registry.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.pages).where(
+            schema.pages.c.platform_id == "-7777")).scalar_one() == 1
+        assert conn.execute(select(func.count()).select_from(schema.posts).where(
+            schema.posts.c.page_id == waiting)).scalar_one() == 2
+    # a later export naming the old address or the id still lands on it
+    ingest_bytes(registry, vk_wall([vk_post(3, unix(2026, 4, 15), owner_id=-7777)]), "wall2.json", user="тест",
+                 period=(date(2026, 4, 13), date(2026, 4, 19)))
+    with registry.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.pages)).scalar_one() == 6
