@@ -24,7 +24,8 @@ def controls(view, column) -> None:
         if st.session_state.get("rating_unapprove_open"):
             with st.form("rating_unapprove_form"):
                 reason = st.text_input("Причина отзыва (обязательно)", key="rating_unapprove_reason")
-                if st.form_submit_button("Отозвать утверждение", type="primary"):
+                yes, no = st.columns([1, 3])
+                if yes.form_submit_button("Отозвать утверждение", type="primary"):
                     try:
                         unapprove(_shared.engine(), quarter, current_user(), reason)
                     except ApprovalError as error:
@@ -32,6 +33,9 @@ def controls(view, column) -> None:
                     else:
                         st.session_state["rating_unapprove_open"] = False
                         st.rerun()
+                if no.form_submit_button("Отмена"):  # close the form, nothing withdrawn
+                    st.session_state["rating_unapprove_open"] = False
+                    st.rerun()
         return
     if not can("analyst"):
         return

@@ -95,6 +95,14 @@ def quarter_label(quarter: Quarter) -> str:
     return f"{quarter.label} (идёт)" if quarter == current_quarter() else quarter.label
 
 
+def quarter_title(quarter: Quarter) -> str:
+    """The quarter in a screen's title: a quarter that has not ended is marked preliminary (its rating will change
+    with every upload until the quarter is over and approved)."""
+    from services.quarters import is_ended
+    return quarter.label if is_ended(quarter, local_today(region_tz())) else \
+        f"{quarter.label} (предварительно: квартал идёт)"
+
+
 @dataclass(frozen=True)
 class Filters:
     quarter: Quarter
@@ -111,6 +119,7 @@ def sidebar_filters() -> None:
     while len(quarters) < 8:
         quarters.append(quarters[-1].previous())
     with st.sidebar:
+        st.html(DATE_PLACEHOLDER_CSS)  # every screen: its date fields read ДД.ММ.ГГГГ
         default = default_quarter()
         st.selectbox("Квартал", quarters, format_func=quarter_label, key="filter_quarter",
                      index=quarters.index(default) if default in quarters else 0)
@@ -246,6 +255,14 @@ UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {
   content: "или перетащите сюда · до %d МБ на файл · XLSX, CSV, JSON"; font-size: 0.875rem; }
 </style>"""
+
+
+# Streamlit's date fields show English placeholders («dd.mm.yyyy») whatever the format; these rules show ДД.ММ.ГГГГ.
+DATE_PLACEHOLDER_CSS = "<style>" + "".join(
+    f'[data-testid="stDateInputFieldsScroller"] [data-placeholder="true"][data-type="{part}"] {{ font-size: 0; }}'
+    f'[data-testid="stDateInputFieldsScroller"] [data-placeholder="true"][data-type="{part}"]::after '
+    f'{{ content: "{text}"; font-size: 14px; }}' for part, text in (("day", "ДД"), ("month", "ММ"), ("year", "ГГГГ"))
+) + "</style>"
 
 
 def russian_file_uploader(max_mb: int) -> None:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from app_pages import _shared, _rating_tables
 from core.config import region_tz
-from core.labels import number_ru
+from core.labels import metric_delta, number_ru
 from core.text import plain
 from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.rating_workbook import file_name, rating_workbook
@@ -28,19 +28,19 @@ history = [(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()
 card = body_card(rating.payload, rating.fresh, body, history)
 row = card.body_row or {}
 
-st.subheader(f"{plain(body)} — {flt.quarter.label}")
+st.subheader(f"{plain(body)} — {_shared.quarter_title(flt.quarter)}")
 if not rating.has_data:
     st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет.", icon=":material/info:")
+    st.stop()  # no empty charts of weeks without data and no report buttons: the message says why
 elif row and row.get("score") is None:
     st.warning(f"Орган за {flt.quarter.label} не оценивается: {row.get('not_rated_reason') or 'нет данных'}. "
                "Место и зона не присваиваются, пока нет данных о публикациях его страниц.", icon=":material/warning:")
 elif row:
     st.caption(row.get("completeness") or "")
 cols = st.columns(5)
-cols[0].metric("Сводный балл", number_ru(row.get("score"), 1),
-               delta=None if row.get("delta_points") is None else f"{row['delta_points']:+.1f}".replace(".", ","))
+cols[0].metric("Сводный балл", number_ru(row.get("score"), 1), **metric_delta(row.get("delta_points"), 1))
 cols[1].metric("Место", "—" if row.get("rank") is None else f"{row['rank']} из {card.ranked}",
-               delta=None if row.get("delta_place") is None else f"{row['delta_place']:+d}")
+               **metric_delta(row.get("delta_place"), 0))
 cols[2].metric("Зона", row.get("zone") or "—")
 cols[3].metric("Руководитель", number_ru(row.get("head_score"), 1),
                help=plain(", ".join(card.head_names)) or "нет в реестре")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import _shared
 from core.config import region_tz
-from core.labels import number_ru
+from core.labels import label, metric_delta, number_ru, percent_ru
 from core.text import plain
 from reports.figures import zone_distribution
 from core.calendar import date_ru, local_today
@@ -12,7 +12,7 @@ from scoring.methodology import methodology_for, quarter_deadlines
 from scoring.screens import leaders_outsiders, overview_kpis, zone_counts
 
 flt = _shared.filters()
-st.title(f"Обзор — {flt.quarter.label}")
+st.title(f"Обзор — {_shared.quarter_title(flt.quarter)}")
 _shared.stop_if_no_registry("Данных пока нет. Загрузите реестр страниц и выгрузки активности на экране "
                               "«Загрузка данных» или выполните `python cli.py demo`.")
 
@@ -24,10 +24,11 @@ before = overview_kpis(_shared.rating(previous).fresh, _shared.rating(previous).
     if previous in _shared.data_quarters() else None
 
 
-def delta(key: str, scale: float = 1, digits: int = 1, suffix: str = "") -> str | None:
+def delta(key: str, scale: float = 1, digits: int = 1, suffix: str = "", inverse: bool = False) -> dict:
+    """The change against the previous quarter: «+1,2», «−1,2», or «0,0» without a sign when it rounds to zero."""
     if before is None or kpi[key] is None or before[key] is None:
-        return None
-    return f"{(kpi[key] - before[key]) * scale:+.{digits}f}".replace(".", ",") + suffix
+        return {}
+    return metric_delta((kpi[key] - before[key]) * scale, digits, suffix, inverse)
 
 
 if not view.has_data:  # methodology.md §4: a quarter without data has no rating, leaders, zones or means
@@ -35,17 +36,17 @@ if not view.has_data:  # methodology.md §4: a quarter without data has no ratin
             "Загрузите выгрузки на экране «Загрузка данных».", icon=":material/info:")
 else:
     cols = st.columns(5)
-    cols[0].metric("Страниц оценено", f"{kpi['pages_rated']} из {kpi['pages']}", delta=delta("pages_rated", digits=0),
+    cols[0].metric("Страниц оценено", f"{kpi['pages_rated']} из {kpi['pages']}", **delta("pages_rated", digits=0),
                    help="Страницы с данными не менее чем за нужное методикой число недель; остальные не оцениваются")
     cols[1].metric("Недель с нормой", "нет данных" if kpi["norm_share"] is None
-                   else f"{kpi['norm_share']:.0%}", delta=delta("norm_share", 100, 1, " п.п."),
+                   else percent_ru(kpi["norm_share"]), **delta("norm_share", 100, 1, " п.п."),
                    help="Доля учтённых недель страниц, в которые выполнена норма (Порядок §2 п.9)")
     cols[2].metric("Органов с прямым эфиром", f"{kpi['bodies_with_stream']} из {kpi['bodies']}",
-                   delta=delta("bodies_with_stream", digits=0), help="Порядок §2 п.7: не реже раза в квартал")
+                   **delta("bodies_with_stream", digits=0), help="Порядок §2 п.7: не реже раза в квартал")
     cols[3].metric("Средний балл органов", "нет данных" if kpi["mean_score"] is None
-                   else number_ru(kpi["mean_score"], 1), delta=delta("mean_score"))
+                   else number_ru(kpi["mean_score"], 1), **delta("mean_score"))
     cols[4].metric("Страниц без данных", kpi["pages_without_data"],
-                   delta=delta("pages_without_data", digits=0), delta_color="inverse",
+                   **delta("pages_without_data", digits=0, inverse=True),
                    help="За квартал не загружено ни одной выгрузки публикаций этих страниц — это «нет данных», не ноль")
 
     left, right = st.columns([3, 2])
@@ -87,16 +88,14 @@ if warning is not None:
     a, b = st.columns(2)
     with a:
         st.markdown(f"**Рискуют не выполнить норму публикаций: {len(warning['weekly_norm'])} стр.**")
-        st.dataframe(warning["weekly_norm"][:200], hide_index=True, width="stretch", height=320, column_config={
-            "url": st.column_config.LinkColumn("Страница"), "owner": st.column_config.TextColumn("Владелец",
-                                                                                               width="medium"),
-            "platform": None, "platform_label": "Платформа", "weeks_met": "Недель с нормой", "weeks_counted": "Учтено недель",
-            "weeks_left": "Осталось недель", "posts_this_week": "Публикаций на этой неделе",
-            "posts_needed": "Нужно ещё на этой неделе",
-            "best_B1": st.column_config.ProgressColumn("Лучший возможный B1", min_value=0, max_value=1,
-                                                       format="percent")})
+        st.dataframe(warning["weekly_norm"], hide_index=True, width="stretch", height=320, column_config={
+            "url": st.column_config.LinkColumn("Страница"),
+            "owner": st.column_config.TextColumn(label("owner"), width="medium"), "platform": None,
+            **{c: label(c) for c in ("platform_label", "weeks_met", "weeks_counted", "weeks_left", "posts_this_week",
+                                     "posts_needed")},
+            "best_B1": st.column_config.ProgressColumn(label("best_B1"), min_value=0, max_value=1, format="percent")})
     with b:
         st.markdown(f"**Нет прямого эфира в квартале: {len(warning['live_stream'])} органов**")
         st.dataframe(warning["live_stream"], hide_index=True, width="stretch", height=320, column_config={
-            "owner": st.column_config.TextColumn("Орган", width="large"), "streams": "Эфиров", "needed": "Нужно",
-            "days_left": "Дней до конца квартала"})
+            "owner": st.column_config.TextColumn("Орган", width="large"),
+            **{c: label(c) for c in ("streams", "needed", "days_left")}})

@@ -1,5 +1,6 @@
 """«Рейтинг»: the three ranked tables with block breakdown, zones, Δ place and Δ points; two quarters compared;
 the methodology in force and whether the quarter is approved; Excel download."""
+import polars as pl
 import streamlit as st
 
 from app_pages import _approval, _shared, _rating_tables
@@ -8,14 +9,15 @@ from reports.figures import movement_chart, zone_distribution
 from reports.rating_workbook import file_name, rating_workbook
 from core.calendar import local_today
 from scoring.comparison import chart_rows, comparison_frame, comparison_rows
-from scoring.screens import zone_counts
+from scoring.screens import dashes, zone_counts
 from reports.comparison_workbook import comparison_workbook, file_name as comparison_file_name
 from reports.pdf_report import body_pdf, file_name as pdf_file_name, quarterly_pdf
+from core.labels import TABLE_TITLES, digits_of, label, moment_ru
 from core.text import plain
 from services.style import style_by_page
 
 flt = _shared.filters()
-st.title(f"Рейтинг — {flt.quarter.label}")
+st.title(f"Рейтинг — {_shared.quarter_title(flt.quarter)}")
 _shared.stop_if_no_registry("Рейтинг появится после загрузки реестра страниц и выгрузок активности на экране "
                               "«Загрузка данных» (или выполните `python cli.py demo`).")
 view = _shared.rating(flt.quarter)
@@ -26,7 +28,8 @@ if payload.get("scope"):  # a «body» user: the family's rows only, places amon
     st.caption(plain(f"Показаны только {payload['scope']['body']}, его руководитель и учреждения. Места — среди всех "
                      f"оценённых: органов {field['bodies']}, руководителей {field['heads']}, учреждений "
                      f"{field['institutions']}."))
-status = (f":green-badge[:material/verified: утверждён {payload['approved']['approved_at'][:10]}]" if view.approved
+status = (f":green-badge[:material/verified: утверждён {moment_ru(payload['approved']['approved_at'], region_tz())}]"
+          if view.approved
           else ":orange-badge[:material/pending: не утверждён — расчёт по текущим данным]")
 st.markdown(f"Методика **{info['id']}** (утверждена {info['approved_on'][8:10]}.{info['approved_on'][5:7]}."
             f"{info['approved_on'][:4]}) · {status}")
@@ -35,11 +38,16 @@ if payload.get("methodology_warning"):
 if view.approved and view.differences:
     with st.expander(f"После утверждения данные изменились: отличий от пересчёта — {len(view.differences)}",
                      icon=":material/difference:"):
-        st.dataframe(view.differences, hide_index=True, width="stretch",
-                     column_config={"table": "Таблица", "owner": "Владелец", "approved_rank": "Место (утв.)",
-                                    "fresh_rank": "Место (пересчёт)",
-                                    "approved_score": st.column_config.NumberColumn("Балл (утв.)", format="%.1f"),
-                                    "fresh_score": st.column_config.NumberColumn("Балл (пересчёт)", format="%.1f")})
+        numbers = {c: digits_of(c) for c in ("approved_rank", "fresh_rank", "approved_score", "fresh_score")}
+        st.dataframe(dashes(pl.DataFrame(view.differences).with_columns(pl.col("table").replace_strict(
+            TABLE_TITLES, default=pl.col("table"))), numbers), hide_index=True, width="stretch",
+            column_config={c: label(c) for c in ("table", "owner", *numbers)})
+
+if not view.has_data:  # methodology.md §4: no leaders, zones or means without data
+    st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет. Загрузите выгрузки на "
+            "экране «Загрузка данных».", icon=":material/info:")
+    _approval.controls(view, st.container())
+    st.stop()
 
 cols = st.columns([3, 2, 2])
 search = cols[0].text_input("Поиск по наименованию", key="rating_search", placeholder="например, финансов")
@@ -69,14 +77,9 @@ cols[1].download_button(
     mime="application/pdf", help="Квартальный отчёт: A4, ключевые показатели, зоны, таблицы рейтинга, эфиры, пробелы "
                                  "в данных и страница каждого органа (готовится до минуты)")
 _approval.controls(view, cols[2])
-if not view.has_data:  # methodology.md §4: no leaders, zones or means without data
-    st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет. Загрузите выгрузки на "
-            "экране «Загрузка данных».", icon=":material/info:")
-    st.stop()
 
-tabs = st.tabs(["Исполнительные органы", "Учреждения", "Руководители", "Губернатор и Администрация",
-                "Сравнение кварталов"])
-for tab, name in zip(tabs[:4], ("bodies", "institutions", "heads", "reference")):
+tabs = st.tabs([*TABLE_TITLES.values(), "Сравнение кварталов"])
+for tab, name in zip(tabs[:4], TABLE_TITLES):
     with tab:
         _rating_tables.ranked_table(payload, name, flt.body, search)
         if name != "reference" and payload.get(name):
@@ -85,13 +88,15 @@ for tab, name in zip(tabs[:4], ("bodies", "institutions", "heads", "reference"))
 
 with tabs[4]:
     quarters = _shared.data_quarters() or [flt.quarter]
+    # like every screen: the last ended quarter (Б) against the one before it (А), not the running one
+    last = quarters.index(_shared.default_quarter()) if _shared.default_quarter() in quarters else 0
     left, right, which = st.columns(3)
-    earlier = left.selectbox("Квартал А", quarters, index=min(1, len(quarters) - 1), format_func=lambda q: q.label,
-                             key="rating_compare_a")
-    later = right.selectbox("Квартал Б", quarters, index=0, format_func=lambda q: q.label, key="rating_compare_b")
+    earlier = left.selectbox("Квартал А", quarters, index=min(last + 1, len(quarters) - 1),
+                             format_func=_shared.quarter_label, key="rating_compare_a")
+    later = right.selectbox("Квартал Б", quarters, index=last, format_func=_shared.quarter_label,
+                            key="rating_compare_b")
     table = which.selectbox("Таблица", ["bodies", "heads", "institutions"], key="rating_compare_table",
-                            format_func={"bodies": "Исполнительные органы", "heads": "Руководители",
-                                         "institutions": "Учреждения"}.get)
+                            format_func=TABLE_TITLES.get)
     payload_a, payload_b = _shared.rating(earlier).payload, _shared.rating(later).payload
     rows = comparison_rows(payload_a, payload_b, table)
     graph, numbers = st.columns(2)

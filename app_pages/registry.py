@@ -5,7 +5,7 @@ import streamlit as st
 
 from app_pages import _registry_edit, _shared
 from app_pages._auth import can
-from core.domain import PLATFORM_LABELS
+from core.labels import PLATFORM_LABELS, number_ru
 from reports.figures import platform_coverage
 from reports.registry_template import registry_workbook
 from scoring.registry_view import filter_rows
@@ -28,8 +28,8 @@ owners = filter_rows(view.owners, flt.kinds, flt.body, None, search)
 in_force = pages.filter(pl.col("is_open"))
 
 cols = st.columns(6)
-cols[0].metric("Владельцев", f"{owners.height:,}".replace(",", " "))
-cols[1].metric("Страниц", f"{in_force.height:,}".replace(",", " "),
+cols[0].metric("Владельцев", number_ru(owners.height))
+cols[1].metric("Страниц", number_ru(in_force.height),
                help="Действующие страницы; закрытые остаются в реестре со своей историей")
 for col, platform in zip(cols[2:5], ("vk", "ok", "telegram")):
     col.metric(PLATFORM_LABELS[platform], in_force.filter(pl.col("platform") == platform).height)

@@ -10,6 +10,10 @@ from scoring.screens import dashes, stream_list, streams_matrix
 flt = _shared.filters()
 st.title(f"Прямые эфиры — {flt.quarter.label}")
 _shared.stop_if_no_registry("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
+if not _shared.rating(flt.quarter).has_data:  # no grey matrix of a quarter without data: say so
+    _shared.empty_state(f"За {flt.quarter.label} нет загруженных выгрузок активности — о прямых эфирах органов "
+                        "сведений нет. Загрузите выгрузки на экране «Загрузка данных».")
+    st.stop()
 quarters = [q for q in _shared.data_quarters() if q <= flt.quarter][:4][::-1] or [flt.quarter]
 ratings = [_shared.rating(q).fresh for q in quarters]
 current = _shared.rating(flt.quarter).fresh

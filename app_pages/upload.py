@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import _shared
 from core.config import MAX_UPLOAD_BYTES
+from core.labels import PLATFORM_LABELS
 from core.text import plain
 from app_pages._auth import can, current_user
 from app_pages._upload_report import show_report, stage_progress
@@ -123,7 +124,7 @@ with pending_tab:
         _shared.empty_state("Все страницы из загруженных выгрузок найдены в реестре.")
     for page in pending:
         with st.container(border=True):
-            st.markdown(f"**{plain(page['title'] or page['page_key'])}** · {page['platform']} · id "
+            st.markdown(f"**{plain(page['title'] or page['page_key'])}** · {PLATFORM_LABELS.get(page['platform'], '')} · ID "
                         f"{plain(page['platform_id'])}")
             options = {s["page_id"]: f"{s['label']} (сходство {s['similarity']:.0%})" for s in page["suggestions"]}
             if analyst and options:

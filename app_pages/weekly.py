@@ -20,6 +20,10 @@ st.caption("Цвет ячейки — число публикаций за ISO-�
            f"(Порядок §2 п.9: {rating.methodology.norms.posts_text()}). Серая ячейка — «нет данных»: "
            "выгрузка за эту неделю не загружена; это не ноль публикаций.")
 
+if not _shared.rating(flt.quarter).has_data:  # no grey grid of weeks without data: say so
+    _shared.empty_state(f"За {flt.quarter.label} нет загруженных выгрузок публикаций. Загрузите выгрузки на экране "
+                        "«Загрузка данных».")
+    st.stop()
 mode, search_col, top_col, order_col = st.columns([2, 3, 1, 2])
 grouping = mode.segmented_control("Строки", ["Страницы", "Органы"], default="Страницы", key="weekly_mode")
 if grouping == "Органы":

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.labels import TABLE_SHEETS as SHEETS, TABLE_TITLES, excel_format
 from reports.excel import Workbook
-from scoring.comparison import TABLE_TITLES
-
-SHEETS = {"bodies": "Органы", "heads": "Руководители", "institutions": "Учреждения"}
 
 
 def comparison_workbook(tables: dict[str, list[dict]], label_a: str, label_b: str, status_b: str = "") -> bytes:
     """`tables`: name → scoring.comparison.comparison_rows; `status_b` — quarter B's approval status."""
     book = Workbook()
-    score = book.book.add_format({"num_format": "0.0", "valign": "top"})
-    points = book.book.add_format({"num_format": "+0.0;-0.0;0.0", "valign": "top"})
-    up = book.book.add_format({"num_format": "+0;-0;0", "font_color": "#2E7D32", "valign": "top"})
-    down = book.book.add_format({"num_format": "+0;-0;0", "font_color": "#C62828", "valign": "top"})
+    score = book.book.add_format({"num_format": excel_format("score"), "valign": "top"})
+    points = book.book.add_format({"num_format": excel_format("delta_points"), "valign": "top"})
+    up = book.book.add_format({"num_format": excel_format("delta_place"), "font_color": "#2E7D32", "valign": "top"})
+    down = book.book.add_format({"num_format": excel_format("delta_place"), "font_color": "#C62828", "valign": "top"})
     for name, rows in tables.items():
         parent = name != "bodies"
         headers = ["Владелец", *(["Исполнительный орган"] if parent else []), f"Место, {label_a}",

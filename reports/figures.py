@@ -4,10 +4,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from core.labels import PLATFORM_LABELS, WEEK_STATUS_LABELS, number_ru, shorten, week_short
 from core.text import chart_text
 from scoring.activity import COUNTED_STATUSES
 
-PLATFORM_COLORS = {"ВКонтакте": "#0077FF", "Одноклассники": "#EE8208", "Telegram": "#27A7E7"}
+PLATFORM_COLORS = {PLATFORM_LABELS["vk"]: "#0077FF", PLATFORM_LABELS["ok"]: "#EE8208",
+                   PLATFORM_LABELS["telegram"]: "#27A7E7"}
 FONT = dict(family="Inter, Segoe UI, Arial, sans-serif", size=13)
 
 
@@ -30,14 +32,16 @@ def platform_coverage(counts: pl.DataFrame) -> go.Figure:
 
 
 # --- the weekly heatmap: one colour language for the screen and the Excel grid (reports.rating_workbook) ---
-WEEK_CATEGORIES = [  # (code, label, colour); «нет данных» is the grey background: never the colour of 0
-    (0, "0 публикаций", "#C62828"),
-    (1, "ниже нормы", "#EF9A9A"),
-    (2, "норма выполнена", "#66BB6A"),
-    (3, "до регистрации / неделя идёт", "#F5F5F5"),
-    (4, "неполные данные", "#90A4AE"),
-]
 NO_DATA_COLOR = "#BDBDBD"
+# every status of scoring.activity's week classification → its colour (labels: core.labels.WEEK_STATUS_LABELS);
+# «нет данных» is the grey background, never the colour of 0; each status its own colour, each in the legend
+WEEK_STATUS_COLORS = {"zero": "#C62828", "below": "#EF9A9A", "met": "#66BB6A", "partial": "#90A4AE",
+                      "before_registration": "#F5F5F5", "not_ended": "#FFFFFF", "closed": "#D7CCC8",
+                      "no_data": NO_DATA_COLOR}
+LEGEND_ORDER = ("met", "below", "zero", "partial", "no_data", "before_registration", "not_ended", "closed")
+# the heatmap's z value of a status (None: «нет данных», drawn as the grey background)
+WEEK_STATUS_CODES = {status: i for i, status in enumerate(s for s in WEEK_STATUS_COLORS if s != "no_data")} | {
+    "no_data": None}
 
 
 def ink_for(background: str) -> str:
@@ -46,16 +50,11 @@ def ink_for(background: str) -> str:
     return "#000000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5 else "#FFFFFF"
 
 
-# the week classification of scoring.activity, mapped to a category of WEEK_CATEGORIES («нет данных»: None, grey)
-WEEK_STATUS_CODES = {"zero": 0, "below": 1, "met": 2, "before_registration": 3, "not_ended": 3, "closed": 3,
-                     "partial": 4, "no_data": None}
-
-
 def _discrete_scale() -> list:
-    n = len(WEEK_CATEGORIES)
+    colors = [WEEK_STATUS_COLORS[status] for status, code in WEEK_STATUS_CODES.items() if code is not None]
     scale = []
-    for i, (_, _, color) in enumerate(WEEK_CATEGORIES):
-        scale += [[i / n, color], [(i + 1) / n, color]]
+    for i, color in enumerate(colors):
+        scale += [[i / len(colors), color], [(i + 1) / len(colors), color]]
     return scale
 
 
@@ -81,7 +80,7 @@ def _matrix_axes(fig: go.Figure) -> None:
 
 
 def _week_ticks(weeks: list) -> list[str]:
-    return [f"{w.isocalendar().week:02d} нед.<br>{w:%d.%m}" for w in weeks]
+    return [week_short(w, "<br>") for w in weeks]
 
 
 WEEK_STATUS_NOTES = {"before_registration": "до регистрации страницы", "not_ended": "неделя ещё идёт",
@@ -103,14 +102,15 @@ def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | N
     weeks = sorted(grid["week"].unique().to_list())
     labels, z, text = _matrix(grid, row_label, weeks, "week", _week_cell)
     fig = go.Figure(go.Heatmap(
-        z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=-0.5, zmax=len(WEEK_CATEGORIES) - 0.5, colorscale=_discrete_scale(),
+        z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=-0.5, zmax=len(WEEK_STATUS_COLORS) - 1.5,  # the codes 0…n−2 (no_data: none)
+        colorscale=_discrete_scale(),
         xgap=2, ygap=2, hoverongaps=False, showscale=False,
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
-    for code, label, color in (*WEEK_CATEGORIES[:3], WEEK_CATEGORIES[4]):  # legend entries for the categories
-        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(size=12, color=color, symbol="square"),
-                        name=label, showlegend=True)
-    fig.add_scatter(x=[None], y=[None], mode="markers", name="нет данных",
-                    marker=dict(size=12, color=NO_DATA_COLOR, symbol="square"))
+    shown = set(grid["status"].drop_nulls().to_list()) | {"no_data"}  # every status on the grid, and the background
+    for status in (s for s in LEGEND_ORDER if s in shown):
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=WEEK_STATUS_LABELS[status], showlegend=True,
+                        marker=dict(size=12, color=WEEK_STATUS_COLORS[status], symbol="square",
+                                    line=dict(width=1, color="#9E9E9E")))
     _matrix_axes(fig)
     fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
     return _layout(fig, height or max(260, 22 * len(labels) + 120))
@@ -144,7 +144,7 @@ def zone_distribution(counts: dict[str, int], zones: list[dict], title: str) -> 
 def movement_chart(rows: list[dict], label_a: str, label_b: str, zones: list[dict]) -> go.Figure:
     """Dumbbells: each owner's score in quarter A and quarter B, sorted by B."""
     rows = sorted(rows, key=lambda r: (r["score_b"] is None, -(r["score_b"] or 0)))
-    names = [chart_text(r["owner"][:60]) for r in rows]  # user text: escaped for Plotly
+    names = [chart_text(shorten(r["owner"], 60)) for r in rows]  # user text: escaped for Plotly
     fig = go.Figure()
     for r, name in zip(rows, names):
         if r["score_a"] is not None and r["score_b"] is not None:
@@ -171,7 +171,7 @@ def block_bars(blocks: dict[str, float | None], titles: dict[str, str], title: s
     fig = go.Figure(go.Bar(
         x=[v if v is not None else 0 for v in values], y=labels, orientation="h",
         marker_color=["#1F4E79" if v is not None else "#E0E0E0" for v in values],
-        text=["не оценивается" if v is None else f"{v:.1f}".replace(".", ",") for v in values],
+        text=["не оценивается" if v is None else number_ru(v, 1) for v in values],
         textposition="outside", hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_xaxes(range=[0, 110], title="Балл блока (0–100)")
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -182,19 +182,18 @@ def block_bars(blocks: dict[str, float | None], titles: dict[str, str], title: s
 def weekly_posts_chart(frame: pl.DataFrame, norm: int | None) -> go.Figure:
     """Posts per week on each platform of one owner, with the norm; weeks without data are marked."""
     fig = go.Figure()
-    platform_names = {"vk": "ВКонтакте", "ok": "Одноклассники", "telegram": "Telegram"}
     weeks = sorted(frame["week"].unique().to_list())
-    x = [f"{w.isocalendar().week:02d} нед. ({w:%d.%m})" for w in weeks]
-    for platform, name in platform_names.items():
+    x = [week_short(w) for w in weeks]
+    for platform, name in PLATFORM_LABELS.items():
         part = frame.filter(pl.col("platform") == platform)
         if part.is_empty():
             continue
         by_week = {r["week"]: r for r in part.iter_rows(named=True)}
         y = [by_week[w]["posts"] if w in by_week and by_week[w]["status"] in COUNTED_STATUSES else None for w in weeks]
-        fig.add_bar(x=x, y=y, name=name, marker_color=PLATFORM_COLORS[name],
+        fig.add_bar(x=x, y=y, name=name, marker_color=PLATFORM_COLORS.get(name, "#1F4E79"),
                     hovertemplate="%{x}<br>" + name + ": %{y} публ.<extra></extra>")
         for status, gap_label, color in (("no_data", "нет данных", NO_DATA_COLOR),
-                                         ("partial", "неполные данные", WEEK_CATEGORIES[4][2])):
+                                         ("partial", "неполные данные", WEEK_STATUS_COLORS["partial"])):
             gaps = [x[i] for i, w in enumerate(weeks) if w in by_week and by_week[w]["status"] == status]
             if gaps:
                 fig.add_scatter(x=gaps, y=[0.3] * len(gaps), mode="markers", name=f"{name}: {gap_label}",
@@ -211,7 +210,7 @@ def weekly_posts_chart(frame: pl.DataFrame, norm: int | None) -> go.Figure:
 def rank_history(points: list[dict]) -> go.Figure:
     """Place in the ranking across quarters (1 at the top)."""
     fig = go.Figure(go.Scatter(x=[p["quarter"] for p in points], y=[p["rank"] for p in points], mode="lines+markers+text",
-                               text=[f"{p['rank']} ({p['score']:.1f})".replace(".", ",") if p["rank"] else "не оценивается"
+                               text=[f"{p['rank']} ({number_ru(p['score'], 1)})" if p["rank"] else "не оценивается"
                                      for p in points], textposition="top center",
                                line=dict(color="#1F4E79", width=3), marker=dict(size=10),
                                hovertemplate="%{x}: место %{y}<extra></extra>"))

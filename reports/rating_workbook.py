@@ -6,17 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core.domain import KIND_LABELS, PLATFORM_LABELS
-from core.labels import label
+from core.labels import KIND_LABELS, PLATFORM_LABELS, TABLE_SHEETS, excel_format, label, week_short
 from core.memory import paused_gc
 from reports.excel import Workbook
-from reports.figures import NO_DATA_COLOR, WEEK_CATEGORIES, WEEK_STATUS_CODES, ink_for
+from reports.figures import WEEK_STATUS_COLORS, ink_for
 from scoring.activity import COUNTED_STATUSES
 
-# the heatmap's colour language, shared with the screen (one map from the week status to a category)
-_CATEGORY = {code: color for code, _, color in WEEK_CATEGORIES}
-WEEK_COLORS = {status: (NO_DATA_COLOR if code is None else _CATEGORY[code])
-               for status, code in WEEK_STATUS_CODES.items()} | {"not_ended": "#FFFFFF"}
+WEEK_COLORS = dict(WEEK_STATUS_COLORS)  # the heatmap's colour language, shared with the screen
 
 
 def file_name(quarter_code: str, day: date, body: str | None = None, extension: str = "xlsx") -> str:
@@ -28,9 +24,10 @@ def file_name(quarter_code: str, day: date, body: str | None = None, extension: 
     return f"Рейтинг госпабликов {quarter_code}{suffix} ({day:%d.%m.%Y}).{extension}"
 
 
-SHEET_TITLES = {"Органы": "Рейтинг исполнительных органов", "Учреждения": "Рейтинг подведомственных учреждений",
-                "Руководители": "Рейтинг руководителей исполнительных органов",
-                "Справочно": "Губернатор и Администрация (справочно)"}
+SHEET_TITLES = {TABLE_SHEETS["bodies"]: "Рейтинг исполнительных органов",
+                TABLE_SHEETS["institutions"]: "Рейтинг подведомственных учреждений",
+                TABLE_SHEETS["heads"]: "Рейтинг руководителей исполнительных органов",
+                TABLE_SHEETS["reference"]: "Губернатор и Администрация (справочно)"}
 
 
 def caption(payload: dict, tz: ZoneInfo) -> str:
@@ -50,20 +47,30 @@ class _Book(Workbook):
     def __init__(self, zones: list[dict], caption_text: str = ""):
         super().__init__()
         self.caption = caption_text
+        self._numbers: dict = {}
         self.zone_formats = {z["name"]: self.book.add_format({"bg_color": z["color"], "font_color": ink_for(z["color"]),
                                                               "bold": True, "valign": "top"}) for z in zones}
         self.score = self.book.add_format({"num_format": "0.0", "valign": "top"})
         self.share = self.book.add_format({"num_format": "0.00", "valign": "top"})
         self.percent = self.book.add_format({"num_format": "0%", "valign": "top"})
-        self.delta_up = self.book.add_format({"num_format": "+0;-0;0", "font_color": "#2E7D32", "valign": "top"})
-        self.delta_down = self.book.add_format({"num_format": "+0;-0;0", "font_color": "#C62828", "valign": "top"})
-        self.delta_points = self.book.add_format({"num_format": "+0.0;-0.0;0.0", "valign": "top"})
+        self.delta_up = self.book.add_format({"num_format": excel_format("delta_place"), "font_color": "#2E7D32",
+                                              "valign": "top"})
+        self.delta_down = self.book.add_format({"num_format": excel_format("delta_place"), "font_color": "#C62828",
+                                                "valign": "top"})
+        self.delta_points = self.number("delta_points")
         self.week_formats = {k: self.book.add_format({"bg_color": v, "align": "center", "border": 1,
                                                       "border_color": "#FFFFFF", "num_format": "0",
                                                       "font_color": ink_for(v)})
                              for k, v in WEEK_COLORS.items()}
         self.label_bold = self.book.add_format({"bold": True, "valign": "top"})
         self.wrap_bold = self.book.add_format({"bold": True, "valign": "top", "text_wrap": True})
+
+    def number(self, column: str):
+        """The cell format of a numeric column, chosen by its key (core.labels.excel_format), one per format."""
+        num_format = excel_format(column)
+        if num_format not in self._numbers:
+            self._numbers[num_format] = self.book.add_format({"num_format": num_format, "valign": "top"})
+        return self._numbers[num_format]
 
     def table_sheet(self, name, headers, rows, widths=None, formats=None, title=None, footer=None):
         """Every table sheet of the rating workbook prints with its title row: what, which quarter, approved or not."""
@@ -76,7 +83,8 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
     columns = ["rank", "owner", *(["parent_name"] if parent else []), "score", "zone", "delta_place", "delta_points"]
     if body_columns:
         columns += ["body_score", "head_score", "institutions_score", "institutions_count"]
-    headers = [label(c) for c in columns] + [f"{code}. {title}" for code, title in blocks.items()] + [
+    columns += [f"block_{code}" for code in blocks] + ["missing_platforms", "rated_text"]
+    headers = [label(c) for c in columns[:-len(blocks) - 2]] + [f"{code}. {title}" for code, title in blocks.items()] + [
         "Нет страниц на платформах", "Оценено страниц / почему не оценивается"]
     table = []
     for r in rows:
@@ -96,25 +104,20 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
     sheet = book.table_sheet(name, headers, [], widths)
     top = book.TOP
     sheet.set_row(top, 62)
-    score_cols = {i for i, h in enumerate(headers) if h in ("Балл", "Балл органа", "Балл руководителя",
-                                                            "Балл учреждений") or h[:2] in {f"{b}." for b in blocks}}
-    text_cols = {1, 2} if parent else {1}
+    text_cols = {"owner", "parent_name", "missing_platforms", "rated_text"}
     for i, values in enumerate(table, start=top + 1):
         for c, value in enumerate(values):
-            header = headers[c]
-            fmt = None
-            if c in text_cols or c >= len(headers) - 2:
+            column = columns[c]  # the format by column key (core.labels), as on the screen
+            if column in text_cols:
                 fmt = book.wrap
-            elif c in score_cols:
-                fmt = book.score
-            elif header == "Зона" and value:
-                fmt = book.zone_formats.get(value)
-            elif header == "Δ места" and value is not None:
+            elif column == "zone":
+                fmt = book.zone_formats.get(value) if value else None
+            elif column == "delta_place" and value is not None:
                 fmt = book.delta_up if value > 0 else book.delta_down if value < 0 else book.integer
-            elif header == "Δ баллов":
-                fmt = book.delta_points
+            else:
+                fmt = book.number(column)
             book.write_cell(sheet, i, c, value, fmt)
-        book.fit_row(sheet, i, [(values[c], widths[c]) for c in (*text_cols, len(headers) - 2, len(headers) - 1)])
+        book.fit_row(sheet, i, [(values[c], widths[c]) for c in range(len(columns)) if columns[c] in text_cols])
     sheet.autofilter(top, 0, top + max(len(table), 1), len(headers) - 1)
 
 
@@ -144,7 +147,7 @@ def _week_cell(status: str, posts: int | None) -> tuple[object, str]:
 
 def _weekly_sheet(book: _Book, payload: dict) -> None:
     weeks = [date.fromisoformat(w) for w in payload["weeks"]]
-    headers = ["Владелец", "Платформа", "Норма"] + [f"{w.isocalendar().week:02d} нед.\n{w:%d.%m}" for w in weeks] + [
+    headers = ["Владелец", "Платформа", "Норма"] + [week_short(w, "\n") for w in weeks] + [
         "Недель с нормой", "Учтено недель"]
     sheet = book.table_sheet("Публикации по неделям", headers, [], [45, 14, 7] + [7] * len(weeks) + [10, 10])
     top = book.TOP
@@ -165,6 +168,7 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
                                                  "(н/п — публикаций нет), норма не достигнута; в оценку не входит"),
                                      ("no_data", "н/д — нет данных (выгрузка не загружена)"),
                                      ("before_registration", "до регистрации страницы"),
+                                     ("not_ended", "неделя ещё не завершена; в оценку не входит"),
                                      ("closed", "закр. — страница закрыта по реестру; в оценку не входит"))):
         sheet.write_string(legend + k, 1, "", book.week_formats[key])
         sheet.write_string(legend + k, 2, text)
@@ -266,11 +270,11 @@ def _build(payload: dict, tz: ZoneInfo, style: dict[int, dict] | None = None) ->
     info = payload["methodology_info"]
     book = _Book(info["zones"], caption(payload, tz))
     blocks = info["blocks"]
-    _owner_sheet(book, "Органы", payload["bodies"], blocks, body_columns=True, parent=False)
-    _owner_sheet(book, "Учреждения", payload["institutions"], blocks, body_columns=False, parent=True)
-    _owner_sheet(book, "Руководители", payload["heads"], blocks, body_columns=False, parent=True)
+    _owner_sheet(book, TABLE_SHEETS["bodies"], payload["bodies"], blocks, body_columns=True, parent=False)
+    _owner_sheet(book, TABLE_SHEETS["institutions"], payload["institutions"], blocks, body_columns=False, parent=True)
+    _owner_sheet(book, TABLE_SHEETS["heads"], payload["heads"], blocks, body_columns=False, parent=True)
     if payload.get("reference"):
-        _owner_sheet(book, "Справочно", payload["reference"], blocks, body_columns=False, parent=False)
+        _owner_sheet(book, TABLE_SHEETS["reference"], payload["reference"], blocks, body_columns=False, parent=False)
     _indicator_sheet(book, payload["pages"], info)
     _weekly_sheet(book, payload)
     _streams_sheet(book, payload, tz)

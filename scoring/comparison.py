@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-TABLE_TITLES = {"bodies": "Исполнительные органы", "heads": "Руководители", "institutions": "Учреждения"}
+from core.labels import shorten
 
 
 def zone_change(zone_a: str | None, zone_b: str | None) -> str:
@@ -53,7 +53,7 @@ def chart_rows(rows: list[dict], limit: int | None = None) -> list[dict]:
 
 
 def _short(name: str, limit: int = CHART_LABEL) -> str:
-    return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
+    return shorten(name, limit)
 
 
 COMPARISON_SCHEMA = {"owner": pl.String, "parent": pl.String, "rank_a": pl.Int64, "rank_b": pl.Int64,
@@ -64,4 +64,4 @@ COMPARISON_SCHEMA = {"owner": pl.String, "parent": pl.String, "rank_a": pl.Int64
 def comparison_frame(rows: list[dict]) -> pl.DataFrame:
     """The rows as a typed frame for the screen's sortable table (scores rounded as shown)."""
     frame = pl.DataFrame(rows, schema=COMPARISON_SCHEMA)
-    return frame.with_columns(pl.col("score_a", "score_b", "delta_points").round(1))
+    return frame.with_columns(pl.col("score_a", "score_b", "delta_points").round(1) + 0.0)  # + 0.0: never «−0»

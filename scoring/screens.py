@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core.domain import PLATFORM_LABELS
-from core.labels import number_ru
+from core.labels import PLATFORM_LABELS, format_value, number_ru, shorten
 from core.text import web_link_expr
 from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
 from scoring.payload import table_frame
@@ -126,7 +125,8 @@ def weekly_page_rows(rating: QuarterRating, kinds: list[str], body: str | None, 
                              | pl.col("url").str.to_lowercase().str.contains(text, literal=True))
     share = pl.when(pl.col("weeks") > 0).then(pl.col("weeks_ok") / pl.col("weeks"))
     pages = pages.with_columns(share.alias("share_ok"),
-                               (pl.col("owner_name").str.slice(0, 55) + " · "
+                               (pl.col("owner_name").map_elements(lambda name: shorten(name, 55),
+                                                                  return_dtype=pl.String) + " · "
                                 + pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")))
                                .alias("label"))
     pages = pages.sort(["share_ok", "owner_name"], descending=[not worst_first, False], nulls_last=True)
@@ -258,10 +258,10 @@ def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tup
     pages.sort(key=lambda p: (kind_order.get(p["owner_kind"], 3), p["owner"], p["platform"]))
     advice = [(body, text) for text in (row or {}).get("recommendations", [])]  # required platforms without a page
     for p in pages:
-        where = f"{p['owner'][:50]} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
+        where = f"{shorten(p['owner'], 50)} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
         advice += [(where, text) for text in p.get("recommendations", [])]
     titles = pl.DataFrame({"page_id": [p["page_id"] for p in pages],
-                           "title": [f"{p['owner'][:60]} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
+                           "title": [f"{shorten(p['owner'], 60)} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
                                      for p in pages]}, schema={"page_id": pl.Int64, "title": pl.String})
     indicators = pl.DataFrame(
         [{"page_id": p["page_id"], "code": code, "title": payload["methodology_info"]["indicators"][code]["title"],
@@ -281,15 +281,12 @@ def with_blocks_chart(frame: pl.DataFrame, blocks: list[str]) -> pl.DataFrame:
 
 def display_table(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Scores rounded (the score bar), the part scores and Δ points as Russian text with «—» for missing."""
-    text = {"body_score": False, "head_score": False, "institutions_score": False, "delta_points": True}
     out = frame.select(columns).with_columns(pl.col("score").round(1))
-
-    def shown(value: float | None, signed: bool) -> str:
-        return "—" if value is None else ("+" if signed and value >= 0 else "") + number_ru(value, 1)
-
-    return out.with_columns(pl.col(c).map_elements(lambda v, s=signed: shown(v, s), return_dtype=pl.String,
+    # the formats of core.labels by column key: «+1,2», «−1,2», a change that rounds to zero «0,0», «—» unknown
+    return out.with_columns(pl.col(c).map_elements(lambda v, c=c: format_value(c, v), return_dtype=pl.String,
                                                    skip_nulls=False)
-                            for c, signed in text.items() if c in out.columns)
+                            for c in ("body_score", "head_score", "institutions_score", "delta_points")
+                            if c in out.columns)
 
 
 def weekly_totals(pages: pl.DataFrame) -> dict:

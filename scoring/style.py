@@ -27,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from core.config import DATA_DIR
+from core.labels import number_ru
 
 STYLE_DIR = DATA_DIR / "style"
 # the signals the methodology's [press_release.weights] weighs (every one must have a weight there)
@@ -326,12 +327,12 @@ def _reasons(s: _Signals, x: dict[str, float], contributions: dict[str, float], 
     ease = reading_ease(s, settings)
     texts = {
         "cliches": f"канцелярские обороты: {_quoted(s.cliches)}" if s.cliches else None,
-        "sentence_length": (f"длинные предложения: в среднем {words / sentences:.0f} слов".replace(".", ",")
+        "sentence_length": (f"длинные предложения: в среднем {number_ru(words / sentences)} слов"
                             if press else f"короткие предложения: в среднем {words / sentences:.0f} слов"),
         "long_sentences": (f"предложений длиннее {settings.long_sentence_words} слов: {s.long_sentences} из "
                            f"{s.sentences}") if s.long_sentences else None,
         "nominalisations": (f"отглагольные существительные: {_quoted(s.nominalisations)} "
-                            f"({10 * len(s.nominalisations) / words:.1f} на 10 слов)".replace(".", ",")
+                            f"({number_ru(10 * len(s.nominalisations) / words, 1)} на 10 слов)"
                             if s.nominalisations else "нет отглагольных существительных"),
         "passive": (f"страдательные обороты: {_quoted(s.passive)}" if s.passive
                     else "нет страдательных оборотов"),

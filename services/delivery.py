@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from core.config import DATA_DIR, region_tz
+from core.labels import number_ru
 from reports import pdf_report
 from reports.rating_workbook import file_name as workbook_name
 from scoring.report_view import find_body
@@ -168,7 +169,7 @@ def _letter(payload: dict, delivery: Delivery) -> str:
         if row.get("score") is None:
             lines.append(f"{target}: не оценивается — {row.get('not_rated_reason') or 'нет данных'}.")
         else:
-            lines.append(f"{target}: {row['rank']} место, сводный балл {row['score']:.1f}".replace(".", ",")
+            lines.append(f"{target}: {row['rank']} место, сводный балл {number_ru(row['score'], 1)}"
                          + f", зона «{row.get('zone')}». Во вложении — отчёт органа (PDF) с рекомендациями и книга "
                            "Excel.")
     lines += ["", "Центр управления регионом Томской области", "Письмо сформировано автоматически."]
