@@ -26,10 +26,11 @@ demo: db
 AUTH_ON := $(filter 1 true yes on,$(shell echo '$(GOSPABLIKI_AUTH)' | tr '[:upper:]' '[:lower:]' | tr -d ' '))
 ADDRESS := $(if $(AUTH_ON),0.0.0.0,127.0.0.1)
 
-# the ratings are computed and stored before the server starts (a no-op when the data has not changed)
+# the ratings are computed and stored before the server starts (a no-op when the data has not changed); serve.py
+# imports what the screens need and checks the schema before it listens, so the first screen only reads and draws
 run: demo
 	$(PY) cli.py refresh
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) \
+	$(PY) serve.py app.py --server.port $(PORT) --server.address $(ADDRESS) \
 		$(if $(CI),--server.headless true,)
 
 test: venv

@@ -1,9 +1,9 @@
 """Where people wait (issue 21): server time of the app on the demo database with the quarters' ratings stored
 (services.quarters.computed — as after `make run` or an upload), each figure the median of `repeat` fresh processes:
 
-- first_screen_s: the first screen («Обзор», the default quarter) in a process that has just started (empty process
-  caches, the app's modules not imported yet — Streamlit itself and its component registry are, as in a started
-  server);
+- first_screen_s: the first screen («Обзор», the default quarter) in a process that has just started as `make run`
+  starts the server (serve.py: the screens' modules imported and the schema checked before it listens; Streamlit's
+  component registry loaded), with empty process caches;
 - quarter_switch_s: in that process, «Рейтинг» switched to a quarter not shown yet (median over those quarters);
 - new_session_screen_s: afterwards, each screen opened in a new session (new_session_screens_s), the slowest;
 - approve_s: approving the last ended quarter (services.quarters.approve, its rating stored), then withdrawn.
@@ -100,6 +100,8 @@ def child() -> dict:
     for name in [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")]:
         logging.getLogger(name).setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" noise
     AppTest.from_string("import streamlit as st\nst.write('')").run()  # the server's own start: component registry
+    import serve
+    serve.warm()  # what serve.py does before the server listens
 
     def timed(at: AppTest) -> float:
         started = time.perf_counter()
