@@ -72,9 +72,8 @@ with tabs["Владельцы"]:
         hide_index=True, width="stretch", height=520,
         column_config={"owner_name": st.column_config.TextColumn("Владелец", width="large"),
                        "kind_label": "Тип", "body_name": "Исполнительный орган",
-                       "vk": st.column_config.NumberColumn("ВКонтакте", help="Действующих страниц"),
-                       "ok": st.column_config.NumberColumn("Одноклассники", help="Действующих страниц"),
-                       "telegram": st.column_config.NumberColumn("Telegram", help="Действующих страниц"),
+                       **{p: st.column_config.NumberColumn(PLATFORM_LABELS[p], help="Действующих страниц")
+                          for p in ("vk", "ok", "telegram")},
                        "missing_platforms": "Нет страниц на платформах",
                        "exemption": "Не ведётся на основании"})
 with tabs["Покрытие платформ"]:

@@ -8,6 +8,10 @@ from zoneinfo import ZoneInfo
 
 from core.domain import KIND_LABELS, KIND_PLURAL_LABELS, PLATFORM_LABELS  # noqa: F401 — re-exported: one place
 
+# the platforms inside a sentence: «создать официальную страницу в Telegram», «… на странице в Одноклассниках»
+PLATFORM_LOCATIVE = {"vk": "ВКонтакте", "ok": "в Одноклассниках", "telegram": "в Telegram"}
+ON_PAGE = {"vk": "на странице ВКонтакте", "ok": "на странице в Одноклассниках", "telegram": "в канале Telegram"}
+
 # the ranked tables of a quarter (payload keys): their names on screen and their sheets in the workbook
 TABLE_TITLES = {"bodies": "Исполнительные органы", "institutions": "Учреждения", "heads": "Руководители",
                 "reference": "Губернатор и Администрация"}

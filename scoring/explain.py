@@ -6,12 +6,10 @@ from datetime import date
 import polars as pl
 
 from core.domain import KIND_LABELS, NOT_ON_PLATFORM, PLATFORM_LABELS
-from core.labels import label, number_ru, percent_ru
+from core.labels import ON_PAGE, PLATFORM_LOCATIVE, label, number_ru, percent_ru
 from scoring.activity import weeks_of
 from scoring.rating import QuarterRating
 
-PLATFORM_LOCATIVE = {"vk": "ВКонтакте", "ok": "в Одноклассниках", "telegram": "в Telegram"}
-ON_PAGE = {"vk": "на странице ВКонтакте", "ok": "на странице в Одноклассниках", "telegram": "в канале Telegram"}
 ITEM_ACCUSATIVE = {"avatar": "аватар", "cover": "обложку", "description": "описание", "contacts": "контакты и ссылки",
                    "moderation_rules": "правила модерации", "unified_style": "оформление в едином стиле"}
 
