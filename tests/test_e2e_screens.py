@@ -2,30 +2,17 @@
 without data: the visible text (and the data grids' cells) has no «None», «nan», raw codes or English words;
 the defects of the browser check of issue 22 stay fixed. Screenshots go to test-artifacts/screens/.
 
-The list of screens is read from app.py (every st.Page), never written here; the app, the browser and the
+The list of screens is read from app.py (tests/app_screens: every st.Page), never written here; the app, the browser and the
 waits are those of tests/test_e2e.py."""
-import ast
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.app_screens import app_screens
 from tests.test_e2e import ARTIFACTS, DEADLINE_MS, _wait_grids, _wait_idle, app_url, browser  # noqa: F401
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.e2e
-
-
-def app_screens() -> list[dict]:
-    """Every st.Page(...) of app.py: its file, title and address ("" for the default page)."""
-    screens = []
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg != "icon"}
-            screens.append({"file": ast.literal_eval(node.args[0]), "title": keywords["title"],
-                            "path": "" if keywords.get("default") else keywords["url_path"]})
-    return screens
 
 
 # raw codes and empty values that must never reach a screen (word-bounded, case as written)
@@ -124,10 +111,7 @@ def quarters(demo_db_url):
     return {"ended": ended, "running": running, "empty": empty}
 
 
-def test_screens_are_listed_from_app_py():
-    screens = app_screens()
-    assert len(screens) >= 9 and all((ROOT / s["file"]).exists() for s in screens)
-    assert {"Обзор", "Рейтинг", "Карточка органа", "Администрирование"} <= {s["title"] for s in screens}
+def test_the_text_checks_find_what_they_look_for():
     assert english_words("Telegram, ВКонтакте, cur-tomsk-default-v1, https://vk.com/x, III кв., B1") == []
     assert english_words("None of these: Page not found") == ["None", "Page", "found", "not", "of", "these"]
     assert FORBIDDEN.search("· telegram · id") and not FORBIDDEN.search("https://t.me/telegram_tomsk")
@@ -140,12 +124,12 @@ def test_every_screen_speaks_russian(app_url, browser, quarters, which):  # noqa
     out.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="ru-RU")
     problems = {}
-    for screen in app_screens():
-        page.goto(f"{app_url}/{screen['path']}")
+    for screen in app_screens():  # without sign-in the local user is an admin: every screen
+        page.goto(f"{app_url}/{'' if screen.default else screen.url_path}")
         page.locator("h1").first.wait_for(timeout=DEADLINE_MS)
         _wait_idle(page)
         _choose_quarter(page, quarter.label)
-        name = Path(screen["file"]).stem
+        name = screen.name
         texts = _screen_texts(page, out / f"{name}_{which}_{quarter.code}.png")
         text = "\n".join(texts)
         assert "Traceback" not in text and "This app has encountered an error" not in text, (name, text[-2000:])
@@ -153,18 +137,18 @@ def test_every_screen_speaks_russian(app_url, browser, quarters, which):  # noqa
         found |= {m.group(0) for m in SIGNED_ZERO.finditer(text)}
         found |= set(english_words(text))
         if found:
-            problems[screen["title"]] = sorted(found)
+            problems[screen.title] = sorted(found)
         main = texts[0]
-        if screen["title"] in ("Обзор", "Рейтинг", "Карточка органа"):  # a running quarter's rating is preliminary
-            assert ("предварительно" in main) == (which == "running"), (screen["title"], main[:400])
-        if which == "empty" and screen["title"] in ("Публикации по неделям", "Прямые эфиры", "Рейтинг",
+        if screen.title in ("Обзор", "Рейтинг", "Карточка органа"):  # a running quarter's rating is preliminary
+            assert ("предварительно" in main) == (which == "running"), (screen.title, main[:400])
+        if which == "empty" and screen.title in ("Публикации по неделям", "Прямые эфиры", "Рейтинг",
                                                     "Карточка органа"):
-            assert "нет загруженных выгрузок" in main, (screen["title"], main[:600])
-            assert page.locator('[data-testid="stPlotlyChart"]').count() == 0, screen["title"]
-            assert page.get_by_role("button", name=re.compile("Excel|PDF")).count() == 0, screen["title"]
-        if which == "running" and screen["title"] == "Публикации по неделям":  # every status drawn is in the legend
+            assert "нет загруженных выгрузок" in main, (screen.title, main[:600])
+            assert page.locator('[data-testid="stPlotlyChart"]').count() == 0, screen.title
+            assert page.get_by_role("button", name=re.compile("Excel|PDF")).count() == 0, screen.title
+        if which == "running" and screen.title == "Публикации по неделям":  # every status drawn is in the legend
             assert "не завершена" in main and "нет данных" in main, main[-1500:]
-        if which == "ended" and screen["title"] == "Рейтинг":  # «Сравнение кварталов» opens on the ended quarter
+        if which == "ended" and screen.title == "Рейтинг":  # «Сравнение кварталов» opens on the ended quarter
             compare_b = page.get_by_role("combobox", name="Квартал Б")
             assert compare_b.input_value() == quarter.label
             assert page.get_by_role("combobox", name="Квартал А").input_value() == quarter.previous().label
