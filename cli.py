@@ -449,7 +449,8 @@ def cmd_bench(args) -> int:
     from benchmark.run import report, run
     progress = (lambda text: print(text, file=sys.stderr, flush=True)) if not args.quiet else (lambda _: None)
     result = run(args.scale, repeat=args.repeat, pandas_repeat=args.pandas_repeat, with_db=not args.no_db,
-                 with_screens=not args.no_screens, log=progress, with_big_ingest=not args.no_big_ingest)
+                 with_screens=not args.no_screens, log=progress, with_big_ingest=not args.no_big_ingest,
+                 with_demo=not args.no_demo)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report(result))
     return 0
 
@@ -570,6 +571,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-screens", action="store_true", help="без замера экранов приложения")
     bench.add_argument("--no-big-ingest", action="store_true",
                        help="без замера загрузки большого файла (≈ 200 МБ, data/bench/)")
+    bench.add_argument("--no-demo", action="store_true",
+                       help="без замера загрузки демо (`cli.py demo` в пустую базу, до 3 раз)")
     bench.add_argument("--quiet", action="store_true", help="не печатать ход замера")
     bench.set_defaults(func=cmd_bench)
     return parser

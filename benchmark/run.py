@@ -14,6 +14,7 @@ generated deterministically (benchmark/synthetic.py; kept as parquet under data/
 - building the rating workbook (Excel, every sheet) of the Tomsk quarter from its payload;
 - the server time of opening every app screen in a new session and of one rerun of it (AppTest) with that data
   (tomsk, region10; the national run measures the screens at region10: the screens show a region, not the country).
+- `cli.py demo` into an empty database, a fresh process a run (benchmark/demo_bench.py: `demo_s`).
 Every time is the median of `repeat` runs unless said otherwise; ratios come from the same run.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from benchmark import big_ingest, exports, style_bench
+from benchmark import big_ingest, demo_bench, exports, style_bench
 from benchmark.synthetic import SCALES, Synthetic, generate, read_parquet, write_parquet
 from core.config import DATA_DIR, ROOT
 from scoring.activity import WEEK_SLOTS, week_number, weekly_grid, window_week
@@ -382,7 +383,8 @@ def measure_screens(scale: str, repeat: int, log: Log) -> tuple[dict[str, float]
 
 
 def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: bool = True,
-        with_screens: bool = True, log: Log = lambda _: None, with_big_ingest: bool = True) -> dict:
+        with_screens: bool = True, log: Log = lambda _: None, with_big_ingest: bool = True,
+        with_demo: bool = True) -> dict:
     from benchmark.pandas_per_page import rate_pandas as rate_per_page
     from benchmark.pandas_scoring import rate_pandas as rate_vectorised
 
@@ -457,6 +459,9 @@ def run(scale: str, repeat: int = 5, pandas_repeat: int | None = None, with_db: 
         from benchmark import app_speed  # issue 21: the demo with its ratings stored, a fresh process a run
         log("Демо: первый экран, новый сеанс, смена квартала, утверждение (отдельный процесс на каждый замер)…")
         result.update(app_speed.measure(min(repeat, 3), log))
+    if with_demo:  # a fresh process and an empty database a run, ~30 s each: at most 3 runs
+        log("Загрузка демо (`cli.py demo` в пустую базу)…")
+        result.update(demo_bench.measure(min(repeat, 3), log, postgres=with_db))
     return result
 
 
@@ -514,6 +519,7 @@ def report(result: dict) -> str:
         rows.append((f"Чтение выгрузки {name}", f"{num(rate, 0)} публ./с",
                      "≥ 100 000/с" if target else "", ok(rate >= TARGETS["ingest_posts_per_s"]) if target else ""))
     rows += big_ingest.report_rows(result, num, ok)
+    rows += demo_bench.report_rows(result, num, ok)
     if result.get("pg_read_s") is not None:
         national = result["scale"] == "national"
         rows += [("Чтение квартала из PostgreSQL (суммы по неделям считает база)", f"{num(result['pg_read_s'], 2)} с",

@@ -62,48 +62,65 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def default_workers() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+def default_workers(beside_writer: bool = False) -> int:
+    """Other processes to use: one a core (at most 4), less the one this process needs when it writes meanwhile
+    (on 2 cores one reader keeps ahead of the writer: reading the demo costs about two thirds of writing it)."""
+    return max(1, min(4, (os.cpu_count() or 1) - beside_writer))
 
 
-def write_demo(out_dir: Path, seed: int = SEED, workers: int | None = None) -> list[dict]:
-    """Write every demo file; returns the manifest (also saved as manifest.json) in loading order.
+def write_demo(out_dir: Path, seed: int = SEED, workers: int | None = None) -> tuple[Path, list[dict]]:
+    """Write every demo file; returns their folder and the manifest (also saved there as manifest.json) in loading
+    order.
 
-    The files are deterministic: a folder whose manifest names this generator (version, seed, fingerprint of its
-    source) is used as it is. Otherwise they are written into a fresh folder beside it that replaces it at the
-    end, so that a reader (another test session, `cli.py demo`) never sees a half-written set. The activity
+    The files are deterministic: they go into a folder of `out_dir` named by the generator (the fingerprint of its
+    source, its version and the seed), written once and then used as they are. A set is written into a temporary
+    folder renamed at the end, so a reader (another test session, `cli.py demo`) never sees a half-written set, and
+    a session running another generator uses its own folder instead of replacing this one. The activity
     workbooks, the slowest part, are written by `workers` other processes meanwhile."""
-    manifest_path = out_dir / "manifest.json"
-    fingerprint = _fingerprint()
-
-    def current() -> dict | None:
-        saved = _manifest(manifest_path)
-        same = saved is not None and (saved.get("version"), saved.get("seed"), saved.get("fingerprint")) == (
-            GENERATOR_VERSION, seed, fingerprint)
-        return saved if same else None
-
-    if (saved := current()) is not None:
-        return saved["files"]
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.tmp")
+    key = f"v{GENERATOR_VERSION}-{seed}-{_fingerprint()}"
+    for folder in (out_dir, out_dir / key):  # `out_dir` may be the set's folder itself
+        saved = _manifest(folder / "manifest.json")
+        if saved is not None and saved.get("key") == key:
+            return folder, saved["files"]
+    folder = out_dir / key
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = out_dir / f".{key}.{os.getpid()}.tmp"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:
         with _pool(workers or default_workers()) as pool:
             files = _generate(work, seed, pool)
         (work / "manifest.json").write_text(json.dumps(
-            {"version": GENERATOR_VERSION, "seed": seed, "fingerprint": fingerprint, "files": files},
-            ensure_ascii=False, indent=1), encoding="utf-8")
-        if current() is None:  # another process may have finished the same files meanwhile
-            shutil.rmtree(out_dir, ignore_errors=True)
-            try:
-                os.replace(work, out_dir)
-            except OSError:
-                if current() is None:
-                    raise
+            {"version": GENERATOR_VERSION, "seed": seed, "key": key, "files": files}, ensure_ascii=False, indent=1),
+            encoding="utf-8")
+        try:
+            os.replace(work, folder)  # never over a finished set: another session may be reading it
+        except OSError:  # another process has just finished the same set, or a broken one is in the way
+            if (_manifest(folder / "manifest.json") or {}).get("key") != key:
+                shutil.rmtree(folder, ignore_errors=True)
+                os.replace(work, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return files
+    _forget_other_generators(out_dir, keep=key)
+    return folder, files
+
+
+def _forget_other_generators(out_dir: Path, keep: str) -> None:
+    """Sets of other generators written more than a day ago (no session reads one that long), and the files of
+    the generator before the sets had their own folders — only folders a demo manifest vouches for."""
+    import time
+    legacy = _manifest(out_dir / "manifest.json")
+    if legacy is not None and {"version", "seed", "files"} <= set(legacy):
+        for name in {Path(f["path"]).parts[0] for f in legacy["files"]}:
+            shutil.rmtree(out_dir / name, ignore_errors=True)
+        (out_dir / "manifest.json").unlink(missing_ok=True)
+    for path in out_dir.glob("v*-*"):
+        try:
+            if path.name != keep and time.time() - path.stat().st_mtime > 86_400 and \
+                    (_manifest(path / "manifest.json") or {}).get("key") == path.name:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _manifest(path: Path) -> dict | None:
@@ -212,15 +229,15 @@ def load_demo(engine, out_dir: Path, user: str = "demo", workers: int | None = N
 
     Every file is one upload, in the manifest's order, each its own batch and transaction: the registry files
     by `ingest_path` itself; the activity files are read by the upload's loaders in `workers` other processes
-    (a few files ahead) while this one writes each, in order, by the upload's writer (`apply_activity`)."""
+    (up to 256 files ahead) while this one writes each, in order, by the upload's writer (`apply_activity`)."""
     from core.config import region_tz
     from storage.activity_store import apply_activity
     from storage.ingest import ingest_path, read_path
 
-    files = write_demo(out_dir, workers=workers)
+    out_dir, files = write_demo(out_dir, workers=workers)
     summary = {"files": 0, "batches": [], "posts": 0, "unmatched_pages": 0}
-    workers = workers or default_workers()
-    ahead = 4 * workers
+    workers = workers or default_workers(beside_writer=True)
+    ahead = 256  # files read ahead of the writer: a workbook (a second to read) is started long before it is due
     with _pool(workers) as pool:
         reading: dict[int, Future] = {}
         activity = [i for i, entry in enumerate(files) if entry["kind"] == "activity"]

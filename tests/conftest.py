@@ -48,12 +48,11 @@ def engine(db_url):
 
 @pytest.fixture(scope="session")
 def demo_dir() -> Path:
-    """The demo's files, written once and reused by every session (data/demo, git-ignored, as `cli.py demo`
-    uses them): `write_demo` writes them again when the generator's source changes (its fingerprint)."""
+    """The demo's files, written once and reused by every session (under data/demo, git-ignored, as `cli.py demo`
+    uses them): a folder per generator (the fingerprint of its source), made when the generator changes."""
     from core.config import DEMO_DIR
     from demo.build import write_demo
-    write_demo(DEMO_DIR)
-    return DEMO_DIR
+    return write_demo(DEMO_DIR)[0]
 
 
 @pytest.fixture(scope="session")

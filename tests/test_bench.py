@@ -22,6 +22,9 @@ COUNTS = {"pages", "posts", "repeat", "pandas_repeat", "db_read_repeat", "sensit
           "sensitivity_rows", "style_posts", "style_pages", "style_distinct_texts", "style_word_forms", "pg_week_rows"}
 PER_NAME = {"ingest_posts_per_s": set(INGEST_FILES), "db_read_s": {"sqlite", "postgresql"},
             "db_read_ratio": {"sqlite", "postgresql"}, "screens_open_s": set(SCREENS), "screens_s": set(SCREENS)}
+# `cli.py demo` into an empty database in a fresh process (benchmark/demo_bench.py), SQLite and PostgreSQL
+SECONDS |= {"demo_s", "demo_cpu_s", "demo_files_s", "demo_files_cpu_s", "demo_pg_s", "demo_pg_cpu_s"}
+COUNTS |= {"demo_repeat"}
 # where people wait on the demo with its ratings stored (benchmark/app_speed.py, issue 21)
 SECONDS |= {"first_screen_s", "new_session_screen_s", "quarter_switch_s", "approve_s", "refresh_s"}
 COUNTS |= {"app_speed_repeat"}
@@ -59,7 +62,6 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
     # the quarter read from PostgreSQL (posts summed per page and week by the database) scores the same
     assert result["pg_results_identical"] is True and result["pg_differences"] == [], result["pg_differences"]
     text = report(result)  # the table `cli.py bench` prints without --json: a row for each figure
-    assert "Демо: первый экран после запуска сервера" in text and "Демо: утверждение рейтинга" in text
     for row in ("Расчёт квартала", "Томск: чтение выгрузок + расчёт", "Томск: книга Excel рейтинга",
                 "Томск: квартальный отчёт PDF", "Томск: отчёт органа PDF",
                 "Устойчивость мест", "Стиль публикаций Томского квартала",
@@ -67,6 +69,8 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
                 *(f"Экран {s} (tomsk), открытие" for s in SCREENS),
                 *(f"Экран {s} (tomsk), повторный запуск" for s in SCREENS)):
         assert row in text, row
+    assert "`cli.py demo` в пустую базу SQLite" in text and "файлы демо в пустую папку" in text
+    assert "Демо: первый экран после запуска сервера" in text and "Демо: утверждение рейтинга" in text
 
 
 def test_synthetic_data_is_deterministic():

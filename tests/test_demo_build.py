@@ -23,7 +23,7 @@ def test_telegram_layout_is_json_dumps_indent_1_byte_for_byte():
 def test_demo_files_are_reused_and_loaded_in_manifest_order(demo_dir, demo_db_url):
     manifest = json.loads((demo_dir / "manifest.json").read_text(encoding="utf-8"))
     stamps = {p: p.stat().st_mtime_ns for p in demo_dir.rglob("*") if p.is_file()}
-    assert write_demo(demo_dir) == manifest["files"] and manifest["fingerprint"]
+    assert write_demo(demo_dir.parent) == (demo_dir, manifest["files"]) and manifest["key"] == demo_dir.name
     assert {p: p.stat().st_mtime_ns for p in demo_dir.rglob("*") if p.is_file()} == stamps  # nothing written again
     engine = make_engine(demo_db_url)
     b = schema.batches
