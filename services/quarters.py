@@ -256,7 +256,9 @@ def page_posts(engine: Engine, page_id: int, quarter: Quarter, tz: ZoneInfo) -> 
         local.dt.replace_time_zone(None).alias("published_local"),
         local_week("published_at", tz.key).map_elements(calendar.week_label, return_dtype=pl.String).alias("week"),
         pl.col("content_type").replace_strict(CONTENT_LABELS, default=pl.col("content_type")),
-        "is_repost", pl.col("text").str.slice(0, 300), "views", "likes", "comments", "reposts", "reactions"))
+        "is_repost",  # a text cut for the drill-down ends in «…»
+        pl.when(pl.col("text").str.len_chars() > 300).then(pl.col("text").str.slice(0, 299) + "…")
+        .otherwise(pl.col("text")).alias("text"), "views", "likes", "comments", "reposts", "reactions"))
 
 
 def with_place_ranges(payload: dict, quarter: Quarter, step: float | None = None, ranges: dict | None = None
