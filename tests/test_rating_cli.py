@@ -219,8 +219,8 @@ def test_rate_says_a_quarter_without_data_has_no_rating(rated_db):
     payload = json.loads(cli("rate", "--quarter", "2025Q3", "--json", url=rated_db).stdout)
     assert payload["has_data"] is False
     for name in ("bodies", "institutions", "heads"):
-        assert all(r["rank"] is None and r["score"] is None and r["zone"] is None and r["not_rated_reason"]
-                   for r in payload[name])
+        assert payload[name] and all(r["rank"] is None and r["score"] is None and r["zone"] is None
+                                     and r["not_rated_reason"] for r in payload[name]), name
     refused = cli("approve", "--quarter", "2025Q3", "--accept-gaps", url=rated_db)
     assert refused.returncode != 0 and "нет загруженных выгрузок активности" in refused.stderr
     running = cli("approve", "--quarter", "2026Q4", "--accept-gaps", url=rated_db)
