@@ -6,6 +6,7 @@ from sqlalchemy import Engine, func, select
 
 from core import schemas
 from storage import schema
+from storage.db import ReadSnapshot, read_frame
 
 # the frames scoring reads: the `scoring` stage of the declarations in core.schemas
 OWNER_SCHEMA = schemas.OWNER.schema(schemas.SCORING)
@@ -14,7 +15,12 @@ COVERAGE_SCHEMA = schemas.COVERAGE.schema(schemas.SCORING)
 SNAPSHOT_SCHEMA = schemas.SNAPSHOT.schema(schemas.SCORING)
 
 
-def _frame(engine: Engine, query, schema_overrides: dict) -> pl.DataFrame:
+def _frame(engine: Engine | ReadSnapshot, query, schema_overrides: dict) -> pl.DataFrame:
+    if isinstance(engine, ReadSnapshot) and engine.dialect.name == "postgresql":
+        # a quarter read at one moment (rating_store.read_quarter): columnar, on the snapshot's ADBC connection — the
+        # registry, snapshots and coverage of a national quarter are ≈ 830,000 rows, a Python tuple each cost more
+        # than the posts' sums
+        return read_frame(engine, query, schema_overrides)
     with engine.connect() as conn:
         result = conn.execute(query)
         rows = [tuple(r) for r in result]
