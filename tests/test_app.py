@@ -5,11 +5,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_screens import app_screens
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-SCREENS = ["overview", "weekly", "streams", "rating", "body_card", "registry", "upload", "methodology"]
+SCREENS = app_screens()  # every st.Page of app.py (without sign-in the local user has them all)
 
 
 def run_screen(screen: str) -> AppTest:
+    """`screen`: the page's file name without .py («body_card»)."""
     at = AppTest.from_file(APP, default_timeout=120)  # bounds a hang only
     at.run()
     if screen != "overview":
@@ -18,23 +21,35 @@ def run_screen(screen: str) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("screen", SCREENS)
+def test_the_screens_are_read_from_app_py():
+    names = [s.name for s in SCREENS]
+    assert names[0] == "overview" and SCREENS[0].default and not any(s.default for s in SCREENS[1:])
+    assert {"rating", "body_card", "methodology", "upload", "admin"} <= set(names)
+    assert len(set(names)) == len(names) and len({s.url_path for s in SCREENS}) == len(SCREENS)
+    assert all((Path(APP).parent / s.path).is_file() for s in SCREENS)
+    roles = {s.name: s.role for s in SCREENS}
+    assert roles["upload"] == "analyst" and roles["admin"] == "admin" and roles["rating"] is None
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.name)
 def test_screens_with_demo(screen, demo_db_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
-    at = run_screen(screen)
+    at = run_screen(screen.name)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, "every screen has a title"
     title = at.title[0].value
+    assert title.startswith(screen.title), (title, screen.title)  # the screen the navigation names
     at.run()  # a rerun (a user's next click) with the cached rating renders the same screen
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == title
 
 
-@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.name)
 def test_screens_with_empty_database(screen, sqlite_url, monkeypatch):
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", sqlite_url)
-    at = run_screen(screen)
+    at = run_screen(screen.name)
     assert not at.exception, [e.value for e in at.exception]
+    assert at.title and at.title[0].value.startswith(screen.title), [t.value for t in at.title]
 
 
 def test_registry_screen_shows_demo_pages(demo_db_url, monkeypatch):
