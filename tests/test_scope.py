@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.scope import ALL, Scope, scope_payload, scope_registry, scope_view
+from tests.app_screens import app_screens, screen_names
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "пароль-органа-2026"
-SCREENS = ["overview", "weekly", "streams", "rating", "body_card", "registry", "methodology"]
+SCREENS = screen_names("body")  # the st.Page entries of app.py a «body» user has
 
 
 @pytest.fixture(scope="module")
@@ -135,11 +136,14 @@ def test_body_user_sees_only_its_family_on_every_screen(screen, body_app):
     if screen == "body_card":
         assert at.selectbox(key="body_card_body").options == [body]
         place = next(m for m in at.metric if m.label == "Место").value
-        assert place == "—" or int(place.split(" из ")[1]) > 1  # a place among all bodies
+        assert int(place.split(" из ")[1]) > 1, place  # the body is ranked (_two_bodies): a place among all bodies
 
 
-def test_body_user_has_no_upload_screen(body_app):
+def test_body_user_has_no_upload_or_admin_screen(body_app):
+    hidden = [s.path for s in app_screens() if not s.visible_to("body")]
+    assert hidden == ["app_pages/upload.py", "app_pages/admin.py"]
     at = _signed_in(AppTest.from_file(APP, default_timeout=180), "finance-body")
     assert not at.exception
-    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in the navigation at all
-        at.switch_page("app_pages/upload.py")
+    for path in hidden:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in the navigation at all
+            at.switch_page(path)
