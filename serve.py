@@ -36,8 +36,11 @@ def warm() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 — the screen that needs it reports the error at its request
             continue
-    from storage.db import get_engine
-    get_engine()
+    try:
+        from storage.db import get_engine
+        get_engine()
+    except Exception:  # noqa: BLE001 — a database that is not there yet: the first screen says so, as without serve.py
+        pass
 
 
 if __name__ == "__main__":
