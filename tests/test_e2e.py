@@ -1,22 +1,17 @@
 """End-to-end: the real app under `streamlit run` on a free port, driven by headless Chromium (Playwright).
 Nothing waits a fixed time: every step waits for the page's own signal (Streamlit's run state, an element or a
 text appearing); the deadlines are generous and only bound a hang."""
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.app_screens import app_screens
+from tests.e2e_server import CHROMIUM, ROOT, require_chromium, start_app
+
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -24,42 +19,12 @@ DEADLINE_MS = 120_000  # bounds a hang only
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_app(db_url: str):
-    port = _free_port()
-    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": db_url}
-    env.pop("GOSPABLIKI_AUTH", None)
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                "--server.headless", "true", "--server.address", "127.0.0.1"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + DEADLINE_MS / 1000
-    while time.monotonic() < deadline and process.poll() is None:  # until the server answers its health check
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=5)
-            return process, url
-        except OSError:
-            time.sleep(0.3)  # polling interval, not a wait for something to happen
-    process.kill()
-    pytest.fail("приложение не запустилось (сервер не ответил на /_stcore/health)")
-
-
 @pytest.fixture(scope="module")
 def app_url(demo_db_url):
-    if not Path(CHROMIUM).exists():
-        message = "Chromium не установлен (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    process, url = _start_app(demo_db_url)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    require_chromium()
+    server = start_app(demo_db_url)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -146,18 +111,14 @@ def test_upload_screen_in_a_real_browser(app_url, browser, tmp_path):
 @pytest.fixture(scope="module")
 def own_app(demo_db_url, tmp_path_factory):
     """A copy of the demo database behind its own server: this test writes to it."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium не установлен (apt-get install chromium)")
-        pytest.skip("Chromium не установлен")
+    require_chromium()
     source = Path(demo_db_url.removeprefix("sqlite:///"))
     copy = tmp_path_factory.mktemp("e2e_db") / "demo.sqlite3"
     shutil.copy(source, copy)
     url = f"sqlite:///{copy}"
-    process, app = _start_app(url)
-    yield app, url
-    process.terminate()
-    process.wait(timeout=20)
+    server = start_app(url)
+    yield server.url, url
+    server.stop()
 
 
 def _open(page, url: str, title: str, quarter: str | None = None) -> None:
@@ -207,13 +168,12 @@ def test_every_screen_opens_and_an_upload_changes_heatmap_and_rating(own_app, br
     app, db_url = own_app
     page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="ru-RU")
     ARTIFACTS.mkdir(exist_ok=True)
-    for path, title in (("", "Обзор"), ("weekly", "Публикации по неделям"), ("streams", "Прямые эфиры"),
-                        ("rating", "Рейтинг"), ("body", "Карточка органа"), ("registry", "Реестр"),
-                        ("upload", "Загрузка данных"), ("methodology", "Методика")):
-        _open(page, f"{app}/{path}", title)
+    for screen in app_screens():  # every st.Page of app.py (without sign-in the local user has them all)
+        path = "" if screen.default else screen.url_path
+        _open(page, f"{app}/{path}", screen.title)
         text = page.inner_text("body")
         assert "Traceback" not in text and "Page not found" not in text, path
-        page.screenshot(path=str(ARTIFACTS / f"screen_{path or 'overview'}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"screen_{screen.name}.png"))
 
     # the weakest body of the demo (first in the body card): its VK wall, and its numbers before the upload
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:

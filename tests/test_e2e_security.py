@@ -5,33 +5,24 @@ login; after wrong passwords the right one is refused for a while in Russian; a 
 counts them) and no link, image or bold text. Nothing waits a fixed time: each step waits for the page's signal."""
 import http.server
 import io
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.app_screens import app_screens
+from tests.e2e_server import CHROMIUM, free_port, require_chromium, start_app
+
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 DEADLINE_MS = 120_000  # bounds a hang only
 PASSWORD = "пароль-для-браузера-2026"
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Listener(http.server.BaseHTTPRequestHandler):
@@ -49,7 +40,7 @@ class _Listener(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def listener():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", _free_port()), _Listener)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _Listener)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server.server_address[1]
     server.shutdown()
@@ -83,37 +74,16 @@ def prepared(demo_db_url, tmp_path_factory, listener):
 
 
 def _start(db_url: str, auth: bool, address: str = "127.0.0.1"):
-    if not Path(CHROMIUM).exists():
-        message = "Chromium не установлен (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    port = _free_port()
-    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": db_url}
-    env.pop("GOSPABLIKI_AUTH", None)
-    if auth:
-        env["GOSPABLIKI_AUTH"] = "1"
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                "--server.headless", "true", "--server.address", address],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + DEADLINE_MS / 1000
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=5)
-            return process, port
-        except OSError:
-            time.sleep(0.3)  # polling interval, not a wait for something to happen
-    process.kill()
-    pytest.fail("приложение не запустилось")
+    require_chromium()
+    server = start_app(db_url, auth=auth, address=address)
+    return server, server.port
 
 
 @pytest.fixture(scope="module")
 def app_url(prepared):
-    process, port = _start(prepared["url"], auth=True)
+    server, port = _start(prepared["url"], auth=True)
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=20)
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -259,10 +229,11 @@ def test_owner_names_with_links_and_images_stay_text(app_url, browser, prepared,
     _sign_in(page, app_url, "chief")
     _signed_in_as(page, "chief")
     _Listener.hits.clear()
-    screens = (("/overview", "Обзор"), ("/weekly", "Публикации по неделям"), ("/streams", "Прямые эфиры"),
-               ("/rating", "Рейтинг"), ("/registry", "Реестр официальных страниц"), ("/upload", "Загрузка данных"))
-    for path, heading in screens:
-        _open(page, app_url, path, heading)
+    for screen in app_screens():  # every st.Page of app.py: «chief» is an administrator and has them all
+        if screen.name == "body_card":
+            continue  # below: opened on the body whose name carries the links
+        path = "/" + screen.url_path
+        _open(page, app_url, path, screen.title)
         _assert_no_markup(page, listener, path)
     _open(page, app_url, "/body", "Карточка органа")  # opens on the first body: the one with links in its name
     page.get_by_role("heading", name="Агентство [ссылка]").first.wait_for(timeout=DEADLINE_MS)
@@ -301,7 +272,7 @@ def test_without_auth_only_this_machine_is_served(browser, prepared):
     outside = _outside_address()
     if outside is None:
         pytest.skip("у машины нет сетевого адреса, кроме 127.0.0.1")
-    process, port = _start(prepared["url"], auth=False, address="0.0.0.0")
+    server, port = _start(prepared["url"], auth=False, address="0.0.0.0")
     try:
         page = browser.new_page(locale="ru-RU")
         page.goto(f"http://{outside}:{port}/")
@@ -312,5 +283,4 @@ def test_without_auth_only_this_machine_is_served(browser, prepared):
         page.get_by_role("heading", name="Обзор").first.wait_for(timeout=DEADLINE_MS)
         page.close()
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        server.stop()

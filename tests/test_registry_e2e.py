@@ -2,19 +2,15 @@
 page's address and a checklist item, saves, sees the change, the history row and the batch on «Загрузка данных»,
 reverts the batch and sees the old values; a viewer gets no editing controls. The public HTML page opens in
 Chromium and is screenshotted. Every step waits for the page's own signal, never a fixed time."""
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.test_e2e import ARTIFACTS, CHROMIUM, DEADLINE_MS, LAUNCH_ARGS, ROOT, _free_port, _wait_grids, _wait_idle
+from tests.e2e_server import require_chromium, start_app
+from tests.test_e2e import ARTIFACTS, CHROMIUM, DEADLINE_MS, LAUNCH_ARGS, _wait_grids, _wait_idle
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "пароль-для-проверки"
@@ -23,10 +19,7 @@ PASSWORD = "пароль-для-проверки"
 @pytest.fixture(scope="module")
 def signed_app(demo_db_url, tmp_path_factory):
     """A copy of the demo database with an analyst and a viewer, behind its own server with sign-in on."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium не установлен (apt-get install chromium)")
-        pytest.skip("Chromium не установлен")
+    require_chromium()
     from storage.db import make_engine
     from storage.users import set_user
     copy = tmp_path_factory.mktemp("registry_e2e") / "demo.sqlite3"
@@ -36,25 +29,9 @@ def signed_app(demo_db_url, tmp_path_factory):
     for name, role in (("analyst", "analyst"), ("viewer", "viewer")):
         set_user(engine, name, PASSWORD, role, by="test")
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "GOSPABLIKI_DATABASE_URL": url, "GOSPABLIKI_AUTH": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                "--server.headless", "true", "--server.address", "127.0.0.1"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    app = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + DEADLINE_MS / 1000
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            urllib.request.urlopen(app + "/_stcore/health", timeout=5)
-            break
-        except OSError:
-            time.sleep(0.3)  # polling interval, not a wait for something to happen
-    else:
-        process.kill()
-        pytest.fail("приложение не запустилось")
-    yield app, url
-    process.terminate()
-    process.wait(timeout=20)
+    server = start_app(url, auth=True)
+    yield server.url, url
+    server.stop()
 
 
 @pytest.fixture(scope="module")
