@@ -297,13 +297,14 @@ def measure_db(scale: str, repeat: int, log: Log, skip: tuple[str, ...] = ()) ->
 
 
 def rating_differences(first: QuarterRating, second: QuarterRating) -> list[str]:
-    """Columns in which two ratings of the same data differ on any page, owner or ranked row (exactly: the same
-    numbers, null only equals null; texts and lists equal)."""
+    """Columns in which two ratings of the same data differ on any page, owner or ranked row (numbers within 1e-9,
+    as against pandas — a sum over rows met in another order may differ in its last bits, and places compare scores
+    at 9 decimals; null only equals null; texts and lists equal)."""
     def same(a: pl.Series, b: pl.Series) -> bool:
         if not a.dtype.is_numeric():
             return a.to_list() == b.to_list()
         x, y = a.cast(pl.Float64).to_numpy(), b.cast(pl.Float64).to_numpy()
-        return len(x) == len(y) and bool(np.all((np.isnan(x) & np.isnan(y)) | (x == y)))
+        return len(x) == len(y) and bool(np.all((np.isnan(x) & np.isnan(y)) | np.isclose(x, y, rtol=0, atol=1e-9)))
 
     found = []
     frames = [("pages", first.pages, second.pages, "page_id"), ("owners", first.owners, second.owners, "owner_id")]
