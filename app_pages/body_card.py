@@ -98,14 +98,17 @@ _rating_tables.ranked_table(rating.payload, "heads", body, height=200)
 _rating_tables.ranked_table(rating.payload, "institutions", body, height=360)
 
 st.markdown("#### Показатели страниц органа: значения, баллы и причины «не оценивается»")
-choice = st.selectbox("Страница", card.pages["page_id"].to_list(), key="body_card_page",
-                      format_func=dict(zip(card.pages["page_id"].to_list(), card.pages["title"].to_list())).get)
-st.dataframe(dashes(card.indicators.filter(pl.col("page_id") == choice).drop("page_id"),
-                    {"value": 2, "points": 1}, ("na_reason", "inputs")), hide_index=True, width="stretch",
-             column_config={"code": st.column_config.TextColumn("Код", width="small"),
-                            "title": st.column_config.TextColumn("Показатель", width="medium"),
-                            "value": st.column_config.TextColumn("Значение"),
-                            "points": st.column_config.TextColumn("Баллы"),
-                            "weight": st.column_config.NumberColumn("Вес", format="%d"),
-                            "na_reason": st.column_config.TextColumn("Не оценивается, потому что", width="medium"),
-                            "inputs": st.column_config.TextColumn("Исходные данные", width="large")})
+if card.pages.is_empty():
+    st.caption("У органа и его руководителя нет страниц в реестре за этот квартал.")
+else:
+    choice = st.selectbox("Страница", card.pages["page_id"].to_list(), key="body_card_page",
+                          format_func=dict(zip(card.pages["page_id"].to_list(), card.pages["title"].to_list())).get)
+    st.dataframe(dashes(card.indicators.filter(pl.col("page_id") == choice).drop("page_id"),
+                        {"value": 2, "points": 1}, ("na_reason", "inputs")), hide_index=True, width="stretch",
+                 column_config={"code": st.column_config.TextColumn("Код", width="small"),
+                                "title": st.column_config.TextColumn("Показатель", width="medium"),
+                                "value": st.column_config.TextColumn("Значение"),
+                                "points": st.column_config.TextColumn("Баллы"),
+                                "weight": st.column_config.NumberColumn("Вес", format="%d"),
+                                "na_reason": st.column_config.TextColumn("Не оценивается, потому что", width="medium"),
+                                "inputs": st.column_config.TextColumn("Исходные данные", width="large")})

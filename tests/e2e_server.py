@@ -20,6 +20,31 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 START_DEADLINE_S = 90  # bounds a hang only: a server that never answers
 OUTPUT_TAIL = 4000  # characters of the server's output quoted in a failure
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+DEADLINE_MS = 120_000  # bounds a hang only
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium through Playwright, one per test module (import this fixture into the module)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+def wait_idle(page) -> None:
+    """Until Streamlit has finished the script run the page shows: connected, the app's run state «not running»,
+    its «Running…» status widget gone and no «Расчёт рейтинга…» spinner (the cached rating computation)."""
+    from playwright.sync_api import expect
+    app = page.locator('[data-testid="stApp"]')
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=DEADLINE_MS)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=DEADLINE_MS)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=DEADLINE_MS)
+    expect(page.locator('[data-testid="stSpinner"]')).to_have_count(0, timeout=DEADLINE_MS)
 
 
 def require_chromium() -> None:

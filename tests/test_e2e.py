@@ -9,42 +9,23 @@ from pathlib import Path
 import pytest
 
 from tests.app_screens import app_screens
-from tests.e2e_server import CHROMIUM, ROOT, require_chromium, start_app
+from tests.e2e_server import DEADLINE_MS, ROOT, browser, require_chromium, start_app  # noqa: F401 (fixture)
+from tests.e2e_server import wait_idle as _wait_idle
 
 ARTIFACTS = ROOT / "test-artifacts"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-DEADLINE_MS = 120_000  # bounds a hang only
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def app_url(demo_db_url):
+def app_url(demo_db_url, tmp_path_factory):
+    """The app on a copy of the demo database: the upload test below writes into it, and the session's demo
+    database is read by later modules (every-screen checks, reports) that expect the demo as built."""
     require_chromium()
-    server = start_app(demo_db_url)
+    copy = tmp_path_factory.mktemp("e2e_demo") / "demo.sqlite3"
+    shutil.copy(demo_db_url.removeprefix("sqlite:///"), copy)
+    server = start_app(f"sqlite:///{copy}")
     yield server.url
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def _wait_idle(page) -> None:
-    """Until Streamlit has finished the script run the page shows: connected, the app's run state «not running»,
-    its «Running…» status widget gone and no «Расчёт рейтинга…» spinner (the cached rating computation)."""
-    from playwright.sync_api import expect
-    app = page.locator('[data-testid="stApp"]')
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=DEADLINE_MS)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=DEADLINE_MS)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=DEADLINE_MS)
-    expect(page.locator('[data-testid="stSpinner"]')).to_have_count(0, timeout=DEADLINE_MS)
 
 
 def _wait_grids(page) -> None:

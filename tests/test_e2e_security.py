@@ -16,11 +16,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.app_screens import app_screens
-from tests.e2e_server import CHROMIUM, free_port, require_chromium, start_app
-
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-DEADLINE_MS = 120_000  # bounds a hang only
+from tests.e2e_server import DEADLINE_MS, browser, free_port, require_chromium, start_app  # noqa: F401 (fixture)
+from tests.e2e_server import wait_idle as _wait_idle
 PASSWORD = "пароль-для-браузера-2026"
 pytestmark = pytest.mark.e2e
 
@@ -84,24 +81,6 @@ def app_url(prepared):
     server, port = _start(prepared["url"], auth=True)
     yield f"http://127.0.0.1:{port}"
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def _wait_idle(page) -> None:
-    from playwright.sync_api import expect
-    app = page.locator('[data-testid="stApp"]')
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=DEADLINE_MS)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=DEADLINE_MS)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=DEADLINE_MS)
-    expect(page.locator('[data-testid="stSpinner"]')).to_have_count(0, timeout=DEADLINE_MS)
 
 
 def _login_form(page) -> None:

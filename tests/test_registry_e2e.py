@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e_server import require_chromium, start_app
-from tests.test_e2e import ARTIFACTS, CHROMIUM, DEADLINE_MS, LAUNCH_ARGS, _wait_grids, _wait_idle
+from tests.e2e_server import DEADLINE_MS, browser, require_chromium, start_app  # noqa: F401 (fixture)
+from tests.e2e_server import wait_idle as _wait_idle
+from tests.test_e2e import ARTIFACTS, _wait_grids
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "пароль-для-проверки"
@@ -32,15 +33,6 @@ def signed_app(demo_db_url, tmp_path_factory):
     server = start_app(url, auth=True)
     yield server.url, url
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def sign_in(browser, app: str, user: str):
