@@ -13,7 +13,7 @@ from core.domain import KIND_LABELS, OWNER_KINDS, PLATFORM_LABELS, PLATFORMS
 from core.calendar import Quarter, local_today
 from scoring.methodology import methodology_for
 from scoring.registry_view import RegistryView, build_registry_view
-from services.scope import Scope, scope_batches, scope_page_ids, scope_registry, scope_view
+from services.scope import Scope, body_scope, scope_batches, scope_page_ids, scope_registry, scope_view
 from storage import queries
 from storage.db import data_version, get_engine
 
@@ -29,7 +29,14 @@ def scope() -> Scope:
     """What this request's user may see (services.scope): a «body» user their executive body's family, others
     everything. Every cached reader below takes `scope().key` as an argument, so it is part of the cache key."""
     from app_pages._auth import current_body
-    return Scope(current_body())
+    body = current_body()
+    return _body_scope(version(), body) if body else Scope()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _body_scope(version_key: tuple, body: str) -> Scope:
+    """The body's scope with the other names it has had in the registry (services.scope.body_scope)."""
+    return body_scope(engine(), body)
 
 
 def version() -> tuple:

@@ -21,19 +21,32 @@ from scoring.rating import TABLES, QuarterRating
 from scoring.registry_view import RegistryView, body_of
 
 
+KEY_SEPARATOR = "\x1f"  # between the body's names in a scope's cache key (never in a registry name)
+
+
 @dataclass(frozen=True)
 class Scope:
-    """`body`: the executive body whose family is visible; None — everything (viewer, analyst, admin)."""
+    """`body`: the executive body whose family is visible; None — everything (viewer, analyst, admin). `aliases`:
+    the other names the same body has had in the registry (body_scope) — a past quarter is rated against the
+    registry of its day and names the body as it was named then; a renamed body keeps its user's binding."""
     body: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset((self.body, *self.aliases)) if self.body else frozenset()
 
     @property
     def key(self) -> str:
         """The scope as a cache key part ("" for everything)."""
-        return self.body or ""
+        return KEY_SEPARATOR.join((self.body, *self.aliases)) if self.body else ""
 
     @classmethod
     def from_key(cls, key: str) -> "Scope":
-        return cls(key or None)
+        if not key:
+            return cls()
+        body, *aliases = key.split(KEY_SEPARATOR)
+        return cls(body, tuple(aliases))
 
     @property
     def everything(self) -> bool:
@@ -41,6 +54,15 @@ class Scope:
 
 
 ALL = Scope()
+
+
+def body_scope(engine, body: str | None) -> Scope:
+    """The scope of a user bound to `body` (its registry name when the binding was made), with every other name
+    that executive body has had (storage.registry_history.owner_names)."""
+    if not body:
+        return ALL
+    from storage.registry_history import owner_names
+    return Scope(body, tuple(n for n in owner_names(engine, body) if n != body))
 
 
 def _row_body(row: dict) -> str:
@@ -72,15 +94,17 @@ def scope_payload(payload: dict, scope: Scope) -> dict:
     the reference table (Governor, Administration) is not the body's data and is left out."""
     if scope.everything or payload is None:
         return payload
-    body = scope.body
-    family = {r.get("owner") for name in TABLES for r in payload.get(name) or [] if _row_body(r) == body}
+    body, names = scope.body, scope.names
+    family = {r.get("owner") for name in TABLES for r in payload.get(name) or [] if _row_body(r) in names}
     out = dict(payload)
-    out["scope"] = {"body": body, **(payload.get("scope") or _aggregates(payload))}
+    # the body as this quarter names it (a past quarter may name it as it was then)
+    shown = next((r["owner"] for r in payload.get("bodies") or [] if r.get("owner") in names), body)
+    out["scope"] = {**(payload.get("scope") or _aggregates(payload)), "body": shown}
     for name in TABLES:
-        out[name] = [r for r in payload.get(name) or [] if _row_body(r) == body]
+        out[name] = [r for r in payload.get(name) or [] if _row_body(r) in names]
     out["reference"] = []
-    out["pages"] = [p for p in payload.get("pages") or [] if _row_body(p) == body]
-    out["streams"] = [s for s in payload.get("streams") or [] if _row_body(s) == body]
+    out["pages"] = [p for p in payload.get("pages") or [] if _row_body(p) in names]
+    out["streams"] = [s for s in payload.get("streams") or [] if _row_body(s) in names]
     if "differences" in payload:
         out["differences"] = [d for d in payload["differences"] or [] if d.get("owner") in family]
     if payload.get("early_warning"):
@@ -92,18 +116,18 @@ def scope_payload(payload: dict, scope: Scope) -> dict:
     return out
 
 
-def _family_frame(frame: pl.DataFrame, body: str) -> pl.DataFrame:
+def _family_frame(frame: pl.DataFrame, names: frozenset[str]) -> pl.DataFrame:
     """Rows of a frame with kind, owner_name and parent_name that belong to the body's family."""
     if frame.is_empty() or not {"kind", "owner_name", "parent_name"} <= set(frame.columns):
         return frame.clear() if not frame.is_empty() else frame
-    return frame.filter(body_of() == body)
+    return frame.filter(body_of().is_in(sorted(names)))
 
 
 def scope_rating(rating: QuarterRating, scope: Scope) -> QuarterRating:
     """The computation's frames (pages, weeks, owners, tables, streams) restricted to the family."""
     if scope.everything:
         return rating
-    body = scope.body
+    body = scope.names
     pages = _family_frame(rating.pages, body)
     page_ids = pages["page_id"] if "page_id" in pages.columns else pl.Series([], dtype=pl.Int64)
     tables = {name: (_family_frame(frame, body) if name != "reference" else frame.clear())
@@ -129,8 +153,8 @@ def scope_registry(view: RegistryView, scope: Scope) -> RegistryView:
     """The registry restricted to the family: its owners, its pages, and the kind × platform counts of those."""
     if scope.everything:
         return view
-    pages = view.pages.filter(pl.col("body_name") == scope.body)
-    owners = view.owners.filter(pl.col("body_name") == scope.body)
+    pages = view.pages.filter(pl.col("body_name").is_in(sorted(scope.names)))
+    owners = view.owners.filter(pl.col("body_name").is_in(sorted(scope.names)))
     counts = (pages.filter(pl.col("is_open")) if "is_open" in pages.columns else pages).group_by(
         "kind", "kind_label", "platform", "platform_label").agg(pl.len().alias("pages")).sort("kind", "platform")
     return RegistryView(pages, owners, counts.select(view.counts.columns) if not view.counts.is_empty() else counts)

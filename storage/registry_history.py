@@ -95,6 +95,23 @@ def registry_as_of(engine: Engine, day: date, *, first_load_backdated: bool = Fa
     return RegistryState(day, _owners_frame(owners), _pages_frame(pages, owners), snapshots)
 
 
+def owner_names(engine: Engine, name: str) -> list[str]:
+    """Every name of the owner(s) that bear or once bore `name`: the current one and those the registry batches'
+    before-images kept (a body renamed in a registry upload or on «Реестр»), sorted."""
+    o, rc = schema.owners, schema.registry_changes
+    with engine.connect() as conn:
+        current = {r.id: r.name for r in conn.execute(select(o.c.id, o.c.name))}
+        images = [(r.row_id, r.before) for r in conn.execute(
+            select(rc.c.row_id, rc.c.before).where(rc.c.table_name == "owners"))]
+    known: dict[int, set[str]] = defaultdict(set)
+    for owner_id, owner_name in current.items():
+        known[owner_id].add(owner_name)
+    for owner_id, before in images:
+        if isinstance(before, dict) and before.get("name"):
+            known[owner_id].add(before["name"])
+    return sorted({n for names in known.values() if name in names for n in names})
+
+
 def registry_for_rating(engine: Engine, day: date) -> RegistryState | None:
     """The registry a quarter ending on `day` is rated against (registry_as_of, first_load_backdated, with each
     page's registration and closing days as known now), or None when that is the current registry: no active

@@ -428,3 +428,25 @@ def test_a_page_added_on_the_screen_takes_over_the_page_its_exports_brought(regi
                  period=(date(2026, 4, 13), date(2026, 4, 19)))
     with registry.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.pages)).scalar_one() == 6
+
+
+def test_a_renamed_body_keeps_its_users_view_of_past_quarters(registry):
+    """The body renamed on 20.10.2026: III кв. names it as it was named then; its user (bound by either name) sees
+    its family in both quarters."""
+    from services.quarters import quarter_view
+    from services.scope import body_scope, scope_payload
+    old, new = "Департамент финансов Томской области", "Министерство финансов Томской области"
+    form = service.owner_form(registry, owner_id_of(registry, old))
+    service.save_owner(registry, form["owner_id"], {**form, "name": new}, form, user="аналитик", role="analyst",
+                       today=date(2026, 10, 20))
+    for bound in (new, old):  # a user bound before the renaming keeps the binding too
+        scope = body_scope(registry, bound)
+        assert scope.names == {old, new}
+        for quarter, shown in ((Quarter(2026, 3), old), (Quarter(2026, 4), new)):
+            payload = scope_payload(quarter_view(registry, quarter, TODAY).payload, scope)
+            assert [r["owner"] for r in payload["bodies"]] == [shown] and payload["scope"]["body"] == shown
+            assert {r["owner"] for r in payload["heads"]} == {"Петров Сергей Иванович, начальник Департамента финансов"}
+            assert payload["pages"] and all(p["owner"] in (shown, "Петров Сергей Иванович, начальник Департамента "
+                                                           "финансов", "ОГКУ «Центр бухгалтерского обслуживания»")
+                                            for p in payload["pages"])
+    assert body_scope(registry, "Департамент несуществующих дел").names == {"Департамент несуществующих дел"}
