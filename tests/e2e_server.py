@@ -79,6 +79,10 @@ class AppServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.log.exists():  # kept for a look after a failed browser test (test-artifacts/ is not committed)
+            kept = ROOT / "test-artifacts" / "servers"
+            kept.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.log, kept / f"streamlit-{self.port}.log")
         self.log.unlink(missing_ok=True)
 
 
