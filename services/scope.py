@@ -127,15 +127,15 @@ def scope_rating(rating: QuarterRating, scope: Scope) -> QuarterRating:
     """The computation's frames (pages, weeks, owners, tables, streams) restricted to the family."""
     if scope.everything:
         return rating
-    body = scope.names
-    pages = _family_frame(rating.pages, body)
+    names = scope.names
+    pages = _family_frame(rating.pages, names)
     page_ids = pages["page_id"] if "page_id" in pages.columns else pl.Series([], dtype=pl.Int64)
-    tables = {name: (_family_frame(frame, body) if name != "reference" else frame.clear())
+    tables = {name: (_family_frame(frame, names) if name != "reference" else frame.clear())
               for name, frame in rating.tables.items()}
     per_week = rating.per_week.filter(pl.col("page_id").is_in(page_ids.implode())) if "page_id" in \
         rating.per_week.columns else rating.per_week
-    return replace(rating, pages=pages, per_week=per_week, owners=_family_frame(rating.owners, body), tables=tables,
-                   streams=_family_frame(rating.streams, body))
+    return replace(rating, pages=pages, per_week=per_week, owners=_family_frame(rating.owners, names), tables=tables,
+                   streams=_family_frame(rating.streams, names))
 
 
 def scope_view(view, scope: Scope):
