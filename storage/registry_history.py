@@ -28,11 +28,12 @@ HISTORY_COLUMNS = {"owners": tuple(c for c in RESTORED["owners"] if c not in ("n
 @dataclass(frozen=True)
 class RegistryState:
     """Owners, pages and checklist snapshots in the schemas of storage.queries (what scoring.registry_view and the
-    public registry read)."""
+    public registry read). The rating's reading (registry_for_rating) carries no snapshots (None): the rating
+    reads the dated checklist facts itself (storage.rating_store)."""
     day: date
     owners: pl.DataFrame
     pages: pl.DataFrame
-    snapshots: pl.DataFrame
+    snapshots: pl.DataFrame | None
 
 
 def _entries(conn, table: str | None = None, row_id: int | None = None, active_only: bool = True) -> list:
@@ -47,10 +48,18 @@ def _entries(conn, table: str | None = None, row_id: int | None = None, active_o
     return list(conn.execute(query))
 
 
-def registry_as_of(engine: Engine, day: date, *, first_load_backdated: bool = False) -> RegistryState:
+def registry_as_of(engine: Engine, day: date) -> RegistryState:
     """The registry as it stood on `day` (see the module's note): owners and pages as the registry batches dated on
     or before it left them, and the checklist facts dated on or before it. An owner a page of that day names is
-    kept even if no batch dated by then recorded it (with its first recorded image).
+    kept even if no batch dated by then recorded it (with its first recorded image)."""
+    owners, pages, _ = _rows_as_of(engine, day, first_load_backdated=False)
+    snapshots = queries.snapshots_frame(engine).filter(pl.col("as_of") <= day)
+    return RegistryState(day, _owners_frame(owners), _pages_frame(pages, owners), snapshots)
+
+
+def _rows_as_of(engine: Engine, day: date, *, first_load_backdated: bool) -> tuple[dict, dict, dict]:
+    """The owner and page rows (images by id) of the registry as it stood on `day`, and the page rows as they are
+    now (by id).
 
     `first_load_backdated` (the rating's reading, registry_for_rating): nothing older than the registry's first
     upload is known, so the rows it created are taken as it created them on every earlier day too — a registry
@@ -91,8 +100,7 @@ def registry_as_of(engine: Engine, day: date, *, first_load_backdated: bool = Fa
         if owner_id is not None and owner_id not in owners and first_image.get(("owners", owner_id)):
             owners[owner_id] = first_image[("owners", owner_id)]
             wanted.append(owners[owner_id]["parent_id"])
-    snapshots = queries.snapshots_frame(engine).filter(pl.col("as_of") <= day)
-    return RegistryState(day, _owners_frame(owners), _pages_frame(pages, owners), snapshots)
+    return owners, pages, {k[1]: v for k, v in current.items() if k[0] == "pages"}
 
 
 def owner_names(engine: Engine, name: str) -> list[str]:
@@ -113,22 +121,24 @@ def owner_names(engine: Engine, name: str) -> list[str]:
 
 
 def registry_for_rating(engine: Engine, day: date) -> RegistryState | None:
-    """The registry a quarter ending on `day` is rated against (registry_as_of, first_load_backdated, with each
-    page's registration and closing days as known now), or None when that is the current registry: no active
-    registry batch is dated after `day`."""
+    """The owners and pages a quarter ending on `day` is rated against (the registry as of `day` with the first
+    upload backdated, each page's registration and closing days as known now; no snapshots), or None when that is
+    the current registry: no active registry batch is dated after `day`."""
     b, rc = schema.batches, schema.registry_changes
     with engine.connect() as conn:
         later = conn.execute(select(b.c.id).where(b.c.status == "active", b.c.as_of > day,
                                                   b.c.id.in_(select(rc.c.batch_id).distinct())).limit(1)).first()
     if later is None:
         return None
-    state = registry_as_of(engine, day, first_load_backdated=True)
+    owners, pages, now = _rows_as_of(engine, day, first_load_backdated=True)
     # a page's registration and closing days are facts about the page, whenever the registry learnt them: a page
-    # closed in May and marked closed in November is no page of III кв. (not a data gap there)
-    days = queries.pages_frame(engine).select("page_id", "registered_on", "closed_on")
-    pages = (state.pages.drop("registered_on", "closed_on").join(days, on="page_id", how="left")
-             .select(list(queries.PAGE_SCHEMA)))
-    return RegistryState(state.day, state.owners, pages, state.snapshots)
+    # closed in May and marked closed in November is no page of III кв. (not a data gap there). A page no longer
+    # in the registry now (deleted, or its owner cleared) has neither.
+    for page_id, image in pages.items():
+        known = now.get(page_id) or {}
+        known = known if known.get("owner_id") is not None else {}
+        pages[page_id] = {**image, "registered_on": known.get("registered_on"), "closed_on": known.get("closed_on")}
+    return RegistryState(day, _owners_frame(owners), _pages_frame(pages, owners), None)
 
 
 def _local_day(moment: str, tz) -> date:
