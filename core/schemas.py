@@ -202,7 +202,10 @@ F, R, S = FILE, REGISTRY, SCORING
 _REF = col("ref", pl.String, "страница внутри файла", "the page's id within the file", F)
 _PAGE_ID = col("page_id", pl.Int64, "страница реестра", "registry page id", S)
 _SOURCE_ROW = col("source_row", pl.Int64, "место в файле (запись или строка)", "record or row in the file", F)
-COUNTERS = ("views", "likes", "comments", "reposts", "reactions")
+# the engagement counters of a post, in this order (name, Russian and English description): one column each
+_COUNTER_TEXTS = {"views": ("просмотры", "views"), "likes": ("лайки", "likes"), "comments": ("комментарии", "comments"),
+                  "reposts": ("репосты", "reposts"), "reactions": ("реакции", "reactions")}
+COUNTERS = tuple(_COUNTER_TEXTS)
 
 POST = Table("post", "публикации", (
     _REF, _PAGE_ID,
@@ -214,11 +217,7 @@ POST = Table("post", "публикации", (
     col("is_pinned", pl.Boolean, "закреплена", "pinned", F),
     col("is_live", pl.Boolean, "прямой эфир", "a live stream post", F, S),
     col("text", pl.String, "текст публикации", "post text", F),
-    col("views", pl.Int64, "просмотры", "views", F, S),
-    col("likes", pl.Int64, "лайки", "likes", F, S),
-    col("comments", pl.Int64, "комментарии", "comments", F, S),
-    col("reposts", pl.Int64, "репосты", "reposts", F, S),
-    col("reactions", pl.Int64, "реакции", "reactions", F, S),
+    *(col(name, pl.Int64, ru, en, F, S) for name, (ru, en) in _COUNTER_TEXTS.items()),
     col("paid_reactions", pl.Int64, "платные реакции (звёзды Telegram), не учитываются в вовлечённости",
         "paid reactions (Telegram Stars), not engagement", F),
     _SOURCE_ROW,
