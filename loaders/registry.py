@@ -16,7 +16,7 @@ from loaders.errors import LoadError, LoadIssue, fail
 from loaders.tabular import (ROW_COLUMN, Sheet, is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets,
                              refuse_if_no_rows, resolve_columns)
 from loaders.unpack import unpack
-from loaders.urls import UrlError, normalize_page_url, platform_id_from_registry
+from loaders.urls import PageRef, normalize_page_url, platform_id_from_registry
 from loaders.values import name_key, parse_date, parse_flag, parse_percent, parse_whole
 
 MAX_ISSUES = 200
@@ -276,17 +276,9 @@ def _read_template(sheet: Sheet, columns: dict[str, str], filename: str, known: 
         if not cell.get("url"):
             out.error(row, header["url"], "не указана ссылка на страницу")
             continue
-        try:
-            ref = normalize_page_url(cell["url"], platform)
-        except UrlError as exc:
-            out.error(row, header["url"], str(exc))
+        ref, platform_id = _page_ref(out, cell, header, row, platform)
+        if ref is None:
             continue
-        platform_id = ref.platform_id
-        if cell.get("platform_id"):
-            try:
-                platform_id = platform_id_from_registry(platform, cell["platform_id"])
-            except UrlError as exc:
-                out.error(row, header["platform_id"], str(exc))
         page = {"owner_key": owner_key, "platform": platform, "page_key": ref.key, "platform_id": platform_id,
                 "url": ref.canonical_url, "responsible": cell.get("responsible"),
                 "registered_on": out.parse(parse_date, cell.get("registered_on"), row, header["registered_on"], today)}
@@ -300,6 +292,20 @@ def _read_template(sheet: Sheet, columns: dict[str, str], filename: str, known: 
         build.page(row, header["url"], page)
     build.check_parents(header["parent"])
     return build.result("registry_template")
+
+
+def _page_ref(out: _Collector, cell: dict, header: dict[str, str], row: int,
+              platform: str | None = None) -> tuple[PageRef | None, str | None]:
+    """The row's page (its link, of `platform` when the row names one) and platform id: the «ID на платформе» cell
+    when filled, else what the link says. (None, None) after a located error in the link; a bad id cell is a
+    located error too, the link's id standing in."""
+    ref = out.parse(normalize_page_url, cell["url"], row, header["url"], platform)
+    if ref is None:
+        return None, None
+    given = cell.get("platform_id")
+    platform_id = out.parse(lambda value: platform_id_from_registry(ref.platform, value), given, row,
+                            header["platform_id"]) if given else None
+    return ref, platform_id or ref.platform_id
 
 
 def _ogrn(out: _Collector, value: str | None, row: int, column: str) -> str | None:
@@ -363,17 +369,9 @@ def _read_gospubliki(sheet: Sheet, columns: dict[str, str], filename: str, known
             if not cell.get("exemption"):
                 out.warn(row, header["url"], f"у «{name}» не указана ссылка на страницу")
             continue
-        try:
-            ref = normalize_page_url(cell["url"])
-        except UrlError as exc:
-            out.error(row, header["url"], str(exc))
+        ref, platform_id = _page_ref(out, cell, header, row)
+        if ref is None:
             continue
-        platform_id = ref.platform_id
-        if cell.get("platform_id"):
-            try:
-                platform_id = platform_id_from_registry(ref.platform, cell["platform_id"])
-            except UrlError as exc:
-                out.error(row, header["platform_id"], str(exc))
         page = {"owner_key": owner_key, "platform": ref.platform, "page_key": ref.key, "platform_id": platform_id,
                 "url": ref.canonical_url, "registered_on": None, "responsible": None,
                 "status_mark": out.parse(parse_flag, cell.get("status_mark"), row, header["status_mark"]),

@@ -20,7 +20,7 @@ _VK_NUMERIC = re.compile(r"^(club|public|event)(\d{1,19})$")
 _VK_USER = re.compile(r"^id(\d{1,19})$")
 _VK_NAME = re.compile(r"^[a-z0-9_.]{2,64}$")
 _TG_NAME = re.compile(r"^[a-z0-9_]{4,64}$")
-_OK_NAME = re.compile(r"^[a-z0-9_.\-]{2,64}$")
+_OK_NAME = re.compile(r"^(?!(?:group|profile)$)[a-z0-9_.\-]{2,64}$")  # «group», «profile» alone: no group's name
 _VK_WALL = re.compile(r"^wall(-?\d{1,19})_(\d{1,19})$")
 _TG_INVITE = re.compile(r"^\+[a-z0-9_\-]{1,64}$")
 _NUMBER = re.compile(r"^\d{1,19}$")  # an id on a platform: a 64-bit number
@@ -111,9 +111,15 @@ def key_from_platform_id(platform: str, platform_id: str | None) -> str | None:
     return {"ok": f"group/{platform_id}", "telegram": f"c/{platform_id}"}.get(platform)
 
 
+def _named(platform: str, part: str, pattern: re.Pattern, raw: str, what: str) -> PageRef:
+    """A page by its screen name (an `@` before it is dropped) when the platform's `pattern` allows the name."""
+    name = part.lstrip("@")
+    if not pattern.match(name):
+        raise UrlError(f"«{_shown(raw)}» не похоже на адрес {what}")
+    return PageRef(platform, name)
+
+
 def _vk(parts: list[str], raw: str) -> PageRef:
-    if not parts:
-        raise UrlError(f"в ссылке «{_shown(raw)}» нет адреса сообщества ВКонтакте")
     name = parts[0].lstrip("@")
     if len(name) > 70:
         raise UrlError(f"«{_shown(raw)}» не похоже на адрес страницы ВКонтакте")
@@ -121,30 +127,20 @@ def _vk(parts: list[str], raw: str) -> PageRef:
         return vk_ref_from_owner_id(-int(m.group(2)))
     if m := _VK_USER.match(name):
         return vk_ref_from_owner_id(int(m.group(1)))
-    if _VK_WALL.match(name):
-        return vk_ref_from_owner_id(int(_VK_WALL.match(name).group(1)))
-    if not _VK_NAME.match(name):
-        raise UrlError(f"«{_shown(raw)}» не похоже на адрес страницы ВКонтакте")
-    return PageRef("vk", name)
+    if m := _VK_WALL.match(name):
+        return vk_ref_from_owner_id(int(m.group(1)))
+    return _named("vk", name, _VK_NAME, raw, "страницы ВКонтакте")
 
 
 def _ok(parts: list[str], raw: str) -> PageRef:
-    if not parts:
-        raise UrlError(f"в ссылке «{_shown(raw)}» нет адреса группы Одноклассников")
     if parts[0] in ("group", "profile") and len(parts) >= 2 and _NUMBER.match(parts[1]):
         return PageRef("ok", f"{parts[0]}/{parts[1]}", parts[1] if parts[0] == "group" else None)
-    m = re.match(r"^group(\d{1,19})$", parts[0])
-    if m:
+    if m := re.match(r"^group(\d{1,19})$", parts[0]):
         return PageRef("ok", f"group/{m.group(1)}", m.group(1))
-    name = parts[0].lstrip("@")
-    if not _OK_NAME.match(name) or name in ("group", "profile"):
-        raise UrlError(f"«{_shown(raw)}» не похоже на адрес группы Одноклассников")
-    return PageRef("ok", name)
+    return _named("ok", parts[0], _OK_NAME, raw, "группы Одноклассников")
 
 
 def _telegram(parts: list[str], raw: str) -> PageRef:
-    if not parts:
-        raise UrlError(f"в ссылке «{_shown(raw)}» нет имени канала Telegram")
     if parts[0] == "s" and len(parts) >= 2:
         parts = parts[1:]
     if parts[0] == "c" and len(parts) >= 2 and _NUMBER.match(parts[1]):
@@ -154,19 +150,17 @@ def _telegram(parts: list[str], raw: str) -> PageRef:
         if not _TG_INVITE.match(invite):
             raise UrlError(f"«{_shown(raw)}» не похоже на ссылку-приглашение Telegram (t.me/+…)")
         return PageRef("telegram", invite)
-    name = parts[0].lstrip("@")
-    if not _TG_NAME.match(name):
-        raise UrlError(f"«{_shown(raw)}» не похоже на адрес канала Telegram")
-    return PageRef("telegram", name)
+    return _named("telegram", parts[0], _TG_NAME, raw, "канала Telegram")
 
 
 def _max(parts: list[str], raw: str) -> PageRef:
-    if not parts:
-        raise UrlError(f"в ссылке «{_shown(raw)}» нет адреса канала MAX")
     return PageRef("max", "/".join(parts[:2]))
 
 
+# a platform's page parser (given the link's non-empty path) and what a link without a path lacks
 _PARSERS = {"vk": _vk, "ok": _ok, "telegram": _telegram, "max": _max}
+_MISSING = {"vk": "адреса сообщества ВКонтакте", "ok": "адреса группы Одноклассников",
+            "telegram": "имени канала Telegram", "max": "адреса канала MAX"}
 _PLATFORM_NAMES = {"vk": "ВКонтакте", "ok": "Одноклассники", "telegram": "Telegram", "max": "MAX"}
 
 
@@ -188,6 +182,8 @@ def normalize_page_url(url: str, platform: str | None = None) -> PageRef:
     if platform is not None and platform != found:
         raise UrlError(f"ссылка «{_shown(raw)}» ведёт на {_PLATFORM_NAMES[found]}, а указана платформа "
                        f"{_PLATFORM_NAMES.get(platform, platform)}")
+    if not parts:
+        raise UrlError(f"в ссылке «{_shown(raw)}» нет {_MISSING[found]}")
     return _checked(_PARSERS[found](parts, raw), raw)
 
 
