@@ -105,29 +105,39 @@ def weeks_of(mask: int | None, weeks: list[date]) -> list[date]:
     return [week for number, week in enumerate(weeks) if mask and mask >> number & 1]
 
 
+CHUNK_WEEKS = 7  # a day mask holds the days of 7 weeks (49 bits of an Int64); a quarter's ≤ 14 weeks take two
+
+
 def coverage_masks(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) -> pl.LazyFrame:
     """Per page, two week masks of the quarter: the weeks whose seven days the active batches cover (in the
     union of their periods: two exports that meet mid-week cover the week together) and the weeks covered on
-    some but not all days. Each coverage row is cut into the weeks it touches, each piece a mask of its days."""
+    some but not all days. Each coverage row becomes day masks of the quarter's days (7 weeks a mask), the
+    page's rows are OR-ed together (the union), and each week's seven bits are read off."""
     n = len(window.weeks)
     last_day = window.week_end - timedelta(days=1)
     first = pl.lit(window.first_week)
     day_from = (pl.max_horizontal(pl.col("date_from"), first) - first).dt.total_days()
     day_to = (pl.min_horizontal(pl.col("date_to"), pl.lit(last_day)) - first).dt.total_days()
-    week_lo, week_hi = pl.col("day_from") // 7, pl.col("day_to") // 7
-    low_day = pl.max_horizontal(pl.col("day_from") - pl.col("week_no") * 7, pl.lit(0))
-    high_day = pl.min_horizontal(pl.col("day_to") - pl.col("week_no") * 7, pl.lit(6))
-    days = _bits(low_day, high_day + 1)
-    per_week = (coverage.lazy().filter(pl.col("data_kind") == data_kind, pl.col("date_to") >= window.first_week,
+    chunk_days = 7 * CHUNK_WEEKS
+    chunks = range((n + CHUNK_WEEKS - 1) // CHUNK_WEEKS)
+    day_masks = [_bits((pl.col("day_from") - c * chunk_days).clip(0, chunk_days),
+                       (pl.col("day_to") + 1 - c * chunk_days).clip(0, chunk_days)).alias(f"__days{c}")
+                 for c in chunks]
+    per_page = (coverage.lazy().filter(pl.col("data_kind") == data_kind, pl.col("date_to") >= window.first_week,
                                        pl.col("date_from") <= last_day, pl.col("date_from") <= pl.col("date_to"))
                 .select("page_id", day_from.alias("day_from"), day_to.alias("day_to"))
-                .with_columns(pl.int_ranges(week_lo, week_hi + 1).alias("week_no")).explode("week_no")
-                .filter(pl.col("week_no").is_between(0, n - 1))
-                .group_by("page_id", "week_no").agg(days.bitwise_or().alias("__days")))
-    bit = _week_bit()
-    return per_week.group_by("page_id").agg(
-        pl.when(pl.col("__days") == FULL_WEEK).then(bit).otherwise(0).sum().alias("full_mask"),
-        pl.when(pl.col("__days") != FULL_WEEK).then(bit).otherwise(0).sum().alias("partial_cover_mask"))
+                .select("page_id", *day_masks)
+                .group_by("page_id").agg(pl.col(f"__days{c}").bitwise_or() for c in chunks))
+
+    def week_days(w: int) -> pl.Expr:  # the seven day bits of week w
+        return (pl.col(f"__days{w // CHUNK_WEEKS}") // (1 << (7 * (w % CHUNK_WEEKS)))) % (1 << 7)
+
+    full = pl.sum_horizontal(pl.when(week_days(w) == FULL_WEEK).then(pl.lit(1 << w, dtype=pl.Int64))
+                             .otherwise(pl.lit(0, dtype=pl.Int64)) for w in range(n))
+    partial = pl.sum_horizontal(pl.when((week_days(w) != FULL_WEEK) & (week_days(w) != 0))
+                                .then(pl.lit(1 << w, dtype=pl.Int64)).otherwise(pl.lit(0, dtype=pl.Int64))
+                                for w in range(n))
+    return per_page.select("page_id", full.alias("full_mask"), partial.alias("partial_cover_mask"))
 
 
 def covered_pages(coverage: pl.DataFrame, data_kind: str, window: QuarterWindow) -> pl.LazyFrame:
@@ -189,48 +199,49 @@ def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFra
     (weekly_grid), from these masks."""
     n = len(window.weeks)
     start = ((first_full_week("registered_on") - pl.lit(window.first_week)).dt.total_days() // 7).clip(0, n)
-    # weeks at the norm, whatever their coverage: a norm of 0 is met by every week, with posts or without
-    at_norm = (per_week.lazy().join(pages.lazy().select("page_id", "norm"), on="page_id")
-               .filter(pl.col("posts") >= pl.col("norm"))
-               .group_by("page_id").agg(_week_bit().sum().alias("__at_norm"))
-               .join(pages.lazy().select("page_id"), on="page_id", how="right")
-               .join(pages.lazy().select("page_id", "norm"), on="page_id")
-               .select("page_id", pl.when(pl.col("norm") <= 0).then(_bits(pl.lit(0), pl.lit(n)))
-                       .otherwise(pl.col("__at_norm").fill_null(0)).alias("__at_norm")))
-    with_posts = (per_week.lazy().filter(pl.col("posts") > 0).group_by("page_id")
-                  .agg(_week_bit().sum().alias("__with_posts")))
+    base = (pages.lazy().select("page_id", "norm", start.fill_null(0).cast(pl.Int32).alias("start_week_no"),
+                                end_week_number(window).alias("end_week_no"))
+            .join(coverage_masks(coverage, "posts", window), on="page_id", how="left")
+            .with_columns(pl.col("full_mask").fill_null(0), pl.col("partial_cover_mask").fill_null(0),
+                          _bits(pl.col("start_week_no"), pl.min_horizontal(pl.col("end_week_no"),
+                                                                           pl.lit(ended_weeks(window, today))))
+                          .alias("__eligible")))
+    # one pass over the page × week rows: the weeks at the norm and with posts, and the sums of the counted
+    # weeks — a week with posts is counted when eligible and fully covered, or partly covered and at the norm
+    bit = _week_bit()
+    at_norm_row = pl.col("posts") >= pl.col("norm")
+    counted_row = (((pl.col("__eligible") & bit) != 0)
+                   & (((pl.col("full_mask") & bit) != 0) | (((pl.col("partial_cover_mask") & bit) != 0) & at_norm_row)))
+    weekly = (per_week.lazy().join(base.select("page_id", "norm", "full_mask", "partial_cover_mask", "__eligible"),
+                                   on="page_id")
+              # plain sums of masked columns: a filter inside the aggregation is evaluated group by group
+              .select("page_id", pl.when(at_norm_row).then(bit).otherwise(0).alias("__at_norm"),
+                      pl.when(pl.col("posts") > 0).then(bit).otherwise(0).alias("__with_posts"),
+                      *[pl.when(counted_row).then(pl.col(c)).otherwise(0).alias(c) for c in ("posts", *POST_SUMS)])
+              .group_by("page_id").agg(pl.all().sum()))
     eligible, full, part = pl.col("__eligible"), pl.col("full_mask"), pl.col("partial_cover_mask")
-    at_norm_weeks = pl.col("__at_norm")
-    masks = (pages.lazy().select("page_id", "norm", start.fill_null(0).cast(pl.Int32).alias("start_week_no"),
-                                 end_week_number(window).alias("end_week_no"))
-             .join(coverage_masks(coverage, "posts", window), on="page_id", how="left")
-             .join(at_norm, on="page_id", how="left")
-             .join(with_posts, on="page_id", how="left")
-             .with_columns(pl.col("full_mask").fill_null(0), pl.col("partial_cover_mask").fill_null(0),
-                           pl.col("__at_norm").fill_null(0), pl.col("__with_posts").fill_null(0),
-                           _bits(pl.col("start_week_no"), pl.min_horizontal(pl.col("end_week_no"),
-                                                                            pl.lit(ended_weeks(window, today))))
-                           .alias("__eligible"))
-             # methodology.md §3: all seven days covered, or partly covered and already at the norm
-             .with_columns((eligible & (full | (part & at_norm_weeks))).alias("counted_mask"),
-                           (eligible & part & ~at_norm_weeks).alias("partial_mask"),
-                           (eligible & ~full & ~part).alias("no_data_mask"))
-             .with_columns((pl.col("counted_mask") & at_norm_weeks).alias("met_mask"),
-                           (pl.col("counted_mask") & ~at_norm_weeks).alias("below_norm_mask"))
-             .with_columns((pl.col("below_norm_mask") & ~pl.col("__with_posts")).alias("zero_mask"))
-             .drop("__eligible", "__at_norm", "__with_posts"))
-    sums = (per_week.lazy().join(masks.select("page_id", "counted_mask"), on="page_id")
-            .filter(_has_week("counted_mask"))
-            .group_by("page_id").agg(pl.col("posts").sum(), *[pl.col(c).sum() for c in POST_SUMS]))
+    # weeks at the norm, whatever their coverage: a norm of 0 is met by every week, with posts or without
+    at_norm_weeks = (pl.when(pl.col("norm") <= 0).then(_bits(pl.lit(0), pl.lit(n)))
+                     .otherwise(pl.col("__at_norm").fill_null(0)))
     counted = pl.col("counted_mask") != 0
-    return (masks.join(sums, on="page_id", how="left")
+    return (base.join(weekly, on="page_id", how="left")
+            .with_columns(at_norm_weeks.alias("__at_norm"), pl.col("__with_posts").fill_null(0))
+            # methodology.md §3: all seven days covered, or partly covered and already at the norm
+            .with_columns((eligible & (full | (part & pl.col("__at_norm")))).alias("counted_mask"),
+                          (eligible & part & ~pl.col("__at_norm")).alias("partial_mask"),
+                          (eligible & ~full & ~part).alias("no_data_mask"))
+            .with_columns((pl.col("counted_mask") & pl.col("__at_norm")).alias("met_mask"),
+                          (pl.col("counted_mask") & ~pl.col("__at_norm")).alias("below_norm_mask"))
+            .with_columns((pl.col("below_norm_mask") & ~pl.col("__with_posts")).alias("zero_mask"))
             .with_columns(pl.col("counted_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks"),
                           pl.col("met_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_ok"),
                           pl.col("no_data_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_no_data"),
                           pl.col("partial_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_partial"),
                           pl.col("posts").fill_null(0).cast(pl.Int64),
                           *[pl.when(counted).then(pl.col(c).fill_null(0)).cast(pl.Int64).alias(c) for c in POST_SUMS])
-            .drop("norm").collect())
+            .select("page_id", "start_week_no", "end_week_no", "full_mask", "partial_cover_mask", "counted_mask",
+                    "partial_mask", "no_data_mask", "met_mask", "below_norm_mask", "zero_mask", "posts", *POST_SUMS,
+                    "weeks", "weeks_ok", "weeks_no_data", "weeks_partial").collect())
 
 
 def weekly_grid(page_weeks: pl.DataFrame, per_week: pl.DataFrame, window: QuarterWindow, today: date) -> pl.DataFrame:
