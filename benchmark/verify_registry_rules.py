@@ -30,6 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 TOMSK = timezone(timedelta(hours=7))
@@ -57,26 +58,30 @@ GOV = "Губернатор Томской области"
 KIND_LABEL = {"governor": "Губернатор", "executive_body": "Исполнительный орган", "head": "Руководитель",
               "institution": "Учреждение"}
 PLATFORM_LABEL = {"vk": "ВКонтакте", "ok": "Одноклассники", "telegram": "Telegram"}
-
-
-@dataclass
-class Owner:
-    name: str
-    kind: str
-    parent: str | None = None
-    ogrn: str | None = None
+HOST_PLATFORM = {"vk.com": "vk", "ok.ru": "ok", "t.me": "telegram"}
 
 
 @dataclass
 class Page:
     owner: str
-    platform: str
     url: str
-    platform_id: str | None
+    platform_id: str | None  # the registry's «ID на платформе»; none for OK (the link's group id stands)
     registered_on: date
     added_on: date = FIRST_UPLOAD  # the «сведения на» day of the save/upload that entered it
     closed_on: date | None = None  # set by a later save (recorded whenever)
     registered_history: list = field(default_factory=list)  # (recorded day, new registration day)
+
+    @property
+    def platform(self) -> str:
+        return HOST_PLATFORM[self.url.split("/")[2]]
+
+
+class Owner(NamedTuple):
+    """An owner as a registry file states it (never changed: renames and moves are OWNER_CHANGES)."""
+    name: str
+    kind: str
+    parent: str | None = None
+    ogrn: str | None = None
 
 
 OWNERS = [Owner(GOV, "governor"), Owner(A, "executive_body", ogrn="1027000000001"),
@@ -85,28 +90,24 @@ OWNERS = [Owner(GOV, "governor"), Owner(A, "executive_body", ogrn="1027000000001
           Owner(IA, "institution", A, "1027000000002"), Owner(IB, "institution", B, "1027000000004"),
           Owner(IC, "institution", C, "1027000000006")]
 D23 = date(2023, 3, 15)
-PAGES = [
-    Page(GOV, "vk", "https://vk.com/gubernator_tomsk", "1001", date(2023, 6, 1)),
-    Page(A, "vk", "https://vk.com/depfin_tomsk", "2002", D23),
-    Page(A, "ok", "https://ok.ru/group/70000000000010", None, D23),
-    Page(A, "telegram", "https://t.me/depfin_tomsk", "3003", D23),
-    Page(HA, "vk", "https://vk.com/petrov_fin", "2101", D23),
-    Page(HA, "telegram", "https://t.me/petrov_fin_tg", "3101", D23),
-    Page(IA, "vk", "https://vk.com/cbo_tomsk", "2201", D23),
-    Page(IA, "ok", "https://ok.ru/group/70000000000020", None, D23),
-    Page(B, "vk", "https://vk.com/zdrav_tomsk", "2301", D23),
-    Page(B, "ok", "https://ok.ru/group/70000000000030", None, D23),
-    Page(B, "telegram", "https://t.me/zdrav_tomsk", "3301", D23),
-    Page(HB, "vk", "https://vk.com/sidorova_zdrav", "2401", D23),
-    Page(IB, "vk", "https://vk.com/medcenter_tomsk", "2501", D23),
-    Page(IB, "telegram", "https://t.me/medcenter_tomsk", "3501", D23),
-    Page(C, "vk", "https://vk.com/obr_tomsk", "2601", D23),
-    Page(C, "telegram", "https://t.me/obr_tomsk", "3601", D23),
-    Page(HC, "vk", "https://vk.com/kuznetsov_obr", "2701", D23),
-    Page(HC, "ok", "https://ok.ru/group/70000000000070", None, D23),
-    Page(HC, "telegram", "https://t.me/kuznetsov_obr", "3701", D23),
-    Page(IC, "vk", "https://vk.com/trco_tomsk", "2801", D23),
-]
+# the first upload's pages, owner by owner: link → «ID на платформе»
+FIRST_LINKS = {
+    GOV: {"https://vk.com/gubernator_tomsk": "1001"},
+    A: {"https://vk.com/depfin_tomsk": "2002", "https://ok.ru/group/70000000000010": None,
+        "https://t.me/depfin_tomsk": "3003"},
+    HA: {"https://vk.com/petrov_fin": "2101", "https://t.me/petrov_fin_tg": "3101"},
+    IA: {"https://vk.com/cbo_tomsk": "2201", "https://ok.ru/group/70000000000020": None},
+    B: {"https://vk.com/zdrav_tomsk": "2301", "https://ok.ru/group/70000000000030": None,
+        "https://t.me/zdrav_tomsk": "3301"},
+    HB: {"https://vk.com/sidorova_zdrav": "2401"},
+    IB: {"https://vk.com/medcenter_tomsk": "2501", "https://t.me/medcenter_tomsk": "3501"},
+    C: {"https://vk.com/obr_tomsk": "2601", "https://t.me/obr_tomsk": "3601"},
+    HC: {"https://vk.com/kuznetsov_obr": "2701", "https://ok.ru/group/70000000000070": None,
+         "https://t.me/kuznetsov_obr": "3701"},
+    IC: {"https://vk.com/trco_tomsk": "2801"},
+}
+PAGES = [Page(owner, url, platform_id, date(2023, 6, 1) if owner == GOV else D23)
+         for owner, links in FIRST_LINKS.items() for url, platform_id in links.items()]
 FIRST_PAGES = {p.url for p in PAGES}
 
 
@@ -130,13 +131,13 @@ SECOND_UPLOAD = date(2026, 10, 25)
 # (what, save day, arguments) in the order they are made
 EDITS = [
     ("close", date(2026, 6, 1), "https://vk.com/obr_tomsk", date(2026, 5, 13)),          # C's old VK, Wed in May
-    ("add", date(2026, 6, 1), Page(C, "vk", "https://vk.com/obr_tomsk_new", "2602", date(2026, 5, 13),
+    ("add", date(2026, 6, 1), Page(C, "https://vk.com/obr_tomsk_new", "2602", date(2026, 5, 13),
                                    added_on=date(2026, 6, 1))),                           # C's new VK
     ("close", date(2026, 7, 20), "https://ok.ru/group/70000000000070", date(2026, 7, 15)),  # HC's OK, Wed, 2 weeks
-    ("add", date(2026, 8, 5), Page(IC, "ok", "https://ok.ru/group/70000000000080", None, date(2026, 8, 5),
+    ("add", date(2026, 8, 5), Page(IC, "https://ok.ru/group/70000000000080", None, date(2026, 8, 5),
                                    added_on=date(2026, 8, 5))),                           # IC's OK, Wed 05.08
-    ("add", OCT, Page(HB, "telegram", "https://t.me/sidorova_zdrav", "3402", date(2026, 10, 7), added_on=OCT)),
-    ("add", OCT, Page(HA, "ok", "https://ok.ru/group/70000000000040", None, date(2024, 2, 1), added_on=OCT)),
+    ("add", OCT, Page(HB, "https://t.me/sidorova_zdrav", "3402", date(2026, 10, 7), added_on=OCT)),
+    ("add", OCT, Page(HA, "https://ok.ru/group/70000000000040", None, date(2024, 2, 1), added_on=OCT)),
     ("parent", OCT, IA, B),
     ("rename", OCT, HC, HC_NEW),
     ("registered", OCT, "https://vk.com/medcenter_tomsk", date(2026, 7, 22)),  # corrected: registered after II кв.
@@ -150,7 +151,7 @@ EDITS = [
 ]
 # the second registry file, «сведения на» 25.10.2026: C restated (its closed VK too) and a new institution of C
 SECOND_OWNERS = [Owner(IC2, "institution", C, "1027000000007")]
-SECOND_PAGES = [Page(IC2, "vk", "https://vk.com/rcro_tomsk", "2901", date(2025, 1, 10), added_on=SECOND_UPLOAD)]
+SECOND_PAGES = [Page(IC2, "https://vk.com/rcro_tomsk", "2901", date(2025, 1, 10), added_on=SECOND_UPLOAD)]
 SECOND_RESTATED = ["https://vk.com/obr_tomsk", "https://t.me/obr_tomsk"]
 
 # owner history: (day, owner, field, value)
