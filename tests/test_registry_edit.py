@@ -62,62 +62,57 @@ def save_page(engine, address: str, role: str = "analyst", today: date = TODAY, 
                              role=role, today=today)
 
 
+def save_owner(engine, owner: str, role: str = "analyst", today: date = TODAY, **changes):
+    owner_id = owner_id_of(engine, owner)
+    form = service.owner_form(engine, owner_id)
+    return service.save_owner(engine, owner_id, {**form, **changes}, form, user="аналитик", role=role, today=today)
+
+
+def refused(engine, save, *args, **kwargs) -> service.EditRefused:
+    """What `save(engine, …)` is refused with; nothing is written (every registry table as it was)."""
+    before = fingerprint(engine)
+    with pytest.raises(service.EditRefused) as refusal:
+        save(engine, *args, **kwargs)
+    assert fingerprint(engine) == before
+    return refusal.value
+
+
 # --- refused edits: a Russian message at the cell, nothing written ---
 
-def test_a_vk_address_on_a_telegram_page_is_refused_at_the_link_cell(registry):
-    before = fingerprint(registry)
-    with pytest.raises(service.EditRefused) as refused:
-        save_page(registry, "https://t.me/depfin_tomsk", url="https://vk.com/depfin_other")
-    assert refused.value.at("url") == ["ссылка «https://vk.com/depfin_other» ведёт на ВКонтакте, а указана "
-                                       "платформа Telegram"]
-    assert "Изменения не сохранены" in str(refused.value)
-    assert fingerprint(registry) == before
+DEPFIN, INSTITUTION = "https://vk.com/depfin_tomsk", "ОГКУ «Центр бухгалтерского обслуживания»"
 
 
-def test_a_parent_that_is_not_an_executive_body_is_refused_at_the_parent_cell(registry):
-    before = fingerprint(registry)
-    institution = owner_id_of(registry, "ОГКУ «Центр бухгалтерского обслуживания»")
-    form = service.owner_form(registry, institution)
-    with pytest.raises(service.EditRefused) as refused:
-        service.save_owner(registry, institution, {**form, "parent": "Губернатор Томской области"}, form,
-                           user="аналитик", role="analyst", today=TODAY)
-    assert refused.value.at("parent") == ["вышестоящим органом может быть только исполнительный орган, а "
-                                          "«Губернатор Томской области» — губернатор"]
-    with pytest.raises(service.EditRefused) as unknown:  # a name no owner of the registry has
-        service.save_owner(registry, institution, {**form, "parent": "Департамент несуществующих дел"}, form,
-                           user="аналитик", role="analyst", today=TODAY)
-    assert "не найден" in unknown.value.at("parent")[0]
-    assert fingerprint(registry) == before
-
-
-def test_a_duplicate_address_is_refused_at_the_link_cell(registry):
-    before = fingerprint(registry)
-    with pytest.raises(service.EditRefused) as refused:
-        save_page(registry, "https://vk.com/depfin_tomsk", url="vk.com/gubernator_tomsk")
-    assert refused.value.at("url") == ["страница https://vk.com/gubernator_tomsk уже есть в реестре: «Губернатор "
-                                       "Томской области», https://vk.com/gubernator_tomsk"]
-    with pytest.raises(service.EditRefused) as same_id:  # the platform id of another page
-        save_page(registry, "https://vk.com/depfin_tomsk", platform_id="1001")
-    assert "уже указан у другой страницы" in same_id.value.at("platform_id")[0]
-    assert fingerprint(registry) == before
-
-
-def test_other_bad_cells_are_refused_where_they_are(registry):
-    before = fingerprint(registry)
-    with pytest.raises(service.EditRefused) as refused:
-        save_page(registry, "https://vk.com/depfin_tomsk", registered_on="31.02.2024", closed_on="01.01.2020",
-                  items={"subscribers": "много", "pos_widgets": 5, "status_mark": None})
-    error = refused.value
-    assert error.at("registered_on") == ["несуществующая дата «31.02.2024»"]
-    assert error.at("subscribers") == ["ожидается целое число, указано «много»"]
-    assert error.at("pos_widgets") == ["значение не может быть больше 2, указано 5"]
-    with pytest.raises(service.EditRefused) as cleared:
-        save_page(registry, "https://vk.com/depfin_tomsk", items={"status_mark": None})
-    assert "нельзя стереть" in cleared.value.at("status_mark")[0]
-    with pytest.raises(service.EditRefused) as closed:
-        save_page(registry, "https://vk.com/depfin_tomsk", closed_on=date(2020, 1, 1))
-    assert "раньше даты регистрации" in closed.value.at("closed_on")[0]
-    assert fingerprint(registry) == before
+@pytest.mark.parametrize("save, row, changes, cells", [
+    # a VK address on a Telegram page, at the link cell
+    (save_page, "https://t.me/depfin_tomsk", {"url": "https://vk.com/depfin_other"},
+     {"url": "ссылка «https://vk.com/depfin_other» ведёт на ВКонтакте, а указана платформа Telegram"}),
+    # a parent that is not an executive body, and a name no owner of the registry has, at the parent cell
+    (save_owner, INSTITUTION, {"parent": "Губернатор Томской области"},
+     {"parent": "вышестоящим органом может быть только исполнительный орган, а «Губернатор Томской области» — "
+                "губернатор"}),
+    (save_owner, INSTITUTION, {"parent": "Департамент несуществующих дел"},
+     {"parent": "вышестоящий орган «Департамент несуществующих дел» не найден ни в файле, ни в реестре"}),
+    # the address and the platform id of another page
+    (save_page, DEPFIN, {"url": "vk.com/gubernator_tomsk"},
+     {"url": "страница https://vk.com/gubernator_tomsk уже есть в реестре: «Губернатор Томской области», "
+             "https://vk.com/gubernator_tomsk"}),
+    (save_page, DEPFIN, {"platform_id": "1001"},
+     {"platform_id": "ID -1001 уже указан у другой страницы реестра: «Губернатор Томской области», "
+                     "https://vk.com/gubernator_tomsk"}),
+    # other bad cells, each where it is
+    (save_page, DEPFIN, {"registered_on": "31.02.2024", "closed_on": "01.01.2020",
+                         "items": {"subscribers": "много", "pos_widgets": 5, "status_mark": None}},
+     {"registered_on": "несуществующая дата «31.02.2024»", "subscribers": "ожидается целое число, указано «много»",
+      "pos_widgets": "значение не может быть больше 2, указано 5"}),
+    (save_page, DEPFIN, {"items": {"status_mark": None}},
+     {"status_mark": "сведения нельзя стереть: укажите значение (прежние сведения остаются в истории)"}),
+    (save_page, DEPFIN, {"closed_on": date(2020, 1, 1)},
+     {"closed_on": "страница не может быть закрыта 01.01.2020 — раньше даты регистрации 15.03.2023"}),
+])
+def test_a_bad_cell_is_refused_at_the_cell_and_nothing_is_written(registry, save, row, changes, cells):
+    error = refused(registry, save, row, **changes)
+    assert {cell: error.at(cell) for cell in cells} == {cell: [message] for cell, message in cells.items()}
+    assert str(error).startswith("Изменения не сохранены: ")
 
 
 def test_a_viewer_cannot_save_the_service_refuses_it(registry):
@@ -367,14 +362,10 @@ def test_a_quarter_is_rated_against_the_registry_as_it_stood_on_its_last_day(reg
     october = date(2026, 10, 20)
     service.save_owner(registry, None, {"name": "Департамент по культуре Томской области", "kind": "executive_body"},
                        user="аналитик", role="analyst", today=october)
-    institution = owner_id_of(registry, "ОГКУ «Центр бухгалтерского обслуживания»")
-    form = service.owner_form(registry, institution)
-    service.save_owner(registry, institution, {**form, "parent": "Департамент по культуре Томской области"}, form,
-                       user="аналитик", role="analyst", today=october)
+    save_owner(registry, INSTITUTION, today=october, parent="Департамент по культуре Томской области")
     head = owner_id_of(registry, "Петров Сергей Иванович, начальник Департамента финансов")
-    form = service.owner_form(registry, head)
-    service.save_owner(registry, head, {**form, "name": "Петров С. И., начальник Департамента финансов"}, form,
-                       user="аналитик", role="analyst", today=october)
+    save_owner(registry, "Петров Сергей Иванович, начальник Департамента финансов", today=october,
+               name="Петров С. И., начальник Департамента финансов")
     service.save_page(registry, None, {"owner_id": head, "platform": "telegram", "url": "https://t.me/petrov_fin",
                                        "registered_on": date(2026, 10, 15)},
                       user="аналитик", role="analyst", today=october)
@@ -436,9 +427,7 @@ def test_a_renamed_body_keeps_its_users_view_of_past_quarters(registry):
     from services.quarters import quarter_view
     from services.scope import body_scope, scope_payload
     old, new = "Департамент финансов Томской области", "Министерство финансов Томской области"
-    form = service.owner_form(registry, owner_id_of(registry, old))
-    service.save_owner(registry, form["owner_id"], {**form, "name": new}, form, user="аналитик", role="analyst",
-                       today=date(2026, 10, 20))
+    save_owner(registry, old, today=date(2026, 10, 20), name=new)
     for bound in (new, old):  # a user bound before the renaming keeps the binding too
         scope = body_scope(registry, bound)
         assert scope.names == {old, new}
