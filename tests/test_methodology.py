@@ -17,6 +17,13 @@ def _edit(old: str, new: str) -> str:
     return DEFAULT.replace(old, new, 1)
 
 
+def _assert_refused(text: str, message: str) -> None:
+    """The edited file is refused with a Russian message that names the file and says `message`."""
+    with pytest.raises(MethodologyError) as error:
+        parse_methodology(text, "копия.toml")
+    assert message in str(error.value) and "копия.toml" in str(error.value)
+
+
 def test_default_file_is_valid_and_weights_sum_to_100():
     m = parse_methodology(DEFAULT, "default.toml")
     assert sum(m.weight(c) for c in m.indicators) == 100
@@ -90,12 +97,11 @@ def _without_line(prefix: str) -> str:
     ("color = \"#2E7D32\"", "в разделе «zones № 1» нет параметра color"),
 ])
 def test_a_missing_key_is_named(prefix, message):
-    with pytest.raises(MethodologyError) as error:
-        parse_methodology(_without_line(prefix), "копия.toml")
-    assert message in str(error.value) and "копия.toml" in str(error.value)
+    _assert_refused(_without_line(prefix), message)
 
 
-@pytest.mark.parametrize("old, new, message", [
+# a bad value in the default file: (its text, what replaces it, what the message says); first ill-typed values
+BAD_VALUES = [
     ("min_counted_weeks = 4 ", 'min_counted_weeks = "4" ', "в разделе «gates» min_counted_weeks должен быть целым числом"),
     ("min_posts_for_reach = 4 ", "min_posts_for_reach = 4.5 ", "в разделе «gates» min_posts_for_reach должен быть целым"),
     ("min_user_comments = 2 ", "min_user_comments = -2 ", "min_user_comments должен быть целым числом не меньше 0"),
@@ -125,14 +131,7 @@ def test_a_missing_key_is_named(prefix, message):
     ("[early_warning]", "[early_warnings]\nshare_of_weeks = 0.8\n[early_warning]", "неизвестный раздел «early_warnings»"),
     ('id = "cur-tomsk-default-v1"', "id = 1", "id должен быть непустой строкой"),
     ('required_platforms = ["vk", "ok", "telegram"]', "required_platforms = []", "required_platforms должен быть непустым"),
-])
-def test_an_ill_typed_value_is_named(old, new, message):
-    with pytest.raises(MethodologyError) as error:
-        parse_methodology(_edit(old, new), "копия.toml")
-    assert message in str(error.value) and "копия.toml" in str(error.value)
-
-
-@pytest.mark.parametrize("old, new, message", [
+    # values that disagree with each other or with the product
     ('[indicators.A2]\nblock = "A"\nweight = 4', '[indicators.A2]\nblock = "A"\nweight = 5', "сумма весов показателей равна 101"),
     ("[indicators.E2]", "[indicators.F9]", "неизвестный показатель: F9"),
     ('effective_from = "2025Q1"', 'effective_from = "2025-1"', "неверное обозначение квартала «2025-1»"),
@@ -142,11 +141,18 @@ def test_an_ill_typed_value_is_named(old, new, message):
     (", institution = 3 }", " }", "нет нормы публикаций в неделю для: institution"),
     ("full_at = 0.9\n", "", "показатель E1: нет параметра full_at"),
     ("share_of_weeks = 0.8\n", "", "в разделе «early_warning» нет параметра share_of_weeks"),
-])
-def test_bad_files_are_rejected_with_russian_messages(old, new, message):
-    with pytest.raises(MethodologyError) as error:
-        parse_methodology(_edit(old, new), "копия.toml")
-    assert message in str(error.value) and "копия.toml" in str(error.value)
+    # the style detector's section (scoring/style.py)
+    ("\nscored = false", "\nscored = true", "scored = true не поддерживается"),
+    ("threshold = 0.5 ", "threshold = 1.5 ", "threshold должен быть числом больше 0 и меньше 1"),
+    ("emoji = -0.512", "emodji = -0.512", "нет числа для: emoji"),
+    ("min_words = 5 ", "min_words = -1 ", "min_words должен быть целым"),
+    ("readability = { base = 206.835,", "readability = { base = \"x\",", "readability должен задавать числа"),
+]
+
+
+@pytest.mark.parametrize("old, new, message", BAD_VALUES)
+def test_a_bad_value_is_named(old, new, message):
+    _assert_refused(_edit(old, new), message)
 
 
 def test_version_in_force_is_chosen_by_effective_from(tmp_path):
