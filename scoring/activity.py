@@ -210,14 +210,16 @@ def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFra
     # weeks — a week with posts is counted when eligible and fully covered, or partly covered and at the norm
     bit = _week_bit()
     at_norm_row = pl.col("posts") >= pl.col("norm")
-    counted_row = (((pl.col("__eligible") & bit) != 0)
-                   & (((pl.col("full_mask") & bit) != 0) | (((pl.col("partial_cover_mask") & bit) != 0) & at_norm_row)))
-    weekly = (per_week.lazy().join(base.select("page_id", "norm", "full_mask", "partial_cover_mask", "__eligible"),
-                                   on="page_id")
+    counted_weeks = pl.col("__sure") | pl.when(at_norm_row).then(pl.col("__if_at_norm")).otherwise(0)
+    weekly = (per_week.lazy().select("page_id", "posts", *POST_SUMS, bit.alias("__bit"))
+              .join(base.select("page_id", "norm", (pl.col("__eligible") & pl.col("full_mask")).alias("__sure"),
+                                (pl.col("__eligible") & pl.col("partial_cover_mask")).alias("__if_at_norm")),
+                    on="page_id")
+              .with_columns(((counted_weeks & pl.col("__bit")) != 0).alias("__counted"))
               # plain sums of masked columns: a filter inside the aggregation is evaluated group by group
-              .select("page_id", pl.when(at_norm_row).then(bit).otherwise(0).alias("__at_norm"),
-                      pl.when(pl.col("posts") > 0).then(bit).otherwise(0).alias("__with_posts"),
-                      *[pl.when(counted_row).then(pl.col(c)).otherwise(0).alias(c) for c in ("posts", *POST_SUMS)])
+              .select("page_id", pl.when(at_norm_row).then(pl.col("__bit")).otherwise(0).alias("__at_norm"),
+                      pl.when(pl.col("posts") > 0).then(pl.col("__bit")).otherwise(0).alias("__with_posts"),
+                      *[pl.when(pl.col("__counted")).then(pl.col(c)).otherwise(0).alias(c) for c in ("posts", *POST_SUMS)])
               .group_by("page_id").agg(pl.all().sum()))
     eligible, full, part = pl.col("__eligible"), pl.col("full_mask"), pl.col("partial_cover_mask")
     # weeks at the norm, whatever their coverage: a norm of 0 is met by every week, with posts or without

@@ -67,9 +67,10 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     # not excuse a quarter without it; the quarters before its closing keep it
     still_open = pl.col("closed_on").is_null() | (pl.col("closed_on") >= window.quarter.first_day)
     registered = pl.col("registered_on").is_null() | (pl.col("registered_on") <= window.quarter.last_day)
-    pages = (data.pages.filter(pl.col("owner_id").is_not_null(), still_open, registered)
-             .join(owners, on="owner_id", how="inner")
-             .join(norms_frame(m), on="kind", how="left"))
+    # in page order from here on (the joins keep the left order): the wide frame is never re-sorted
+    pages = (data.pages.filter(pl.col("owner_id").is_not_null(), still_open, registered).sort("page_id")
+             .join(owners, on="owner_id", how="inner", maintain_order="left")
+             .join(norms_frame(m), on="kind", how="left", maintain_order="left"))
     boundary = window.quarter.next().first_day
     # the pass over the posts and the independent per-page parts run at once on Polars' thread pool
     per_week, comments, streams, snapshot_values = pl.collect_all([
@@ -77,10 +78,11 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
         activity.comment_metrics(data.comments, data.coverage, window),
         activity.owner_streams(data.streams, pages, window),
         snapshots.in_force(data.snapshots, window.quarter.first_day, boundary)])
-    frame = (pages.join(activity.page_weeks(pages, per_week, data.coverage, window, today), on="page_id", how="left")
-             .join(comments, on="page_id", how="left")
-             .join(streams, on="owner_id", how="left")
-             .join(snapshot_values, on="page_id", how="left"))
+    frame = (pages.join(activity.page_weeks(pages, per_week, data.coverage, window, today), on="page_id", how="left",
+                        maintain_order="left")
+             .join(comments, on="page_id", how="left", maintain_order="left")
+             .join(streams, on="owner_id", how="left", maintain_order="left")
+             .join(snapshot_values, on="page_id", how="left", maintain_order="left"))
     codes = list(m.indicators)
     relative = [c for c in codes if m.indicators[c].percentile]
     frame = frame.with_columns(indicators.block_a(m) + indicators.block_b(m) + indicators.block_c()
@@ -93,7 +95,7 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
                                                            activity.ended_weeks(window, today)).alias("not_rated_reason"))
     rated = pl.col("not_rated_reason").is_null()
     frame = frame.with_columns(rated.alias("rated"), pl.when(rated).then(pl.col("score")).alias("score"))
-    return frame.sort("page_id"), per_week
+    return frame, per_week
 
 
 def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
@@ -104,35 +106,37 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
     required = list(m.required_platforms)
     blocks = [c for c in pages.columns if c.startswith("block_")]
     rated = pl.col("rated")
+    means = ("score", "B1", *blocks)
+    # masked columns first, plain aggregations after (a filter inside an aggregation runs group by group)
     per_platform = (pages.lazy().filter(pl.col("platform").is_in(required))
+                    .select("owner_id", "platform", *[pl.when(rated).then(pl.col(c)).alias(c) for c in means],
+                            rated.cast(pl.Int64).alias("rated_pages"),
+                            pl.when(~rated).then(pl.col("not_rated_reason")).alias("page_reason"))
                     .group_by("owner_id", "platform").agg(
-                        pl.col("score").filter(rated).mean(), pl.col("B1").filter(rated).mean(),
-                        *[pl.col(b).filter(rated).mean() for b in blocks],
-                        rated.sum().cast(pl.Int64).alias("rated_pages"), pl.len().cast(pl.Int64).alias("pages_total"),
-                        pl.col("not_rated_reason").filter(~rated).first().alias("page_reason"),
-                        pl.lit(True).alias("has_page")))
+                        *[pl.col(c).mean() for c in means],
+                        pl.col("rated_pages").sum(), pl.len().cast(pl.Int64).alias("pages_total"),
+                        pl.col("page_reason").first(ignore_nulls=True), pl.lit(True).alias("has_page")))
     # owner × required platform in the methodology's order (missing_platforms lists them in that order)
     grid = (owners.lazy().select("owner_id", "exemption")
             .join(pl.LazyFrame({"platform": required}), how="cross", maintain_order="left_right")
             .join(per_platform, on=["owner_id", "platform"], how="left", maintain_order="left"))
     missing = pl.col("has_page").is_null() & pl.col("exemption").is_null()
-    grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"))
+    grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"),
+                             pl.when(missing).then(pl.col("platform")).alias("__missing"))
     table = owners.lazy().join(grid.group_by("owner_id", maintain_order=True).agg(
-        pl.col("score").mean().alias("score"),
-        pl.col("B1").mean().alias("B1"),
-        *[pl.col(b).mean().alias(b) for b in blocks],
-        pl.col("platform").filter(missing).alias("missing_platforms"),
+        *[pl.col(c).mean() for c in means],
+        pl.col("__missing").drop_nulls().alias("missing_platforms"),
         pl.col("has_page").count().alias("pages"),
         pl.col("rated_pages").sum().cast(pl.Int64).alias("rated_pages"),
         pl.col("pages_total").sum().cast(pl.Int64).alias("pages_total"),
-        pl.col("page_reason").drop_nulls().first().alias("page_reason")), on="owner_id", how="left",
+        pl.col("page_reason").first(ignore_nulls=True)), on="owner_id", how="left",
         maintain_order="left")
     is_rated = pl.col("rated_pages").fill_null(0) > 0
     reason = (pl.when(pl.col("pages_total").fill_null(0) == 0).then(pl.lit("нет официальных страниц в реестре"))
               .otherwise(pl.format("нет оценённых страниц ({})", pl.col("page_reason"))))
     return table.with_columns(
         pl.col("rated_pages").fill_null(0), pl.col("pages_total").fill_null(0),
-        *[pl.when(is_rated).then(pl.col(c)).alias(c) for c in ("score", "B1", *blocks)],
+        *[pl.when(is_rated).then(pl.col(c)).alias(c) for c in means],
         pl.when(~is_rated).then(reason).alias("not_rated_reason")).drop("page_reason").collect()
 
 
