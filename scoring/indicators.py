@@ -140,31 +140,27 @@ def apply_gates(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.Dat
     no comment data or too few users' comments (E). A gate replaces the value by null and sets the reason.
     Each gate's condition and wording is computed once, as a column, and shared by the indicators."""
     gates = m.gates
-    frame = frame.with_columns(
-        (pl.col("weeks") < gates.min_counted_weeks).alias("__weeks_gate"),
-        pl.format("страница не оценивается: учтено недель с данными {} (нужно не менее "
-                  f"{gates.min_counted_weeks})", pl.col("weeks")).alias("__weeks_reason"),
-        (pl.col("posts") < gates.min_posts_for_reach).alias("__posts_gate"),
-        pl.format(f"меньше {gates.min_posts_for_reach} публикаций в учтённых неделях ({{}})",
-                  pl.col("posts")).alias("__posts_reason"),
-        (~pl.col("comment_data").fill_null(False)).alias("__no_comments"),
-        (pl.col("user_comments").fill_null(0) < gates.min_user_comments).alias("__few_comments"),
-        pl.format(f"меньше {gates.min_user_comments} комментариев пользователей за квартал ({{}})",
-                  pl.col("user_comments").fill_null(0)).alias("__few_reason"))
-    out = []
-    for code in codes:
-        block = m.indicators[code].block
-        reason = pl.col(f"{code}_na")
-        if block == "E":
-            reason = (pl.when(pl.col("__no_comments")).then(pl.lit("нет выгрузки комментариев за квартал"))
-                      .when(pl.col("__few_comments")).then(pl.col("__few_reason")).otherwise(reason))
-        if block in ("C", "D"):
-            reason = pl.when(pl.col("__posts_gate")).then(pl.col("__posts_reason")).otherwise(reason)
-        if block in ("B", "C", "D", "E"):
-            reason = pl.when(pl.col("__weeks_gate")).then(pl.col("__weeks_reason")).otherwise(reason)
-        out.append(reason.alias(f"{code}_na"))
-    return frame.with_columns(out).drop("__weeks_gate", "__weeks_reason", "__posts_gate", "__posts_reason",
-                                        "__no_comments", "__few_comments", "__few_reason")
+    weeks_gate = pl.col("weeks") < gates.min_counted_weeks
+    weeks_reason = pl.format("страница не оценивается: учтено недель с данными {} (нужно не менее "
+                             f"{gates.min_counted_weeks})", pl.col("weeks"))
+    posts_gate = pl.col("posts") < gates.min_posts_for_reach
+    posts_reason = pl.format(f"меньше {gates.min_posts_for_reach} публикаций в учтённых неделях ({{}})", pl.col("posts"))
+    few_comments = pl.col("user_comments").fill_null(0) < gates.min_user_comments
+    few_reason = pl.format(f"меньше {gates.min_user_comments} комментариев пользователей за квартал ({{}})",
+                           pl.col("user_comments").fill_null(0))
+    # the reason the gates give each block (null where none applies), computed once and shared by its indicators
+    cd = pl.when(weeks_gate).then(weeks_reason).when(posts_gate).then(posts_reason)
+    by_block = {"B": pl.when(weeks_gate).then(weeks_reason), "C": cd, "D": cd,
+                "E": pl.when(weeks_gate).then(weeks_reason)
+                .when(~pl.col("comment_data").fill_null(False)).then(pl.lit("нет выгрузки комментариев за квартал"))
+                .when(few_comments).then(few_reason)}
+    column = {"B": "__gate_B", "C": "__gate_CD", "D": "__gate_CD", "E": "__gate_E"}
+    gated = [code for code in codes if m.indicators[code].block in column]
+    needed = {column[m.indicators[code].block]: by_block[m.indicators[code].block] for code in gated}
+    frame = frame.with_columns(expr.alias(name) for name, expr in needed.items())
+    return frame.with_columns(
+        pl.coalesce(pl.col(column[m.indicators[code].block]), pl.col(f"{code}_na")).alias(f"{code}_na")
+        for code in gated).drop(list(needed))
 
 
 def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
