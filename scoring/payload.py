@@ -73,21 +73,36 @@ def page_rows(rating: QuarterRating) -> list[dict]:
     return rows
 
 
-def rating_payload(rating: QuarterRating) -> dict:
+def rating_payload_meta(rating: QuarterRating) -> dict:
+    """The payload's scalar fields: the quarter, the methodology in force, has_data, the data's moment and batches,
+    the week starts, the late-announcement warning (scoring.tables keeps them with the frames)."""
     m = rating.methodology
-    blocks = list(m.blocks)
-    payload = {"quarter": rating.quarter.code, "quarter_label": rating.quarter.label, "has_data": rating.has_data,
-               "methodology": m.id, "methodology_title": m.title,
-               "data_timestamp": rating.data_timestamp.isoformat() if rating.data_timestamp else None,
-               "batch_ids": list(rating.batch_ids)}
-    payload["weeks"] = [w.isoformat() for w in rating.quarter.weeks()]
-    payload["methodology_info"] = {
-        "id": m.id, "title": m.title, "approved_on": m.approved_on.isoformat(), "effective_from": m.effective_from,
-        "required_platforms": list(m.required_platforms), "posts_per_week": dict(m.norms.posts_per_week),
-        "live_streams_per_quarter": dict(m.norms.live_streams_per_quarter),
-        "indicators": {c: {"block": s.block, "title": s.title, "weight": s.weight} for c, s in m.indicators.items()},
-        "blocks": dict(m.blocks), "composite": m.composite.as_dict(), "zones": [z.as_dict() for z in m.zones],
-        "gates": m.gates.as_dict()}
+    late = announced_late(m, rating.quarter.code)
+    return {"quarter": rating.quarter.code, "quarter_label": rating.quarter.label, "has_data": rating.has_data,
+            "methodology": m.id, "methodology_title": m.title,
+            "data_timestamp": rating.data_timestamp.isoformat() if rating.data_timestamp else None,
+            "batch_ids": list(rating.batch_ids),
+            "weeks": [w.isoformat() for w in rating.quarter.weeks()],
+            "methodology_info": {
+                "id": m.id, "title": m.title, "approved_on": m.approved_on.isoformat(),
+                "effective_from": m.effective_from, "required_platforms": list(m.required_platforms),
+                "posts_per_week": dict(m.norms.posts_per_week),
+                "live_streams_per_quarter": dict(m.norms.live_streams_per_quarter),
+                "indicators": {c: {"block": s.block, "title": s.title, "weight": s.weight}
+                               for c, s in m.indicators.items()},
+                "blocks": dict(m.blocks), "composite": m.composite.as_dict(), "zones": [z.as_dict() for z in m.zones],
+                "gates": m.gates.as_dict()},
+            "methodology_warning": (
+                f"методика «{m.id}» утверждена {m.approved_on:%d.%m.%Y} — менее чем за "
+                f"{m.deadlines.announce_days_before} дней до начала квартала (Порядок §4 п.15)") if late else None}
+
+
+def rating_payload(rating: QuarterRating) -> dict:
+    """The reference shape, row by row from the computation (scoring.tables.to_payload gives the same from the
+    frames)."""
+    blocks = list(rating.methodology.blocks)
+    meta = rating_payload_meta(rating)
+    payload = {k: v for k, v in meta.items() if k != "methodology_warning"}
     for name in (*TABLES, "reference"):
         payload[name] = [owner_row(r, blocks) for r in rating.tables[name].iter_rows(named=True)]
     payload["streams"] = [{"owner": r["owner_name"], "owner_kind": r["kind"], "parent": r["parent_name"],
@@ -95,10 +110,7 @@ def rating_payload(rating: QuarterRating) -> dict:
                            "duration_s": r["duration_s"], "url": r["url"], "title": r["title"]}
                           for r in rating.streams.iter_rows(named=True)]
     payload["pages"] = page_rows(rating)
-    late = announced_late(m, rating.quarter.code)
-    payload["methodology_warning"] = (
-        f"методика «{m.id}» утверждена {m.approved_on:%d.%m.%Y} — менее чем за "
-        f"{m.deadlines.announce_days_before} дней до начала квартала (Порядок §4 п.15)") if late else None
+    payload["methodology_warning"] = meta["methodology_warning"]
     if rating.today is not None:
         payload["early_warning"] = warning_payload(rating, rating.today)
     return payload
