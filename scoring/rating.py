@@ -107,19 +107,27 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
     blocks = [c for c in pages.columns if c.startswith("block_")]
     rated = pl.col("rated")
     means = ("score", "B1", *blocks)
-    # masked columns first, plain aggregations after (a filter inside an aggregation runs group by group)
-    per_platform = (pages.lazy().filter(pl.col("platform").is_in(required))
-                    .select("owner_id", "platform", *[pl.when(rated).then(pl.col(c)).alias(c) for c in means],
-                            rated.cast(pl.Int64).alias("rated_pages"),
-                            pl.when(~rated).then(pl.col("not_rated_reason")).alias("page_reason"))
-                    .group_by("owner_id", "platform").agg(
+    # one integer key per owner × required platform (its place in the methodology's list), the columns masked first
+    # and plain aggregations after (a filter inside an aggregation runs group by group)
+    slots = len(required)
+    slot = pl.col("platform").replace_strict({p: i for i, p in enumerate(required)}, default=None,
+                                             return_dtype=pl.Int64)
+    key = (pl.col("owner_id") * slots + pl.col("__slot")).alias("__key")
+    per_platform = (pages.lazy().select("owner_id", slot.alias("__slot"),
+                                        *[pl.when(rated).then(pl.col(c)).alias(c) for c in means],
+                                        rated.cast(pl.Int64).alias("rated_pages"),
+                                        pl.when(~rated).then(pl.col("not_rated_reason")).alias("page_reason"))
+                    .filter(pl.col("__slot").is_not_null())
+                    .group_by(key).agg(
                         *[pl.col(c).mean() for c in means],
                         pl.col("rated_pages").sum(), pl.len().cast(pl.Int64).alias("pages_total"),
                         pl.col("page_reason").first(ignore_nulls=True), pl.lit(True).alias("has_page")))
     # owner × required platform in the methodology's order (missing_platforms lists them in that order)
     grid = (owners.lazy().select("owner_id", "exemption")
-            .join(pl.LazyFrame({"platform": required}), how="cross", maintain_order="left_right")
-            .join(per_platform, on=["owner_id", "platform"], how="left", maintain_order="left"))
+            .join(pl.LazyFrame({"platform": required, "__slot": range(slots)},
+                               schema={"platform": pl.String, "__slot": pl.Int64}),
+                  how="cross", maintain_order="left_right")
+            .with_columns(key).join(per_platform, on="__key", how="left", maintain_order="left"))
     missing = pl.col("has_page").is_null() & pl.col("exemption").is_null()
     grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"),
                              pl.when(missing).then(pl.col("platform")).alias("__missing"))

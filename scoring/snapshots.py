@@ -35,13 +35,18 @@ def subscriber_marks(snapshots: pl.DataFrame, first_day: date, boundary: date) -
     cannot stand in for its end. The end must be a later observation than the start; otherwise the growth is
     unknown (N/A), not 0. Of several uploads of one day the latest batch's number counts."""
     marks = (snapshots.lazy().filter(pl.col("subscribers").is_not_null(), pl.col("as_of") <= boundary)
-             .group_by("page_id", "as_of").agg(pl.col("subscribers").sort_by("batch_id").last()))
-    bounds = marks.group_by("page_id").agg(pl.col("as_of").filter(pl.col("as_of") <= first_day).max().alias("start_on"),
-                                           pl.col("as_of").max().alias("end_on"))
-    bounds = bounds.filter(pl.col("start_on").is_not_null()).with_columns(
-        pl.when(pl.col("end_on") > pl.col("start_on")).then(pl.col("end_on")).alias("end_on"))
-    return (bounds
-            .join(marks.rename({"as_of": "start_on", "subscribers": "subscribers_start"}), on=["page_id", "start_on"],
-                  how="left")
-            .join(marks.rename({"as_of": "end_on", "subscribers": "subscribers_end"}), on=["page_id", "end_on"],
-                  how="left"))
+             .select("page_id", "as_of", "batch_id", "subscribers")
+             .sort("page_id", "as_of", "batch_id")
+             .group_by("page_id", "as_of", maintain_order=True).agg(pl.col("subscribers").last()))
+    # the marks in date order per page: the end is the last one, the start the last one on or before the first day
+    at_start = pl.col("as_of") <= first_day
+    bounds = (marks.with_columns(pl.when(at_start).then(pl.col("as_of")).alias("__start_on"),
+                                 pl.when(at_start).then(pl.col("subscribers")).alias("__start"))
+              .group_by("page_id", maintain_order=True).agg(
+                  pl.col("__start_on").last(ignore_nulls=True).alias("start_on"), pl.col("as_of").last().alias("end_on"),
+                  pl.col("__start").last(ignore_nulls=True).alias("subscribers_start"),
+                  pl.col("subscribers").last().alias("subscribers_end")))
+    later = pl.col("end_on") > pl.col("start_on")
+    return (bounds.filter(pl.col("start_on").is_not_null())
+            .with_columns(pl.when(later).then(pl.col("end_on")).alias("end_on"),
+                          pl.when(later).then(pl.col("subscribers_end")).alias("subscribers_end")))
