@@ -29,8 +29,14 @@ COUNTS |= {"demo_repeat"}
 SECONDS |= {"first_screen_s", "new_session_screen_s", "quarter_switch_s", "approve_s", "refresh_s"}
 COUNTS |= {"app_speed_repeat"}
 PER_NAME["new_session_screens_s"] = {"overview", "rating", "weekly", "streams", "body_card"}
+# the floor ratio by CPU time too, and each stage of scoring alone (benchmark/stages.py)
+SECONDS |= {"score_cpu_s", "floor_cpu_s", "floor_read_s", "floor_read_cpu_s"}
+RATIOS |= {"floor_cpu_ratio", "floor_read_ratio"}
+STAGES = {"posts_pass", "comments", "streams", "snapshots", "collect_all", "page_weeks", "score_pages", "owner_scores",
+          "tables", "score_quarter"}
 TEXTS = {"scale", "quarter", "machine", "screens_scale"}
-KEYS = SECONDS | RATIOS | MEGABYTES | COUNTS | set(PER_NAME) | TEXTS | {"differences", "results_identical"}
+KEYS = SECONDS | RATIOS | MEGABYTES | COUNTS | set(PER_NAME) | TEXTS | {"differences", "results_identical",
+                                                                         "score_stages"}
 
 
 def _positive(value) -> bool:
@@ -57,12 +63,16 @@ def test_bench_tomsk_json(capsys, monkeypatch, tmp_path, pg_url):
         assert set(result[key]) == names, key
         assert all(_positive(v) for v in result[key].values()), (key, result[key])
     assert all(isinstance(v, int) for v in result["ingest_posts_per_s"].values())
+    assert set(result["score_stages"]) == STAGES
+    assert all(set(v) == {"wall_s", "cpu_s"} and all(_positive(x) for x in v.values())
+               for v in result["score_stages"].values()), result["score_stages"]
     assert result["results_identical"] is True, result["differences"]
     assert set(result["differences"]) == {"pandas", "pandas_vectorised"}
     # the quarter read from PostgreSQL (posts summed per page and week by the database) scores the same
     assert result["pg_results_identical"] is True and result["pg_differences"] == [], result["pg_differences"]
     text = report(result)  # the table `cli.py bench` prints without --json: a row for each figure
-    for row in ("Расчёт квартала", "Томск: чтение выгрузок + расчёт", "Томск: книга Excel рейтинга",
+    for row in ("Расчёт квартала", "то же по времени процессора", "этап расчёта posts_pass",
+                "Томск: чтение выгрузок + расчёт", "Томск: книга Excel рейтинга",
                 "Томск: квартальный отчёт PDF", "Томск: отчёт органа PDF",
                 "Устойчивость мест", "Стиль публикаций Томского квартала",
                 "Чтение квартала из postgresql", "Загрузка большого файла: Telegram", "пик памяти процесса (ВКонтакте)",

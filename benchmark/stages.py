@@ -1,0 +1,66 @@
+"""Where the scoring time goes: each stage of scoring.rating.score_quarter timed alone, by the wall clock and by the
+process's CPU time (all its threads), the median of `repeat` runs. The CPU time is the figure to compare on a shared
+machine: other processes stretch the wall clock, not the work done (`cli.py bench` reports both)."""
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import date
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from core.calendar import Quarter
+from scoring import activity, rating, snapshots
+from scoring.inputs import QuarterWindow, ScoringInput
+from scoring.methodology import Methodology
+
+
+def wall_and_cpu(action: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+    """Median wall seconds, median CPU seconds of the process (every thread) over `repeat` runs, the last result."""
+    walls, cpus, result = [], [], None
+    for _ in range(max(1, repeat)):
+        cpu, wall = time.process_time(), time.perf_counter()
+        result = action()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
+def stage_seconds(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date,
+                  repeat: int) -> dict[str, dict[str, float]]:
+    """{stage: {"wall_s", "cpu_s"}} for the stages of score_quarter, each run on its own (the first four run at
+    once inside scoring: `collect_all` is that; `score_pages` holds them, the week masks and the indicators)."""
+    window = QuarterWindow(quarter, tz)
+    owners = data.owners.select("owner_id", "owner_name", "kind", "parent_id", "parent_name", "exemption")
+    pages = (data.pages.filter(pl.col("owner_id").is_not_null()).join(owners, on="owner_id")
+             .join(rating.norms_frame(m), on="kind", how="left"))
+    boundary = quarter.next().first_day
+    parts = {
+        "posts_pass": lambda: activity.week_sums(data.posts, window, data.post_weeks),
+        "comments": lambda: activity.comment_metrics(data.comments, data.coverage, window),
+        "streams": lambda: activity.owner_streams(data.streams, pages, window),
+        "snapshots": lambda: snapshots.in_force(data.snapshots, quarter.first_day, boundary),
+    }
+    result: dict[str, dict[str, float]] = {}
+
+    def timed(name: str, action: Callable[[], object]) -> object:
+        wall, cpu, out = wall_and_cpu(action, repeat)
+        result[name] = {"wall_s": wall, "cpu_s": cpu}
+        return out
+
+    for name, plan in parts.items():
+        timed(name, lambda plan=plan: plan().collect())
+    per_week = timed("collect_all", lambda: pl.collect_all([plan() for plan in parts.values()]))[0]
+    timed("page_weeks", lambda: activity.page_weeks(pages, per_week, data.coverage, window, today))
+    page_frame, _ = timed("score_pages", lambda: rating.score_pages(data, m, window, today))
+    owner_table = timed("owner_scores", lambda: rating.owner_scores(page_frame, owners, m))
+
+    def tables() -> None:
+        rating.rank_table(rating._composite(owner_table, m), m)
+        for name in ("institutions", "heads"):
+            rating.rank_table(owner_table.filter(pl.col("kind") == rating.TABLE_KINDS[name]), m)
+    timed("tables", tables)
+    timed("score_quarter", lambda: rating.score_quarter(data, m, quarter, tz, today))
+    return result
