@@ -357,17 +357,23 @@ def owner_scores(pages: pd.DataFrame, owners: pd.DataFrame, m: Methodology) -> p
 TIE_DIGITS = 9  # scores (and B1, block A) equal to 9 decimals are ties: float noise never decides a place
 
 
-def rank_rows(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
-    """Rank 1… among rows with a score (higher first; ties by the methodology's order: B1, block A, name);
-    rows without a score get no rank. Numbers are compared rounded to TIE_DIGITS decimals: two scores equal in
-    exact arithmetic may differ in the last bit depending on the order of the additions."""
-    spec = _file(m)
+def tie_keys(table: pd.DataFrame, m: Methodology) -> tuple[list[str], list[bool]]:
+    """The ranking keys of both references: the score, then the methodology file's tie order (B1, block A, name;
+    a key the table lacks is skipped), each descending but the name; and whether each is ascending."""
     keys, ascending = ["score"], [False]
-    for key in spec["ties"]["order"]:
+    for key in _file(m)["ties"]["order"]:
         column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
         if column in table.columns:
             keys.append(column)
             ascending.append(column == "owner_name")
+    return keys, ascending
+
+
+def rank_rows(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
+    """Rank 1… among rows with a score (higher first; ties by the methodology's order: B1, block A, name);
+    rows without a score get no rank. Numbers are compared rounded to TIE_DIGITS decimals: two scores equal in
+    exact arithmetic may differ in the last bit depending on the order of the additions."""
+    keys, ascending = tie_keys(table, m)
     records = [(index, row) for index, row in zip(table.index, table[keys].to_dict("records"))
                if _present(row["score"])]
     records.sort(key=lambda item: _sort_key(item[1], keys, ascending))

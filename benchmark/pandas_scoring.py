@@ -21,7 +21,6 @@ rows only; C2 between the subscriber marks in force on the two quarter boundarie
 """
 from __future__ import annotations
 
-import tomllib
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -29,6 +28,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from benchmark.pandas_per_page import _file, tie_keys  # the TOML read on its own, the ranking keys
 from scoring.inputs import ScoringInput
 from scoring.methodology import Methodology
 
@@ -41,11 +41,6 @@ NOT_ON = {"telegram": {"cover", "pos_widgets"}}
 RAW = ["C1_raw", "C2_raw", "D1_raw", "D2_raw"]
 
 
-
-def _file(m: Methodology) -> dict:
-    """The methodology file's TOML tables, read here on their own rather than through the typed values of
-    scoring.methodology: the reference then also checks that loader (a value it mistypes shows as a difference)."""
-    return tomllib.loads(m.source)
 
 def _day(day: date) -> pd.Timestamp:
     return pd.Timestamp(day)
@@ -284,13 +279,7 @@ def _rank(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     """Rank 1… among the rows with a score: higher first, ties by the methodology's order (B1, block A, name;
     a missing tie value last); rows without a score get no rank. Numbers are compared rounded to 9 decimals
     (equal in exact arithmetic may differ in the last bit, depending on the order of the additions)."""
-    spec = _file(m)
-    keys, ascending = ["score"], [False]
-    for key in spec["ties"]["order"]:
-        column = {"name": "owner_name"}.get(key, key if key in table.columns else f"block_{key}")
-        if column in table.columns:
-            keys.append(column)
-            ascending.append(column == "owner_name")
+    keys, ascending = tie_keys(table, m)
     rated = table[table["score"].notna()]
     rounded = rated[keys].apply(lambda column: column if column.name == "owner_name" else column.round(9))
     order = rounded.sort_values(keys, ascending=ascending, na_position="last", kind="stable").index
