@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.calendar import Quarter
+from core.quarter_frames import QuarterFrames
 from core.schemas import COMMENT, POST, SCORING, STREAM
 
 UTC = pl.Datetime("us", "UTC")
@@ -52,19 +53,6 @@ class QuarterWindow:
         return self.utc(max(self.week_end, self.quarter.next().first_day)) + REPLY_LOOKAHEAD
 
 
-@dataclass(frozen=True)
-class ScoringInput:
-    """Current data of one quarter, each frame the `scoring` stage of its declaration in core.schemas (owners,
-    pages, snapshots, coverage as storage.queries reads them; posts, streams and comments: current versions only)."""
-    owners: pl.DataFrame
-    pages: pl.DataFrame
-    snapshots: pl.DataFrame
-    posts: pl.DataFrame
-    streams: pl.DataFrame
-    comments: pl.DataFrame
-    coverage: pl.DataFrame
-    batch_ids: tuple[int, ...] = ()
-    data_timestamp: datetime | None = None  # the newest active upload
-    # the posts already summed per page and week (scoring.activity.posts_by_week's output, e.g. by PostgreSQL:
-    # storage.post_weeks) for pages whose raw posts are not in `posts`; the engine adds the sums of `posts`
-    post_weeks: pl.DataFrame | None = None
+# what scoring reads: the quarter's frames (core.quarter_frames, the declaration storage reads them into), posts,
+# streams and comments at the `scoring` stage of their declarations in core.schemas (current versions only)
+ScoringInput = QuarterFrames
