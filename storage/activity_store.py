@@ -513,7 +513,10 @@ def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, s
                 continue
             table, key, _ = TABLES[name]
             columns = [c.name for c in table.columns if c.name != "batch_id"]
-            write_frame(conn, table.name, incoming.select(columns).with_columns(pl.lit(batch_id).alias("batch_id")))
+            # in the primary key's order (page, id — as text, as the index compares them): each row lands next to
+            # the one before in the key's index instead of at a random page of it (a fifth less time into SQLite)
+            write_frame(conn, table.name, incoming.select(columns).sort("page_id", key)
+                        .with_columns(pl.lit(batch_id).alias("batch_id")))
         if coverage:
             conn.execute(insert(schema.batch_coverage), [{**r, "batch_id": batch_id} for r in coverage])
         if snapshots:

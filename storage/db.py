@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -318,7 +320,49 @@ def write_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
              if isinstance(t, pl.Datetime)]
             + [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date])
         statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in frame.columns)})"
-        for chunk in frame.iter_slices(50_000):  # the rows as Python tuples: 50,000 at a time (texts…)
-            cursor.executemany(statement, chunk.rows())
+        if frame.height <= ROWS_APART:
+            cursor.executemany(statement, frame.rows())
+        else:
+            cursor.executemany(statement, _rows_made_apart(frame))
     finally:
         cursor.close()
+
+
+ROWS_APART = 20_000  # the rows of a bigger frame are made into tuples in a thread, this many at a time
+
+
+def _rows_made_apart(frame: pl.DataFrame) -> Iterator[tuple]:
+    """The frame's rows as tuples, each slice of ROWS_APART made in a thread while SQLite stores the previous
+    one (the driver lets the GIL go while SQLite works on a row): at most three slices of Python tuples at once."""
+    slices: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand(item) -> bool:
+        """Put the item for the writer; False when the writer has stopped (nobody would take it)."""
+        while not stop.is_set():
+            try:
+                slices.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for chunk in frame.iter_slices(ROWS_APART):
+                if not hand(chunk.rows()):
+                    return
+            hand(None)
+        except BaseException as error:  # noqa: BLE001 — handed to the writing thread, raised there
+            hand(error)
+
+    maker = threading.Thread(target=make, name="write_frame rows", daemon=True)
+    maker.start()
+    try:
+        while (rows := slices.get()) is not None:
+            if isinstance(rows, BaseException):
+                raise rows
+            yield from rows
+    finally:  # the writer stopped early (an error from SQLite): the maker is told to end, not left waiting
+        stop.set()
+        maker.join()

@@ -1,6 +1,7 @@
 """Big exports (issue 21, «Big files»): the generated genuine-message files of benchmark/bigfile.py ingest with
 the counts they were written with, and the typed Telegram path (loaders/telegram_typed.py) reads exactly what
 the generic parse reads — or hands the file to it. No timing here: speed and memory are `cli.py bench`'s."""
+import threading
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -195,3 +196,41 @@ def test_the_upload_screen_names_each_stage_in_order():
                            "загруженным ранее…") and "\\*" in plain("result*.json")  # the name is not Markdown
     assert [text.split(" — ")[1] for _, text in steps] == ["чтение файла…", "проверка и сравнение с загруженным "
                                                            "ранее…", "запись в базу…", "пересчёт рейтинга…"]
+
+
+def _numbers_table(engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE numbers (n INTEGER PRIMARY KEY, word TEXT, at TIMESTAMP)")
+
+
+def test_a_big_frame_is_written_as_a_small_one(tmp_path, monkeypatch):
+    """write_frame makes the tuples of a frame above ROWS_APART in a thread, a slice at a time: the same rows
+    land, in the same order, as when they are made at once."""
+    from storage import db
+    monkeypatch.setattr(db, "ROWS_APART", 7)
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite3'}", migrate=False)
+    _numbers_table(engine)
+    frame = pl.DataFrame({"n": range(100), "word": [f"слово {i}" if i % 3 else None for i in range(100)],
+                          "at": [datetime(2026, 1, 1, i % 24, tzinfo=timezone.utc) for i in range(100)]})
+    with engine.begin() as conn:
+        db.write_frame(conn, "numbers", frame)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT n, word, at FROM numbers ORDER BY rowid").all()
+    assert rows == [(i, f"слово {i}" if i % 3 else None, f"2026-01-01 {i % 24:02}:00:00.000000") for i in range(100)]
+
+
+def test_a_failed_big_write_stores_nothing(tmp_path, monkeypatch):
+    """A row SQLite refuses in the middle of a big frame: the error reaches the caller (the thread making the
+    tuples is stopped, nothing waits) and the transaction stores none of the frame."""
+    import sqlite3
+    from storage import db
+    monkeypatch.setattr(db, "ROWS_APART", 5)
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite3'}", migrate=False)
+    _numbers_table(engine)
+    frame = pl.DataFrame({"n": [*range(30), 3, *range(30, 60)], "word": "x", "at": datetime(2026, 1, 1)})
+    with pytest.raises(sqlite3.IntegrityError):
+        with engine.begin() as conn:
+            db.write_frame(conn, "numbers", frame)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM numbers").scalar_one() == 0
+    assert not [t for t in threading.enumerate() if t.name == "write_frame rows"]
