@@ -294,6 +294,7 @@ def load_wall(body: dict, filename: str, now: datetime, *, legacy: bool = False)
     streams = {k: [] for k in ("ref", "stream_id", "started_at", "duration_s", "url", "title", "source_row")}
     refs: set[str] = set()
     seen: list[int] = []  # dates of every item, members' posts too: the wall's time span
+    texts = body.get("texts")  # the typed path's texts, one per item (its items' `text` is None)
     for index, item in enumerate(items):
         fields = _typed_fields(out, index, item) if type(item) is TypedPost else _dict_fields(out, index, item)
         if fields is None:
@@ -335,9 +336,13 @@ def load_wall(body: dict, filename: str, now: datetime, *, legacy: bool = False)
             streams["started_at"].append(act.micros(started))
             streams["duration_s"].append(duration if type(duration) is int and duration > 0 else None)
             streams["url"].append(f"https://vk.com/wall{owner_id}_{post_id}")
+            if texts is not None:  # the typed path: the texts are a column (vk_typed.decode_wall)
+                text = texts[index]
             streams["title"].append(_text(video.get("title")) or (text or "")[:200] or None)
             streams["source_row"].append(index + 1)
     out.raise_if_errors()
+    if texts is not None:
+        posts["text"] = texts.gather(pl.Series(posts["source_row"], dtype=pl.Int64) - 1)
     record_of = _locator(items)
     posts_frame = act.frame(posts, act.POST_SCHEMA, out, lambda i: record_of(posts["source_row"][i]), POST_FIELDS)
     stream_frame = act.frame(streams, act.STREAM_SCHEMA, out, lambda i: record_of(streams["source_row"][i]),

@@ -220,7 +220,11 @@ def test_vk_typed_fast_path_and_generic_path_give_identical_frames():
                         vk_post(4, t + 120, copy_history=[{"id": 9}], attachments=[
                             {"type": "photo", "photo": {"sizes": [{"url": "x"}]}},
                             {"type": "video", "video": {"id": 3, "live": 1, "live_start_time": t + 3600,
-                                                        "duration": 900, "title": "Эфир"}}])], envelope=True)
+                                                        "duration": 900, "title": "Эфир"}}]),
+                        # texts: emoji and an escaped line break, none, not a string; a stream titled by its text
+                        vk_post(5, t + 150, text="😊 Ура!\nЖдём 👍"), vk_post(6, t + 180, text=None),
+                        vk_post(7, t + 210, text=12), vk_post(8, t + 240, text="Прямой эфир о дорогах", attachments=[
+                            {"type": "video", "video": {"id": 4, "live": 1}}])], envelope=True)
     now = datetime.now(timezone.utc)
     for content in (handmade, synthetic_wall(500, pages=3)):
         typed = vk_typed.decode_wall(content)
@@ -231,6 +235,9 @@ def test_vk_typed_fast_path_and_generic_path_give_identical_frames():
         for name in ("pages", "posts", "streams", "coverage"):
             assert getattr(fast, name).equals(getattr(slow, name)), name
         assert fast.rejected == slow.rejected
+        if content is handmade:
+            assert fast.posts["text"].to_list()[-4:] == ["😊 Ура!\nЖдём 👍", None, None, "Прямой эфир о дорогах"]
+            assert fast.streams["title"].to_list() == ["Эфир", "Прямой эфир о дорогах"]
 
 
 @pytest.mark.parametrize("items, typed", [
