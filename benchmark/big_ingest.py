@@ -51,16 +51,17 @@ def big_file(kind: str, megabytes: float | None = None) -> tuple[Path, dict]:
     return path, json.loads(counts.read_text())
 
 
-def _fresh_postgres() -> str | None:
-    """A new empty database for one run, or None when PostgreSQL is not reachable."""
+def fresh_postgres(database: str = PG_DATABASE) -> str | None:
+    """A new empty database of that name (a bench's own: dropped first) for one run, or None when PostgreSQL is
+    not reachable."""
     try:
         import psycopg
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+            conn.execute(f"DROP DATABASE IF EXISTS {database}")
+            conn.execute(f"CREATE DATABASE {database}")
     except Exception:  # noqa: BLE001 — no server, no rights: the figure is left out
         return None
-    return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + PG_DATABASE
+    return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + database
 
 
 def run_once(path: Path, url: str) -> dict:
@@ -107,7 +108,7 @@ def measure(repeat: int, log: Log, kinds: tuple[str, ...] = KINDS, postgres: boo
         if postgres and "telegram" in kinds:
             path, counts = big_file("telegram")
             log("  telegram: в PostgreSQL, 1 раз…")
-            runs = _runs(path, counts, 1, _fresh_postgres)
+            runs = _runs(path, counts, 1, fresh_postgres)
             if runs is None:
                 log("  postgresql: нет подключения; пропущено")
             else:

@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from benchmark.big_ingest import fresh_postgres
 from core.config import DEMO_DIR, ROOT
 
 TARGETS = {"demo_s": 30.0}
-PG_ADMIN_URL = os.environ.get("GOSPABLIKI_BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = "gospabliki_demo_bench"  # dropped and made again for each run; never the app's database
 EXPECTED = {"owners": 473, "posts": 176_705, "batches": 1_413}  # what the demo holds (tests/test_cli.py too)
 
@@ -42,17 +42,6 @@ def _timed(command: list[str], env: dict) -> tuple[float, float, str]:
         raise RuntimeError(f"{' '.join(command[1:])}: {done.stderr.strip()[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return seconds, cpu, done.stdout
-
-
-def _fresh_postgres() -> str | None:
-    try:
-        import psycopg
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    except Exception:  # noqa: BLE001 — no server, no rights: the figure is left out
-        return None
-    return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + PG_DATABASE
 
 
 def run_once(url: str, directory: Path) -> tuple[float, float]:
@@ -84,7 +73,7 @@ def measure(repeat: int, log: Log, postgres: bool = True) -> dict:
         result["demo_cpu_s"] = statistics.median(c for _, c in runs)
         result["demo_repeat"] = repeat
         if postgres:
-            url = _fresh_postgres()
+            url = fresh_postgres(PG_DATABASE)
             if url is None:
                 log("  postgresql: нет подключения; пропущено")
             else:

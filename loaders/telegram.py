@@ -251,6 +251,19 @@ class _Reader:
         self.date_fields[row] = field_name
         return moment
 
+    def _dated(self, chat: str, message: dict, seen: list[int], local_before: int, first_local: int | None
+               ) -> tuple[int, int | None, int | None]:
+        """A message of the generic path recorded and dated: its row, its moment (None after a located error) —
+        noted in `seen` — and the first row dated by local time so far (`first_local`, given the clock's count of
+        such dates before the chat)."""
+        row = self.record(chat, message)
+        moment = self.when(message, row)
+        if moment is not None:
+            if first_local is None and self.clock.local > local_before:
+                first_local = row
+            seen.append(moment)
+        return row, moment, first_local
+
     def record(self, chat: str, message: dict) -> int:
         self.records.append((chat, message.get("id")))  # formatted only when a message needs it
         return len(self.records) - 1
@@ -299,13 +312,9 @@ class _Reader:
             if kind == "unsupported":
                 self.out.reject(act.REJECT_UNSUPPORTED)
                 continue
-            row = self.record(name, message)
-            moment = self.when(message, row)
+            row, moment, first_local = self._dated(name, message, seen, local_before, first_local)
             if moment is None:
                 continue
-            if first_local is None and self.clock.local > local_before:
-                first_local = row
-            seen.append(moment)
             if kind == "service":
                 if message.get("action") == "group_call":
                     open_call = self._call(ref, message, moment, row, open_call)
@@ -559,13 +568,9 @@ class _Reader:
         seen: list[int] = []
         local_before, first_local = self.clock.local, None
         for message in messages:
-            row = self.record(name, message)
-            moment = self.when(message, row)
+            row, moment, first_local = self._dated(name, message, seen, local_before, first_local)
             if moment is None:
                 continue
-            if first_local is None and self.clock.local > local_before:
-                first_local = row
-            seen.append(moment)
             author = _peer(message.get("from_id"))
             parent = _message_id(message.get("reply_to_message_id"))
             if parent is None:
