@@ -10,6 +10,7 @@ from core.labels import KIND_LABELS, PLATFORM_LABELS, TABLE_SHEETS, excel_format
 from core.memory import paused_gc
 from reports.excel import Workbook
 from reports.figures import WEEK_STATUS_COLORS, ink_for
+from reports.xlsx_fast import FastWorksheet
 from scoring.activity import COUNTED_STATUSES
 
 WEEK_COLORS = dict(WEEK_STATUS_COLORS)  # the heatmap's colour language, shared with the screen
@@ -46,6 +47,7 @@ class _Book(Workbook):
 
     def __init__(self, zones: list[dict], caption_text: str = ""):
         super().__init__()
+        self.book.worksheet_class = FastWorksheet  # the same cells, written faster at close (reports.xlsx_fast)
         self.caption = caption_text
         self._numbers: dict = {}
         self.zone_formats = {z["name"]: self.book.add_format({"bg_color": z["color"], "font_color": ink_for(z["color"]),

@@ -3,15 +3,19 @@ import csv
 import io
 import shutil
 import subprocess
-from datetime import date
+import zipfile
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from reports.figures import NO_DATA_COLOR
 from reports.rating_workbook import WEEK_COLORS, body_slice, file_name, rating_workbook
 from reports.registry_export import registry_csv, registry_xlsx
+from reports.xlsx_fast import FastWorksheet
 from core.calendar import Quarter
 from scoring.payload import rating_payload
 from storage.db import make_engine
@@ -75,6 +79,52 @@ def test_rating_workbook_reads_back_like_the_screen(payload):
     methodology = book["Методика"]
     texts = [str(c.value) for row in methodology.iter_rows() for c in row if c.value is not None]
     assert payload["methodology"] in " ".join(texts) and "B1" in texts and "Пакеты загрузки" in texts
+
+
+def _parts(content: bytes) -> dict[str, bytes]:
+    """Every part of an xlsx package but docProps/core.xml (its creation time)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        return {name: package.read(name) for name in package.namelist() if name != "docProps/core.xml"}
+
+
+def test_the_fast_sheet_writer_writes_what_xlsxwriter_writes(payload, monkeypatch):
+    """reports.xlsx_fast writes the cell table itself (issue 21: half of the workbook's time): every part of the
+    package, the sheets' XML included, byte for byte what xlsxwriter's own writer makes of the same cells."""
+    fast = rating_workbook(payload, TOMSK)
+    monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
+    stock = rating_workbook(payload, TOMSK)
+    assert _parts(fast) == _parts(stock)
+
+
+def _every_kind_of_cell(sheet_class) -> dict[str, bytes]:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.worksheet_class = sheet_class
+    sheet = book.add_worksheet("Лист")
+    bold, red = book.add_format({"bold": True}), book.add_format({"font_color": "#C62828", "num_format": "0.00"})
+    sheet.set_column(2, 2, 12, bold)  # a column format reaches the cells written without one
+    sheet.set_row(4, 30, red)  # a row format too, before the column's
+    sheet.set_row(7, 40)  # a row with no cells but a height
+    sheet.write_string(0, 0, "текст & <теги> \"кавычки\"")
+    sheet.write_number(0, 1, 1 / 3, red)
+    sheet.write_number(0, 2, 12345678901234567890)
+    sheet.write_datetime(1, 0, datetime(2026, 11, 30, 12, 30), book.add_format({"num_format": "dd.mm.yyyy hh:mm"}))
+    sheet.write_blank(1, 1, None, bold)
+    sheet.write_blank(1, 3, None)  # no format: not written at all
+    sheet.write_formula(2, 0, "=B1*2", None, 0.666)
+    sheet.write_boolean(2, 1, True)
+    sheet.write_rich_string(2, 2, "обычный ", bold, "жирный")
+    sheet.write_comment(3, 0, "примечание")
+    sheet.write_string(4, 1, "в строке с форматом")
+    sheet.write_string(4, 2, "и в столбце с форматом")
+    sheet.write_string(40, 20, "далеко")  # another span of rows, another column name length
+    sheet.write_number(2000, 30, -0.0)
+    book.close()
+    return _parts(buffer.getvalue())
+
+
+def test_the_fast_sheet_writer_on_every_kind_of_cell():
+    assert _every_kind_of_cell(FastWorksheet) == _every_kind_of_cell(Worksheet)
 
 
 def test_body_workbook_holds_only_the_body_and_its_family(payload):
