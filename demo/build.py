@@ -224,12 +224,17 @@ def _read_export(path: str, filename: str):
     return kind, (load_activity(content, filename, kind) if kind != "registry" else None)
 
 
+FILES_PER_COMMIT = 100  # activity files written in one transaction by the demo (each in its own savepoint)
+
+
 def load_demo(engine, out_dir: Path, user: str = "demo", workers: int | None = None) -> dict:
     """Generate (if needed) and load the demo through the regular upload path. Returns a summary.
 
-    Every file is one upload, in the manifest's order, each its own batch and transaction: the registry files
+    Every file is one upload, in the manifest's order, each its own batch with its own report: the registry files
     by `ingest_path` itself; the activity files are read by the upload's loaders in `workers` other processes
-    (up to 256 files ahead) while this one writes each, in order, by the upload's writer (`apply_activity`)."""
+    (up to 256 files ahead) while this one writes each, in order, by the upload's writer (`apply_activity`) —
+    FILES_PER_COMMIT of them in one transaction, each in a savepoint of it (a refused file leaves nothing, the
+    files before it are committed, and the error stops the demo as before)."""
     from core.config import region_tz
     from storage.activity_store import apply_activity
     from storage.ingest import ingest_path, read_path
@@ -238,7 +243,7 @@ def load_demo(engine, out_dir: Path, user: str = "demo", workers: int | None = N
     summary = {"files": 0, "batches": [], "posts": 0, "unmatched_pages": 0}
     workers = workers or default_workers(beside_writer=True)
     ahead = 256  # files read ahead of the writer: a workbook (a second to read) is started long before it is due
-    with _pool(workers) as pool:
+    with _pool(workers) as pool, _Transactions(engine) as shared:
         reading: dict[int, Future] = {}
         activity = [i for i, entry in enumerate(files) if entry["kind"] == "activity"]
         queue = iter(activity)
@@ -257,18 +262,52 @@ def load_demo(engine, out_dir: Path, user: str = "demo", workers: int | None = N
             period = tuple(date.fromisoformat(d) for d in entry["period"]) if "period" in entry else None
             as_of = date.fromisoformat(entry["as_of"]) if "as_of" in entry else None
             future = reading.pop(index, None)
-            if future is None:
-                report = ingest_path(engine, path, user=user, as_of=as_of, period=period, page=entry.get("page"))
-            else:
+            data = None
+            if future is not None:
                 kind, data = future.result()
                 read_ahead()
-                if data is None:
-                    report = ingest_path(engine, path, user=user, as_of=as_of, period=period, page=entry.get("page"))
-                else:
-                    report = apply_activity(engine, data, filename=path.name, content=read_path(path), user=user,
-                                            as_of=as_of, tz=region_tz(), period=period, page=entry.get("page"))
+            if data is None:  # a registry: its own upload and transaction, after the files before it are committed
+                shared.commit()
+                report = ingest_path(engine, path, user=user, as_of=as_of, period=period, page=entry.get("page"))
+            else:
+                report = apply_activity(engine, data, filename=path.name, content=read_path(path), user=user,
+                                        as_of=as_of, tz=region_tz(), period=period, page=entry.get("page"),
+                                        conn=shared.connection())
+                shared.written()
             summary["files"] += 1
             summary["batches"].append(report["batch_id"])
             summary["posts"] += report.get("posts_added", 0)
             summary["unmatched_pages"] += len(report.get("unmatched_pages", []))
     return summary
+
+
+class _Transactions:
+    """The demo's write transactions (storage.db.writing) shared by up to FILES_PER_COMMIT files: opened when a
+    file needs one, committed after that many, before a registry, at the end, and when a file fails (what was
+    written before it is kept; its own savepoint is already rolled back)."""
+
+    def __init__(self, engine):
+        self.engine, self.context, self.conn, self.files = engine, None, None, 0
+
+    def connection(self):
+        if self.conn is None:
+            from storage.db import writing
+            self.context = writing(self.engine)
+            self.conn = self.context.__enter__()
+        return self.conn
+
+    def written(self) -> None:
+        self.files += 1
+        if self.files >= FILES_PER_COMMIT:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.context is not None:
+            context, self.context, self.conn, self.files = self.context, None, None, 0
+            context.__exit__(None, None, None)
+
+    def __enter__(self) -> _Transactions:
+        return self
+
+    def __exit__(self, *error) -> None:
+        self.commit()  # a failure too: the files before the failed one stay, as when each had its own commit

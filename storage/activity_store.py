@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from loaders.telegram import GROUP_TYPES
 from loaders.urls import UrlError, key_from_platform_id, normalize_page_url
 from storage import schema
 from storage.audit import create_batch, sha256_of, write_audit
-from storage.db import insert_or_nothing, read_frame, retrying, utcnow, write_frame, writing
+from storage.db import insert_or_nothing, lock, read_frame, retrying, utcnow, write_frame, writing
 
 TABLES = {  # canonical frame → (table, key column, compared values)
     "posts": (schema.posts, "post_id", act.POST_VALUES),
@@ -428,105 +429,117 @@ def _observation(conn: Connection, data: ActivityData, stated: date | None, tz: 
 def apply_activity(engine: Engine, data: ActivityData, *, filename: str, content: bytes | None, user: str,
                    as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None = None,
                    page: int | str | None = None, digest: str | None = None, size: int | None = None,
-                   progress: Callable[[str], None] | None = None) -> dict:
+                   progress: Callable[[str], None] | None = None, conn: Connection | None = None) -> dict:
     """Write one activity file as one batch in one transaction; returns its report. `as_of`: the «сведения на»
     day the analyst states (None: the file's newest dated item); `page`: the registry page (id or URL) the
     analyst says the file is about; `digest` and `size`: the content's SHA-256 and length when the caller has
     them instead of the content (a 200 MB file takes a second to hash, and need not stay in memory);
-    `progress` is told «writing» when the rows start to be written."""
+    `progress` is told «writing» when the rows start to be written. `conn`: a write transaction of the caller's
+    (`storage.db.writing`) that several files share — this one is written in a savepoint of it, so a refused
+    file leaves nothing while the files before it stay; the caller commits (the demo: many files, one commit)."""
     digest = digest or sha256_of(content)
     size = len(content) if size is None else size
     report = inspect_report(data) | {"batch_id": None, "filename": filename, "period": None}
-    try:  # a collision with a concurrent upload (the same new page, a deadlock) runs the transaction again
-        retrying(lambda: _write(engine, data, report, filename=filename, size=size, user=user, as_of=as_of,
-                                tz=tz, period=period, page=page, digest=digest, progress=progress))
+    options = dict(filename=filename, size=size, user=user, as_of=as_of, tz=tz, period=period, page=page,
+                   digest=digest, progress=progress)
+    try:
+        if conn is None:  # a collision with a concurrent upload (the same new page, a deadlock) runs it again
+            retrying(lambda: _write(engine, data, report, **options))
+        else:
+            with conn.begin_nested():
+                _write_on(conn, data, report, **options)
     except _NothingNew:  # not even the batch record or a new unregistered page is kept
-        report.update(batch_id=None, status="unchanged", duplicate_of=_same_content(engine, digest))
+        report.update(batch_id=None, status="unchanged", duplicate_of=_same_content(conn or engine, digest))
     return report
 
 
-def _write(engine: Engine, data: ActivityData, report: dict, *, filename: str, size: int, user: str,
-           as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None, page: int | str | None,
-           digest: str, progress: Callable[[str], None] | None) -> None:
-    now = utcnow()
+def _write(engine: Engine, data: ActivityData, report: dict, **options) -> None:
     # the same content uploaded several times at once: one after the other, the later ones find it stored
-    with writing(engine, f"upload:{digest}") as conn:
-        target = None
-        if page is not None:
-            target = find_registry_page(conn, page)
-            _check_assignment(data, target)
-            report["assigned_page"] = {"page_id": target["id"], "url": target["url"], "owner": target["name"]}
-        observed, source, label = _observation(conn, data, as_of, tz, now, digest)
-        observed_day = observed.astimezone(tz).date() if source != "stated" else as_of
-        report.update(observed_at=act.iso_utc(observed), observed_source=source, observed_label=label)
-        batch_id = create_batch(conn, kind="activity", fmt=data.format, filename=filename, content=None,
-                                user=user, as_of=observed_day, digest=digest, size=size)
-        ref_to_page = match_pages(conn, data.pages, batch_id, now, None if target is None else target["id"])
-        page_ids = sorted(set(ref_to_page.values()))
-        frames = {}
-        changed = False
-        newer_at: list[datetime] = []
-        report["comments_conflicts"] = {"count": 0, "examples": []}
-        for name, (table, key, values) in TABLES.items():
-            incoming = getattr(data, name)
-            if incoming.height == 0:
-                frames[name] = None
-                continue
-            incoming = incoming.with_columns(pl.col("ref").replace_strict(ref_to_page, return_dtype=pl.Int64)
-                                             .alias("page_id")).unique(subset=["page_id", key], keep="last")
-            if name == "comments":  # ids are checked against all the page's comments, not only nearby ones
-                current = current_versions(conn, name, page_ids, with_observed=True)
-                incoming, report["comments_conflicts"] = _comment_conflicts(incoming, current, tz)
-            else:
-                moments = incoming[MOMENTS[name]]
-                window = (moments.min() - WINDOW_MARGIN, moments.max() + WINDOW_MARGIN)
-                current = current_versions(conn, name, page_ids, window, with_observed=True)
-            counts = _compare(incoming, current, key, values, observed)
-            report.update({f"{name}_added": counts["added"], f"{name}_updated": counts["updated"],
-                           f"{name}_unchanged": counts["unchanged"], f"{name}_older": counts["older"]})
-            if counts["newer_at"] is not None:
-                newer_at.append(counts["newer_at"])
-            changed |= counts["added"] > 0 or counts["updated"] > 0 or counts["older_differs"] > 0
-            frames[name] = incoming
-        coverage = _coverage_rows(data, ref_to_page, tz, period)
-        snapshots, snapshots_older = _new_snapshots(conn, data.snapshots.with_columns(
-            pl.col("ref").replace_strict(ref_to_page, return_dtype=pl.Int64).alias("page_id")), observed_day)
-        report["older_than_current"] = report.get("posts_older", 0)
-        report["newer_observed_at"] = act.iso_utc(max(newer_at)) if newer_at else None
-        report["snapshots_older_than_current"] = snapshots_older
-        report["older_note"] = _older_note(report, max(newer_at) if newer_at else None, tz)
-        report["unchanged"] = sum(report.get(f"{n}_unchanged", 0) for n in TABLES)
-        report["unmatched_pages"] = unregistered(conn, set(page_ids))
-        report["snapshots_added"] = len(snapshots)
-        report["coverage"] = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
-                              for row in coverage]
-        report["coverage_note"] = _coverage_note(data, ref_to_page, coverage, period)
-        if coverage:
-            report["period"] = [min(r["date_from"] for r in coverage).isoformat(),
-                                max(r["date_to"] for r in coverage).isoformat()]
-        if not (changed or snapshots or _coverage_is_new(conn, coverage)):
-            raise _NothingNew
-        if progress is not None:
-            progress("writing")
-        for name, incoming in frames.items():
-            if incoming is None or incoming.height == 0:
-                continue
-            table, key, _ = TABLES[name]
-            columns = [c.name for c in table.columns if c.name != "batch_id"]
-            # in the primary key's order (page, id — as text, as the index compares them): each row lands next to
-            # the one before in the key's index instead of at a random page of it (a fifth less time into SQLite)
-            write_frame(conn, table.name, incoming.select(columns).sort("page_id", key)
-                        .with_columns(pl.lit(batch_id).alias("batch_id")))
-        if coverage:
-            conn.execute(insert(schema.batch_coverage), [{**r, "batch_id": batch_id} for r in coverage])
-        if snapshots:
-            conn.execute(insert(schema.page_snapshots), [{**r, "batch_id": batch_id} for r in snapshots])
-        period_from, period_to = _period_bounds(coverage, tz)
-        report.update(batch_id=batch_id, status="active")
-        conn.execute(update(schema.batches).where(schema.batches.c.id == batch_id).values(
-            report=report, period_from=period_from, period_to=period_to, observed_at=observed))
-        write_audit(conn, user, "upload", f"batch:{batch_id}", {"filename": filename, "format": data.format,
-                                                                "kind": "activity"})
+    with writing(engine) as conn:
+        _write_on(conn, data, report, **options)
+
+
+def _write_on(conn: Connection, data: ActivityData, report: dict, *, filename: str, size: int, user: str,
+              as_of: date | None, tz: ZoneInfo, period: tuple[date, date] | None, page: int | str | None,
+              digest: str, progress: Callable[[str], None] | None) -> None:
+    now = utcnow()
+    lock(conn, f"upload:{digest}")
+    target = None
+    if page is not None:
+        target = find_registry_page(conn, page)
+        _check_assignment(data, target)
+        report["assigned_page"] = {"page_id": target["id"], "url": target["url"], "owner": target["name"]}
+    observed, source, label = _observation(conn, data, as_of, tz, now, digest)
+    observed_day = observed.astimezone(tz).date() if source != "stated" else as_of
+    report.update(observed_at=act.iso_utc(observed), observed_source=source, observed_label=label)
+    batch_id = create_batch(conn, kind="activity", fmt=data.format, filename=filename, content=None,
+                            user=user, as_of=observed_day, digest=digest, size=size)
+    ref_to_page = match_pages(conn, data.pages, batch_id, now, None if target is None else target["id"])
+    page_ids = sorted(set(ref_to_page.values()))
+    frames = {}
+    changed = False
+    newer_at: list[datetime] = []
+    report["comments_conflicts"] = {"count": 0, "examples": []}
+    for name, (table, key, values) in TABLES.items():
+        incoming = getattr(data, name)
+        if incoming.height == 0:
+            frames[name] = None
+            continue
+        incoming = incoming.with_columns(pl.col("ref").replace_strict(ref_to_page, return_dtype=pl.Int64)
+                                         .alias("page_id")).unique(subset=["page_id", key], keep="last")
+        if name == "comments":  # ids are checked against all the page's comments, not only nearby ones
+            current = current_versions(conn, name, page_ids, with_observed=True)
+            incoming, report["comments_conflicts"] = _comment_conflicts(incoming, current, tz)
+        else:
+            moments = incoming[MOMENTS[name]]
+            window = (moments.min() - WINDOW_MARGIN, moments.max() + WINDOW_MARGIN)
+            current = current_versions(conn, name, page_ids, window, with_observed=True)
+        counts = _compare(incoming, current, key, values, observed)
+        report.update({f"{name}_added": counts["added"], f"{name}_updated": counts["updated"],
+                       f"{name}_unchanged": counts["unchanged"], f"{name}_older": counts["older"]})
+        if counts["newer_at"] is not None:
+            newer_at.append(counts["newer_at"])
+        changed |= counts["added"] > 0 or counts["updated"] > 0 or counts["older_differs"] > 0
+        frames[name] = incoming
+    coverage = _coverage_rows(data, ref_to_page, tz, period)
+    snapshots, snapshots_older = _new_snapshots(conn, data.snapshots.with_columns(
+        pl.col("ref").replace_strict(ref_to_page, return_dtype=pl.Int64).alias("page_id")), observed_day)
+    report["older_than_current"] = report.get("posts_older", 0)
+    report["newer_observed_at"] = act.iso_utc(max(newer_at)) if newer_at else None
+    report["snapshots_older_than_current"] = snapshots_older
+    report["older_note"] = _older_note(report, max(newer_at) if newer_at else None, tz)
+    report["unchanged"] = sum(report.get(f"{n}_unchanged", 0) for n in TABLES)
+    report["unmatched_pages"] = unregistered(conn, set(page_ids))
+    report["snapshots_added"] = len(snapshots)
+    report["coverage"] = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
+                          for row in coverage]
+    report["coverage_note"] = _coverage_note(data, ref_to_page, coverage, period)
+    if coverage:
+        report["period"] = [min(r["date_from"] for r in coverage).isoformat(),
+                            max(r["date_to"] for r in coverage).isoformat()]
+    if not (changed or snapshots or _coverage_is_new(conn, coverage)):
+        raise _NothingNew
+    if progress is not None:
+        progress("writing")
+    for name, incoming in frames.items():
+        if incoming is None or incoming.height == 0:
+            continue
+        table, key, _ = TABLES[name]
+        columns = [c.name for c in table.columns if c.name != "batch_id"]
+        # in the primary key's order (page, id — as text, as the index compares them): each row lands next to
+        # the one before in the key's index instead of at a random page of it (a fifth less time into SQLite)
+        write_frame(conn, table.name, incoming.select(columns).sort("page_id", key)
+                    .with_columns(pl.lit(batch_id).alias("batch_id")))
+    if coverage:
+        conn.execute(insert(schema.batch_coverage), [{**r, "batch_id": batch_id} for r in coverage])
+    if snapshots:
+        conn.execute(insert(schema.page_snapshots), [{**r, "batch_id": batch_id} for r in snapshots])
+    period_from, period_to = _period_bounds(coverage, tz)
+    report.update(batch_id=batch_id, status="active")
+    conn.execute(update(schema.batches).where(schema.batches.c.id == batch_id).values(
+        report=report, period_from=period_from, period_to=period_to, observed_at=observed))
+    write_audit(conn, user, "upload", f"batch:{batch_id}", {"filename": filename, "format": data.format,
+                                                            "kind": "activity"})
 
 
 def _older_note(report: dict, newer_at: datetime | None, tz: ZoneInfo) -> str | None:
@@ -553,9 +566,9 @@ def _period_bounds(coverage: list[dict], tz: ZoneInfo):
             datetime.combine(end, time.max, tz).astimezone(timezone.utc))
 
 
-def _same_content(engine: Engine, digest: str) -> int | None:
+def _same_content(source: Connection | Engine, digest: str) -> int | None:
     b = schema.batches
-    with engine.connect() as conn:
+    with source.connect() if isinstance(source, Engine) else nullcontext(source) as conn:
         return conn.execute(select(func.max(b.c.id)).where(b.c.sha256 == digest,
                                                            b.c.status == "active")).scalar_one()
 

@@ -102,10 +102,16 @@ def writing(engine: Engine, *locks: str) -> Iterator[Connection]:
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            for key in sorted({advisory_key(name) for name in locks}):
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        lock(conn, *locks)
         yield conn
+
+
+def lock(conn: Connection, *names: str) -> None:
+    """Take the named locks inside the connection's write transaction (PostgreSQL's advisory locks, held to its
+    end; SQLite's one writer lock is the transaction's own, taken by `writing`)."""
+    if conn.dialect.name == "postgresql":
+        for key in sorted({advisory_key(name) for name in names}):
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 class Contention(ValueError):
