@@ -219,13 +219,14 @@ def read_snapshot(engine: Engine) -> Iterator[ReadSnapshot]:
 def read_frame(source: Connection | Engine | ReadSnapshot, query: Select, schema: dict[str, pl.DataType]
                ) -> pl.DataFrame:
     """A query's rows as a Polars frame without a Python object per value. `schema` names the query's columns
-    in order; moments come back UTC-aware. Query parameters are rendered as literals: only numbers, dates and
-    fixed words go into these queries, never user text.
+    in order; moments come back UTC-aware. On PostgreSQL query parameters are rendered as literals: only
+    numbers, dates and fixed words go into these queries, never user text.
 
     An Engine (committed data, e.g. a quarter for scoring) on PostgreSQL is read by the ADBC driver: libpq's
     binary COPY straight into Arrow, the columnar path that keeps 13 million posts in seconds. A Connection is
     read inside its transaction (an upload comparing with what is stored): PostgreSQL by `COPY (query) TO
-    STDOUT` as CSV parsed by Polars, SQLite from the driver's tuples with text moments parsed by Polars."""
+    STDOUT` as CSV parsed by Polars, SQLite from the driver's tuples (of the query with its parameters bound)
+    with text moments parsed by Polars."""
     if isinstance(source, ReadSnapshot):
         if source.dialect.name == "postgresql":
             return _read_adbc(source.engine, query, schema, source.adbc())
@@ -263,12 +264,13 @@ def read_frame(source: Connection | Engine | ReadSnapshot, query: Select, schema
             [pl.from_epoch(pl.col(n), "us").dt.replace_time_zone("UTC") for n, t in schema.items()
              if isinstance(t, pl.Datetime)]
             + [pl.col(n).cast(pl.Boolean) for n, t in schema.items() if t == pl.Boolean])
-    sql = _literal_sql(conn, select(*inner.c))
-    cursor = conn.connection.driver_connection.cursor()
+    # bound parameters, not literals: SQLAlchemy compiles the query once per shape (an upload runs the same few
+    # queries for every file), and the driver's tuples are taken from its cursor as they are
+    result = conn.execute(select(*inner.c))
     try:
-        rows = cursor.execute(sql).fetchall()
+        rows = result.cursor.fetchall() if result.cursor is not None else []
     finally:
-        cursor.close()
+        result.close()
     text_schema = {n: pl.String if isinstance(t, pl.Datetime) or t == pl.Date else
                    (pl.Int8 if t == pl.Boolean else t) for n, t in schema.items()}
     frame = pl.DataFrame(rows, schema=text_schema, orient="row") if rows else pl.DataFrame(schema=text_schema)
