@@ -49,7 +49,8 @@ class _Book(Workbook):
         super().__init__()
         self.book.worksheet_class = FastWorksheet  # the same cells, written faster at close (reports.xlsx_fast)
         self.caption = caption_text
-        self._numbers: dict = {}
+        self._numbers: dict = {}  # num_format -> its cell format
+        self._by_column: dict = {}  # column key -> its cell format
         self.zone_formats = {z["name"]: self.book.add_format({"bg_color": z["color"], "font_color": ink_for(z["color"]),
                                                               "bold": True, "valign": "top"}) for z in zones}
         self.score = self.book.add_format({"num_format": "0.0", "valign": "top"})
@@ -69,16 +70,27 @@ class _Book(Workbook):
 
     def number(self, column: str):
         """The cell format of a numeric column, chosen by its key (core.labels.excel_format), one per format."""
-        num_format = excel_format(column)
-        if num_format not in self._numbers:
-            self._numbers[num_format] = self.book.add_format({"num_format": num_format, "valign": "top"})
-        return self._numbers[num_format]
+        found = self._by_column.get(column)
+        if found is None:
+            num_format = excel_format(column)
+            if num_format not in self._numbers:
+                self._numbers[num_format] = self.book.add_format({"num_format": num_format, "valign": "top"})
+            found = self._by_column[column] = self._numbers[num_format]
+        return found
+
+    def put_rows(self, sheet, first_row: int, rows: list[list], formats: list | None = None) -> None:
+        """Rows of cells as write_cell writes them, a block at a time (reports.xlsx_fast.FastWorksheet.put_rows)."""
+        sheet.put_rows(first_row, rows, formats, self.text, self.integer, self.decimal, self.write_cell)
 
     def table_sheet(self, name, headers, rows, widths=None, formats=None, title=None, footer=None):
-        """Every table sheet of the rating workbook prints with its title row: what, which quarter, approved or not."""
-        return super().table_sheet(name, headers, rows, widths, formats,
-                                   title=title or f"{SHEET_TITLES.get(name, name)} — {self.caption}",
-                                   footer=footer or name)
+        """Every table sheet of the rating workbook prints with its title row: what, which quarter, approved or not.
+        The sheet is laid out by reports.excel.Workbook.table_sheet, its rows stored a block at a time."""
+        sheet = super().table_sheet(name, headers, [], widths, formats,
+                                    title=title or f"{SHEET_TITLES.get(name, name)} — {self.caption}",
+                                    footer=footer or name)
+        self.put_rows(sheet, self.TOP + 1, rows, formats)
+        sheet.autofilter(self.TOP, 0, self.TOP + max(len(rows), 1), len(headers) - 1)
+        return sheet
 
 
 def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_columns: bool, parent: bool) -> None:
@@ -108,8 +120,8 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
     sheet.set_row(top, 62)
     text_cols = {"owner", "parent_name", "missing_platforms", "rated_text"}
     for i, values in enumerate(table, start=top + 1):
-        for c, value in enumerate(values):
-            column = columns[c]  # the format by column key (core.labels), as on the screen
+        formats = []
+        for column, value in zip(columns, values):  # the format by column key (core.labels), as on the screen
             if column in text_cols:
                 fmt = book.wrap
             elif column == "zone":
@@ -118,7 +130,8 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
                 fmt = book.delta_up if value > 0 else book.delta_down if value < 0 else book.integer
             else:
                 fmt = book.number(column)
-            book.write_cell(sheet, i, c, value, fmt)
+            formats.append(fmt)
+        book.put_rows(sheet, i, [values], formats)
         book.fit_row(sheet, i, [(values[c], widths[c]) for c in range(len(columns)) if columns[c] in text_cols])
     sheet.autofilter(top, 0, top + max(len(table), 1), len(headers) - 1)
 
@@ -154,14 +167,15 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
     sheet = book.table_sheet("Публикации по неделям", headers, [], [45, 14, 7] + [7] * len(weeks) + [10, 10])
     top = book.TOP
     for i, p in enumerate(payload["pages"], start=top + 1):
-        book.write_cell(sheet, i, 0, p["owner"])
-        book.write_cell(sheet, i, 1, PLATFORM_LABELS.get(p["platform"]))
-        book.write_cell(sheet, i, 2, p.get("norm"))
-        for j, (status, posts) in enumerate(zip(p.get("weekly_status") or [], p.get("weekly_posts") or [])):
+        values, formats = [p["owner"], PLATFORM_LABELS.get(p["platform"]), p.get("norm")], [None, None, None]
+        for status, posts in zip(p.get("weekly_status") or [], p.get("weekly_posts") or []):
             value, color = _week_cell(status, posts)
-            book.write_cell(sheet, i, 3 + j, value, book.week_formats[color])
-        book.write_cell(sheet, i, 3 + len(weeks), p.get("weeks_ok"))
-        book.write_cell(sheet, i, 4 + len(weeks), p.get("weeks"))
+            values.append(value)
+            formats.append(book.week_formats[color])
+        gap = 3 + len(weeks) - len(values)  # weeks without a status: no cell
+        values += [None] * gap + [p.get("weeks_ok"), p.get("weeks")]
+        formats += [None] * gap + [None, None]
+        book.put_rows(sheet, i, [values], formats)
     sheet.autofilter(top, 0, top + max(len(payload["pages"]), 1), len(headers) - 1)
     sheet.freeze_panes(top + 1, 3)
     legend = top + len(payload["pages"]) + 3

@@ -7,18 +7,85 @@ the product uses (number, date, shared string, blank) with one f-string each —
 (tests/test_reports.py compares every part of the package with the stock writer's) — and hands any other kind
 (formula, rich string, boolean, error) and the constant-memory mode back to xlsxwriter's own code.
 
+`put_rows` stores a block of rows the same way (what Worksheet.write_string / write_number / write_blank store,
+without their per-cell steps: the A1-notation check, the bounds and dimension checks once per block).
+
 It is xlsxwriter's documented way to extend a sheet (Workbook.worksheet_class, «Inheritance and subclassing»),
 but `_write_rows` is an internal method: the version is pinned in requirements.txt and the package comparison
 test fails on an xlsxwriter that writes cells otherwise."""
 from __future__ import annotations
 
+from math import inf
+from typing import Callable
+
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import (CellBlankTuple, CellDatetimeTuple, CellNumberTuple, CellStringTuple,
                                   Worksheet)
 
+from reports.excel import DANGEROUS_PREFIXES
+
 
 class FastWorksheet(Worksheet):
-    """xlsxwriter's Worksheet whose cell table is written by `_write_rows` below (same bytes, fewer steps)."""
+    """xlsxwriter's Worksheet whose cell table is filled by `put_rows` and written by `_write_rows` below (same
+    bytes, fewer steps)."""
+
+    def put_rows(self, first_row: int, rows: list[list], formats: list | None, text, integer, decimal,
+                 other: Callable) -> None:
+        """Rows of values from `first_row`, column 0 on, as reports.excel.Workbook.write_cell writes them: a str
+        neutralised against formula injection (reports.excel.safe_text) in `formats[c]` or `text`, an int in
+        `formats[c]` or `integer`, a float in `formats[c]` or `decimal`, None a blank cell (only with a format, as
+        write_blank); any other value (bool, date, a str or int subclass, NaN, a string over Excel's limit)
+        through other(sheet, row, col, value, format)."""
+        last_col = max((len(values) for values in rows), default=0) - 1
+        if self.constant_memory or first_row < 0 or first_row + len(rows) > self.xls_rowmax \
+                or last_col >= self.xls_colmax or (formats and len(formats) <= last_col):
+            # xlsxwriter's own per-cell path and checks (and write_cell's IndexError for a missing format)
+            for r, values in enumerate(rows, first_row):
+                for c, value in enumerate(values):
+                    other(self, r, c, value, formats[c] if formats else None)
+            return
+        table, shared = self.table, self.str_table._get_shared_string_index
+        long_text = self.xls_strmax // 2  # a shorter string cannot exceed the limit (xlsxwriter's own shortcut)
+        no_formats = [None] * (last_col + 1)
+        rmin = rmax = cmin = cmax = None
+        for r, values in enumerate(rows, first_row):
+            line = {}
+            for c, (value, fmt) in enumerate(zip(values, formats or no_formats)):
+                kind = type(value)
+                if kind is str:
+                    if len(value) > long_text:
+                        other(self, r, c, value, fmt)
+                        continue
+                    if value.startswith(DANGEROUS_PREFIXES):
+                        value = "'" + value
+                    line[c] = CellStringTuple(shared(value), fmt or text)
+                elif kind is int:
+                    line[c] = CellNumberTuple(value, fmt or integer)
+                elif kind is float:
+                    if value != value or value == inf or value == -inf:
+                        other(self, r, c, value, fmt)
+                        continue
+                    line[c] = CellNumberTuple(value, fmt or decimal)
+                elif value is None:
+                    if fmt is not None:
+                        line[c] = CellBlankTuple(fmt)
+                else:
+                    other(self, r, c, value, fmt)
+            if line:
+                stored = table.get(r)
+                if stored is None:
+                    table[r] = line
+                else:
+                    stored.update(line)
+                low, high = min(line), max(line)
+                if rmin is None:
+                    rmin, cmin, cmax = r, low, high
+                cmin, cmax, rmax = min(cmin, low), max(cmax, high), r
+        if rmin is not None:  # what Worksheet._check_dimensions keeps, for the block at once
+            self.dim_rowmin = rmin if self.dim_rowmin is None else min(self.dim_rowmin, rmin)
+            self.dim_rowmax = rmax if self.dim_rowmax is None else max(self.dim_rowmax, rmax)
+            self.dim_colmin = cmin if self.dim_colmin is None else min(self.dim_colmin, cmin)
+            self.dim_colmax = cmax if self.dim_colmax is None else max(self.dim_colmax, cmax)
 
     def _write_rows(self) -> None:
         if self.constant_memory:  # rows are written as they come there (xlsxwriter's own path)

@@ -14,6 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from reports.figures import NO_DATA_COLOR
 from reports.rating_workbook import WEEK_COLORS, body_slice, file_name, rating_workbook
+from reports.excel import Workbook
 from reports.registry_export import registry_csv, registry_xlsx
 from reports.xlsx_fast import FastWorksheet
 from core.calendar import Quarter
@@ -125,6 +126,35 @@ def _every_kind_of_cell(sheet_class) -> dict[str, bytes]:
 
 def test_the_fast_sheet_writer_on_every_kind_of_cell():
     assert _every_kind_of_cell(FastWorksheet) == _every_kind_of_cell(Worksheet)
+
+
+def _rows_written(block: bool) -> dict[str, bytes]:
+    book = Workbook(created=datetime(2026, 11, 30))
+    book.book.worksheet_class = FastWorksheet
+    sheet = book.book.add_worksheet("Лист")
+    rows = [["текст", "=HYPERLINK(\"http://x\")", "", "-1", 7, -2.5, None, True, date(2026, 9, 1)],
+            [None, 3, 0.1 + 0.2, datetime(2026, 9, 1, 8, 30), "а" * 20000, 10 ** 20, False, "@", None],
+            [None] * 9, [], ["только первая"]]
+    formats = [None, book.wrap, None, None, book.decimal, None, book.integer, None, None]
+    if block:
+        sheet.put_rows(3, rows, formats, book.text, book.integer, book.decimal, book.write_cell)
+        sheet.put_rows(3, [[None, None, None, None, None, None, None, None, None, "дописано"]], None, book.text,
+                       book.integer, book.decimal, book.write_cell)
+    else:
+        for r, values in enumerate(rows, 3):
+            for c, value in enumerate(values):
+                book.write_cell(sheet, r, c, value, formats[c])
+        book.write_cell(sheet, 3, 9, "дописано")
+    return _parts(book.close())
+
+
+def test_rows_stored_a_block_at_a_time_are_the_cells_write_cell_stores():
+    assert _rows_written(block=True) == _rows_written(block=False)
+    book = Workbook()
+    book.book.worksheet_class = FastWorksheet
+    with pytest.raises(TypeError):  # NaN is refused as write_number refuses it
+        book.book.add_worksheet().put_rows(0, [[float("nan")]], None, book.text, book.integer, book.decimal,
+                                           book.write_cell)
 
 
 def test_body_workbook_holds_only_the_body_and_its_family(payload):
