@@ -7,17 +7,19 @@ import polars as pl
 import streamlit as st
 
 from core.labels import number_ru, percent_ru
+from scoring.tables import RatingTables
 from scoring.screens import UNSTABLE_MARK, display_table, rating_table, with_blocks_chart
 
 
-def ranked_table(payload: dict, name: str, body: str | None = None, search: str = "", height: int = 560) -> None:
-    frame = rating_table(payload, name, body, search)
+def ranked_table(tables: RatingTables, name: str, body: str | None = None, search: str = "",
+                 height: int = 560) -> None:
+    frame = rating_table(tables, name, body, search)
     if frame.is_empty():
         st.info("Нет строк для выбранных фильтров.", icon=":material/info:")
         return
-    info = payload["methodology_info"]  # the methodology the payload was computed with (an approval's own)
+    info = tables.methodology_info  # the methodology the rating was computed with (an approval's own)
     shares = {part: percent_ru(share) for part, share in info["composite"].items()}
-    sens = payload.get("sensitivity") or {}
+    sens = tables.get("sensitivity") or {}
     blocks = info["blocks"]
     columns = ["place", *(["place_text"] if "place_text" in frame.columns else []), "movement", "owner"] + (["parent_name"] if name in ("institutions", "heads") else []) + [
         "score", "zone", "delta_points"]

@@ -286,6 +286,19 @@ def _payload_with_place_ranges(version_key: tuple, quarter_code: str, scope_key:
     return with_place_ranges(view.payload, Quarter.parse(quarter_code), ranges=view.place_ranges)
 
 
+@st.cache_resource(show_spinner="Расчёт устойчивости мест…", max_entries=24)
+def _shown_tables(version_key: tuple, quarter_code: str, scope_key: str = ""):
+    from services.quarters import place_ranges, shown_tables
+    ranges = place_ranges(_rating(version_key, quarter_code))  # places among all, whatever the scope
+    return shown_tables(_rating(version_key, quarter_code, scope_key), ranges)
+
+
+def shown_tables(quarter: Quarter):
+    """The shown rating as frames (scoring.tables.RatingTables) with each ranked row's range of places when the
+    block weights move (cached per data version, like `rating`)."""
+    return _shown_tables(version(), quarter.code, scope().key)
+
+
 def payload_with_place_ranges(quarter: Quarter) -> dict:
     """The shown payload with each ranked row's range of places when the block weights move (cached per data
     version, like the rating itself)."""

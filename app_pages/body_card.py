@@ -24,8 +24,8 @@ if not bodies:
 default = bodies.index(flt.body) if flt.body in bodies else 0
 body = st.selectbox("Исполнительный орган", bodies, index=default, key="body_card_body")
 rating = _shared.rating(flt.quarter)
-history = [(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()[:6][::-1]]
-card = body_card(rating.payload, rating.fresh, body, history)
+history = [(q.label, _shared.rating(q).tables) for q in _shared.data_quarters()[:6][::-1]]
+card = body_card(rating.tables, rating.fresh, body, history)
 row = card.body_row or {}
 
 st.subheader(f"{plain(body)} — {_shared.quarter_title(flt.quarter)}")
@@ -50,15 +50,17 @@ st.download_button("Excel по органу", data=lambda: rating_workbook(ratin
                    file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
                    icon=":material/download:", key="body_card_excel", disabled=not row,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-pdf_history = [(q.label, _shared.rating(q).payload) for q in _shared.data_quarters()[:6][::-1] if q <= flt.quarter]
+pdf_quarters = [q for q in _shared.data_quarters()[:6][::-1] if q <= flt.quarter]
+pdf_views = [(q.label, _shared.rating(q)) for q in pdf_quarters]  # read here: the callable runs in a worker thread
 st.download_button(  # the body's own report (issue 19): what it receives by e-mail each quarter
     "PDF по органу", icon=":material/picture_as_pdf:", on_click="ignore", key="body_card_pdf", disabled=not row,
-    data=lambda: body_pdf(rating.payload, row["owner_id"], region_tz(), history=pdf_history),
+    data=lambda: body_pdf(rating.payload, row["owner_id"], region_tz(),
+                          history=[(label, past.payload) for label, past in pdf_views]),
     file_name=pdf_file_name(flt.quarter.code, local_today(region_tz()), body), mime="application/pdf")
 
 left, right = st.columns(2)
 with left:
-    _shared.chart(block_bars(row.get("blocks") or {}, rating.payload["methodology_info"]["blocks"],
+    _shared.chart(block_bars(row.get("blocks") or {}, rating.tables.methodology_info["blocks"],
                              "Баллы органа по блокам"), key="body_card_blocks")
 with right:
     _shared.chart(rank_history(card.history), key="body_card_history")
@@ -94,8 +96,8 @@ else:
             "text": st.column_config.TextColumn("Типичная публикация", width="large")})
 
 st.markdown("#### Руководитель и учреждения")
-_rating_tables.ranked_table(rating.payload, "heads", body, height=200)
-_rating_tables.ranked_table(rating.payload, "institutions", body, height=360)
+_rating_tables.ranked_table(rating.tables, "heads", body, height=200)
+_rating_tables.ranked_table(rating.tables, "institutions", body, height=360)
 
 st.markdown("#### Показатели страниц органа: значения, баллы и причины «не оценивается»")
 if card.pages.is_empty():

@@ -18,9 +18,9 @@ _shared.stop_if_no_registry("Данных пока нет. Загрузите р
 
 today = local_today(region_tz())
 view = _shared.rating(flt.quarter)
-kpi = overview_kpis(view.fresh, view.payload)
+kpi = overview_kpis(view.fresh, view.tables)
 previous = flt.quarter.previous()
-before = overview_kpis(_shared.rating(previous).fresh, _shared.rating(previous).payload) \
+before = overview_kpis(_shared.rating(previous).fresh, _shared.rating(previous).tables) \
     if previous in _shared.data_quarters() else None
 
 
@@ -51,10 +51,10 @@ else:
 
     left, right = st.columns([3, 2])
     with left:
-        _shared.chart(zone_distribution(zone_counts(view.payload, "bodies"), view.payload["methodology_info"]["zones"],
+        _shared.chart(zone_distribution(zone_counts(view.tables, "bodies"), view.tables.methodology_info["zones"],
                                         "Исполнительные органы по зонам"), key="overview_zones")
     with right:
-        leaders, outsiders = leaders_outsiders(view.payload)
+        leaders, outsiders = leaders_outsiders(view.tables)
         st.markdown("#### Лидеры")
         st.markdown("\n".join(f"- {r['rank']} место: {plain(r['owner'])} — **{number_ru(r['score'], 1)}**" for r in leaders)
                     or "—")
@@ -82,12 +82,12 @@ else:
     st.markdown(f"Последняя загрузка: «{plain(last['filename'])}», {uploaded:%d.%m.%Y %H:%M}; сведения на "
                 f"{last['as_of']:%d.%m.%Y}. Недель страниц без данных в квартале: {kpi['page_weeks_no_data']}.")
 
-warning = view.fresh_payload.get("early_warning")  # computed with the rating, for a running quarter only
+warning = view.fresh_tables.early_warning  # frames computed with the rating, for a running quarter only
 if warning is not None:
     st.markdown("#### Раннее предупреждение: квартал идёт")
     a, b = st.columns(2)
     with a:
-        st.markdown(f"**Рискуют не выполнить норму публикаций: {len(warning['weekly_norm'])} стр.**")
+        st.markdown(f"**Рискуют не выполнить норму публикаций: {warning['weekly_norm'].height} стр.**")
         st.dataframe(warning["weekly_norm"], hide_index=True, width="stretch", height=320, column_config={
             "url": st.column_config.LinkColumn("Страница"),
             "owner": st.column_config.TextColumn(label("owner"), width="medium"), "platform": None,
@@ -95,7 +95,7 @@ if warning is not None:
                                      "posts_needed")},
             "best_B1": st.column_config.ProgressColumn(label("best_B1"), min_value=0, max_value=1, format="percent")})
     with b:
-        st.markdown(f"**Нет прямого эфира в квартале: {len(warning['live_stream'])} органов**")
+        st.markdown(f"**Нет прямого эфира в квартале: {warning['live_stream'].height} органов**")
         st.dataframe(warning["live_stream"], hide_index=True, width="stretch", height=320, column_config={
             "owner": st.column_config.TextColumn("Орган", width="large"),
             **{c: label(c) for c in ("streams", "needed", "days_left")}})

@@ -14,6 +14,7 @@ from reports.comparison_workbook import comparison_workbook, file_name as compar
 from reports.pdf_report import body_pdf, file_name as pdf_file_name, quarterly_pdf
 from core.labels import TABLE_TITLES, digits_of, label, moment_ru
 from core.text import plain
+from scoring.tables import to_payload
 from services.style import style_by_page
 
 flt = _shared.filters()
@@ -21,20 +22,21 @@ st.title(f"Рейтинг — {_shared.quarter_title(flt.quarter)}")
 _shared.stop_if_no_registry("Рейтинг появится после загрузки реестра страниц и выгрузок активности на экране "
                               "«Загрузка данных» (или выполните `python cli.py demo`).")
 view = _shared.rating(flt.quarter)
-payload = _shared.payload_with_place_ranges(flt.quarter)  # «место 5 (4–7)» when the block weights move ±5
-info = payload["methodology_info"]
-if payload.get("scope"):  # a «body» user: the family's rows only, places among all (services.scope)
-    field = payload["scope"]["ranked"]
-    st.caption(plain(f"Показаны только {payload['scope']['body']}, его руководитель и учреждения. Места — среди всех "
+shown = _shared.shown_tables(flt.quarter)  # frames, with «место 5 (4–7)» when the block weights move ±5
+info = shown.methodology_info
+scope = shown.get("scope")
+if scope:  # a «body» user: the family's rows only, places among all (services.scope)
+    field = scope["ranked"]
+    st.caption(plain(f"Показаны только {scope['body']}, его руководитель и учреждения. Места — среди всех "
                      f"оценённых: органов {field['bodies']}, руководителей {field['heads']}, учреждений "
                      f"{field['institutions']}."))
-status = (f":green-badge[:material/verified: утверждён {moment_ru(payload['approved']['approved_at'], region_tz())}]"
+status = (f":green-badge[:material/verified: утверждён {moment_ru(shown.get('approved')['approved_at'], region_tz())}]"
           if view.approved
           else ":orange-badge[:material/pending: не утверждён — расчёт по текущим данным]")
 st.markdown(f"Методика **{info['id']}** (утверждена {info['approved_on'][8:10]}.{info['approved_on'][5:7]}."
             f"{info['approved_on'][:4]}) · {status}")
-if payload.get("methodology_warning"):
-    st.warning(payload["methodology_warning"], icon=":material/warning:")
+if shown.get("methodology_warning"):
+    st.warning(shown.get("methodology_warning"), icon=":material/warning:")
 if view.approved and view.differences:
     with st.expander(f"После утверждения данные изменились: отличий от пересчёта — {len(view.differences)}",
                      icon=":material/difference:"):
@@ -52,28 +54,29 @@ if not view.has_data:  # methodology.md §4: no leaders, zones or means without 
 cols = st.columns([3, 2, 2])
 search = cols[0].text_input("Поиск по наименованию", key="rating_search", placeholder="например, финансов")
 cols[1].download_button(
-    "Скачать Excel", data=lambda: rating_workbook(payload, region_tz(), style=style_by_page(_shared.styles(flt.quarter))),
+    "Скачать Excel", data=lambda: rating_workbook(to_payload(shown), region_tz(),
+                                                  style=style_by_page(_shared.styles(flt.quarter))),
     icon=":material/download:",
     file_name=file_name(flt.quarter.code, local_today(region_tz())), on_click="ignore", key="rating_excel",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-# the previous quarter's payload (cached with the rating) is read here: the button's callable runs in a worker thread
-previous_payload = (_shared.rating(flt.quarter.previous()).payload
-                    if flt.quarter.previous() in _shared.data_quarters() else None)
+# the previous quarter's view (cached) is read here: the button's callable runs in a worker thread
+previous_view = (_shared.rating(flt.quarter.previous())
+                 if flt.quarter.previous() in _shared.data_quarters() else None)
 
 
 def report_pdf() -> bytes:
     """The quarterly report (a «body» user: their body's own report), built when the button is pressed."""
-    if payload.get("scope"):
-        body_row = next(r for r in view.payload["bodies"] if r["owner"] == payload["scope"]["body"])
+    if scope:
+        body_row = next(r for r in view.payload["bodies"] if r["owner"] == scope["body"])
         return body_pdf(view.payload, body_row["owner_id"], region_tz())
-    return quarterly_pdf(view.payload, previous_payload, region_tz())
+    return quarterly_pdf(view.payload, previous_view.payload if previous_view else None, region_tz())
 
 
 cols[1].download_button(
     "Скачать PDF", data=report_pdf, icon=":material/picture_as_pdf:", on_click="ignore", key="rating_pdf",
-    file_name=pdf_file_name(flt.quarter.code, local_today(region_tz()), (payload.get("scope") or {}).get("body")),
+    file_name=pdf_file_name(flt.quarter.code, local_today(region_tz()), (scope or {}).get("body")),
     mime="application/pdf", help="Квартальный отчёт: A4, ключевые показатели, зоны, таблицы рейтинга, эфиры, пробелы "
                                  "в данных и страница каждого органа (готовится до минуты)")
 _approval.controls(view, cols[2])
@@ -81,9 +84,9 @@ _approval.controls(view, cols[2])
 tabs = st.tabs([*TABLE_TITLES.values(), "Сравнение кварталов"])
 for tab, name in zip(tabs[:4], TABLE_TITLES):
     with tab:
-        _rating_tables.ranked_table(payload, name, flt.body, search)
-        if name != "reference" and payload.get(name):
-            _shared.chart(zone_distribution(zone_counts(payload, name), info["zones"], "Распределение по зонам"),
+        _rating_tables.ranked_table(shown, name, flt.body, search)
+        if name != "reference" and not shown.table(name).is_empty():
+            _shared.chart(zone_distribution(zone_counts(shown, name), info["zones"], "Распределение по зонам"),
                           key=f"rating_zones_{name}")
 
 with tabs[4]:
@@ -97,8 +100,8 @@ with tabs[4]:
                             key="rating_compare_b")
     table = which.selectbox("Таблица", ["bodies", "heads", "institutions"], key="rating_compare_table",
                             format_func=TABLE_TITLES.get)
-    payload_a, payload_b = _shared.rating(earlier).payload, _shared.rating(later).payload
-    rows = comparison_rows(payload_a, payload_b, table)
+    tables_a, tables_b = _shared.rating(earlier).tables, _shared.rating(later).tables
+    rows = comparison_rows(tables_a, tables_b, table)
     graph, numbers = st.columns(2)
     if table == "institutions" and len(rows) > 60:
         graph.caption("На графике — 60 учреждений с наибольшим изменением балла; в таблице — все.")
@@ -127,8 +130,8 @@ with tabs[4]:
                                                                   help=f"Зона за {a} → за {b}")})
     numbers.download_button(
         "Сравнение в Excel", icon=":material/download:", on_click="ignore", key="rating_compare_excel",
-        data=lambda: comparison_workbook({name: comparison_rows(payload_a, payload_b, name)
+        data=lambda: comparison_workbook({name: comparison_rows(tables_a, tables_b, name)
                                           for name in ("bodies", "heads", "institutions")}, a, b,
-                                         "утверждён" if payload_b.get("approved") else "не утверждён"),
+                                         "утверждён" if tables_b.get("approved") else "не утверждён"),
         file_name=comparison_file_name(a, b, local_today(region_tz())),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

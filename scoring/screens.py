@@ -10,6 +10,7 @@ from core.labels import PLATFORM_LABELS, format_value, number_ru, shorten
 from core.text import web_link_expr
 from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
 from scoring.payload import table_frame
+from scoring.tables import RatingTables, rows_of, table_rows
 from scoring.rating import QuarterRating
 from scoring.registry_view import body_of
 from scoring.sensitivity import place_text
@@ -27,22 +28,28 @@ def place_arrow(delta: int | None) -> str:
     return "="
 
 
-def family_names(payload: dict, body: str | None) -> set[str] | None:
+def family_names(tables: RatingTables | dict, body: str | None) -> set[str] | None:
     """The body, its head(s) and institutions (owner names), or None when no body is selected."""
     if not body:
         return None
     names = {body}
     for name in ("heads", "institutions"):
-        names |= {r["owner"] for r in payload.get(name, []) if r.get("parent_name") == body}
+        if isinstance(tables, RatingTables):
+            frame = tables.table(name)
+            if not frame.is_empty():
+                names |= set(frame.filter(pl.col("parent_name") == body)["owner"].to_list())
+        else:
+            names |= {r["owner"] for r in table_rows(tables, name) if r.get("parent_name") == body}
     return names
 
 
-def rating_table(payload: dict, name: str, body: str | None = None, search: str = "") -> pl.DataFrame:
-    """A ranked table for the screen: arrows for Δ place, platforms without a page as text."""
-    frame = table_frame(payload, name)
+def rating_table(tables: RatingTables, name: str, body: str | None = None, search: str = "") -> pl.DataFrame:
+    """A ranked table for the screen (the frame of scoring.tables): arrows for Δ place, platforms without a page as
+    text."""
+    frame = tables.table(name) if isinstance(tables, RatingTables) else table_frame(tables, name)
     if frame.is_empty():
         return frame
-    family = family_names(payload, body)
+    family = family_names(tables, body)
     if family is not None:
         frame = frame.filter(pl.col("owner").is_in(list(family)))
     if search.strip():
@@ -76,9 +83,16 @@ def place_range_text() -> pl.Expr:
     return pl.struct("rank", "place_range", "place_unstable").map_elements(text, return_dtype=pl.String)
 
 
-def zone_counts(payload: dict, name: str) -> dict[str, int]:
+def zone_counts(tables: RatingTables | dict, name: str) -> dict[str, int]:
+    """Rows per zone, in the order the zones first appear in the table."""
+    if isinstance(tables, RatingTables):
+        frame = tables.table(name)
+        if frame.is_empty() or "zone" not in frame.columns:
+            return {}
+        counts = frame.filter(pl.col("zone").is_not_null()).group_by("zone", maintain_order=True).len()
+        return dict(counts.iter_rows())
     counts: dict[str, int] = {}
-    for row in payload.get(name, []):
+    for row in tables.get(name, []):
         if row.get("zone"):
             counts[row["zone"]] = counts.get(row["zone"], 0) + 1
     return counts
@@ -196,11 +210,11 @@ def stream_list(rating: QuarterRating, tz_name: str, body: str | None = None) ->
 
 # --- «Обзор» ---
 
-def overview_kpis(rating: QuarterRating, payload: dict) -> dict:
+def overview_kpis(rating: QuarterRating, tables: RatingTables | dict) -> dict:
     """KPIs of a quarter: pages, share of counted page-weeks at the norm, bodies with a live stream, mean score
-    of bodies, data gaps."""
+    of bodies (of the shown rating: the approved one when approved), data gaps."""
     grid = rating.grid.filter(pl.col("status").is_in(COUNTED_STATUSES))
-    bodies = [r for r in payload.get("bodies", []) if r.get("score") is not None and payload.get("has_data", True)]
+    bodies = [r for r in table_rows(tables, "bodies") if r.get("score") is not None and tables.get("has_data", True)]
     held = rating.streams.filter(pl.col("kind") == "executive_body")["owner_id"].n_unique()
     body_count = rating.owners.filter(pl.col("kind") == "executive_body").height
     return {
@@ -215,8 +229,9 @@ def overview_kpis(rating: QuarterRating, payload: dict) -> dict:
     }
 
 
-def leaders_outsiders(payload: dict, name: str = "bodies", n: int = 5) -> tuple[list[dict], list[dict]]:
-    ranked = [r for r in payload.get(name, []) if r.get("rank")]
+def leaders_outsiders(tables: RatingTables | dict, name: str = "bodies", n: int = 5
+                      ) -> tuple[list[dict], list[dict]]:
+    ranked = [r for r in table_rows(tables, name) if r.get("rank")]
     return ranked[:n], ranked[-n:][::-1] if len(ranked) > n else []
 
 
@@ -236,40 +251,58 @@ class BodyCard:
     indicators: pl.DataFrame  # page_id, code, title, value, points, weight, na_reason, inputs
 
 
-def body_card(payload: dict, rating: QuarterRating, body: str, history: list[tuple[str, dict]]) -> BodyCard:
-    row = next((r for r in payload.get("bodies", []) if r["owner"] == body), None)
-    # a payload restricted to one body (services.scope) keeps the size of the whole field: «место 5 из 34»
-    ranked = (payload.get("scope") or {}).get("ranked", {}).get("bodies") or sum(
-        1 for r in payload.get("bodies", []) if r.get("rank"))
-    heads = [r["owner"] for r in payload.get("heads", []) if r.get("parent_name") == body]
-    institutions = sum(1 for r in payload.get("institutions", []) if r.get("parent_name") == body)
+def _owner_row(tables: RatingTables, name: str, owner: str) -> dict | None:
+    """An owner's row as the payload has it (block scores under `blocks`), or None."""
+    frame = tables.table(name)
+    found = rows_of(frame.filter(pl.col("owner") == owner)) if not frame.is_empty() else []
+    return found[0] if found else None
+
+
+def body_card(tables: RatingTables, rating: QuarterRating, body: str, history: list[tuple[str, RatingTables]]
+              ) -> BodyCard:
+    """The card of one executive body from the shown rating's frames (scoring.tables) and the computation's grid."""
+    row = _owner_row(tables, "bodies", body)
+    bodies, heads_frame, institutions = tables.bodies, tables.heads, tables.institutions
+    # a rating restricted to one body (services.scope) keeps the size of the whole field: «место 5 из 34»
+    ranked = (tables.get("scope") or {}).get("ranked", {}).get("bodies") or (
+        bodies["rank"].is_not_null().sum() if "rank" in bodies.columns else 0)
+    heads = heads_frame.filter(pl.col("parent_name") == body)["owner"].to_list() if not heads_frame.is_empty() else []
+    institution_count = institutions.filter(pl.col("parent_name") == body).height if not institutions.is_empty() \
+        else 0
     points = []
     for label, past in history:
-        past_row = next((r for r in past.get("bodies", []) if r["owner"] == body), None)
+        past_row = _owner_row(past, "bodies", body)
         points.append({"quarter": label, "rank": past_row.get("rank") if past_row else None,
                        "score": past_row.get("score") if past_row else None})  # not rated: no point, never 0
     own = rating.pages.filter(pl.col("owner_name") == body, pl.col("kind") == "executive_body")
     weekly = own.select("page_id", "platform").join(rating.grid, on="page_id").select("week", "platform", "status",
                                                                                        "posts")
     norm = own["norm"].max() if own.height else None
-    family = family_names(payload, body) or set()
-    pages = [p for p in payload.get("pages", []) if p["owner"] in family]
-    kind_order = {"executive_body": 0, "head": 1, "institution": 2}
-    pages.sort(key=lambda p: (kind_order.get(p["owner_kind"], 3), p["owner"], p["platform"]))
+    family = sorted(family_names(tables, body) or set())
+    kind_order = pl.col("owner_kind").replace_strict({"executive_body": 0, "head": 1, "institution": 2}, default=3,
+                                                     return_dtype=pl.Int64)
+    pages = (tables.pages.filter(pl.col("owner").is_in(family)).sort(kind_order, "owner", "platform")
+             if not tables.pages.is_empty() else pl.DataFrame(schema={"page_id": pl.Int64, "owner": pl.String,
+                                                                    "platform": pl.String,
+                                                                    "recommendations": pl.List(pl.String)}))
     advice = [(body, text) for text in (row or {}).get("recommendations", [])]  # required platforms without a page
-    for p in pages:
-        where = f"{shorten(p['owner'], 50)} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
-        advice += [(where, text) for text in p.get("recommendations", [])]
-    titles = pl.DataFrame({"page_id": [p["page_id"] for p in pages],
-                           "title": [f"{shorten(p['owner'], 60)} · {PLATFORM_LABELS.get(p['platform'], p['platform'])}"
-                                     for p in pages]}, schema={"page_id": pl.Int64, "title": pl.String})
-    indicators = pl.DataFrame(
-        [{"page_id": p["page_id"], "code": code, "title": payload["methodology_info"]["indicators"][code]["title"],
-          "value": ind["value"], "points": ind["points"], "weight": ind["weight"], "na_reason": ind["na_reason"],
-          "inputs": ind["inputs"]} for p in pages for code, ind in p["indicators"].items()],
-        schema={"page_id": pl.Int64, "code": pl.String, "title": pl.String, "value": pl.Float64,
-                "points": pl.Float64, "weight": pl.Float64, "na_reason": pl.String, "inputs": pl.String})
-    return BodyCard(row, ranked, heads, institutions, points, weekly, norm, advice[:40], titles, indicators)
+    titles = []
+    for page_id, owner, platform, recommendations in pages.select("page_id", "owner", "platform",
+                                                                  "recommendations").iter_rows():
+        where = f"{shorten(owner, 50)} · {PLATFORM_LABELS.get(platform, platform)}"
+        advice += [(where, text) for text in recommendations or []]
+        titles.append((page_id, f"{shorten(owner, 60)} · {PLATFORM_LABELS.get(platform, platform)}"))
+    titles = pl.DataFrame(titles, schema={"page_id": pl.Int64, "title": pl.String}, orient="row")
+    specs = tables.methodology_info.get("indicators") or {}
+    indicators = (titles.select("page_id").with_row_index("__order")
+                  .join(tables.indicators, on="page_id", how="inner", maintain_order="left_right")
+                  .sort("__order", maintain_order=True)
+                  .select("page_id", pl.col("indicator").alias("code"),
+                          pl.col("indicator").replace_strict({c: v["title"] for c, v in specs.items()}, default=None,
+                                                             return_dtype=pl.String).alias("title"),
+                          "value", "points", "weight", "na_reason", "inputs")
+                  .cast({"page_id": pl.Int64, "value": pl.Float64, "points": pl.Float64, "weight": pl.Float64}))
+    return BodyCard(row, ranked, heads, institution_count, points, weekly, norm, advice[:40], titles, indicators)
 
 
 def with_blocks_chart(frame: pl.DataFrame, blocks: list[str]) -> pl.DataFrame:

@@ -296,3 +296,105 @@ def to_bytes(tables: RatingTables) -> bytes:
 
 def from_bytes(blob: bytes) -> RatingTables:
     return decode(msgspec.msgpack.decode(blob))
+
+
+# --- Δ and the differences from an approval, on the frames ---
+
+MOVEMENT_FIELDS = ("delta_points", "delta_place", "previous_rank", "previous_score")
+
+
+def with_movement(tables: RatingTables, moved: dict[str, pl.DataFrame]) -> RatingTables:
+    """The tables of a computation without Δ with the Δ columns of `moved` (rating.add_movement's frames, in the
+    same row order) put in their place among the owner fields: from_rating of the rating with movement, without
+    building the tables again."""
+    out = {}
+    for name in TABLES:
+        frame, source = tables.table(name), moved[name]
+        if frame.is_empty() and source.is_empty():
+            out[name] = frame
+            continue
+        if frame.height != source.height or not frame["owner_id"].equals(source["owner_id"]):
+            raise ValueError(f"таблица {name}: строки расчёта в другом порядке")
+        delta = _floats_clean(source.select(MOVEMENT_FIELDS))
+        rest = [c for c in frame.columns if c not in MOVEMENT_FIELDS]
+        owner_keys = [("owner" if k == "owner_name" else k) for k in OWNER_FIELDS]
+        ordered = [k for k in owner_keys if k in rest or k in MOVEMENT_FIELDS]
+        combined = pl.concat([frame.select(rest), delta], how="horizontal")
+        out[name] = combined.select(ordered + [c for c in rest if c not in ordered])
+    return RatingTables(**out, reference=tables.reference, pages=tables.pages, indicators=tables.indicators,
+                        weeks=tables.weeks, streams=tables.streams, meta=tables.meta,
+                        early_warning=tables.early_warning, keys=tables.keys, extra=tables.extra)
+
+
+DIFFERENCE_SCHEMA = {"table": pl.String, "owner": pl.String, "approved_rank": pl.Int64, "fresh_rank": pl.Int64,
+                     "approved_score": pl.Float64, "fresh_score": pl.Float64}
+
+
+def _ranked(frame: pl.DataFrame) -> pl.DataFrame:
+    """owner_id, owner, rank, score of a table (a table without rows, or without a column, as empty/null)."""
+    columns = {"owner_id": pl.Int64, "owner": pl.String, "rank": pl.Int64, "score": pl.Float64}
+    if frame.is_empty():
+        return pl.DataFrame(schema=columns)
+    return frame.select((pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+                        for c, t in columns.items())
+
+
+def differences(approved: RatingTables, fresh: RatingTables) -> list[dict]:
+    """Rows whose score or place differs between the approved and a fresh computation (a row that became rated or
+    not rated counts too): the fresh table's rows in its order, then the approved rows gone from it."""
+    frames = []
+    for name in TABLES:
+        before, now = _ranked(approved.table(name)), _ranked(fresh.table(name))
+        joined = now.join(before.select("owner_id", pl.col("rank").alias("approved_rank"),
+                                        pl.col("score").alias("approved_score"), pl.lit(True).alias("found")),
+                          on="owner_id", how="left", maintain_order="left")
+        score_changed = (pl.col("approved_score").is_null() != pl.col("score").is_null()) | (
+            (pl.col("approved_score") - pl.col("score")).abs() > 1e-9).fill_null(False)
+        changed = joined.filter(pl.col("found").is_null() | pl.col("approved_rank").ne_missing(pl.col("rank"))
+                                | score_changed)
+        gone = before.join(now.select("owner_id"), on="owner_id", how="anti", maintain_order="left")
+        frames += [changed.select(pl.lit(name).alias("table"), "owner", "approved_rank",
+                                  pl.col("rank").alias("fresh_rank"), "approved_score",
+                                  pl.col("score").alias("fresh_score")),
+                   gone.select(pl.lit(name).alias("table"), "owner", pl.col("rank").alias("approved_rank"),
+                               pl.lit(None, pl.Int64).alias("fresh_rank"), pl.col("score").alias("approved_score"),
+                               pl.lit(None, pl.Float64).alias("fresh_score"))]
+    return pl.concat([f.cast(DIFFERENCE_SCHEMA) for f in frames]).to_dicts()
+
+
+# --- the place ranges (scoring.sensitivity) on the frames ---
+
+def with_place_ranges(tables: RatingTables, ranges: dict) -> RatingTables:
+    """The tables with `place_range` [min, max] and `place_unstable` on every row of the ranked tables (null on the
+    rows without a place) and the settings under `sensitivity`: to_payload of it is
+    sensitivity.with_place_ranges(to_payload(tables), ranges)."""
+    wide = ranges["settings"]["unstable_places"]
+    out = {}
+    for name in TABLES:
+        frame = tables.table(name)
+        if frame.is_empty():
+            out[name] = frame
+            continue
+        found = {int(k): v for k, v in (ranges.get(name) or {}).items()}
+        spans = [list(found[o]) if r is not None and o in found else None
+                 for o, r in frame.select("owner_id", "rank").iter_rows()]
+        out[name] = frame.with_columns(
+            pl.Series("place_range", spans, dtype=pl.List(pl.Int64)),
+            pl.Series("place_unstable", [(s[1] - s[0] >= wide) if s else None for s in spans], dtype=pl.Boolean))
+    keys = tables.keys if "sensitivity" in tables.keys else (*tables.keys, "sensitivity")
+    return RatingTables(**out, reference=tables.reference, pages=tables.pages, indicators=tables.indicators,
+                        weeks=tables.weeks, streams=tables.streams, meta=tables.meta,
+                        early_warning=tables.early_warning, keys=keys,
+                        extra=tables.extra | {"sensitivity": ranges["settings"]})
+
+
+def rows_of(frame: pl.DataFrame) -> list[dict]:
+    """Rows of an owner or page frame as the payload has them (block scores under `blocks`)."""
+    return _nest(frame)
+
+
+def table_rows(source, name: str) -> list[dict]:
+    """A table's rows as the payload has them (block scores under `blocks`), from RatingTables or a payload."""
+    if isinstance(source, RatingTables):
+        return _nest(source.table(name))
+    return list(source.get(name) or [])

@@ -9,8 +9,8 @@ import hashlib
 import io
 import json
 import threading
-import zlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
@@ -27,7 +27,8 @@ from core.schemas import COUNTERS, FILE, POST
 from scoring.activity import fixed_offset, local_week
 from scoring.inputs import COMMENT_COLUMNS, POST_COLUMNS, STREAM_COLUMNS, QuarterWindow, ScoringInput
 from scoring.methodology import Methodology, methodology_for
-from scoring.payload import payload_differences, payload_tables, rating_payload, with_movement
+from scoring import tables as rating_tables
+from scoring.tables import RatingTables
 from scoring.rating import TABLES, QuarterRating, add_movement, score_quarter
 from storage import rating_store
 from storage.db import Contention
@@ -91,20 +92,33 @@ def apply_movement(rating: QuarterRating, previous: dict[str, pl.DataFrame] | No
 
 @dataclass(frozen=True)
 class QuarterView:
-    """What every screen, the CLI and the workbook show for a quarter: the approved payload if the quarter is
-    approved (else the fresh one), the fresh computation (grid, frames) and the differences between the two."""
+    """What every screen, the CLI and the workbook show for a quarter: `tables`, the approved rating if the quarter
+    is approved (else the fresh one), as frames (scoring.tables); the fresh computation (grid, frames) and its
+    tables; the differences between the two. The payloads (JSON-shaped) are made from the tables on first use, for
+    the edges (`rate --json`, approval, the workbook) — an approved quarter's is the one read from storage."""
     quarter: Quarter
-    payload: dict
+    tables: RatingTables
     fresh: QuarterRating
-    fresh_payload: dict
+    fresh_tables: RatingTables
     approved: bool
     differences: list[dict]
     ended: bool
-    place_ranges: dict | None = None  # of the shown payload when stored with it (the fresh one, the default step)
+    place_ranges: dict | None = None  # of the shown tables when stored with them (the fresh one, the default step)
+    shown_payload: dict | None = field(default=None, repr=False, compare=False)  # as read (approved) or scoped
 
     @property
     def has_data(self) -> bool:
-        return bool(self.payload.get("has_data", True))
+        return self.tables.has_data
+
+    @cached_property
+    def payload(self) -> dict:
+        if self.shown_payload is not None:
+            return self.shown_payload
+        return self.fresh_payload if self.tables is self.fresh_tables else rating_tables.to_payload(self.tables)
+
+    @cached_property
+    def fresh_payload(self) -> dict:
+        return rating_tables.to_payload(self.fresh_tables)
 
 
 def comparison_tables(engine: Engine, quarter: Quarter, today: date,
@@ -113,11 +127,12 @@ def comparison_tables(engine: Engine, quarter: Quarter, today: date,
     its own computation without movement (by `fallback` when no methodology version covers it)."""
     approved = rating_store.approved_payload(engine, quarter.code)
     if approved is not None:
-        return payload_tables(approved)
+        shown = rating_tables.from_payload(approved)
+        return {name: shown.table(name) for name in TABLES}
     m = methodology_for_or_none(quarter) or fallback
     if m is None:
         return {}
-    rating = computed(engine, quarter, m, today, with_payload=False).rating  # stored once; never a chain back
+    rating = computed(engine, quarter, m, today, with_tables=False).rating  # stored once; never a chain back
     return {name: rating.tables[name] for name in TABLES}
 
 
@@ -132,13 +147,14 @@ def quarter_view(engine: Engine, quarter: Quarter, today: date | None = None,
     if previous_tables is None:
         previous_tables = comparison_tables(engine, quarter.previous(), today, fallback=m)
     fresh = apply_movement(base.rating, previous_tables)
-    fresh_payload = with_movement(base.payload, fresh.tables)  # the same as rating_payload(fresh), without rebuilding
+    fresh_tables = rating_tables.with_movement(base.tables, fresh.tables)  # = from_rating(fresh), not rebuilt
     approved = rating_store.approved_payload(engine, quarter.code)
     ended = is_ended(quarter, today)
     if approved is None:
-        return QuarterView(quarter, fresh_payload, fresh, fresh_payload, False, [], ended, base.place_ranges)
-    return QuarterView(quarter, approved, fresh, fresh_payload, True, payload_differences(approved, fresh_payload),
-                       ended)
+        return QuarterView(quarter, fresh_tables, fresh, fresh_tables, False, [], ended, base.place_ranges)
+    shown = rating_tables.from_payload(approved)
+    return QuarterView(quarter, shown, fresh, fresh_tables, True, rating_tables.differences(shown, fresh_tables),
+                       ended, shown_payload=approved)
 
 
 def ends_on(quarter: Quarter) -> date:
@@ -281,6 +297,27 @@ def with_place_ranges(payload: dict, quarter: Quarter, step: float | None = None
     return sensitivity.with_place_ranges(payload, sensitivity.place_ranges(payload, m, step))
 
 
+def place_ranges(view: QuarterView, step: float | None = None) -> dict | None:
+    """The ranked rows' place ranges of what the view shows (scoring.sensitivity): those stored with the
+    computation for the methodology's step, else computed from the shown rating (an approved quarter: what was
+    approved, by the methodology it was approved with). None for a quarter without data."""
+    from scoring import sensitivity
+    from scoring.methodology import load_methodologies
+    if not view.has_data:
+        return None
+    if view.place_ranges is not None and step is None:
+        return view.place_ranges
+    m = next((v for v in load_methodologies() if v.id == view.tables.get("methodology")), None)
+    m = m or methodology_for_or_none(view.quarter)
+    return None if m is None else sensitivity.place_ranges(view.payload, m, step)
+
+
+def shown_tables(view: QuarterView, ranges: dict | None = None) -> RatingTables:
+    """The shown tables with each ranked row's place range (`ranges`, e.g. of the unscoped view; else the view's)."""
+    ranges = ranges if ranges is not None else place_ranges(view)
+    return view.tables if ranges is None else rating_tables.with_place_ranges(view.tables, ranges)
+
+
 # --- computed once, shared everywhere (issue 21) ---
 #
 # A quarter's computation (its rating without Δ, the payload and the frames the screens read) is stored in the
@@ -313,14 +350,6 @@ def inputs_key(inputs: dict) -> str:
 
 
 FRAMES = ("pages", "per_week", "owners", "streams", "grid")
-
-
-def encode_payload(payload: dict) -> bytes:
-    return zlib.compress(msgspec.json.encode(payload), 1)
-
-
-def decode_payload(blob: bytes) -> dict:
-    return msgspec.json.decode(zlib.decompress(blob))
 
 
 def _ipc(frame: pl.DataFrame) -> bytes:
@@ -358,22 +387,20 @@ def decode_rating(blob: bytes, quarter: Quarter, m: Methodology, tz: ZoneInfo, t
 
 @dataclass
 class Computed:
-    """A quarter's computation without Δ: read back from the database (`stored`) or computed now and stored; with
-    the place ranges of its payload for the methodology's step (scoring.sensitivity), computed with it."""
+    """A quarter's computation without Δ: read back from the database (`stored`) or computed now and stored; its
+    rating as frames (scoring.tables, None when read without them) and the place ranges of those for the
+    methodology's step (scoring.sensitivity), computed with it."""
     rating: QuarterRating
     stored: bool
     place_ranges: dict | None = None
-    _payload: dict | None = None
-    _blob: bytes | None = field(default=None, repr=False)
+    tables: RatingTables | None = None
 
     @property
     def payload(self) -> dict:
-        """rating_payload(rating), decoded on first use (the previous quarter's Δ needs only the tables)."""
-        if self._payload is None:
-            if self._blob is None:
-                raise ValueError("расчёт прочитан без данных рейтинга (with_payload=False)")
-            self._payload = decode_payload(self._blob)
-        return self._payload
+        """rating_payload(rating), from the tables."""
+        if self.tables is None:
+            raise ValueError("расчёт прочитан без таблиц рейтинга (with_tables=False)")
+        return rating_tables.to_payload(self.tables)
 
 
 COMPUTED_NOW = {"count": 0}  # computations made by this process (not read back): for the tests and the bench
@@ -408,35 +435,36 @@ def is_stored(engine: Engine, quarter: Quarter, m: Methodology, today: date) -> 
                                       with_payload=False) is not None
 
 
-def computed(engine: Engine, quarter: Quarter, m: Methodology, today: date, with_payload: bool = True) -> Computed:
+def computed(engine: Engine, quarter: Quarter, m: Methodology, today: date, with_tables: bool = True) -> Computed:
     """The quarter's computation for the current data (without Δ): the stored one when its inputs are those of
     the current data, else computed now and stored (two processes computing it at once both succeed; one row is
     kept). The key is taken from the batches the quarter was actually read with, in one snapshot, so a result is
-    never stored under inputs it was not computed from."""
+    never stored under inputs it was not computed from. The stored row keeps the rating's tables (scoring.tables,
+    Arrow IPC) in its payload column and the computation's frames in its frames column: nothing is JSON there."""
     tz = region_tz()
     inputs, key = _key(engine, quarter, m, tz, today)
-    stored = rating_store.stored_rating(engine, quarter.code, key, with_payload=with_payload)
+    stored = rating_store.stored_rating(engine, quarter.code, key, with_payload=with_tables)
     if stored is not None:
-        payload_blob, frames_blob = stored
+        tables_blob, frames_blob = stored
         rating, ranges = decode_rating(frames_blob, quarter, m, tz, today)
-        return Computed(rating, True, ranges, _blob=payload_blob)
+        return Computed(rating, True, ranges, rating_tables.from_bytes(tables_blob) if with_tables else None)
     rating = rate(engine, quarter, m, tz, today)
-    payload = rating_payload(rating)
-    ranges = _place_ranges(payload, m)
+    tables = rating_tables.from_rating(rating)
+    ranges = _place_ranges(tables, m)
     COMPUTED_NOW["count"] += 1
     read = rating_inputs(quarter, m, tz, today, rating.batch_ids, inputs["registry_edit"])
-    rating_store.store_rating(engine, quarter.code, inputs_key(read), m.id, read, encode_payload(payload),
+    rating_store.store_rating(engine, quarter.code, inputs_key(read), m.id, read, rating_tables.to_bytes(tables),
                               encode_frames(rating, ranges))
-    return Computed(rating, False, ranges, payload)
+    return Computed(rating, False, ranges, tables)
 
 
-def _place_ranges(payload: dict, m: Methodology) -> dict | None:
-    """The place ranges of a computed payload (the methodology's step), as they read back from storage (a place
+def _place_ranges(tables: RatingTables, m: Methodology) -> dict | None:
+    """The place ranges of a computed rating (the methodology's step), as they read back from storage (a place
     range is a list)."""
     from scoring import sensitivity
-    if not payload.get("has_data", True):
+    if not tables.has_data:
         return None
-    ranges = sensitivity.place_ranges(payload, m)
+    ranges = sensitivity.place_ranges(rating_tables.to_payload(tables), m)
     return {name: ({owner: list(span) for owner, span in value.items()} if name in sensitivity.TABLES else value)
             for name, value in ranges.items()}
 

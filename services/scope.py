@@ -142,11 +142,15 @@ def scope_view(view, scope: Scope):
     """A services.quarters.QuarterView restricted to the scope (payloads, fresh frames, differences)."""
     if scope.everything:
         return view
+    from scoring.tables import from_payload
     payload = scope_payload(view.payload, scope)
     family = {r.get("owner") for name in TABLES for r in payload.get(name) or []}
-    return replace(view, payload=payload, fresh=scope_rating(view.fresh, scope),
-                   fresh_payload=scope_payload(view.fresh_payload, scope),
-                   differences=[d for d in view.differences if d.get("owner") in family])
+    fresh = scope_payload(view.fresh_payload, scope)
+    scoped = replace(view, tables=from_payload(payload), fresh=scope_rating(view.fresh, scope),
+                     fresh_tables=from_payload(fresh), shown_payload=payload,
+                     differences=[d for d in view.differences if d.get("owner") in family])
+    scoped.__dict__["fresh_payload"] = fresh  # QuarterView.fresh_payload is a cached property: the scoped one
+    return scoped
 
 
 def scope_registry(view: RegistryView, scope: Scope) -> RegistryView:

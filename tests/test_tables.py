@@ -93,3 +93,17 @@ def test_an_approved_payload_with_its_own_fields_comes_back_unchanged():
     back = tables.from_payload(payload)
     assert back.get("approved") == {"approved_by": "админ"}
     assert msgspec.json.encode(tables.to_payload(back)) == msgspec.json.encode(payload)
+
+
+def test_differences_from_frames_are_those_of_the_payloads():
+    from scoring.payload import payload_differences
+    family = SCENARIOS["family, one page not rated"]
+    approved = score_quarter(scoring_input(**family), M, Q1, TOMSK, date(2026, 6, 1))
+    # later data: the institution's page rated, the body's weeks thinner; the head gone from the registry
+    later = dict(family, owners=[BODY, INSTITUTION], posts=weekly_posts(1, [1] * 13) + weekly_posts(2, [3] * 13))
+    fresh = score_quarter(scoring_input(**later), M, Q1, TOMSK, date(2026, 6, 1))
+    expected = payload_differences(rating_payload(approved), rating_payload(fresh))
+    assert expected and any(d["fresh_rank"] is None for d in expected)
+    assert tables.differences(tables.from_payload(rating_payload(approved)), tables.from_rating(fresh)) == expected
+    same = tables.from_rating(fresh)
+    assert tables.differences(same, same) == []
