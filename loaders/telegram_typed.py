@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from loaders.vk_typed import Record
+from loaders.vk_typed import Record, loose_fields
 
 _MISSING = msgspec.UNSET
 
@@ -29,35 +29,24 @@ class Reaction(msgspec.Struct, gc=False):
     count: Any = None
 
 
-class Message(Record, gc=False):
-    """A message: the scalars the rules read and its reactions' counts; `text` and `text_entities` kept as their
-    raw JSON, decoded by the reading loop (entities only for a post whose type depends on its links);
-    `photo`, `file` and `poll` only for whether they are there. `date` is not read: a message without
-    `date_unixtime` sends the file to the generic path."""
-    id: Any = _MISSING
-    type: Any = _MISSING
-    date_unixtime: Any = _MISSING
-    from_id: Any = _MISSING
-    forwarded_from: Any = _MISSING
-    saved_from: Any = _MISSING
-    photo: _Raw = _MISSING
-    file: _Raw = _MISSING
-    poll: _Raw = _MISSING
-    media_type: Any = _MISSING
-    mime_type: Any = _MISSING
-    text: _Raw = _MISSING  # decoded by the loop: a plain text only into the column (loaders.telegram._texts)
-    text_entities: _Raw = _MISSING
-    reactions: list[Reaction] | None | msgspec.UnsetType = _MISSING
-    action: Any = _MISSING
-    message_id: Any = _MISSING
-    duration: Any = _MISSING
+def _item(self, name: str) -> object:
+    value = getattr(self, name)
+    if value is _MISSING:
+        raise KeyError(name)
+    return value
 
-    def __getitem__(self, name: str) -> object:
-        value = getattr(self, name)
-        if value is _MISSING:
-            raise KeyError(name)
-        return value
 
+# A message: the scalars the rules read and its reactions' counts; `text` and `text_entities` kept as their raw
+# JSON, decoded by the reading loop (entities only for a post whose type depends on its links); `photo`, `file` and
+# `poll` only for whether they are there. `date` is not read: a message without `date_unixtime` sends the file to
+# the generic path. It answers `[]` as well as `get` and `in`, like the dict of the generic path.
+Message = msgspec.defstruct("Message", [
+    *loose_fields("id", "type", "date_unixtime", "from_id", "forwarded_from", "saved_from"),
+    *((name, _Raw, _MISSING) for name in ("photo", "file", "poll")),
+    *loose_fields("media_type", "mime_type"),
+    *((name, _Raw, _MISSING) for name in ("text", "text_entities")),
+    ("reactions", list[Reaction] | None | msgspec.UnsetType, _MISSING),
+    *loose_fields("action", "message_id", "duration")], bases=(Record,), gc=False, namespace={"__getitem__": _item})
 
 MESSAGE = msgspec.json.Decoder(Message)
 
