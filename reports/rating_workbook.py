@@ -78,6 +78,12 @@ class _Book(Workbook):
             found = self._by_column[column] = self._numbers[num_format]
         return found
 
+    def close(self) -> bytes:
+        content = super().close()
+        for sheet in self.book.worksheets():
+            sheet.release()
+        return content
+
     def put_rows(self, sheet, first_row: int, rows: list[list], formats: list | None = None) -> None:
         """Rows of cells as write_cell writes them, a block at a time (reports.xlsx_fast.FastWorksheet.put_rows)."""
         sheet.put_rows(first_row, rows, formats, self.text, self.integer, self.decimal, self.write_cell)

@@ -87,6 +87,32 @@ class FastWorksheet(Worksheet):
             self.dim_colmin = cmin if self.dim_colmin is None else min(self.dim_colmin, cmin)
             self.dim_colmax = cmax if self.dim_colmax is None else max(self.dim_colmax, cmax)
 
+    def _calculate_spans(self) -> None:
+        """The <row spans="first:last"> of each block of 16 rows (1-based columns), as xlsxwriter computes them."""
+        if self.comments:
+            return super()._calculate_spans()
+        spans, table, last = {}, self.table, self.dim_rowmax
+        low = high = None
+        for row_num in range(self.dim_rowmin, last + 1):
+            cells = table.get(row_num)
+            if cells:
+                first, final = min(cells), max(cells)
+                if low is None:
+                    low, high = first, final
+                else:
+                    low, high = min(low, first), max(high, final)
+            if (row_num + 1) % 16 == 0 or row_num == last:
+                if low is not None:
+                    spans[row_num // 16] = f"{low + 1}:{high + 1}"
+                    low = None
+        self.row_spans = spans
+        return None
+
+    def release(self) -> None:
+        """Drop the cell table once the package is written: the cells go at once, not at the cyclic collector's
+        next pass over the workbook (xlsxwriter's objects refer to each other)."""
+        self.table.clear()
+
     def _write_rows(self) -> None:
         if self.constant_memory:  # rows are written as they come there (xlsxwriter's own path)
             return super()._write_rows()

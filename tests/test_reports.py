@@ -120,6 +120,10 @@ def _every_kind_of_cell(sheet_class) -> dict[str, bytes]:
     sheet.write_string(4, 2, "и в столбце с форматом")
     sheet.write_string(40, 20, "далеко")  # another span of rows, another column name length
     sheet.write_number(2000, 30, -0.0)
+    plain = book.add_worksheet("Без примечаний")  # spans computed by FastWorksheet itself (no comments)
+    for row, col in ((2, 3), (5, 1), (15, 7), (16, 4), (40, 2), (47, 9), (2017, 5)):
+        plain.write_number(row, col, row * col)
+    plain.set_row(70, 20)
     book.close()
     return _parts(buffer.getvalue())
 
