@@ -2,7 +2,6 @@
 withdrawal. Storage only: no scoring here (services.quarters joins the two)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +9,7 @@ import msgspec
 import polars as pl
 from sqlalchemy import JSON, Engine, Text, bindparam, cast, column, delete, func, insert, or_, select, table
 
+from core.quarter_frames import QuarterFrames
 from storage import post_weeks as post_weeks_store
 from storage import queries, registry_history, schema
 from storage.activity_store import current_versions
@@ -19,26 +19,10 @@ from storage.db import ReadSnapshot, insert_or_nothing, read_snapshot, retrying,
 META = "meta"  # the approved_rows entry holding the payload's scalar fields
 
 
-@dataclass(frozen=True)
-class StoredQuarter:
-    """The current data a quarter is scored from: the registry and the current versions of the activity rows
-    whose moments fall in the span asked for."""
-    owners: pl.DataFrame
-    pages: pl.DataFrame
-    snapshots: pl.DataFrame
-    posts: pl.DataFrame
-    streams: pl.DataFrame
-    comments: pl.DataFrame
-    coverage: pl.DataFrame
-    batch_ids: tuple[int, ...]
-    data_timestamp: datetime | None
-    post_weeks: pl.DataFrame | None = None  # the posts summed per page and week (storage.post_weeks), if asked
-
-
 def read_quarter(engine: Engine, span: tuple[datetime, datetime],
                  columns: dict[str, tuple[str, ...]] | None = None,
                  weeks: tuple[str, date, int, datetime | None] | None = None,
-                 registry_day: date | None = None) -> StoredQuarter:
+                 registry_day: date | None = None) -> QuarterFrames:
     """`_read_quarter` at one moment of the database (storage.db.read_snapshot): an upload committed while the
     quarter is read is either wholly in it or not at all, so an approval freezes exactly the batches it lists.
     `weeks` (zone, the quarter's first Monday, number of weeks, the UTC instant of that Monday 00:00 when the
@@ -53,7 +37,7 @@ def read_quarter(engine: Engine, span: tuple[datetime, datetime],
 def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime],
                   columns: dict[str, tuple[str, ...]] | None = None,
                   weeks: tuple[str, date, int, datetime | None] | None = None,
-                  registry_day: date | None = None) -> StoredQuarter:
+                  registry_day: date | None = None) -> QuarterFrames:
     """The registry and the current activity rows in `span` (UTC), only the `columns` asked for per table (all
     when not given). Posts are read through the engine (ADBC on PostgreSQL: the columnar path that keeps a
     national quarter in seconds)."""
@@ -71,7 +55,7 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
     registry = registry_history.registry_for_rating(engine, registry_day) if registry_day else None
     owners, pages = ((queries.owners_frame(engine), queries.pages_frame(engine)) if registry is None
                      else (registry.owners, registry.pages))
-    return StoredQuarter(owners, pages, queries.snapshots_frame(engine),
+    return QuarterFrames(owners, pages, queries.snapshots_frame(engine),
                          posts, streams, comments, queries.coverage_frame(engine), tuple(active),
                          stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("UTC")),
                          post_weeks)
