@@ -2,7 +2,6 @@
 in the registry, see which months of which pages have data."""
 from datetime import date
 
-import polars as pl
 import streamlit as st
 
 from app_pages import _shared
@@ -11,13 +10,12 @@ from core.labels import PLATFORM_LABELS
 from core.text import plain
 from app_pages._auth import can, current_user
 from app_pages._upload_report import show_report, stage_progress
-from loaders.detect import FORMAT_LABELS
 from loaders.errors import LoadError
 from scoring.registry_view import filter_rows
+from scoring.views.upload import batches_view, coverage_view
 from storage.activity_store import link_page, revert_batch
 from storage.ingest import error_report, ingest_bytes, local_today
 
-STATUS_LABELS = {"active": "действует", "reverted": "отменён"}
 analyst = can("analyst")
 
 st.title("Загрузка данных")
@@ -88,15 +86,8 @@ with batches_tab:
     if batches.is_empty():
         _shared.empty_state("Пока ничего не загружено.")
     else:
-        st.dataframe(batches.with_columns(
-            pl.col("format").replace_strict(FORMAT_LABELS, default=pl.col("format")),
-            pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
-            pl.col("uploaded_at").dt.convert_time_zone(str(_shared.region_tz())),
-            # a registry batch has no period: «—», never an empty cell that Streamlit shows as «None»
-            *[pl.col(c).dt.convert_time_zone(str(_shared.region_tz())).dt.strftime("%d.%m.%Y").fill_null("—")
-              for c in ("period_from", "period_to")]).select(
-            "batch_id", "filename", "format", "period_from", "period_to", "as_of", "uploaded_at", "uploaded_by",
-            "status"),
+        shown = batches_view(batches, str(_shared.region_tz()))
+        st.dataframe(shown.table,
             hide_index=True, width="stretch", height=420,
             column_config={"batch_id": "№", "filename": "Файл", "format": "Формат",
                            "period_from": st.column_config.TextColumn("Период с"),
@@ -104,9 +95,8 @@ with batches_tab:
                            "as_of": st.column_config.DateColumn("Сведения на", format="DD.MM.YYYY"),
                            "uploaded_at": st.column_config.DatetimeColumn("Загружен", format="DD.MM.YYYY HH:mm"),
                            "uploaded_by": "Кем", "status": "Состояние"})
-        active = batches.filter(pl.col("status") == "active")
-        if analyst and not active.is_empty():
-            names = dict(zip(active["batch_id"], active["filename"]))
+        names = shown.active
+        if analyst and names:
             with st.form("upload_revert"):
                 chosen = st.selectbox("Отменить пакет", list(names), format_func=lambda b: f"№ {b} — {names[b]}")
                 sure = st.checkbox("Понимаю: данные пакета перестанут учитываться, вернутся данные, которые он заменил "
@@ -146,10 +136,9 @@ with coverage_tab:
     kind = st.radio("Данные", ["posts", "comments"], horizontal=True, key="upload_coverage_kind",
                     format_func={"posts": "публикации", "comments": "комментарии"}.get)
     grid = _shared.month_coverage(kind, start, end)
-    table = pages.select("page_id", "owner_name", "platform_label").join(grid, on="page_id", how="left")
-    months = [c for c in grid.columns if c != "page_id"]
+    coverage = coverage_view(pages, grid)
     st.caption("Доля дней месяца, за которые загружены данные страницы. 0 % — «нет данных», а не «0 публикаций».")
-    st.dataframe(table.drop("page_id"), hide_index=True, width="stretch", height=520,
+    st.dataframe(coverage.table, hide_index=True, width="stretch", height=520,
                  column_config={"owner_name": "Владелец", "platform_label": "Платформа"} | {
                      m: st.column_config.ProgressColumn(m, min_value=0, max_value=1, format="percent")
-                     for m in months})
+                     for m in coverage.months})

@@ -64,3 +64,17 @@ def demo_db_url(demo_dir, tmp_path_factory) -> str:
     load_demo(engine, demo_dir)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="module")
+def inputs(demo_db_url):
+    """What the reports of the demo's III кв. 2026 are built from (services.reports.report_inputs, with the body
+    history), as on 24.11.2026: the PDF and the delivery tests."""
+    from datetime import date
+
+    from core.calendar import Quarter
+    from services import reports
+    engine = make_engine(demo_db_url)
+    result = reports.report_inputs(engine, Quarter(2026, 3), today=date(2026, 11, 24), with_history=True)
+    engine.dispose()
+    return result

@@ -73,3 +73,21 @@ def test_methodology_is_read_as_typed_values_only_in_its_loader():
             if attribute or keyed:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_screen_pages_are_small():
+    """style.md «Small files»: a screen page under 150 lines — its data comes from a view builder."""
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "app_pages").glob("[a-z]*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 150}
+    assert long == {}
+
+
+def test_screens_read_the_rating_as_frames():
+    """issue 22: the rating reaches the screens as scoring.tables.RatingTables; no page or view turns a JSON-shaped
+    payload back into frames, and the quarter service stores no JSON."""
+    files = [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "scoring" / "views").glob("*.py")]
+    offenders = [str(p.relative_to(ROOT)) for p in files
+                 if any(name in p.read_text(encoding="utf-8") for name in ("table_frame", "payload_tables"))]
+    assert offenders == []
+    service = (ROOT / "services" / "quarters.py").read_text(encoding="utf-8")
+    assert "decode_payload" not in service and "zlib" not in service

@@ -77,14 +77,6 @@ def own_db(demo_db_url, tmp_path) -> str:
     return f"sqlite:///{target}"
 
 
-@pytest.fixture(scope="module")
-def inputs(demo_db_url):
-    engine = make_engine(demo_db_url)
-    result = reports.report_inputs(engine, Quarter(2026, 3), today=TODAY, with_history=True)
-    engine.dispose()
-    return result
-
-
 def _recipients(tmp_path: Path, payload: dict) -> Path:
     first, second = payload["bodies"][0]["owner"], payload["bodies"][1]["owner"]
     path = tmp_path / "получатели.csv"

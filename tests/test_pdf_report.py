@@ -65,14 +65,6 @@ def score_ru(value: float) -> str:
 
 
 @pytest.fixture(scope="module")
-def inputs(demo_db_url):
-    engine = make_engine(demo_db_url)
-    result = reports.report_inputs(engine, Quarter(2026, 3), today=TODAY, with_history=True)
-    engine.dispose()
-    return result
-
-
-@pytest.fixture(scope="module")
 def quarterly(inputs):
     """The quarterly report of the demo's last ended quarter, with its charts drawn in Chromium."""
     from reports.static_figures import FigureExportError, browser_path

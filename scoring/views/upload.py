@@ -1,0 +1,42 @@
+"""«Загрузка данных»: the upload history (with the batches an analyst may revert) and the month coverage table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from loaders.detect import FORMAT_LABELS
+
+STATUS_LABELS = {"active": "действует", "reverted": "отменён"}
+BATCH_COLUMNS = ("batch_id", "filename", "format", "period_from", "period_to", "as_of", "uploaded_at", "uploaded_by",
+                 "status")
+
+
+@dataclass(frozen=True)
+class BatchesView:
+    table: pl.DataFrame  # the history as shown: formats and states in Russian, local times, «—» without a period
+    active: dict[int, str]  # batch_id → file name of the batches still in force (those that can be reverted)
+
+
+def batches_view(batches: pl.DataFrame, tz_name: str) -> BatchesView:
+    table = batches.with_columns(
+        pl.col("format").replace_strict(FORMAT_LABELS, default=pl.col("format")),
+        pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
+        pl.col("uploaded_at").dt.convert_time_zone(tz_name),
+        # a registry batch has no period: «—», never an empty cell that Streamlit shows as «None»
+        *[pl.col(c).dt.convert_time_zone(tz_name).dt.strftime("%d.%m.%Y").fill_null("—")
+          for c in ("period_from", "period_to")]).select(BATCH_COLUMNS)
+    active = batches.filter(pl.col("status") == "active")
+    return BatchesView(table, dict(zip(active["batch_id"].to_list(), active["filename"].to_list())))
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    table: pl.DataFrame  # owner_name, platform_label and one share column per month (0…1)
+    months: list[str]
+
+
+def coverage_view(pages: pl.DataFrame, grid: pl.DataFrame) -> CoverageView:
+    """The filtered registry pages with their month coverage (scoring.coverage.month_coverage)."""
+    table = pages.select("page_id", "owner_name", "platform_label").join(grid, on="page_id", how="left")
+    return CoverageView(table.drop("page_id"), [c for c in grid.columns if c != "page_id"])
