@@ -8,11 +8,13 @@ the product uses (number, date, shared string, blank) with one f-string each —
 (formula, rich string, boolean, error) and the constant-memory mode back to xlsxwriter's own code.
 
 `put_rows` stores a block of rows the same way (what Worksheet.write_string / write_number / write_blank store,
-without their per-cell steps: the A1-notation check, the bounds and dimension checks once per block).
+without their per-cell steps: the A1-notation check, the bounds and dimension checks once per block), and
+`_calculate_spans` takes each row's first and last cell instead of scanning every column. Together: the workbook of
+a Tomsk quarter in 0.51–0.60 CPU s instead of 1.1–1.25 (what is left: ≈ 0.2 s zlib inside xlsxwriter's packager).
 
-It is xlsxwriter's documented way to extend a sheet (Workbook.worksheet_class, «Inheritance and subclassing»),
-but `_write_rows` is an internal method: the version is pinned in requirements.txt and the package comparison
-test fails on an xlsxwriter that writes cells otherwise."""
+A subclass is xlsxwriter's documented way to extend a sheet (Workbook.worksheet_class, «Inheritance and
+subclassing»), but these methods use its internals (the cell tuples, `table`, `str_table`, `dim_*`): the version is
+pinned in requirements.txt, and tests/test_reports.py fails on an xlsxwriter that stores or writes cells otherwise."""
 from __future__ import annotations
 
 from math import inf
