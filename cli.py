@@ -176,18 +176,17 @@ def _quarter(code: str | None):
 
 def cmd_rate(args) -> int:
     """The quarter's rating: the approved one if the quarter is approved (unless --fresh), else computed."""
-    from scoring.payload import payload_differences
     from services.quarters import quarter_view
     from storage.rating_store import approved_payload
     engine, quarter = _engine(), _quarter(args.quarter)
     approved = None if args.fresh else approved_payload(engine, quarter.code)
     payload = approved
     if payload is None or args.compare:  # the computation stored for the current data (computed if there is none)
-        fresh = quarter_view(engine, quarter).fresh_payload
+        view = quarter_view(engine, quarter)
         if payload is None:
-            payload = fresh
-        else:
-            payload["differences"] = payload_differences(approved, fresh)
+            payload = view.fresh_payload
+        else:  # the approved rows against the fresh ones, compared on the frames (scoring.tables.differences)
+            payload["differences"] = view.differences
     payload.setdefault("approved", None)
     if args.sensitivity is not False:  # the range of places when the block weights move (scoring.sensitivity)
         from services.quarters import with_place_ranges

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
 
 from core.domain import KIND_LABELS, PLATFORM_LABELS
 from scoring import explain, warning
@@ -116,27 +115,6 @@ def rating_payload(rating: QuarterRating) -> dict:
     return payload
 
 
-def table_frame(payload: dict, name: str) -> pl.DataFrame:
-    """A payload table back as a frame (block scores as block_A… columns), e.g. for an approved quarter."""
-    rows = []
-    for row in payload.get(name, []):
-        flat = {k: v for k, v in row.items() if k not in ("blocks", "recommendations")}
-        flat |= {f"block_{b}": v for b, v in (row.get("blocks") or {}).items()}
-        rows.append(flat)
-    if not rows:
-        return pl.DataFrame()
-    frame = pl.DataFrame(rows, infer_schema_length=None)
-    # a column that is null on every row (a quarter where nobody is rated) still has its numeric type
-    floats = [c for c in frame.columns if c in FLOAT_FIELDS or c.startswith("block_")]
-    ints = [c for c in frame.columns if c in INT_FIELDS]
-    return frame.with_columns([pl.col(c).cast(pl.Float64) for c in floats] + [pl.col(c).cast(pl.Int64) for c in ints])
-
-
-FLOAT_FIELDS = ("score", "B1", "delta_points", "previous_score", "body_score", "head_score", "institutions_score")
-INT_FIELDS = ("rank", "delta_place", "previous_rank", "rated_pages", "pages_total", "institutions_count",
-              "institutions_total")
-
-
 def warning_payload(rating: QuarterRating, today) -> dict | None:
     """The early warning of a running quarter, or None for a finished one."""
     if not warning.is_running(rating, today):
@@ -151,55 +129,3 @@ def warning_payload(rating: QuarterRating, today) -> dict | None:
                             for r in norm.iter_rows(named=True)],
             "live_stream": [{"owner": r["owner_name"], "streams": r["streams"], "needed": r["needed"],
                              "days_left": r["days_left"]} for r in streams.iter_rows(named=True)]}
-
-
-def payload_tables(payload: dict) -> dict[str, pl.DataFrame]:
-    """The three ranked tables of a payload as frames (the previous quarter's, for Δ place and Δ points)."""
-    return {name: table_frame(payload, name) for name in TABLES}
-
-
-def payload_differences(approved: dict, fresh: dict) -> list[dict]:
-    """Rows whose score or place differs between the approved and a fresh computation (a row that became rated
-    or not rated counts too)."""
-    changes = []
-    for name in TABLES:
-        before = {r["owner_id"]: r for r in approved.get(name, [])}
-        for row in fresh.get(name, []):
-            old = before.pop(row["owner_id"], None)
-            old_score = old.get("score") if old else None
-            if old is None or old.get("rank") != row.get("rank") or (
-                    (old_score is None) != (row.get("score") is None)
-                    or (old_score is not None and abs(old_score - row["score"]) > 1e-9)):
-                changes.append({"table": name, "owner": row["owner"], "approved_rank": old and old.get("rank"),
-                                "fresh_rank": row.get("rank"), "approved_score": old_score,
-                                "fresh_score": row.get("score")})
-        for old in before.values():
-            changes.append({"table": name, "owner": old["owner"], "approved_rank": old.get("rank"),
-                            "fresh_rank": None, "approved_score": old.get("score"), "fresh_score": None})
-    return changes
-
-
-MOVEMENT_FIELDS = ("delta_points", "delta_place", "previous_rank", "previous_score")
-
-
-def with_movement(payload: dict, tables: dict[str, pl.DataFrame]) -> dict:
-    """The payload of a rating computed without Δ, with the Δ fields of `tables` (rating.add_movement's frames, in
-    the payload's row order) put on its ranked rows: the same as rating_payload of the rating with movement, without
-    building the pages again."""
-    out = dict(payload)
-    for name in TABLES:
-        rows = payload.get(name) or []
-        frame = tables[name]
-        if frame.height != len(rows):
-            raise ValueError(f"таблица {name}: {frame.height} строк, в расчёте {len(rows)}")
-        moved = []
-        for row, (owner_id, *values) in zip(rows, frame.select("owner_id", *MOVEMENT_FIELDS).iter_rows()):
-            if row.get("owner_id") != owner_id:
-                raise ValueError(f"таблица {name}: строки расчёта в другом порядке")
-            delta = {k: _clean(v) for k, v in zip(MOVEMENT_FIELDS, values)}
-            fields = {("owner_name" if k == "owner" else k): v for k, v in row.items() if k not in MOVEMENT_FIELDS}
-            ordered = {("owner" if k == "owner_name" else k): (delta[k] if k in delta else fields.pop(k))
-                       for k in OWNER_FIELDS if k in delta or k in fields}
-            moved.append(ordered | {("owner" if k == "owner_name" else k): v for k, v in fields.items()})
-        out[name] = moved
-    return out

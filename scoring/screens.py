@@ -1,4 +1,4 @@
-"""Shaping results for the screens: pure functions from the rating payload / frames to what a page renders.
+"""Shaping results for the screens: pure functions from the rating's frames (scoring.tables) to what a page renders.
 Pages only read widgets, call these and render (style.md: no Polars logic in pages)."""
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import polars as pl
 from core.labels import PLATFORM_LABELS, format_value, number_ru, shorten
 from core.text import web_link_expr
 from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
-from scoring.payload import table_frame
 from scoring.tables import RatingTables, rows_of, table_rows
 from scoring.rating import QuarterRating
 from scoring.registry_view import body_of
@@ -28,25 +27,22 @@ def place_arrow(delta: int | None) -> str:
     return "="
 
 
-def family_names(tables: RatingTables | dict, body: str | None) -> set[str] | None:
+def family_names(tables: RatingTables, body: str | None) -> set[str] | None:
     """The body, its head(s) and institutions (owner names), or None when no body is selected."""
     if not body:
         return None
     names = {body}
     for name in ("heads", "institutions"):
-        if isinstance(tables, RatingTables):
-            frame = tables.table(name)
-            if not frame.is_empty():
-                names |= set(frame.filter(pl.col("parent_name") == body)["owner"].to_list())
-        else:
-            names |= {r["owner"] for r in table_rows(tables, name) if r.get("parent_name") == body}
+        frame = tables.table(name)
+        if not frame.is_empty():
+            names |= set(frame.filter(pl.col("parent_name") == body)["owner"].to_list())
     return names
 
 
 def rating_table(tables: RatingTables, name: str, body: str | None = None, search: str = "") -> pl.DataFrame:
     """A ranked table for the screen (the frame of scoring.tables): arrows for Δ place, platforms without a page as
     text."""
-    frame = tables.table(name) if isinstance(tables, RatingTables) else table_frame(tables, name)
+    frame = tables.table(name)
     if frame.is_empty():
         return frame
     family = family_names(tables, body)
@@ -83,41 +79,13 @@ def place_range_text() -> pl.Expr:
     return pl.struct("rank", "place_range", "place_unstable").map_elements(text, return_dtype=pl.String)
 
 
-def zone_counts(tables: RatingTables | dict, name: str) -> dict[str, int]:
+def zone_counts(tables: RatingTables, name: str) -> dict[str, int]:
     """Rows per zone, in the order the zones first appear in the table."""
-    if isinstance(tables, RatingTables):
-        frame = tables.table(name)
-        if frame.is_empty() or "zone" not in frame.columns:
-            return {}
-        counts = frame.filter(pl.col("zone").is_not_null()).group_by("zone", maintain_order=True).len()
-        return dict(counts.iter_rows())
-    counts: dict[str, int] = {}
-    for row in tables.get(name, []):
-        if row.get("zone"):
-            counts[row["zone"]] = counts.get(row["zone"], 0) + 1
-    return counts
-
-
-def movement_rows(payload_a: dict, payload_b: dict, name: str) -> list[dict]:
-    """Owners of a table with their scores and places in two quarters."""
-    a = {r["owner_id"]: r for r in payload_a.get(name, [])}
-    rows = []
-    for r in payload_b.get(name, []):
-        old = a.pop(r["owner_id"], {})
-        rows.append({"owner": r["owner"], "score_a": old.get("score"), "score_b": r.get("score"),
-                     "rank_a": old.get("rank"), "rank_b": r.get("rank")})
-    rows += [{"owner": r["owner"], "score_a": r.get("score"), "score_b": None, "rank_a": r.get("rank"),
-              "rank_b": None} for r in a.values()]
-    return rows
-
-
-def page_frame(payload: dict) -> pl.DataFrame:
-    """One row per page of the payload (identity, score, blocks), for tables and drill-downs."""
-    rows = [{"page_id": p["page_id"], "url": p["url"], "platform": p["platform"], "owner": p["owner"],
-             "owner_kind": p["owner_kind"], "parent": p["parent"], "score": p["score"], "weeks": p["weeks"],
-             "weeks_ok": p["weeks_ok"], "weeks_no_data": p["weeks_no_data"], "posts": p["posts"],
-             **{f"block_{b}": v for b, v in p["blocks"].items()}} for p in payload.get("pages", [])]
-    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+    frame = tables.table(name)
+    if frame.is_empty() or "zone" not in frame.columns:
+        return {}
+    counts = frame.filter(pl.col("zone").is_not_null()).group_by("zone", maintain_order=True).len()
+    return dict(counts.iter_rows())
 
 
 # --- «Публикации по неделям» ---
@@ -210,7 +178,7 @@ def stream_list(rating: QuarterRating, tz_name: str, body: str | None = None) ->
 
 # --- «Обзор» ---
 
-def overview_kpis(rating: QuarterRating, tables: RatingTables | dict) -> dict:
+def overview_kpis(rating: QuarterRating, tables: RatingTables) -> dict:
     """KPIs of a quarter: pages, share of counted page-weeks at the norm, bodies with a live stream, mean score
     of bodies (of the shown rating: the approved one when approved), data gaps."""
     grid = rating.grid.filter(pl.col("status").is_in(COUNTED_STATUSES))
@@ -229,7 +197,7 @@ def overview_kpis(rating: QuarterRating, tables: RatingTables | dict) -> dict:
     }
 
 
-def leaders_outsiders(tables: RatingTables | dict, name: str = "bodies", n: int = 5
+def leaders_outsiders(tables: RatingTables, name: str = "bodies", n: int = 5
                       ) -> tuple[list[dict], list[dict]]:
     ranked = [r for r in table_rows(tables, name) if r.get("rank")]
     return ranked[:n], ranked[-n:][::-1] if len(ranked) > n else []

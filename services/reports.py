@@ -13,7 +13,8 @@ from core.calendar import Quarter
 from core.config import region_tz
 from reports import pdf_report
 from reports.rating_workbook import rating_workbook
-from scoring.payload import payload_tables
+from scoring.rating import TABLES
+from scoring.tables import from_payload
 from services import quarters
 from storage import rating_store
 
@@ -49,8 +50,9 @@ def report_inputs(engine: Engine, quarter: Quarter, today: date | None = None, w
     with_data = quarters.data_quarters(engine)
     previous = shown_payload(engine, quarter.previous(), today) if quarter.previous() in with_data else None
     # Δ place and Δ points against the same previous payload (as the screens do), computed once
+    shown = from_payload(previous) if previous is not None else None
     view = quarters.quarter_view(engine, quarter, today,
-                                 previous_tables=payload_tables(previous) if previous is not None else {})
+                                 previous_tables={n: shown.table(n) for n in TABLES} if shown is not None else {})
     payload = dict(view.payload)
     payload.setdefault("approved", None)
     history: list[tuple[str, dict]] = []
