@@ -2,10 +2,11 @@
 
 Each repeat is the command itself in a fresh process — `python cli.py demo --dir …` into a new empty SQLite
 database (and once into a new PostgreSQL database when the server answers): Python's start, the imports, the
-migrations, reading all 1,413 files through the upload's loaders and writing each as its own batch. The files
-are the demo's cached ones (data/demo, written once per generator); writing them into an empty folder is timed
-apart, once (`demo_files_s`: a fresh clone's first `make run` waits for both). A run whose stored counts differ
-from the demo's is an error, not a figure. Medians of the repeats; wall-clock seconds and the CPU seconds of the
+migrations, reading all 1,413 files through the upload's loaders and writing each as its own batch (100 files
+to a transaction, each in its own savepoint: demo/build.py). The files are the demo's cached ones (data/demo,
+written once per generator); writing them into an empty folder is timed apart, once (`demo_files_s`: a fresh
+clone's first `make run` waits for both). A run whose stored counts differ from the demo's is an error, not a
+figure. Medians of the repeats; wall-clock seconds and the CPU seconds of the
 process and its reading workers (on a busy machine the wall clock is the CPU time stretched by the others).
 """
 from __future__ import annotations
