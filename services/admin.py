@@ -21,6 +21,76 @@ ACTION_LABELS = {
     "report_send": "рассылка отчёта", "report_send_failed": "рассылка не удалась", "methodology": "методика"}
 
 
+# the audit details (storage write_audit's JSON) in Russian: a key's label, then its value as a user reads it
+DETAIL_LABELS = {
+    "filename": "файл", "format": "формат", "kind": "вид", "batch_id": "пакет", "batches": "пакеты",
+    "changes": "изменения", "checklist": "чек-лист", "checklist_before": "чек-лист до правки", "checked_on": "проверено",
+    "linked_page": "присоединена страница", "linked": "присоединено", "page_id": "страница", "platform": "платформа",
+    "platform_id": "ID на платформе", "role": "роль", "was": "было", "body": "орган", "was_body": "был орган",
+    "oidc": "вход через OIDC", "created": "создан", "rehashed": "пароль перехеширован",
+    "sessions_ended": "завершено сеансов", "success": "успешно", "refused": "отказ", "address": "адрес",
+    "username_length": "длина имени", "wait_minutes": "ждать минут", "reason": "причина", "methodology": "методика",
+    "rows": "строк", "approved_at": "утверждено", "approved_by": "утвердил", "status": "состояние",
+    "to": "кому", "subject": "тема", "attachments": "вложения", "targets": "адресаты", "message": "сообщение",
+    "smtp": "почтовый сервер"}
+DETAIL_VALUES = {"activity": "выгрузка активности", "registry": "реестр", "username": "неизвестное имя",
+                 "lockout": "блокировка после неудачных попыток", "password": "пароль"} | users.ROLE_LABELS
+OBJECT_LABELS = {"batch": "пакет", "page": "страница", "owner": "владелец", "registry": "реестр"}
+
+
+def _detail_key(key: str) -> str:
+    """A detail's or a changed registry field's name in Russian (the registry history's labels)."""
+    from core.labels import label
+    from services.registry import FIELD_LABELS
+    return DETAIL_LABELS.get(key) or FIELD_LABELS.get(key) or label(key)
+
+
+def _detail_value(key: str, value) -> str:
+    from core.labels import PLATFORM_LABELS
+    from loaders.detect import FORMAT_LABELS
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, dict):
+        return "; ".join(f"{_detail_key(k)}: {_detail_value(k, v)}" for k, v in value.items())
+    if isinstance(value, list):
+        if key == "changes" or (len(value) == 2 and key not in ("batches", "attachments", "targets", "to")):
+            return " → ".join(_detail_value(key, v) for v in value)
+        return ", ".join(_detail_value(key, v) for v in value)
+    if key == "format":
+        return FORMAT_LABELS.get(value, value)
+    if key == "platform":
+        return PLATFORM_LABELS.get(value, value)
+    return DETAIL_VALUES.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def details_text(details: str | None) -> str:
+    """«файл: реестр.xlsx; формат: …; вид: реестр» from the stored JSON (an empty record: «—»)."""
+    import json
+    try:
+        parsed = json.loads(details) if details else {}
+    except ValueError:
+        return details or "—"
+    if not isinstance(parsed, dict) or not parsed:
+        return "—"
+    return "; ".join(f"{_detail_key(k)}: {_detail_value(k, v)}" for k, v in parsed.items())
+
+
+def object_text(obj: str | None) -> str:
+    """«пакет № 12» for «batch:12», «III кв. 2026» for «2026Q3»; a user name as it is."""
+    if not obj:
+        return "—"
+    kind, _, rest = obj.partition(":")
+    if rest and kind in OBJECT_LABELS:
+        return f"{OBJECT_LABELS[kind]} № {rest}"
+    from core.calendar import Quarter
+    try:
+        return Quarter.parse(obj).label  # an approval's quarter: «III кв. 2026»
+    except ValueError:
+        return OBJECT_LABELS.get(obj, obj)
+
+
 class AdminError(ValueError):
     """An administration change refused; the message is Russian."""
 
@@ -80,7 +150,8 @@ def audit_view(engine: Engine, tz: ZoneInfo, start: date | None, end: date | Non
     return frame.select(
         pl.col("at").dt.convert_time_zone(tz.key).dt.replace_time_zone(None).alias("at"), "user",
         pl.col("action").replace_strict(ACTION_LABELS, default=pl.col("action")).alias("action_label"),
-        "action", "object", "details")
+        "action", pl.col("object").map_elements(object_text, return_dtype=pl.String, skip_nulls=False),
+        pl.col("details").map_elements(details_text, return_dtype=pl.String, skip_nulls=False))
 
 
 def audit_choices(engine: Engine) -> tuple[list[str], list[str]]:

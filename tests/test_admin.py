@@ -99,3 +99,17 @@ def test_audit_log_filters_and_export(admin_db):
     at = _admin_screen()
     assert at.dataframe[1].value.shape[0] >= 3  # the log tab: logins and user changes of the last 30 days
     assert at.multiselect(key="admin_log_actions").options
+
+
+def test_audit_details_and_objects_read_in_russian():
+    """The log's details are the stored JSON in words: Russian keys, formats, roles, registry fields, yes/no."""
+    import json
+    from services.admin import details_text, object_text
+    upload = details_text(json.dumps({"filename": "стена.json", "format": "vk_wall", "kind": "activity"}))
+    assert upload == "файл: стена.json; формат: ВКонтакте: wall.get; вид: выгрузка активности"
+    edit = details_text(json.dumps({"batch_id": 3, "changes": {"name": ["А", "Б"], "url": [None, "x"]}}))
+    assert edit == "пакет: 3; изменения: Наименование: А → Б; Ссылка: — → x"
+    role = details_text(json.dumps({"role": "analyst", "was": "viewer", "oidc": False}))
+    assert role == "роль: аналитик ЦУР; было: просмотр; вход через OIDC: нет"
+    assert details_text("{}") == "—" and details_text(None) == "—"
+    assert object_text("batch:12") == "пакет № 12" and object_text("2026Q3") == "III кв. 2026" and object_text("ivanov") == "ivanov" and object_text(None) == "—"
