@@ -35,7 +35,7 @@ def weekly_norm_risks(rating: QuarterRating) -> pl.DataFrame:
                             / (pl.col("weeks_counted") + pl.col("weeks_left"))).alias("best_B1")))
     behind = (pl.col("last_week_met") == False) | (pl.col("weeks_met") < share * pl.col("weeks_counted"))  # noqa: E712
     return (frame.filter(behind)
-            .sort("best_B1", "posts_needed", "owner_name", descending=[False, True, False]))
+            .sort("best_B1", "posts_needed", "owner_name", "url", descending=[False, True, False, False]))
 
 
 def live_stream_risks(rating: QuarterRating, today: date) -> pl.DataFrame:
