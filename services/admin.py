@@ -4,6 +4,7 @@ storage.users (each audited); an admin cannot take away the last admin."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +12,10 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from sqlalchemy import Engine
 
+from core.calendar import Quarter
+from core.labels import PLATFORM_LABELS, label
+from loaders.detect import FORMAT_LABELS
+from services.registry import FIELD_LABELS
 from storage import queries, sessions, users
 
 ACTION_LABELS = {
@@ -40,24 +45,19 @@ OBJECT_LABELS = {"batch": "пакет", "page": "страница", "owner": "в
 
 def _detail_key(key: str) -> str:
     """A detail's or a changed registry field's name in Russian (the registry history's labels)."""
-    from core.labels import label
-    from services.registry import FIELD_LABELS
     return DETAIL_LABELS.get(key) or FIELD_LABELS.get(key) or label(key)
 
 
-def _detail_value(key: str, value) -> str:
-    from core.labels import PLATFORM_LABELS
-    from loaders.detect import FORMAT_LABELS
+def _detail_value(key: str, value, pair: bool = False) -> str:
+    """`pair`: the value is a registry edit's [before, after] (the entries of «changes»)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, dict):
-        return "; ".join(f"{_detail_key(k)}: {_detail_value(k, v)}" for k, v in value.items())
+        return "; ".join(f"{_detail_key(k)}: {_detail_value(k, v, pair=key == 'changes')}" for k, v in value.items())
     if isinstance(value, list):
-        if key == "changes" or (len(value) == 2 and key not in ("batches", "attachments", "targets", "to")):
-            return " → ".join(_detail_value(key, v) for v in value)
-        return ", ".join(_detail_value(key, v) for v in value)
+        return (" → " if pair else ", ").join(_detail_value(key, v) for v in value)
     if key == "format":
         return FORMAT_LABELS.get(value, value)
     if key == "platform":
@@ -67,7 +67,6 @@ def _detail_value(key: str, value) -> str:
 
 def details_text(details: str | None) -> str:
     """«файл: реестр.xlsx; формат: …; вид: реестр» from the stored JSON (an empty record: «—»)."""
-    import json
     try:
         parsed = json.loads(details) if details else {}
     except ValueError:
@@ -84,7 +83,6 @@ def object_text(obj: str | None) -> str:
     kind, _, rest = obj.partition(":")
     if rest and kind in OBJECT_LABELS:
         return f"{OBJECT_LABELS[kind]} № {rest}"
-    from core.calendar import Quarter
     try:
         return Quarter.parse(obj).label  # an approval's quarter: «III кв. 2026»
     except ValueError:
