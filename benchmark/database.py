@@ -1,5 +1,5 @@
 """The synthetic data of a scale written into a database the way the product stores it (registry, two dated
-registry snapshots, one activity batch with its coverage), for the database read figures and the screens of
+registry snapshots, one activity batch with its coverage and the page × week sums of its posts), for the database read figures and the screens of
 `cli.py bench`, with the bulk writer uploads use (storage.db.write_frame)."""
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import polars as pl
 from sqlalchemy import Engine, text
 
 from benchmark.synthetic import Synthetic
+from core.config import region_tz_name
 from storage import schema
 from storage.db import write_frame
+from storage.post_weeks import write_week_sums
 
 STAMP = datetime(2026, 4, 2, 9, 0, tzinfo=timezone.utc)  # when the synthetic batches were "uploaded"
 
@@ -58,6 +60,8 @@ def fill(engine: Engine, synthetic: Synthetic, activity_filename: str = "synthet
     with engine.begin() as conn:
         for name, frame in _tables(synthetic, activity_filename).items():
             write_frame(conn, name, frame)
+            if name == "posts":  # with their page × week sums, as an upload writes them (storage.post_weeks)
+                write_week_sums(conn, frame, region_tz_name())
         if engine.dialect.name == "postgresql":  # the serial sequences continue after the ids written here
             for name in ("owners", "pages", "batches", "page_snapshots"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "

@@ -24,7 +24,7 @@ from loaders.activity import ActivityData
 from loaders.errors import fail
 from loaders.telegram import GROUP_TYPES
 from loaders.urls import UrlError, key_from_platform_id, normalize_page_url
-from storage import schema
+from storage import post_weeks, schema
 from storage.audit import create_batch, sha256_of, write_audit
 from storage.db import insert_or_nothing, lock, read_frame, retrying, utcnow, write_frame, writing
 
@@ -530,6 +530,8 @@ def _write_on(conn: Connection, data: ActivityData, report: dict, *, filename: s
         # the one before in the key's index instead of at a random page of it (a fifth less time into SQLite)
         write_frame(conn, table.name, incoming.select(columns).sort("page_id", key)
                     .with_columns(pl.lit(batch_id).alias("batch_id")))
+        if name == "posts":  # the page × week sums a quarter is read from (storage.post_weeks), in this transaction
+            post_weeks.write_week_sums(conn, incoming, tz.key, batch_id)
     if coverage:
         conn.execute(insert(schema.batch_coverage), [{**r, "batch_id": batch_id} for r in coverage])
     if snapshots:
@@ -640,6 +642,7 @@ def link_page(engine: Engine, source_page_id: int, target_page_id: int, user: st
         for table in (schema.posts, schema.live_streams, schema.comments, schema.batch_coverage,
                       schema.page_snapshots, schema.page_links):
             conn.execute(update(table).where(table.c.page_id == source.id).values(page_id=target.id))
+        post_weeks.move_page_sums(conn, source.id, target.id)  # the posts' week sums go with them
         for external in {source.platform_id, source.page_key} - {None, target.platform_id, target.page_key}:
             conn.execute(schema.page_links.delete().where(and_(schema.page_links.c.platform == source.platform,
                                                                schema.page_links.c.external_id == external)))

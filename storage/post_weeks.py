@@ -7,18 +7,24 @@ The rows are exactly what the scoring engine's own first step makes of the raw p
 and every rule after that step is the same code. The current version of a post is chosen as
 storage.activity_store.current_versions chooses it — among the versions whose moment falls in the span read, the
 one of the active batch observed latest (then the higher batch id) — before its week is taken.
+
+The sums are stored once, when a batch is written (`write_week_sums`, table post_week_sums: per batch, page and
+local Monday in the region's zone), so reading a quarter is reading its ready rows of the active batches; a page
+whose posts in the span are in more than one active batch (a newer export of it: the newest version of each post
+counts once) is summed again from the current versions, and all pages are aggregated from the posts when the
+stored sums are not in the zone asked for (or a batch has none).
 """
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 
-from storage import schema
-from storage.activity_store import batch_order
-from storage.db import ReadSnapshot, read_frame, read_snapshot
+from storage import activity_store, schema
+from storage.db import ReadSnapshot, read_frame, read_snapshot, write_frame
 
 # the output of scoring.activity.posts_by_week (tests/test_post_weeks.py holds the two to the same schema)
 WEEK_SUMS = {"page_id": pl.Int64, "week_no": pl.Int32, "posts": pl.Int64, "posts_with_views": pl.Int64,
@@ -60,45 +66,162 @@ def _week_no(frame: pl.DataFrame, first_week: date, origin: datetime | None) -> 
     return frame.with_columns((since.dt.total_days() // 7).fill_null(-1).cast(pl.Int32).alias("week_no"))
 
 
+SUM_COLUMNS = tuple(WEEK_SUMS)[2:]
+POST_READ = ("published_at", "views", "likes", "comments", "reposts", "reactions")  # what the sums are made of
+BACKFILL_PAGES = 5_000  # pages of posts read at a time when the sums of stored batches are made (migration 0004)
+
+
+def local_monday(column: str, tz: str) -> pl.Expr:
+    """The Monday of the local date (in `tz`) of a UTC moment — the week of scoring.activity.local_week, taken
+    through the local date (no local midnight that a zone skips or repeats is ever built)."""
+    day = pl.col(column).dt.convert_time_zone(tz).dt.date()
+    return day - pl.duration(days=day.dt.weekday() - 1)
+
+
+def week_sums(posts: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """The stored rows of posts (a batch's, or several batches' when they carry `batch_id`): per page and local
+    Monday in `tz`, exactly the sums of scoring.activity.posts_by_week — the posts; of those whose views are known,
+    their number, views and engagement (likes + comments + reposts + reactions, a missing counter as 0); the posts
+    with a comment counter and its sum."""
+    counters = [pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions")]
+    engagement = counters[0] + counters[1] + counters[2] + counters[3]
+    keys = [c for c in ("batch_id", "page_id") if c in posts.columns]
+    return (posts.lazy().group_by(*keys, local_monday("published_at", tz).alias("week_start")).agg(
+        pl.len().cast(pl.Int64).alias("posts"),
+        pl.col("views").count().cast(pl.Int64).alias("posts_with_views"),
+        pl.col("views").sum().cast(pl.Int64).alias("views"),
+        pl.when(pl.col("views").is_not_null()).then(engagement).sum().cast(pl.Int64).alias("engagement"),
+        pl.col("comments").count().cast(pl.Int64).alias("posts_with_comment_counter"),
+        pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"))
+        .with_columns(pl.lit(tz).alias("zone")).collect())
+
+
+def write_week_sums(conn: Connection, posts: pl.DataFrame, tz: str, batch_id: int | None = None) -> int:
+    """Store the week sums of posts being written (`batch_id`, or the frame's own column) on the caller's
+    connection, inside the transaction (or savepoint) that writes the posts; returns the rows written."""
+    if posts.height == 0:
+        return 0
+    if batch_id is not None:
+        posts = posts.with_columns(pl.lit(batch_id, pl.Int64).alias("batch_id"))
+    rows = week_sums(posts.select("batch_id", "page_id", *POST_READ), tz)
+    write_frame(conn, schema.post_week_sums.name, rows.select([c.name for c in schema.post_week_sums.columns]))
+    return rows.height
+
+
+def backfill_week_sums(conn: Connection, tz: str) -> int:
+    """The week sums of every stored batch's posts (migration 0004), read a range of pages at a time."""
+    p = schema.posts
+    low, high = conn.execute(select(func.min(p.c.page_id), func.max(p.c.page_id))).one()
+    written = 0
+    if low is None:
+        return 0
+    dtypes = {"batch_id": pl.Int64, "page_id": pl.Int64, "published_at": pl.Datetime("us", "UTC"),
+              "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64, "reposts": pl.Int64, "reactions": pl.Int64}
+    for first in range(low, high + 1, BACKFILL_PAGES):
+        query = select(*[p.c[c] for c in dtypes]).where(p.c.page_id.between(first, first + BACKFILL_PAGES - 1))
+        written += write_week_sums(conn, read_frame(conn, query, dtypes), tz)
+    return written
+
+
+def move_page_sums(conn: Connection, source: int, target: int) -> None:
+    """The sums of page `source` become page `target`'s (storage.activity_store.link_page moves its posts), added
+    to the target's own of the same batch, zone and week."""
+    s = schema.post_week_sums
+    dtypes = {"batch_id": pl.Int64, "zone": pl.String, "week_start": pl.Date} | {c: pl.Int64 for c in SUM_COLUMNS}
+    both = s.c.page_id.in_([source, target])
+    rows = read_frame(conn, select(*[s.c[c] for c in dtypes]).where(both), dtypes)
+    if rows.height == 0:
+        return
+    conn.execute(s.delete().where(both))
+    merged = rows.group_by("batch_id", "zone", "week_start").agg(pl.col(c).sum() for c in SUM_COLUMNS)
+    write_frame(conn, s.name, merged.with_columns(pl.lit(target, pl.Int64).alias("page_id"))
+                .select([c.name for c in s.columns]))
+
+
+def _monday(moment: datetime, tz: str) -> date:
+    day = moment.astimezone(ZoneInfo(tz)).date()
+    return day - timedelta(days=day.weekday())
+
+
 def posts_by_week(source: Engine | ReadSnapshot, span: tuple[datetime, datetime], tz: str, first_week: date,
                   weeks: int, origin: datetime | None = None) -> pl.DataFrame:
     """Per page and week of the quarter (week_no 0 … weeks − 1, the week of the post's local date in `tz`
     counted from the Monday `first_week`; `origin`: see _week_key): the posts and their sums, of the current post
     versions whose moment is in `span` (inclusive, as current_versions reads them). PostgreSQL only.
 
-    One aggregate over the posts grouped by page, batch and week; a page whose posts in the span come from more
-    than one active batch may hold several versions of a post, and only those pages are summed again from the
-    current versions (DISTINCT ON the post, latest observed batch first)."""
+    The stored sums of the active batches (`write_week_sums`) when every active batch with posts has them in
+    `tz`; otherwise one aggregate over the posts (`aggregated`). Either way a page whose posts in the span come
+    from more than one active batch is summed again from the current versions (DISTINCT ON the post, latest
+    observed batch first)."""
     if source.dialect.name != "postgresql":
         raise ValueError("суммы по неделям считаются в PostgreSQL")
     if isinstance(source, Engine):
         with read_snapshot(source) as snapshot:
             return posts_by_week(snapshot, span, tz, first_week, weeks, origin)
+    if not _ZONE.match(tz):
+        raise ValueError(f"time zone {tz!r}")
+    b, s = schema.batches, schema.post_week_sums
+    with source.connect() as conn:
+        active = conn.execute(select(b.c.id).where(b.c.status == "active")).scalars().all()
+        if not active:
+            return pl.DataFrame(schema=WEEK_SUMS)
+        ids = ", ".join(str(int(i)) for i in active)
+        # an active batch with posts but without sums in this zone (another zone configured when it was written)
+        unsummed = conn.execute(text(f"""
+            SELECT count(*) FROM batches b WHERE b.id IN ({ids})
+              AND EXISTS (SELECT 1 FROM posts p WHERE p.batch_id = b.id)
+              AND NOT EXISTS (SELECT 1 FROM post_week_sums s WHERE s.batch_id = b.id AND s.zone = :zone)"""),
+            {"zone": tz}).scalar_one()
+    if unsummed:
+        return aggregated(source, span, tz, first_week, weeks, origin, ids)
+    # the weeks the span touches (wider than the quarter's: a page with a version of a post in another batch just
+    # outside the quarter's weeks is found), a single batch's rows are the page's sums as they are
+    stored = read_frame(source, select(*[s.c[c] for c in ("batch_id", "page_id", "week_start", *SUM_COLUMNS)]).where(
+        s.c.zone == tz, s.c.batch_id.in_(active), s.c.week_start.between(_monday(span[0], tz), _monday(span[1], tz))),
+        {"batch_id": pl.Int64, "page_id": pl.Int64, "week_start": pl.Date} | {c: pl.Int64 for c in SUM_COLUMNS})
+    stored = stored.with_columns(((pl.col("week_start") - pl.lit(first_week)).dt.total_days() // 7)
+                                 .cast(pl.Int32).alias("week_no"))
+    return _with_current(source, stored, span, tz, first_week, weeks, origin)
+
+
+def aggregated(source: ReadSnapshot, span: tuple[datetime, datetime], tz: str, first_week: date, weeks: int,
+               origin: datetime | None, ids: str) -> pl.DataFrame:
+    """posts_by_week by one aggregate over the posts of the batches `ids` grouped by page, batch and week."""
     with source.adbc().cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     week = _week_key(tz, first_week, weeks, origin)
     week_type = pl.Datetime("us", "UTC") if origin is not None else pl.Date
-    in_span = f"published_at BETWEEN {_moment(span[0])} AND {_moment(span[1])}"
-    b = schema.batches
-    with source.connect() as conn:
-        active = conn.execute(select(b.c.id).where(b.c.status == "active")).scalars().all()
-    if not active:
-        return pl.DataFrame(schema=WEEK_SUMS)
-    ids = ", ".join(str(int(i)) for i in active)
     sums = dict(list(WEEK_SUMS.items())[2:])
     # every post of the span (outside the weeks too: week NULL), so that a page with versions in two batches is
     # found even when one version's moment moved out of the quarter's weeks
     per_batch = read_frame(source, text(f"""
         SELECT page_id, batch_id, {week} AS week_key, {_SUMS}
-        FROM posts WHERE batch_id IN ({ids}) AND {in_span}
+        FROM posts WHERE batch_id IN ({ids}) AND {_in_span(span)}
         GROUP BY 1, 2, 3"""), {"page_id": pl.Int64, "batch_id": pl.Int64, "week_key": week_type} | sums)
-    per_batch = _week_no(per_batch, first_week, origin)
+    return _with_current(source, _week_no(per_batch, first_week, origin), span, tz, first_week, weeks, origin)
+
+
+def _in_span(span: tuple[datetime, datetime]) -> str:
+    return f"published_at BETWEEN {_moment(span[0])} AND {_moment(span[1])}"
+
+
+def _with_current(source: ReadSnapshot, per_batch: pl.DataFrame, span: tuple[datetime, datetime], tz: str,
+                  first_week: date, weeks: int, origin: datetime | None) -> pl.DataFrame:
+    """The rows of the quarter's weeks from per-batch rows (page_id, batch_id, week_no, the sums; week_no outside
+    0 … weeks − 1 or −1 for the span's posts outside them): a page of one batch as it is, a page of several batches
+    summed from its current post versions."""
     several = per_batch.group_by("page_id").agg(pl.col("batch_id").n_unique().alias("n")).filter(pl.col("n") > 1)
-    single = (per_batch.join(several, on="page_id", how="anti").filter(pl.col("week_no") >= 0)
+    single = (per_batch.join(several, on="page_id", how="anti").filter(pl.col("week_no").is_between(0, weeks - 1))
               .select(list(WEEK_SUMS)))
     if several.is_empty():
         return single.cast(WEEK_SUMS).sort("page_id", "week_no")
-    order = batch_order(source, per_batch["batch_id"].unique().to_list())
+    with source.adbc().cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    week = _week_key(tz, first_week, weeks, origin)
+    week_type = pl.Datetime("us", "UTC") if origin is not None else pl.Date
+    sums = dict(list(WEEK_SUMS.items())[2:])
+    batches = per_batch.join(several, on="page_id", how="semi")["batch_id"].unique().to_list()
+    order = activity_store.batch_order(source, batches)
     ranks = ", ".join(f"({int(r['batch_id'])}, {int(r['batch_rank'])})" for r in order.iter_rows(named=True))
     pages = ", ".join(str(int(p)) for p in several["page_id"].sort())
     current = read_frame(source, text(f"""
@@ -106,7 +229,7 @@ def posts_by_week(source: Engine | ReadSnapshot, span: tuple[datetime, datetime]
             SELECT DISTINCT ON (p.page_id, p.post_id) p.page_id, p.published_at, p.views, p.likes, p.comments,
                    p.reposts, p.reactions
             FROM posts p JOIN (VALUES {ranks}) AS r(batch_id, batch_rank) ON r.batch_id = p.batch_id
-            WHERE p.page_id = ANY('{{{pages}}}'::int[]) AND p.{in_span}
+            WHERE p.page_id = ANY('{{{pages}}}'::int[]) AND p.{_in_span(span)}
             ORDER BY p.page_id, p.post_id, r.batch_rank DESC) AS posts
         GROUP BY 1, 2"""), {"page_id": pl.Int64, "week_key": week_type} | sums)
     current = _week_no(current, first_week, origin).filter(pl.col("week_no") >= 0).select(list(WEEK_SUMS))

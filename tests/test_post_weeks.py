@@ -19,6 +19,7 @@ from scoring.rating import score_quarter
 from services.quarters import scoring_input
 from storage import post_weeks
 from storage.db import make_engine, write_frame
+from storage.post_weeks import write_week_sums
 
 TZ = ZoneInfo("Asia/Tomsk")
 TODAY = date(2026, 6, 1)
@@ -62,10 +63,11 @@ def _second_exports(engine, synthetic) -> None:
                             pl.lit("photo").alias("content_type"), "is_repost", pl.lit(False).alias("is_pinned"),
                             "is_live", pl.lit(None, pl.String).alias("text"), "views", "likes", "comments",
                             "reposts", "reactions")
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # each batch's posts with their week sums, as an upload writes them
         write_frame(conn, "batches", batches)
-        write_frame(conn, "posts", rows(newer, 1001))
-        write_frame(conn, "posts", rows(reverted, 1002))
+        for frame, batch in ((newer, 1001), (reverted, 1002)):
+            write_frame(conn, "posts", rows(frame, batch))
+            write_week_sums(conn, rows(frame, batch), TZ.key)
 
 
 def _same(a: pl.Series, b: pl.Series) -> bool:
