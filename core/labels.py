@@ -117,6 +117,21 @@ COLUMN_LABELS |= {
     "approved_score": "Балл (утв.)",
     "fresh_score": "Балл (пересчёт)",
 }
+COLUMN_LABELS |= {  # the screens' drill-downs and lists
+    "body_name": "Исполнительный орган",
+    "share_ok": "Доля недель с нормой",
+    "published_local": "Дата и время",
+    "started_local": "Дата и время",
+    "content_type": "Тип",
+    "is_repost": "Репост",
+    "text": "Текст",
+    "views": "Просмотры",
+    "likes": "Лайки",
+    "comments": "Комментарии",
+    "reposts": "Репосты",
+    "reactions": "Реакции",
+    "minutes": "Длительность, мин",
+}
 # Number formats by column key, for the screen (number_ru / signed_ru) and Excel (excel_format) alike:
 # digits after the comma; a signed column shows «+1,2» / «−1,2» and «0,0» (never «+0,0» or «−0,0»).
 COLUMN_DIGITS = {"score": 1, "body_score": 1, "head_score": 1, "institutions_score": 1, "previous_score": 1,

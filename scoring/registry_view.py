@@ -91,14 +91,18 @@ def body_of() -> pl.Expr:
 
 
 def filter_rows(frame: pl.DataFrame, kinds: list[str] | None = None, body: str | None = None,
-                platforms: list[str] | None = None, search: str = "") -> pl.DataFrame:
-    """The shared filters of the app (kind, parent body, platform) plus a name search."""
+                platforms: list[str] | None = None, search: str = "",
+                search_in: tuple[str, ...] = ("owner_name",)) -> pl.DataFrame:
+    """The one filter of the app's tables: the shared sidebar filters (kind, executive body — a row's `body_name`,
+    platform) plus a case-insensitive search in the columns `search_in`."""
     if kinds:
         frame = frame.filter(pl.col("kind").is_in(kinds))
     if body:
         frame = frame.filter(pl.col("body_name") == body)
     if platforms and "platform" in frame.columns:
         frame = frame.filter(pl.col("platform").is_in(platforms))
-    if search.strip():
-        frame = frame.filter(pl.col("owner_name").str.to_lowercase().str.contains(search.strip().lower(), literal=True))
+    text = search.strip().lower()
+    if text:
+        frame = frame.filter(pl.any_horizontal(pl.col(c).str.to_lowercase().str.contains(text, literal=True)
+                                               for c in search_in))
     return frame

@@ -1,5 +1,6 @@
-"""Shaping results for the screens: pure functions from the rating's frames (scoring.tables) to what a page renders.
-Pages only read widgets, call these and render (style.md: no Polars logic in pages)."""
+"""Shaping results for «Рейтинг» and «Карточка органа» (app_pages/rating.py, _rating_tables.py, body_card.py): pure
+functions from the rating's frames (scoring.tables) to what those pages render. The other screens have their view in
+scoring/views/ (one module per screen); these move there when their pages do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,11 +8,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.labels import PLATFORM_LABELS, format_value, number_ru, shorten
-from core.text import web_link_expr
-from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
-from scoring.tables import RatingTables, rows_of, table_rows
+from scoring.tables import RatingTables, rows_of
 from scoring.rating import QuarterRating
-from scoring.registry_view import body_of
+from scoring.registry_view import filter_rows
 from scoring.sensitivity import place_text
 
 ARROW_UP, ARROW_DOWN = "▲", "▼"
@@ -48,8 +47,7 @@ def rating_table(tables: RatingTables, name: str, body: str | None = None, searc
     family = family_names(tables, body)
     if family is not None:
         frame = frame.filter(pl.col("owner").is_in(list(family)))
-    if search.strip():
-        frame = frame.filter(pl.col("owner").str.to_lowercase().str.contains(search.strip().lower(), literal=True))
+    frame = filter_rows(frame, search=search, search_in=("owner",))
     for column in ("delta_place", "delta_points", "parent_name", "zone", "rank", "completeness", "not_rated_reason"):
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None).alias(column))
@@ -86,121 +84,6 @@ def zone_counts(tables: RatingTables, name: str) -> dict[str, int]:
         return {}
     counts = frame.filter(pl.col("zone").is_not_null()).group_by("zone", maintain_order=True).len()
     return dict(counts.iter_rows())
-
-
-# --- «Публикации по неделям» ---
-
-def weekly_page_rows(rating: QuarterRating, kinds: list[str], body: str | None, platforms: list[str],
-                     search: str = "", worst_first: bool = True, top: int | None = None) -> tuple[pl.DataFrame,
-                                                                                               pl.DataFrame]:
-    """The pages to show (with their B1 so far) and their week cells, filtered; worst pages first."""
-    pages = rating.pages.with_columns(body_of().alias("body_name"))
-    if kinds:
-        pages = pages.filter(pl.col("kind").is_in(kinds))
-    if body:
-        pages = pages.filter(pl.col("body_name") == body)
-    if platforms:
-        pages = pages.filter(pl.col("platform").is_in(platforms))
-    if search.strip():
-        text = search.strip().lower()
-        pages = pages.filter(pl.col("owner_name").str.to_lowercase().str.contains(text, literal=True)
-                             | pl.col("url").str.to_lowercase().str.contains(text, literal=True))
-    share = pl.when(pl.col("weeks") > 0).then(pl.col("weeks_ok") / pl.col("weeks"))
-    pages = pages.with_columns(share.alias("share_ok"),
-                               (pl.col("owner_name").map_elements(lambda name: shorten(name, 55),
-                                                                  return_dtype=pl.String) + " · "
-                                + pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")))
-                               .alias("label"))
-    pages = pages.sort(["share_ok", "owner_name"], descending=[not worst_first, False], nulls_last=True)
-    if top:
-        pages = pages.head(top)
-    pages = pages.with_columns((pl.col("label") + pl.lit(" #") + pl.col("page_id").cast(pl.String))
-                               .alias("label") if pages["label"].is_duplicated().any() else pl.col("label"))
-    cells = (pages.select("page_id", "label").join(rating.grid, on="page_id", how="left")
-             .join(pages.select("page_id", pl.int_range(pl.len()).alias("__order")), on="page_id")
-             .sort("__order", "week").drop("__order"))
-    pages = pages.with_columns(pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform"))
-                               .alias("platform_label"))
-    return pages.select("page_id", "label", "owner_name", "kind", "body_name", "platform_label", "url", "norm", "weeks",
-                        "weeks_ok", "weeks_no_data", "posts", "share_ok"), cells
-
-
-def weekly_body_shares(rating: QuarterRating, kinds: list[str], platforms: list[str]) -> pl.DataFrame:
-    """Per executive body (its own pages, its head's and its institutions') and week: pages with data, pages
-    that met the norm, the share (null when no page had data)."""
-    pages = rating.pages.with_columns(body_of().alias("label")).filter(pl.col("label") != "")
-    if kinds:
-        pages = pages.filter(pl.col("kind").is_in(kinds))
-    if platforms:
-        pages = pages.filter(pl.col("platform").is_in(platforms))
-    cells = pages.select("page_id", "label").join(rating.grid, on="page_id")
-    shares = cells.group_by("label", "week").agg(
-        pl.col("status").is_in(COUNTED_STATUSES).sum().cast(pl.Int64).alias("counted"),
-        pl.col("norm_met").sum().cast(pl.Int64).alias("met"))
-    shares = shares.with_columns(pl.when(pl.col("counted") > 0).then(pl.col("met") / pl.col("counted")).alias("share"))
-    order = shares.group_by("label").agg((pl.col("met").sum() / pl.col("counted").sum()).alias("overall"))
-    return shares.join(order, on="label").sort(["overall", "label", "week"], nulls_last=True)
-
-
-# --- «Прямые эфиры» ---
-
-def streams_matrix(ratings: list[QuarterRating]) -> pl.DataFrame:
-    """Executive bodies × quarters: held (with the count), not held, or no data (no counted week on any of the
-    body's pages in that quarter)."""
-    frames = []
-    for order, rating in enumerate(ratings):
-        bodies = rating.owners.filter(pl.col("kind") == "executive_body").select("owner_id", "owner_name")
-        held = rating.streams.group_by("owner_id").agg(pl.len().cast(pl.Int64).alias("streams"))
-        data = rating.pages.group_by("owner_id").agg((pl.col("weeks").fill_null(0) > 0).any().alias("has_data"))
-        frames.append(bodies.join(held, on="owner_id", how="left").join(data, on="owner_id", how="left")
-                      .with_columns(pl.lit(rating.quarter.label).alias("quarter"), pl.lit(order).alias("quarter_order"),
-                                    pl.col("streams").fill_null(0),
-                                    pl.when(pl.col("streams").fill_null(0) > 0).then(pl.lit("held"))
-                                    .when(pl.col("has_data").fill_null(False)).then(pl.lit("not_held"))
-                                    .otherwise(pl.lit("no_data")).alias("state")))
-    if not frames:
-        return pl.DataFrame()
-    out = pl.concat(frames)
-    held_share = out.group_by("owner_name").agg((pl.col("state") == "held").mean().alias("__held"))
-    return out.join(held_share, on="owner_name").sort(["__held", "owner_name"]).drop("__held")
-
-
-def stream_list(rating: QuarterRating, tz_name: str, body: str | None = None) -> pl.DataFrame:
-    streams = rating.streams.with_columns(
-        pl.col("started_at").dt.convert_time_zone(tz_name).dt.replace_time_zone(None).alias("started_local"),
-        (pl.col("duration_s") / 60).round(0).alias("minutes"),
-        body_of().alias("body_name"), web_link_expr("url").alias("url"),  # only http(s) is shown as a link
-        pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")).alias("platform_label"))
-    if body:
-        streams = streams.filter(pl.col("body_name") == body)
-    return streams.sort("started_at", descending=True)
-
-
-# --- «Обзор» ---
-
-def overview_kpis(rating: QuarterRating, tables: RatingTables) -> dict:
-    """KPIs of a quarter: pages, share of counted page-weeks at the norm, bodies with a live stream, mean score
-    of bodies (of the shown rating: the approved one when approved), data gaps."""
-    grid = rating.grid.filter(pl.col("status").is_in(COUNTED_STATUSES))
-    bodies = [r for r in table_rows(tables, "bodies") if r.get("score") is not None and tables.get("has_data", True)]
-    held = rating.streams.filter(pl.col("kind") == "executive_body")["owner_id"].n_unique()
-    body_count = rating.owners.filter(pl.col("kind") == "executive_body").height
-    return {
-        "pages": rating.pages.height,
-        "pages_rated": rating.pages["score"].drop_nulls().len(),
-        "norm_share": (grid["norm_met"].sum() / grid.height) if grid.height else None,
-        "bodies_with_stream": held, "bodies": body_count,
-        "mean_score": sum(r["score"] for r in bodies) / len(bodies) if bodies else None,
-        "page_weeks_no_data": rating.grid.filter(pl.col("status") == NO_DATA).height,
-        "page_weeks_partial": rating.grid.filter(pl.col("status") == PARTIAL).height,
-        "pages_without_data": rating.pages.filter(pl.col("weeks").fill_null(0) == 0).height,
-    }
-
-
-def leaders_outsiders(tables: RatingTables, name: str = "bodies", n: int = 5
-                      ) -> tuple[list[dict], list[dict]]:
-    ranked = [r for r in table_rows(tables, name) if r.get("rank")]
-    return ranked[:n], ranked[-n:][::-1] if len(ranked) > n else []
 
 
 # --- «Карточка органа» ---
@@ -288,13 +171,6 @@ def display_table(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
                                                    skip_nulls=False)
                             for c in ("body_score", "head_score", "institutions_score", "delta_points")
                             if c in out.columns)
-
-
-def weekly_totals(pages: pl.DataFrame) -> dict:
-    """Over the pages shown: counted page-weeks, those at the norm, page-weeks without data."""
-    return {"pages": pages.height, "weeks": int(pages["weeks"].fill_null(0).sum()),
-            "weeks_ok": int(pages["weeks_ok"].fill_null(0).sum()),
-            "weeks_no_data": int(pages["weeks_no_data"].fill_null(0).sum())}
 
 
 # --- style of publications (Порядок §2 п.8), «Карточка органа» and «Публикации по неделям» ---

@@ -114,6 +114,7 @@ def test_the_methodology_screen_shows_the_file_in_force(sqlite_url, monkeypatch)
     from streamlit.testing.v1 import AppTest
 
     from core.domain import KIND_LABELS
+    from core.labels import percent_ru
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", sqlite_url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)  # bounds a hang only
     at.run()
@@ -130,7 +131,7 @@ def test_the_methodology_screen_shows_the_file_in_force(sqlite_url, monkeypatch)
     assert list(zones["Зона"]) == [z.name for z in methodology.zones]
     rules = " ".join(m.value for m in at.markdown)
     assert f"меньше {methodology.gates.min_counted_weeks} по блокам B–E не оценивается" in rules
-    assert f"{methodology.composite.body:.0%} × оценка органа" in rules
+    assert f"{percent_ru(methodology.composite.body)} × оценка органа" in rules
 
 
 @pytest.mark.parametrize("setting", ["GOSPABLIKI_SMTP_", "GOSPABLIKI_LOGIN_FREE_FAILURES"])

@@ -1,0 +1,47 @@
+"""«Реестр»: the registry's owners and pages under the shared filters, with the numbers at the top of the screen
+(the compliance itself — checklist items, missing platforms — is scoring.registry_view's, which services use too)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from core.domain import PLATFORMS
+from core.labels import PLATFORM_LABELS, number_ru
+from scoring.registry_view import RegistryView, filter_rows
+from scoring.views import Kpi
+
+PAGE_COLUMNS = ("owner_name", "kind_label", "body_name", "platform_label", "url", "registered_on", "checklist_share",
+                "checklist_missing", "checklist_unknown", "subscribers", "as_of", "closed_on")
+OWNER_COLUMNS = ("owner_name", "kind_label", "body_name", *PLATFORMS, "missing_platforms", "exemption")
+
+
+@dataclass(frozen=True)
+class RegistryScreen:
+    pages: pl.DataFrame  # the filtered pages with every column of the registry view (the editor needs their ids)
+    owners: pl.DataFrame  # the filtered owners (kind and executive body; the platform filter does not apply)
+    kpis: tuple[Kpi, ...]
+
+    @property
+    def pages_table(self) -> pl.DataFrame:
+        return self.pages.select(PAGE_COLUMNS)
+
+    def owners_table(self, only_missing: bool = False) -> pl.DataFrame:
+        """The owners as shown; `only_missing`: those without an open page on a required platform."""
+        owners = self.owners.filter(pl.col("missing_count") > 0) if only_missing else self.owners
+        return owners.select(*OWNER_COLUMNS[:-1], pl.col("exemption").fill_null(""))
+
+
+def registry_screen(view: RegistryView, kinds: list[str], body: str | None, platforms: list[str],
+                    search: str = "") -> RegistryScreen:
+    pages = filter_rows(view.pages, kinds, body, platforms, search)
+    owners = filter_rows(view.owners, kinds, body, None, search)
+    in_force = pages.filter(pl.col("is_open"))
+    kpis = (Kpi("Владельцев", number_ru(owners.height)),
+            Kpi("Страниц", number_ru(in_force.height),
+                help="Действующие страницы; закрытые остаются в реестре со своей историей"),
+            *[Kpi(PLATFORM_LABELS[p], number_ru(in_force.filter(pl.col("platform") == p).height)) for p in PLATFORMS],
+            Kpi("Без обязательной платформы", number_ru(owners.filter(pl.col("missing_count") > 0).height),
+                help="Владельцы, у которых нет действующей страницы хотя бы на одной обязательной платформе "
+                     "(Порядок §1 п.2)"))
+    return RegistryScreen(pages, owners, kpis)
