@@ -103,7 +103,7 @@ def write_week_sums(conn: Connection, posts: pl.DataFrame, tz: str, batch_id: in
         return 0
     if batch_id is not None:
         posts = posts.with_columns(pl.lit(batch_id, pl.Int64).alias("batch_id"))
-    rows = week_sums(posts.select("batch_id", "page_id", *POST_READ), tz)
+    rows = week_sums(posts.select("batch_id", "page_id", *POST_READ), tz).sort("batch_id", "page_id", "week_start")
     write_frame(conn, schema.post_week_sums.name, rows.select([c.name for c in schema.post_week_sums.columns]))
     return rows.height
 
@@ -144,7 +144,7 @@ def _monday(moment: datetime, tz: str) -> date:
 
 
 def posts_by_week(source: Engine | ReadSnapshot, span: tuple[datetime, datetime], tz: str, first_week: date,
-                  weeks: int, origin: datetime | None = None) -> pl.DataFrame:
+                  weeks: int, origin: datetime | None = None, stats: dict | None = None) -> pl.DataFrame:
     """Per page and week of the quarter (week_no 0 … weeks − 1, the week of the post's local date in `tz`
     counted from the Monday `first_week`; `origin`: see _week_key): the posts and their sums, of the current post
     versions whose moment is in `span` (inclusive, as current_versions reads them). PostgreSQL only.
@@ -152,18 +152,21 @@ def posts_by_week(source: Engine | ReadSnapshot, span: tuple[datetime, datetime]
     The stored sums of the active batches (`write_week_sums`) when every active batch with posts has them in
     `tz`; otherwise one aggregate over the posts (`aggregated`). Either way a page whose posts in the span come
     from more than one active batch is summed again from the current versions (DISTINCT ON the post, latest
-    observed batch first)."""
+    observed batch first). `stats`, when given, is told how: `stored` (the stored sums read, else the aggregate)
+    and `recounted_pages` (the pages summed from current versions)."""
+    stats = {} if stats is None else stats
     if source.dialect.name != "postgresql":
         raise ValueError("суммы по неделям считаются в PostgreSQL")
     if isinstance(source, Engine):
         with read_snapshot(source) as snapshot:
-            return posts_by_week(snapshot, span, tz, first_week, weeks, origin)
+            return posts_by_week(snapshot, span, tz, first_week, weeks, origin, stats)
     if not _ZONE.match(tz):
         raise ValueError(f"time zone {tz!r}")
     b, s = schema.batches, schema.post_week_sums
     with source.connect() as conn:
         active = conn.execute(select(b.c.id).where(b.c.status == "active")).scalars().all()
         if not active:
+            stats.update(stored=False, recounted_pages=0)
             return pl.DataFrame(schema=WEEK_SUMS)
         ids = ", ".join(str(int(i)) for i in active)
         # an active batch with posts but without sums in this zone (another zone configured when it was written)
@@ -172,8 +175,9 @@ def posts_by_week(source: Engine | ReadSnapshot, span: tuple[datetime, datetime]
               AND EXISTS (SELECT 1 FROM posts p WHERE p.batch_id = b.id)
               AND NOT EXISTS (SELECT 1 FROM post_week_sums s WHERE s.batch_id = b.id AND s.zone = :zone)"""),
             {"zone": tz}).scalar_one()
+    stats["stored"] = not unsummed
     if unsummed:
-        return aggregated(source, span, tz, first_week, weeks, origin, ids)
+        return aggregated(source, span, tz, first_week, weeks, origin, ids, stats)
     # the weeks the span touches (wider than the quarter's: a page with a version of a post in another batch just
     # outside the quarter's weeks is found), a single batch's rows are the page's sums as they are
     stored = read_frame(source, select(*[s.c[c] for c in ("batch_id", "page_id", "week_start", *SUM_COLUMNS)]).where(
@@ -181,11 +185,11 @@ def posts_by_week(source: Engine | ReadSnapshot, span: tuple[datetime, datetime]
         {"batch_id": pl.Int64, "page_id": pl.Int64, "week_start": pl.Date} | {c: pl.Int64 for c in SUM_COLUMNS})
     stored = stored.with_columns(((pl.col("week_start") - pl.lit(first_week)).dt.total_days() // 7)
                                  .cast(pl.Int32).alias("week_no"))
-    return _with_current(source, stored, span, tz, first_week, weeks, origin)
+    return _with_current(source, stored, span, tz, first_week, weeks, origin, stats)
 
 
 def aggregated(source: ReadSnapshot, span: tuple[datetime, datetime], tz: str, first_week: date, weeks: int,
-               origin: datetime | None, ids: str) -> pl.DataFrame:
+               origin: datetime | None, ids: str, stats: dict) -> pl.DataFrame:
     """posts_by_week by one aggregate over the posts of the batches `ids` grouped by page, batch and week."""
     with source.adbc().cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
@@ -198,7 +202,7 @@ def aggregated(source: ReadSnapshot, span: tuple[datetime, datetime], tz: str, f
         SELECT page_id, batch_id, {week} AS week_key, {_SUMS}
         FROM posts WHERE batch_id IN ({ids}) AND {_in_span(span)}
         GROUP BY 1, 2, 3"""), {"page_id": pl.Int64, "batch_id": pl.Int64, "week_key": week_type} | sums)
-    return _with_current(source, _week_no(per_batch, first_week, origin), span, tz, first_week, weeks, origin)
+    return _with_current(source, _week_no(per_batch, first_week, origin), span, tz, first_week, weeks, origin, stats)
 
 
 def _in_span(span: tuple[datetime, datetime]) -> str:
@@ -206,15 +210,22 @@ def _in_span(span: tuple[datetime, datetime]) -> str:
 
 
 def _with_current(source: ReadSnapshot, per_batch: pl.DataFrame, span: tuple[datetime, datetime], tz: str,
-                  first_week: date, weeks: int, origin: datetime | None) -> pl.DataFrame:
+                  first_week: date, weeks: int, origin: datetime | None, stats: dict) -> pl.DataFrame:
     """The rows of the quarter's weeks from per-batch rows (page_id, batch_id, week_no, the sums; week_no outside
     0 … weeks − 1 or −1 for the span's posts outside them): a page of one batch as it is, a page of several batches
     summed from its current post versions."""
-    several = per_batch.group_by("page_id").agg(pl.col("batch_id").n_unique().alias("n")).filter(pl.col("n") > 1)
-    single = (per_batch.join(several, on="page_id", how="anti").filter(pl.col("week_no").is_between(0, weeks - 1))
-              .select(list(WEEK_SUMS)))
+    if per_batch["batch_id"].n_unique() > 1:
+        pairs = per_batch.select("page_id", "batch_id").unique()
+        several = pairs.filter(pl.col("page_id").is_duplicated()).select("page_id").unique()
+    else:  # one batch (a national load): no page is in two
+        several = pl.DataFrame(schema={"page_id": pl.Int64})
+    single = per_batch.filter(pl.col("week_no").is_between(0, weeks - 1))
+    if not several.is_empty():
+        single = single.join(several, on="page_id", how="anti")
+    single = single.select(list(WEEK_SUMS))
+    stats["recounted_pages"] = several.height
     if several.is_empty():
-        return single.cast(WEEK_SUMS).sort("page_id", "week_no")
+        return _by_page_week(single.cast(WEEK_SUMS))
     with source.adbc().cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     week = _week_key(tz, first_week, weeks, origin)
@@ -233,4 +244,10 @@ def _with_current(source: ReadSnapshot, per_batch: pl.DataFrame, span: tuple[dat
             ORDER BY p.page_id, p.post_id, r.batch_rank DESC) AS posts
         GROUP BY 1, 2"""), {"page_id": pl.Int64, "week_key": week_type} | sums)
     current = _week_no(current, first_week, origin).filter(pl.col("week_no") >= 0).select(list(WEEK_SUMS))
-    return pl.concat([single.cast(WEEK_SUMS), current.cast(WEEK_SUMS)]).sort("page_id", "week_no")
+    return _by_page_week(pl.concat([single.cast(WEEK_SUMS), current.cast(WEEK_SUMS)]))
+
+
+def _by_page_week(frame: pl.DataFrame) -> pl.DataFrame:
+    """In the order of page and week, sorted on one integer key (a week number is below 64): half the cost of a
+    sort on the two columns for the ≈ 2 million rows of a national quarter."""
+    return frame.sort(pl.col("page_id") * 64 + pl.col("week_no"))

@@ -2,6 +2,7 @@
 change without a revision fails), a database of the baseline or of the time before migrations is upgraded with its
 data kept, and a second `migrate` changes nothing; `cli.py migrate` and `init-db` run them."""
 import importlib
+from datetime import date
 import os
 import subprocess
 from pathlib import Path
@@ -127,6 +128,42 @@ def test_upgrade_from_accounts_adds_the_computed_ratings(raw_engine):
     assert ensure_batch_spans(raw_engine) == 1 and ensure_batch_spans(raw_engine) == 0
     with raw_engine.connect() as conn:
         assert conn.execute(select(schema.batch_spans.c.every_quarter)).scalar_one() is True
+    _check(raw_engine)
+
+
+def test_upgrade_from_computed_ratings_stores_the_week_sums_of_the_stored_posts(raw_engine):
+    """0004 (issue 21): a database at 0003 with an activity batch's posts gets post_week_sums holding their sums per
+    page and local week in the region's zone — the same rows an upload writes now (storage.post_weeks.week_sums)."""
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
+    from core.config import region_tz_name
+    from storage.post_weeks import week_sums
+    _baseline_with_data(raw_engine)
+    _upgrade(raw_engine, "0003_computed_ratings")
+    with raw_engine.begin() as conn:
+        conn.execute(text("INSERT INTO batches (id, kind, format, filename, sha256, size_bytes, uploaded_by, "
+                          "uploaded_at, as_of, status) VALUES (7, 'activity', 'vk_wall', 'стена.json', 'x', 1, 'old', "
+                          "CURRENT_TIMESTAMP, CURRENT_DATE, 'active')"))
+        conn.execute(text("INSERT INTO pages (id, platform, page_key, url, created_at, updated_at) VALUES "
+                          "(5, 'vk', 'club5', 'https://vk.com/club5', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        # Sunday 23:30 and Monday 00:30 in Tomsk (UTC+7) are two weeks; a post without views or counters
+        for post, moment, views, likes in (("1", "2026-01-11 16:30:00+00", 10, 2), ("2", "2026-01-11 17:30:00+00", 4, None),
+                                           ("3", "2026-01-12 03:00:00+00", None, 5)):
+            conn.execute(text("INSERT INTO posts (page_id, post_id, batch_id, published_at, is_repost, is_live, views, "
+                              "likes, comments) VALUES (5, :post, 7, :moment, false, false, :views, :likes, 1)"),
+                         {"post": post, "moment": moment, "views": views, "likes": likes})
+    assert migrate(raw_engine).after == head()
+    s, p = schema.post_week_sums, schema.posts
+    with raw_engine.connect() as conn:
+        stored = pl.DataFrame([r._asdict() for r in conn.execute(select(s).order_by(s.c.week_start))])
+        posts = pl.DataFrame([r._asdict() for r in conn.execute(select(p))]).with_columns(
+            pl.col("published_at").dt.replace_time_zone("UTC") if raw_engine.dialect.name == "sqlite" else
+            pl.col("published_at").dt.convert_time_zone("UTC"))
+    assert stored.select("zone", "week_start", "posts", "posts_with_views", "views", "engagement").rows() == [
+        (region_tz_name(), date(2026, 1, 5), 1, 1, 10, 3), (region_tz_name(), date(2026, 1, 12), 2, 1, 4, 1)]
+    assert_frame_equal(stored, week_sums(posts, region_tz_name()).select(stored.columns).sort("week_start"),
+                       check_dtypes=False)
     _check(raw_engine)
 
 
