@@ -41,14 +41,14 @@ with tabs["Страницы"]:
             "body_name": st.column_config.TextColumn(label("body_name"), width="medium"),
             "platform_label": label("platform_label"),
             "url": st.column_config.LinkColumn(label("url"), display_text=r"https?://(.*)"),
-            "registered_on": st.column_config.DateColumn("Зарегистрирована", format="DD.MM.YYYY"),
+            "registered_on": "Зарегистрирована",
             "checklist_share": st.column_config.ProgressColumn("Чек-лист", format="percent", min_value=0,
                                                                max_value=1),
             "checklist_missing": st.column_config.TextColumn(label("checklist_missing"), width="medium"),
             "checklist_unknown": st.column_config.TextColumn(label("checklist_unknown"), width="small"),
             "subscribers": st.column_config.NumberColumn(label("subscribers"), format="localized"),
-            "as_of": st.column_config.DateColumn(label("checked_on"), format="DD.MM.YYYY"),
-            "closed_on": st.column_config.DateColumn(label("closed_on"), format="DD.MM.YYYY"),
+            "as_of": label("checked_on"),
+            "closed_on": label("closed_on"),
         })
 with tabs["Владельцы"]:
     only_missing = st.toggle("Только без обязательной платформы", key="registry_only_missing")

@@ -55,15 +55,15 @@ def test_overview_kpis_quote_the_methodology_and_compare_with_the_previous_quart
     before = _shown(_data(body_posts=[3] * 6 + [1] * 7, streams=[]))
     view = overview_view(_shown(_data()), before, M, ENDED, pl.DataFrame(), TOMSK)
     kpi = {k.title: k for k in view.kpis}
-    assert kpi["Страниц оценено"].value == "2 из 3"  # Департамент В has no data: not rated, still counted
+    assert kpi["Страниц оценено из 3"].value == "2"  # Департамент В has no data: not rated, still counted
     assert kpi["Недель с нормой"].value == "50 %"  # 13 of the 26 counted page-weeks
     assert kpi["Недель с нормой"].delta["delta"] == "+26,9 п.п."  # 6 of 26 before: 23,1 %
-    assert kpi["Органов с прямым эфиром"].value == "1 из 2"
-    assert kpi["Органов с прямым эфиром"].delta["delta"] == "+1"
+    assert kpi["Органов с эфиром из 2"].value == "1"
+    assert kpi["Органов с эфиром из 2"].delta["delta"] == "+1"
     assert kpi["Страниц без данных"].value == "1"
     assert kpi["Страниц без данных"].delta == {"delta": "0", "delta_color": "off", "delta_arrow": "off"}
     assert M.norms.posts_text() in kpi["Недель с нормой"].help
-    assert str(M.gates.min_counted_weeks) in kpi["Страниц оценено"].help
+    assert str(M.gates.min_counted_weeks) in kpi["Страниц оценено из 3"].help
     assert view.leaders == (f"- 1 место: Департамент А — **{kpi['Средний балл органов'].value}**",)
     assert view.outsiders == ()  # not more ranked bodies than leaders
     assert sum(view.zone_counts.values()) == 1 and [z["name"] for z in view.zones] == [z.name for z in M.zones]
@@ -172,6 +172,11 @@ def test_streams_view_states_counts_and_the_list():
     assert streams_view([rating], rating, "Asia/Tomsk", body="Департамент В").streams.is_empty()
 
 
+def test_streams_view_a_stream_without_a_web_address_has_an_empty_link():
+    rating = score_quarter(_data(streams=[STREAM | {"url": None}]), M, Q1, TOMSK, ENDED)
+    assert streams_view([rating], rating, "Asia/Tomsk").streams["url"].to_list() == [""]  # never «None»
+
+
 def test_streams_view_a_body_with_data_and_no_stream_has_not_held_it():
     rating = score_quarter(_data(streams=[]), M, Q1, TOMSK, ENDED)
     view = streams_view([rating], rating, "Asia/Tomsk")
@@ -193,6 +198,9 @@ def test_registry_screen_numbers_count_the_pages_in_force():
     assert kpi["Владельцев"] == "3" and kpi["Страниц"] == "2"  # the closed channel is listed, not counted
     assert (kpi["ВКонтакте"], kpi["Одноклассники"], kpi["Telegram"]) == ("1", "1", "0")
     assert screen.pages_table.height == 3 and "page_id" not in screen.pages_table.columns
+    closed = dict(screen.pages_table.select("owner_name", "closed_on").iter_rows())
+    assert closed == {"Департамент А": "—", "Учреждение Б": "—", "Департамент В": "01.01.2026"}  # never «None»
+    assert screen.pages_table["registered_on"].to_list() == ["01.01.2023"] * 3
     missing = screen.owners_table(only_missing=True)
     assert "None" not in _text(screen.owners_table())  # an owner without an exemption: an empty cell
     assert set(missing["owner_name"]) <= {"Департамент А", "Учреждение Б", "Департамент В"}

@@ -80,13 +80,13 @@ def _kpis(now: dict, before: dict | None, methodology: Methodology) -> tuple[Kpi
 
     streams = methodology.norms.live_streams_per_quarter.get("executive_body")
     return (
-        Kpi("Страниц оценено", f"{number_ru(now['pages_rated'])} из {number_ru(now['pages'])}",
+        Kpi(f"Страниц оценено из {number_ru(now['pages'])}", number_ru(now["pages_rated"]),
             delta("pages_rated", digits=0), "Страницы, у которых учитываемых недель с данными не меньше "
             f"{methodology.gates.min_counted_weeks}; остальные не оцениваются"),
         Kpi("Недель с нормой", "нет данных" if now["norm_share"] is None else percent_ru(now["norm_share"]),
             delta("norm_share", 100, 1, " п.п."), "Доля учтённых недель страниц, в которые выполнена норма "
             f"(Порядок §2 п.9, публикаций в неделю: {methodology.norms.posts_text()})"),
-        Kpi("Органов с прямым эфиром", f"{number_ru(now['bodies_with_stream'])} из {number_ru(now['bodies'])}",
+        Kpi(f"Органов с эфиром из {number_ru(now['bodies'])}", number_ru(now["bodies_with_stream"]),
             delta("bodies_with_stream", digits=0),
             f"Порядок §2 п.7: не менее {number_ru(streams)} в квартал" if streams else "Порядок §2 п.7"),
         Kpi("Средний балл органов", "нет данных" if now["mean_score"] is None else number_ru(now["mean_score"], 1),

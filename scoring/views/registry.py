@@ -13,6 +13,7 @@ from scoring.views import Kpi
 
 PAGE_COLUMNS = ("owner_name", "kind_label", "body_name", "platform_label", "url", "registered_on", "checklist_share",
                 "checklist_missing", "checklist_unknown", "subscribers", "as_of", "closed_on")
+DATE_COLUMNS = ("registered_on", "as_of", "closed_on")
 OWNER_COLUMNS = ("owner_name", "kind_label", "body_name", *PLATFORMS, "missing_platforms", "exemption")
 
 
@@ -24,7 +25,10 @@ class RegistryScreen:
 
     @property
     def pages_table(self) -> pl.DataFrame:
-        return self.pages.select(PAGE_COLUMNS)
+        """The pages as shown: dates as ДД.ММ.ГГГГ with «—» where there is none (an open page has no closing day;
+        a date column would show an empty one as «None»)."""
+        return self.pages.select(PAGE_COLUMNS).with_columns(
+            pl.col(c).dt.strftime("%d.%m.%Y").fill_null("—") for c in DATE_COLUMNS)
 
     def owners_table(self, only_missing: bool = False) -> pl.DataFrame:
         """The owners as shown; `only_missing`: those without an open page on a required platform."""

@@ -23,7 +23,8 @@ class StreamsView:
     not_held: int
     no_data: int
     caption: str  # what a colour means, the norm quoted from the methodology
-    streams: pl.DataFrame  # LIST_COLUMNS, the newest first; minutes and title as text («—» when unknown)
+    streams: pl.DataFrame  # LIST_COLUMNS, the newest first; minutes and title as text («—» when unknown), url ""
+    # when the stream has no web address
 
 
 def streams_matrix(ratings: list[QuarterRating]) -> pl.DataFrame:
@@ -69,6 +70,7 @@ def streams_view(ratings: list[QuarterRating], current: QuarterRating, tz_name: 
     caption = ("Зелёный — эфир проведён, красный — не проведён, серый — нет данных. Эфир на любой странице органа "
                "засчитывается органу (методика, показатель B3"
                + (f"; норма — не менее {number_ru(needed)} в квартал)." if needed else ")."))
-    streams = stream_list(current, tz_name, body).select(LIST_COLUMNS)
+    # a stream without a web address (a Telegram channel's) has an empty link cell, never «None»
+    streams = stream_list(current, tz_name, body).select(LIST_COLUMNS).with_columns(pl.col("url").fill_null(""))
     return StreamsView(matrix, count.get(HELD, 0), count.get(NOT_HELD, 0), count.get(NO_DATA, 0), caption,
                        dashes(streams, {"minutes": 0}, ("title",)))

@@ -49,8 +49,10 @@ def weekly_pages(rating: QuarterRating, kinds: list[str], body: str | None, plat
     pages = pages.sort(["share_ok", "owner_name"], descending=[not worst_first, False], nulls_last=True)
     if top:
         pages = pages.head(top)
-    if pages["label"].is_duplicated().any():  # two pages of one owner on one platform: tell them apart
-        pages = pages.with_columns(pl.col("label") + pl.lit(" #") + pl.col("page_id").cast(pl.String))
+    # two pages of one owner on one platform (or names cut alike): tell them apart by the page's number
+    pages = pages.with_columns(pl.when(pl.col("label").is_duplicated())
+                               .then(pl.col("label") + pl.lit(" #") + pl.col("page_id").cast(pl.String))
+                               .otherwise(pl.col("label")).alias("label"))
     cells = (pages.select("page_id", "label").join(rating.grid, on="page_id", how="left")
              .join(pages.select("page_id", pl.int_range(pl.len()).alias("__order")), on="page_id")
              .sort("__order", "week").drop("__order"))
