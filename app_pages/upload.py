@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import _shared
 from core.config import MAX_UPLOAD_BYTES
-from core.labels import PLATFORM_LABELS
+from core.labels import PLATFORM_LABELS, percent_ru
 from core.text import plain
 from app_pages._auth import can, current_user
 from app_pages._upload_report import show_report, stage_progress
@@ -116,7 +116,7 @@ with pending_tab:
         with st.container(border=True):
             st.markdown(f"**{plain(page['title'] or page['page_key'])}** · {PLATFORM_LABELS.get(page['platform'], '')} · ID "
                         f"{plain(page['platform_id'])}")
-            options = {s["page_id"]: f"{s['label']} (сходство {s['similarity']:.0%})" for s in page["suggestions"]}
+            options = {s["page_id"]: f"{s['label']} (сходство {percent_ru(s['similarity'])})" for s in page["suggestions"]}
             if analyst and options:
                 target = st.selectbox("Это страница реестра", list(options), format_func=options.get,
                                       key=f"upload_link_{page['page_id']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from core.labels import PLATFORM_LABELS, WEEK_STATUS_LABELS, number_ru, shorten, week_short
+from core.labels import PLATFORM_LABELS, WEEK_STATUS_LABELS, number_ru, percent_ru, shorten, week_short
 from core.text import chart_text
 from scoring.activity import COUNTED_STATUSES
 
@@ -116,16 +116,20 @@ def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | N
     return _layout(fig, height or max(260, 22 * len(labels) + 120))
 
 
+SHARE_TICKS = (0, 0.25, 0.5, 0.75, 1)
+
+
 def share_heatmap(frame: pl.DataFrame, row_label: str = "label") -> go.Figure:
     """Bodies × weeks: the share of their pages that met the weekly norm (grey where no page had data)."""
     weeks = sorted(frame["week"].unique().to_list())
     labels, z, text = _matrix(frame, row_label, weeks, "week", lambda row: (row["share"], (
         "нет данных" if row["share"] is None
-        else f"норму выполнили {row['met']} из {row['counted']} стр. ({row['share']:.0%})")))
+        else f"норму выполнили {row['met']} из {row['counted']} стр. ({percent_ru(row['share'])})")))
     fig = go.Figure(go.Heatmap(
         z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=0, zmax=1, xgap=2, ygap=2, hoverongaps=False,
         colorscale=[[0, "#C62828"], [0.5, "#FFE082"], [1, "#43A047"]],
-        colorbar=dict(title="Доля страниц<br>с нормой", tickformat=".0%", thickness=12),
+        colorbar=dict(title="Доля страниц<br>с нормой", thickness=12, tickvals=SHARE_TICKS,
+                      ticktext=[percent_ru(t) for t in SHARE_TICKS]),  # «50 %», as core.labels writes it
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
     _matrix_axes(fig)
     return _layout(fig, max(260, 22 * len(labels) + 100))

@@ -238,3 +238,12 @@ def test_methodology_view_warns_when_announced_too_late(days_before, late):
     assert (view.late is not None) == late
     if late:
         assert f"менее чем за {M.deadlines.announce_days_before} дней" in view.late
+
+
+def test_the_bodies_heatmap_writes_shares_as_core_labels_does():
+    from reports.figures import share_heatmap
+    shares = weekly_bodies(score_quarter(_data(), M, Q1, TOMSK, ENDED), [], [])
+    heatmap = share_heatmap(shares).data[0]
+    assert heatmap.colorbar.ticktext == ("0 %", "25 %", "50 %", "75 %", "100 %")
+    cells = {text for row in heatmap.text for text in row}
+    assert cells == {"норму выполнили 1 из 2 стр. (50 %)", "нет данных"}  # В: no page with data, never «0 %»
