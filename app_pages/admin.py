@@ -34,13 +34,16 @@ def _done(action) -> None:
 users_tab, new_tab, log_tab = st.tabs(["Пользователи", "Новый пользователь", "Журнал действий"])
 with users_tab:
     view = admin.users_view(_shared.engine(), tz)
-    st.dataframe(view.table, hide_index=True, width="stretch", column_config={
-        "username": st.column_config.TextColumn("Пользователь", width="medium"), "role_label": "Роль",
-        "body": st.column_config.TextColumn("Орган (роль «исполнительный орган»)", width="large"),
-        "state": "Состояние", "login": "Вход",
-        "created_at": st.column_config.DatetimeColumn("Создан", format="DD.MM.YYYY HH:mm"),
-        "password_changed_at": st.column_config.DatetimeColumn("Пароль изменён", format="DD.MM.YYYY HH:mm"),
-        "sessions": st.column_config.NumberColumn("Открытых сеансов")})
+    if view.table.is_empty():  # an empty table would say «empty»
+        _shared.empty_state("Пользователей пока нет: добавьте их на вкладке «Новый пользователь».")
+    else:
+        st.dataframe(view.table, hide_index=True, width="stretch", column_config={
+            "username": st.column_config.TextColumn("Пользователь", width="medium"), "role_label": "Роль",
+            "body": st.column_config.TextColumn("Орган (роль «исполнительный орган»)", width="large"),
+            "state": "Состояние", "login": "Вход",
+            "created_at": st.column_config.DatetimeColumn("Создан", format="DD.MM.YYYY HH:mm"),
+            "password_changed_at": st.column_config.DatetimeColumn("Пароль изменён", format="DD.MM.YYYY HH:mm"),
+            "sessions": st.column_config.NumberColumn("Открытых сеансов")})
     if view.names:
         chosen = st.selectbox("Пользователь", view.names, key="admin_user")
         row = view.table.filter(pl.col("username") == chosen).row(0, named=True)
@@ -90,7 +93,10 @@ with log_tab:
     st.caption(f"Записей: {log.height}" + (" (показаны последние 50 000)" if log.height >= 50_000 else ""))
     st.download_button("Скачать журнал (csv)", data=lambda: admin.audit_csv(log), file_name="Журнал действий.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="admin_log_csv")
-    st.dataframe(log.drop("action"), hide_index=True, width="stretch", height=520, column_config={
-        "at": st.column_config.DatetimeColumn("Когда", format="DD.MM.YYYY HH:mm:ss"), "user": "Кто",
-        "action_label": "Действие", "object": "Объект",
-        "details": st.column_config.TextColumn("Подробности", width="large")})
+    if log.is_empty():
+        _shared.empty_state("За выбранный период записей нет.")
+    else:
+        st.dataframe(log.drop("action"), hide_index=True, width="stretch", height=520, column_config={
+            "at": st.column_config.DatetimeColumn("Когда", format="DD.MM.YYYY HH:mm:ss"), "user": "Кто",
+            "action_label": "Действие", "object": "Объект",
+            "details": st.column_config.TextColumn("Подробности", width="large")})

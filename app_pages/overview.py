@@ -47,14 +47,17 @@ if view.weekly_norm is not None:  # computed with the rating, for a running quar
     a, b = st.columns(2)
     with a:
         st.markdown(f"**Рискуют не выполнить норму публикаций: {view.weekly_norm.height} стр.**")
-        st.dataframe(view.weekly_norm, hide_index=True, width="stretch", height=320, column_config={
-            "url": st.column_config.LinkColumn("Страница"),
-            "owner": st.column_config.TextColumn(label("owner"), width="medium"),
-            **{c: label(c) for c in ("platform_label", "weeks_met", "weeks_counted", "weeks_left", "posts_this_week",
-                                     "posts_needed")},
-            "best_B1": st.column_config.ProgressColumn(label("best_B1"), min_value=0, max_value=1, format="percent")})
+        if view.weekly_norm.height:  # an empty table would say «empty»
+            st.dataframe(view.weekly_norm, hide_index=True, width="stretch", height=320, column_config={
+                "url": st.column_config.LinkColumn("Страница"),
+                "owner": st.column_config.TextColumn(label("owner"), width="medium"),
+                **{c: label(c) for c in ("platform_label", "weeks_met", "weeks_counted", "weeks_left",
+                                         "posts_this_week", "posts_needed")},
+                "best_B1": st.column_config.ProgressColumn(label("best_B1"), min_value=0, max_value=1,
+                                                           format="percent")})
     with b:
         st.markdown(f"**Нет прямого эфира в квартале: {view.live_stream.height} органов**")
-        st.dataframe(view.live_stream, hide_index=True, width="stretch", height=320, column_config={
-            "owner": st.column_config.TextColumn("Орган", width="large"),
-            **{c: label(c) for c in ("streams", "needed", "days_left")}})
+        if view.live_stream.height:
+            st.dataframe(view.live_stream, hide_index=True, width="stretch", height=320, column_config={
+                "owner": st.column_config.TextColumn("Орган", width="large"),
+                **{c: label(c) for c in ("streams", "needed", "days_left")}})

@@ -58,11 +58,14 @@ if rows:
     drill = page_drill(page, _shared.page_posts(page["page_id"], flt.quarter),
                        _shared.styles(flt.quarter, [page["page_id"]]), region_tz().key)
     st.markdown(f"##### {drill.heading}")
-    st.dataframe(drill.posts, hide_index=True, width="stretch", height=360, column_config={
-        "published_local": st.column_config.DatetimeColumn(label("published_local"), format="DD.MM.YYYY HH:mm"),
-        "is_repost": st.column_config.CheckboxColumn(label("is_repost")),
-        "text": st.column_config.TextColumn(label("text"), width="large"),
-        **{c: label(c) for c in ("week", "content_type", "views", "likes", "comments", "reposts", "reactions")}})
+    if drill.posts.is_empty():  # an empty table would say «empty»
+        st.caption("Публикаций страницы в неделях квартала в загруженных данных нет.")
+    else:
+        st.dataframe(drill.posts, hide_index=True, width="stretch", height=360, column_config={
+            "published_local": st.column_config.DatetimeColumn(label("published_local"), format="DD.MM.YYYY HH:mm"),
+            "is_repost": st.column_config.CheckboxColumn(label("is_repost")),
+            "text": st.column_config.TextColumn(label("text"), width="large"),
+            **{c: label(c) for c in ("week", "content_type", "views", "likes", "comments", "reposts", "reactions")}})
     offset = datetime.now(region_tz()).strftime("%z")
     st.caption(f"Время — региона (UTC{offset[:3]}:{offset[3:]}).")
     if drill.style_heading:  # Порядок §2 п.8, справочно
