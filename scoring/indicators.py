@@ -7,6 +7,9 @@ Every number (weights, norms, thresholds, gates) comes from the methodology file
 """
 from __future__ import annotations
 
+import math
+from typing import Callable
+
 import polars as pl
 
 from core.domain import KIND_PLURAL_LABELS, NOT_ON_PLATFORM
@@ -135,19 +138,28 @@ def block_e(m: Methodology) -> list[pl.Expr]:
     ]
 
 
+def wording(count: pl.Expr, below: float, text: Callable[[int], str]) -> pl.Expr:
+    """The wording of a count under a gate (`count` < `below`, a count is never negative): one text per possible
+    value, built once and looked up, instead of a string formatted for each of the country's pages (null for a
+    count at or above the gate, where no wording is shown)."""
+    values = range(max(0, math.ceil(below)))
+    return count.replace_strict({v: text(v) for v in values}, default=None, return_dtype=pl.String)
+
+
 def apply_gates(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
     """methodology.md §3 gates, in order of precedence: too few counted weeks (B–E), too few posts (C, D),
     no comment data or too few users' comments (E). A gate replaces the value by null and sets the reason.
     Each gate's condition and wording is computed once, as a column, and shared by the indicators."""
     gates = m.gates
     weeks_gate = pl.col("weeks") < gates.min_counted_weeks
-    weeks_reason = pl.format("страница не оценивается: учтено недель с данными {} (нужно не менее "
-                             f"{gates.min_counted_weeks})", pl.col("weeks"))
+    weeks_reason = wording(pl.col("weeks"), gates.min_counted_weeks, lambda v: (
+        f"страница не оценивается: учтено недель с данными {v} (нужно не менее {gates.min_counted_weeks})"))
     posts_gate = pl.col("posts") < gates.min_posts_for_reach
-    posts_reason = pl.format(f"меньше {gates.min_posts_for_reach} публикаций в учтённых неделях ({{}})", pl.col("posts"))
+    posts_reason = wording(pl.col("posts"), gates.min_posts_for_reach,
+                           lambda v: f"меньше {gates.min_posts_for_reach} публикаций в учтённых неделях ({v})")
     few_comments = pl.col("user_comments").fill_null(0) < gates.min_user_comments
-    few_reason = pl.format(f"меньше {gates.min_user_comments} комментариев пользователей за квартал ({{}})",
-                           pl.col("user_comments").fill_null(0))
+    few_reason = wording(pl.col("user_comments").fill_null(0), gates.min_user_comments,
+                         lambda v: f"меньше {gates.min_user_comments} комментариев пользователей за квартал ({v})")
     # the reason the gates give each block (null where none applies), computed once and shared by its indicators
     cd = pl.when(weeks_gate).then(weeks_reason).when(posts_gate).then(posts_reason)
     by_block = {"B": pl.when(weeks_gate).then(weeks_reason), "C": cd, "D": cd,
@@ -170,7 +182,14 @@ def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
     need = m.gates.min_counted_weeks
     weeks, partial = pl.col("weeks").fill_null(0), pl.col("weeks_partial").fill_null(0)
     any_data = (pl.col("full_mask").fill_null(0) | pl.col("partial_cover_mask").fill_null(0)) != 0
-    partial_note = pl.when(partial > 0).then(pl.format("; неполные данные — {} нед.", partial)).otherwise(pl.lit(""))
+
+    def partial_note(p: int) -> str:
+        return f"; неполные данные — {p} нед." if p > 0 else ""
+    # the texts of the few (weeks, partly covered weeks) pairs a page below the gate can have, built once
+    slots = n_weeks + 1  # weeks_partial is 0 … n_weeks
+    covers = wording(weeks * slots + partial, need * slots, lambda v: (
+        f"нет ни одной недели с полными данными (нужно не менее {need}){partial_note(v % slots)}" if v // slots == 0
+        else f"данные покрывают только {v // slots} нед. (нужно не менее {need}){partial_note(v % slots)}"))
     closed_note = pl.format("страница закрыта {}: в квартале меньше {} недель до закрытия",
                             pl.col("closed_on").dt.strftime("%d.%m.%Y"), pl.lit(need))
     return (pl.when(weeks >= need).then(None)
@@ -180,9 +199,7 @@ def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
             .when(pl.lit(ended) - pl.col("start_week_no") < need)
             .then(pl.lit(f"квартал идёт: завершилось меньше {need} недель"))
             .when(~any_data).then(pl.lit("нет данных об активности за квартал"))
-            .when(weeks == 0).then(pl.format(f"нет ни одной недели с полными данными (нужно не менее {need}){{}}",
-                                             partial_note))
-            .otherwise(pl.format(f"данные покрывают только {{}} нед. (нужно не менее {need}){{}}", weeks, partial_note)))
+            .otherwise(covers))
 
 
 def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
