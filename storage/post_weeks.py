@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from sqlalchemy import Connection, Engine, func, select, text
 
+from loaders.activity import POST_SCHEMA
 from storage import activity_store, schema
 from storage.db import ReadSnapshot, read_frame, read_snapshot, write_frame
 
@@ -115,8 +116,7 @@ def backfill_week_sums(conn: Connection, tz: str) -> int:
     written = 0
     if low is None:
         return 0
-    dtypes = {"batch_id": pl.Int64, "page_id": pl.Int64, "published_at": pl.Datetime("us", "UTC"),
-              "views": pl.Int64, "likes": pl.Int64, "comments": pl.Int64, "reposts": pl.Int64, "reactions": pl.Int64}
+    dtypes = {"batch_id": pl.Int64, "page_id": pl.Int64} | {c: POST_SCHEMA[c] for c in POST_READ}
     for first in range(low, high + 1, BACKFILL_PAGES):
         query = select(*[p.c[c] for c in dtypes]).where(p.c.page_id.between(first, first + BACKFILL_PAGES - 1))
         written += write_week_sums(conn, read_frame(conn, query, dtypes), tz)
