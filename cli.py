@@ -176,45 +176,48 @@ def _quarter(code: str | None):
 
 def cmd_rate(args) -> int:
     """The quarter's rating: the approved one if the quarter is approved (unless --fresh), else computed."""
+    from scoring.tables import from_payload, rows_of, to_payload, with_fields
     from services.quarters import quarter_view
     from storage.rating_store import approved_payload
     engine, quarter = _engine(), _quarter(args.quarter)
     approved = None if args.fresh else approved_payload(engine, quarter.code)
-    payload = approved
-    if payload is None or args.compare:  # the computation stored for the current data (computed if there is none)
+    tables = from_payload(approved) if approved is not None else None
+    if tables is None or args.compare:  # the computation stored for the current data (computed if there is none)
         view = quarter_view(engine, quarter)
-        if payload is None:
-            payload = view.fresh_payload
+        if tables is None:
+            tables = view.fresh_tables
         else:  # the approved rows against the fresh ones, compared on the frames (scoring.tables.differences)
-            payload["differences"] = view.differences
-    payload.setdefault("approved", None)
+            tables = with_fields(tables, {"differences": view.differences})
+    if "approved" not in tables.keys:
+        tables = with_fields(tables, {"approved": None})
     if args.sensitivity is not False:  # the range of places when the block weights move (scoring.sensitivity)
         from services.quarters import with_place_ranges
-        payload = with_place_ranges(payload, quarter, args.sensitivity)
-    payload.setdefault("has_data", True)
+        tables = with_place_ranges(tables, quarter, args.sensitivity)
+    if "has_data" not in tables.keys:
+        tables = with_fields(tables, {"has_data": True})
     if args.xlsx:
         from core.config import region_tz
         from reports.rating_workbook import rating_workbook
         from services.style import quarter_styles, style_by_page
         style = style_by_page(quarter_styles(engine, quarter))  # Порядок §2 п.8, справочно: «Стиль публикаций»
-        Path(args.xlsx).write_bytes(rating_workbook(payload, region_tz(), style=style))
-    if args.json:
-        print(json.dumps(payload, ensure_ascii=False, default=str))
+        Path(args.xlsx).write_bytes(rating_workbook(tables, region_tz(), style=style))
+    if args.json:  # the one JSON edge besides approval (scoring.tables.to_payload)
+        print(json.dumps(to_payload(tables), ensure_ascii=False, default=str))
         return 0
-    status = "утверждён" if payload["approved"] else "расчёт по текущим данным (не утверждён)"
-    print(f"Рейтинг за {quarter.label}: методика {payload['methodology']}; {status}")
-    if not payload["has_data"]:  # methodology.md §4: no leaders, zones or means without data
+    status = "утверждён" if tables.get("approved") else "расчёт по текущим данным (не утверждён)"
+    print(f"Рейтинг за {quarter.label}: методика {tables.get('methodology')}; {status}")
+    if not tables.has_data:  # methodology.md §4: no leaders, zones or means without data
         print(f"За {quarter.label} нет загруженных выгрузок активности: рейтинга нет.")
         return 0
-    if payload.get("methodology_warning"):
-        print(f"Внимание: {payload['methodology_warning']}")
-    warning = payload.get("early_warning")
+    if tables.get("methodology_warning"):
+        print(f"Внимание: {tables.get('methodology_warning')}")
+    warning = tables.early_warning
     if warning:
-        print(f"Квартал идёт: страниц, рискующих не выполнить норму публикаций, — {len(warning['weekly_norm'])}; "
-              f"органов без прямого эфира в квартале — {len(warning['live_stream'])}")
+        print(f"Квартал идёт: страниц, рискующих не выполнить норму публикаций, — {warning['weekly_norm'].height}; "
+              f"органов без прямого эфира в квартале — {warning['live_stream'].height}")
     for name, title in (("bodies", "Исполнительные органы"), ("institutions", "Учреждения"),
                         ("heads", "Руководители")):
-        rows = payload[name]
+        rows = rows_of(tables.table(name))
         ranked = [r for r in rows if r.get("rank")]
         unrated = [r for r in rows if not r.get("rank")]
         print(f"\n{title}: в рейтинге {len(ranked)}, не оцениваются {len(unrated)}")
@@ -293,7 +296,7 @@ def cmd_report(args) -> int:
     status = "утверждён" if inputs.approved else "не утверждён"
     if args.approved_only and not inputs.approved:
         raise ValueError(f"рейтинг за {quarter.label} не утверждён — отчёт не сформирован (--approved-only)")
-    body = find_body(inputs.payload, args.body) if args.body else None
+    body = find_body(inputs.tables, args.body) if args.body else None
     if args.pdf:
         content = reports.body_pdf(inputs, body["owner_id"]) if body else reports.quarterly_pdf(inputs)
         Path(args.pdf).write_bytes(content)
@@ -303,7 +306,7 @@ def cmd_report(args) -> int:
         print(f"Excel за {quarter.label}: {args.xlsx}")
     if not args.send:
         return 0
-    if not inputs.payload.get("has_data", True):
+    if not inputs.tables.has_data:
         raise ValueError(f"за {quarter.label} нет загруженных выгрузок активности — рейтинга нет, рассылать нечего")
     target = body["owner"] if body else delivery.LEADERSHIP
     if args.to:
@@ -316,7 +319,7 @@ def cmd_report(args) -> int:
                                               else delivery.default_recipients_path())
         if body:
             recipients = [r for r in recipients if r.target != delivery.LEADERSHIP
-                          and find_body(inputs.payload, r.target)["owner_id"] == body["owner_id"]]
+                          and find_body(inputs.tables, r.target)["owner_id"] == body["owner_id"]]
     plan = delivery.plan(inputs, recipients, reports.today())
     if not plan:
         raise ValueError("получателей нет: проверьте файл получателей или укажите --to АДРЕС")

@@ -277,16 +277,6 @@ def russian_file_uploader(max_mb: int) -> None:
 
 
 @st.cache_resource(show_spinner="Расчёт устойчивости мест…", max_entries=24)
-def _payload_with_place_ranges(version_key: tuple, quarter_code: str, scope_key: str = "") -> dict:
-    from services.quarters import with_place_ranges
-    from services.scope import scope_payload
-    if scope_key:  # the ranges need every row; the scope is applied to the result
-        return scope_payload(_payload_with_place_ranges(version_key, quarter_code), Scope.from_key(scope_key))
-    view = _rating(version_key, quarter_code)  # the ranges stored with the computation when it is the one shown
-    return with_place_ranges(view.payload, Quarter.parse(quarter_code), ranges=view.place_ranges)
-
-
-@st.cache_resource(show_spinner="Расчёт устойчивости мест…", max_entries=24)
 def _shown_tables(version_key: tuple, quarter_code: str, scope_key: str = ""):
     from services.quarters import place_ranges, shown_tables
     ranges = place_ranges(_rating(version_key, quarter_code))  # places among all, whatever the scope
@@ -297,12 +287,6 @@ def shown_tables(quarter: Quarter):
     """The shown rating as frames (scoring.tables.RatingTables) with each ranked row's range of places when the
     block weights move (cached per data version, like `rating`)."""
     return _shown_tables(version(), quarter.code, scope().key)
-
-
-def payload_with_place_ranges(quarter: Quarter) -> dict:
-    """The shown payload with each ranked row's range of places when the block weights move (cached per data
-    version, like the rating itself)."""
-    return _payload_with_place_ranges(version(), quarter.code, scope().key)
 
 
 @st.cache_data(show_spinner="Анализ стиля публикаций…", max_entries=32)

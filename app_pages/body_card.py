@@ -45,7 +45,7 @@ cols[2].metric("Зона", row.get("zone") or "—")
 cols[3].metric("Руководитель", number_ru(row.get("head_score"), 1),
                help=plain(", ".join(card.head_names)) or "нет в реестре")
 cols[4].metric("Учреждения", number_ru(row.get("institutions_score"), 1), help=f"{card.institutions} учреждений")
-st.download_button("Excel по органу", data=lambda: rating_workbook(rating.payload, region_tz(), row.get("owner_id"), style=style_by_page(
+st.download_button("Excel по органу", data=lambda: rating_workbook(rating.tables, region_tz(), row.get("owner_id"), style=style_by_page(
                        _shared.styles(flt.quarter, card.pages["page_id"].to_list()))),
                    file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
                    icon=":material/download:", key="body_card_excel", disabled=not row,
@@ -54,8 +54,8 @@ pdf_quarters = [q for q in _shared.data_quarters()[:6][::-1] if q <= flt.quarter
 pdf_views = [(q.label, _shared.rating(q)) for q in pdf_quarters]  # read here: the callable runs in a worker thread
 st.download_button(  # the body's own report (issue 19): what it receives by e-mail each quarter
     "PDF по органу", icon=":material/picture_as_pdf:", on_click="ignore", key="body_card_pdf", disabled=not row,
-    data=lambda: body_pdf(rating.payload, row["owner_id"], region_tz(),
-                          history=[(label, past.payload) for label, past in pdf_views]),
+    data=lambda: body_pdf(rating.tables, row["owner_id"], region_tz(),
+                          history=[(label, past.tables) for label, past in pdf_views]),
     file_name=pdf_file_name(flt.quarter.code, local_today(region_tz()), body), mime="application/pdf")
 
 left, right = st.columns(2)

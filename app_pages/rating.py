@@ -14,7 +14,7 @@ from reports.comparison_workbook import comparison_workbook, file_name as compar
 from reports.pdf_report import body_pdf, file_name as pdf_file_name, quarterly_pdf
 from core.labels import TABLE_TITLES, digits_of, label, moment_ru
 from core.text import plain
-from scoring.tables import to_payload
+from scoring.report_view import find_body
 from services.style import style_by_page
 
 flt = _shared.filters()
@@ -54,7 +54,7 @@ if not view.has_data:  # methodology.md §4: no leaders, zones or means without 
 cols = st.columns([3, 2, 2])
 search = cols[0].text_input("Поиск по наименованию", key="rating_search", placeholder="например, финансов")
 cols[1].download_button(
-    "Скачать Excel", data=lambda: rating_workbook(to_payload(shown), region_tz(),
+    "Скачать Excel", data=lambda: rating_workbook(shown, region_tz(),
                                                   style=style_by_page(_shared.styles(flt.quarter))),
     icon=":material/download:",
     file_name=file_name(flt.quarter.code, local_today(region_tz())), on_click="ignore", key="rating_excel",
@@ -69,9 +69,8 @@ previous_view = (_shared.rating(flt.quarter.previous())
 def report_pdf() -> bytes:
     """The quarterly report (a «body» user: their body's own report), built when the button is pressed."""
     if scope:
-        body_row = next(r for r in view.payload["bodies"] if r["owner"] == scope["body"])
-        return body_pdf(view.payload, body_row["owner_id"], region_tz())
-    return quarterly_pdf(view.payload, previous_view.payload if previous_view else None, region_tz())
+        return body_pdf(view.tables, find_body(view.tables, scope["body"])["owner_id"], region_tz())
+    return quarterly_pdf(view.tables, previous_view.tables if previous_view else None, region_tz())
 
 
 cols[1].download_button(

@@ -1,5 +1,5 @@
 """The PDF reports (product.md §5, issue 19): the quarterly report for leadership and one executive body's own
-report. Pure: rating payloads in, PDF bytes out. The pages are HTML/CSS templates kept as data files
+report. Pure: the rating's frames (scoring.tables.RatingTables) in, PDF bytes out. The pages are HTML/CSS templates kept as data files
 (reports/templates/), laid out by WeasyPrint (A4, «стр. N из M», table headers repeated on every page); the charts
 are the screens' own Plotly figures (reports/figures.py) exported as SVG by reports/static_figures.py."""
 from __future__ import annotations
@@ -19,6 +19,7 @@ from reports import figures as fig
 from reports.rating_workbook import file_name as workbook_file_name
 from scoring.report_view import BodySection, QuarterReport, body_report, quarter_report
 from scoring.screens import place_arrow
+from scoring.tables import RatingTables
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BLOCKS_HEIGHT, WEEKLY_HEIGHT = 240, 300  # px at 900 px wide (screens: 300 and 340)
@@ -119,31 +120,33 @@ def report_figures(report: QuarterReport) -> dict[str, go.Figure]:
     return figures
 
 
-def quarterly_figures(payload: dict, previous: dict | None, tz: ZoneInfo) -> dict[str, go.Figure]:
-    return report_figures(quarter_report(payload, previous, tz, datetime.now(tz)))
+def quarterly_figures(tables: RatingTables, previous: RatingTables | None, tz: ZoneInfo) -> dict[str, go.Figure]:
+    return report_figures(quarter_report(tables, previous, tz, datetime.now(tz)))
 
 
-def body_figures(payload: dict, owner_id: int, tz: ZoneInfo, history: list[tuple[str, dict]] | None = None
-                 ) -> dict[str, go.Figure]:
-    _, section = body_report(payload, owner_id, tz, datetime.now(tz), history)
-    return _body_figures(section, payload["methodology_info"]["blocks"], with_history=True)
+def body_figures(tables: RatingTables, owner_id: int, tz: ZoneInfo,
+                 history: list[tuple[str, RatingTables]] | None = None) -> dict[str, go.Figure]:
+    _, section = body_report(tables, owner_id, tz, datetime.now(tz), history)
+    return _body_figures(section, tables.methodology_info["blocks"], with_history=True)
 
 
-def quarterly_pdf(payload: dict, previous: dict | None, tz: ZoneInfo, *, generated_at: datetime | None = None,
-                  exporter: Exporter | None = None) -> bytes:
-    """The quarterly report of the payload's quarter; `previous` — the previous quarter's payload (changes)."""
-    report = quarter_report(payload, previous, tz, generated_at or datetime.now(tz))
-    context = {"report": report, "title": report.title, "info": payload["methodology_info"],
-               "previous_label": previous.get("quarter_label") if previous else None,
-               "composite": payload["methodology_info"]["composite"]}
+def quarterly_pdf(tables: RatingTables, previous: RatingTables | None, tz: ZoneInfo, *,
+                  generated_at: datetime | None = None, exporter: Exporter | None = None) -> bytes:
+    """The quarterly report of the rating's quarter; `previous` — the previous quarter's rating (changes)."""
+    report = quarter_report(tables, previous, tz, generated_at or datetime.now(tz))
+    info = tables.methodology_info
+    context = {"report": report, "title": report.title, "info": info,
+               "previous_label": previous.get("quarter_label") if previous is not None else None,
+               "composite": info["composite"]}
     return _render("quarterly.html", context, report_figures(report), exporter)
 
 
-def body_pdf(payload: dict, owner_id: int, tz: ZoneInfo, *, history: list[tuple[str, dict]] | None = None,
-             generated_at: datetime | None = None, exporter: Exporter | None = None) -> bytes:
+def body_pdf(tables: RatingTables, owner_id: int, tz: ZoneInfo, *,
+             history: list[tuple[str, RatingTables]] | None = None, generated_at: datetime | None = None,
+             exporter: Exporter | None = None) -> bytes:
     """One executive body's report: the body, its head(s) and institutions, every recommendation."""
-    title, section = body_report(payload, owner_id, tz, generated_at or datetime.now(tz), history)
-    info = payload["methodology_info"]
+    title, section = body_report(tables, owner_id, tz, generated_at or datetime.now(tz), history)
+    info = tables.methodology_info
     context = {"title": title, "section": section, "info": info, "blocks": info["blocks"],
                "composite": info["composite"]}
     return _render("body.html", context, _body_figures(section, info["blocks"], with_history=True), exporter)

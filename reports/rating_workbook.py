@@ -1,10 +1,12 @@
 """The quarterly rating workbook (product.md §5): one sheet per table, the same labels, number formats and zone
-colours as the screen. Built from the rating payload (scoring.payload), so an approved quarter exports exactly
-what was approved. Pure: payload in, bytes out."""
+colours as the screen. Built from the rating's frames (scoring.tables.RatingTables; an approved quarter's are read
+back from what was approved, so it exports exactly that). Pure: frames in, bytes out."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
+
+import polars as pl
 
 from core.labels import KIND_LABELS, PLATFORM_LABELS, TABLE_SHEETS, excel_format, label, week_short
 from core.memory import paused_gc
@@ -12,6 +14,7 @@ from reports.excel import Workbook
 from reports.figures import WEEK_STATUS_COLORS, ink_for
 from reports.xlsx_fast import FastWorksheet
 from scoring.activity import COUNTED_STATUSES
+from scoring.tables import RatingTables, restricted
 
 WEEK_COLORS = dict(WEEK_STATUS_COLORS)  # the heatmap's colour language, shared with the screen
 
@@ -31,14 +34,14 @@ SHEET_TITLES = {TABLE_SHEETS["bodies"]: "Рейтинг исполнительн
                 TABLE_SHEETS["reference"]: "Губернатор и Администрация (справочно)"}
 
 
-def caption(payload: dict, tz: ZoneInfo) -> str:
+def caption(tables: RatingTables, tz: ZoneInfo) -> str:
     """The quarter and the approval status, for the title row of every sheet (printed on every page)."""
-    approved = payload.get("approved")
+    approved = tables.get("approved")
     status = ("рейтинг утверждён " + datetime.fromisoformat(approved["approved_at"]).astimezone(tz).strftime(
         "%d.%m.%Y") if approved else "рейтинг не утверждён (расчёт по текущим данным)")
-    stamp = payload.get("data_timestamp")
+    stamp = tables.get("data_timestamp")
     data = f"; данные на {datetime.fromisoformat(stamp).astimezone(tz):%d.%m.%Y %H:%M}" if stamp else ""
-    return (f"{payload['quarter_label']} — {status}; методика {payload['methodology_info']['id']}{data}. "
+    return (f"{tables.get('quarter_label')} — {status}; методика {tables.methodology_info['id']}{data}. "
             "Госпаблики Томской области")
 
 
@@ -99,7 +102,16 @@ class _Book(Workbook):
         return sheet
 
 
-def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_columns: bool, parent: bool) -> None:
+def _columns(frame: pl.DataFrame, columns: list[str]) -> list[tuple]:
+    """The frame's rows as tuples of `columns` (a column the frame lacks — e.g. Δ of a rating computed without the
+    previous quarter, or an older approval — reads as empty)."""
+    if frame.is_empty():
+        return []
+    return frame.select((pl.col(c) if c in frame.columns else pl.lit(None)).alias(c) for c in columns).rows()
+
+
+def _owner_sheet(book: _Book, name: str, frame: pl.DataFrame, blocks: dict, body_columns: bool, parent: bool
+                 ) -> None:
     columns = ["rank", "owner", *(["parent_name"] if parent else []), "score", "zone", "delta_place", "delta_points"]
     if body_columns:
         columns += ["body_score", "head_score", "institutions_score", "institutions_count"]
@@ -107,16 +119,13 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
     headers = [label(c) for c in columns[:-len(blocks) - 2]] + [f"{code}. {title}" for code, title in blocks.items()] + [
         "Нет страниц на платформах", "Оценено страниц / почему не оценивается"]
     table = []
-    for r in rows:
-        values = [r.get("rank"), r["owner"]] + ([r.get("parent_name")] if parent else []) + [
-            r.get("score"), r.get("zone"), r.get("delta_place"), r.get("delta_points")]
-        if body_columns:
-            values += [r.get("body_score"), r.get("head_score"), r.get("institutions_score"), r.get("institutions_count")]
-        values += [(r.get("blocks") or {}).get(b) for b in blocks]
-        values.append(", ".join(PLATFORM_LABELS.get(p, p) for p in r.get("missing_platforms") or []) or None)
+    shown = columns[:-2]
+    for *values, missing, completeness, reason in _columns(
+            frame, [*shown, "missing_platforms", "completeness", "not_rated_reason"]):
+        score = values[shown.index("score")]
+        values.append(", ".join(PLATFORM_LABELS.get(p, p) for p in missing or []) or None)
         # methodology.md §4: completeness of a rated row, the reason of a row without a place
-        values.append(r.get("completeness") if r.get("score") is not None
-                      else f"не оценивается: {r.get('not_rated_reason') or 'нет данных'}")
+        values.append(completeness if score is not None else f"не оценивается: {reason or 'нет данных'}")
         table.append(values)
     # narrow enough to print on A4 landscape at a readable scale; long names wrap (never cut off)
     widths = [6, 42] + ([32] if parent else []) + [7, 11, 7, 8] + ([8, 9, 9, 9] if body_columns else []) + [
@@ -142,15 +151,20 @@ def _owner_sheet(book: _Book, name: str, rows: list[dict], blocks: dict, body_co
     sheet.autofilter(top, 0, top + max(len(table), 1), len(headers) - 1)
 
 
-def _indicator_sheet(book: _Book, pages: list[dict], info: dict) -> None:
+def _indicator_sheet(book: _Book, tables: RatingTables, info: dict) -> None:
     headers = [label(c) for c in ("owner", "kind", "platform", "url")] + ["Балл страницы"] + [
         label(c) for c in ("indicator", "title", "value", "points", "weight", "na_reason", "inputs")]
+    titles = {code: spec["title"] for code, spec in info["indicators"].items()}
     rows = []
-    for p in pages:
-        for code, ind in p["indicators"].items():
-            rows.append([p["owner"], KIND_LABELS.get(p["owner_kind"]), PLATFORM_LABELS.get(p["platform"]), p["url"],
-                         p.get("score"), code, info["indicators"][code]["title"], ind.get("value"),
-                         ind.get("points"), ind.get("weight"), ind.get("na_reason"), ind.get("inputs")])
+    if not tables.pages.is_empty() and not tables.indicators.is_empty():
+        # the pages in their order, each page's indicators in theirs
+        pages = tables.pages.select("page_id", "owner", "owner_kind", "platform", "url", "score").with_row_index("_p")
+        joined = pages.join(tables.indicators.with_row_index("_i"), on="page_id").sort("_p", "_i")
+        rows = [[owner, KIND_LABELS.get(kind), PLATFORM_LABELS.get(platform), url, score, code, titles[code], value,
+                 points, weight, reason, inputs]
+                for owner, kind, platform, url, score, code, value, points, weight, reason, inputs in joined.select(
+                    "owner", "owner_kind", "platform", "url", "score", "indicator", "value", "points", "weight",
+                    "na_reason", "inputs").rows()]
     formats = [None, None, None, None, book.score, None, book.wrap, book.share, book.score, book.integer, book.wrap,
                book.wrap]
     book.table_sheet("Показатели по страницам", headers, rows, [45, 18, 14, 32, 9, 9, 40, 9, 8, 6, 36, 60], formats)
@@ -166,25 +180,30 @@ def _week_cell(status: str, posts: int | None) -> tuple[object, str]:
     return (posts if status == "not_ended" and posts else text), status
 
 
-def _weekly_sheet(book: _Book, payload: dict) -> None:
-    weeks = [date.fromisoformat(w) for w in payload["weeks"]]
+def _weekly_sheet(book: _Book, tables: RatingTables) -> None:
+    weeks = tables.week_starts
     headers = ["Владелец", "Платформа", "Норма"] + [week_short(w, "\n") for w in weeks] + [
         "Недель с нормой", "Учтено недель"]
     sheet = book.table_sheet("Публикации по неделям", headers, [], [45, 14, 7] + [7] * len(weeks) + [10, 10])
     top = book.TOP
-    for i, p in enumerate(payload["pages"], start=top + 1):
-        values, formats = [p["owner"], PLATFORM_LABELS.get(p["platform"]), p.get("norm")], [None, None, None]
-        for status, posts in zip(p.get("weekly_status") or [], p.get("weekly_posts") or []):
+    weekly: dict[int, tuple[list, list]] = {}
+    if not tables.weeks.is_empty():  # the page's weeks in their order (scoring.tables: page_id × week)
+        weekly = {page_id: (statuses, posts) for page_id, statuses, posts in tables.weeks.group_by(
+            "page_id", maintain_order=True).agg("status", "posts").rows()}
+    pages = _columns(tables.pages, ["page_id", "owner", "platform", "norm", "weeks_ok", "weeks"])
+    for i, (page_id, owner, platform, norm, weeks_ok, counted) in enumerate(pages, start=top + 1):
+        values, formats = [owner, PLATFORM_LABELS.get(platform), norm], [None, None, None]
+        for status, posts in zip(*weekly.get(page_id, ([], []))):
             value, color = _week_cell(status, posts)
             values.append(value)
             formats.append(book.week_formats[color])
         gap = 3 + len(weeks) - len(values)  # weeks without a status: no cell
-        values += [None] * gap + [p.get("weeks_ok"), p.get("weeks")]
+        values += [None] * gap + [weeks_ok, counted]
         formats += [None] * gap + [None, None]
         book.put_rows(sheet, i, [values], formats)
-    sheet.autofilter(top, 0, top + max(len(payload["pages"]), 1), len(headers) - 1)
+    sheet.autofilter(top, 0, top + max(len(pages), 1), len(headers) - 1)
     sheet.freeze_panes(top + 1, 3)
-    legend = top + len(payload["pages"]) + 3
+    legend = top + len(pages) + 3
     for k, (key, text) in enumerate((("met", "норма выполнена"), ("below", "ниже нормы"), ("zero", "0 публикаций"),
                                      ("partial", "неполные данные: выгрузка покрывает не все дни недели "
                                                  "(н/п — публикаций нет), норма не достигнута; в оценку не входит"),
@@ -196,39 +215,45 @@ def _weekly_sheet(book: _Book, payload: dict) -> None:
         sheet.write_string(legend + k, 2, text)
 
 
-def _streams_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
+def _streams_sheet(book: _Book, tables: RatingTables, tz: ZoneInfo) -> None:
     headers = ["Владелец", "Тип владельца", "Платформа", "Дата и время", "Длительность, мин", "Ссылка", "Название"]
     rows = []
-    for s in payload.get("streams", []):
-        started = datetime.fromisoformat(s["started_at"]).astimezone(tz).replace(tzinfo=None)
-        rows.append([s["owner"], KIND_LABELS.get(s["owner_kind"]), PLATFORM_LABELS.get(s["platform"]), started,
-                     round(s["duration_s"] / 60) if s.get("duration_s") else None, s.get("url"), s.get("title")])
-    held = {s["owner"] for s in payload.get("streams", [])}
-    for body in payload.get("bodies", []):
-        if body["owner"] not in held:
-            rows.append([body["owner"], KIND_LABELS["executive_body"], None, "эфира не было", None, None, None])
+    streams = _columns(tables.streams, ["owner", "owner_kind", "platform", "started_at", "duration_s", "url", "title"])
+    for owner, kind, platform, started_at, duration, url, title in streams:
+        started = _aware(started_at).astimezone(tz).replace(tzinfo=None)
+        rows.append([owner, KIND_LABELS.get(kind), PLATFORM_LABELS.get(platform), started,
+                     round(duration / 60) if duration else None, url, title])
+    held = {s[0] for s in streams}
+    for (body,) in _columns(tables.bodies, ["owner"]):
+        if body not in held:
+            rows.append([body, KIND_LABELS["executive_body"], None, "эфира не было", None, None, None])
     book.table_sheet("Прямые эфиры", headers, rows, [55, 18, 14, 17, 12, 40, 50],
                      [None, None, None, None, book.integer, None, book.wrap])
 
 
-def _methodology_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
-    info = payload["methodology_info"]
+def _aware(moment: datetime) -> datetime:
+    """A stored moment (UTC; a frame read back from JSON may hold it without its zone) as an aware datetime."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _methodology_sheet(book: _Book, tables: RatingTables, tz: ZoneInfo) -> None:
+    info = tables.methodology_info
     sheet = book.book.add_worksheet("Методика")
     sheet.set_column(0, 0, 38)
     sheet.set_column(1, 1, 70)
     sheet.set_column(2, 3, 12)
-    approved = payload.get("approved")
-    stamp = payload.get("data_timestamp")
-    facts = [("Квартал", payload["quarter_label"]), ("Методика", f"{info['title']} ({info['id']})"),
+    approved = tables.get("approved")
+    stamp = tables.get("data_timestamp")
+    facts = [("Квартал", tables.get("quarter_label")), ("Методика", f"{info['title']} ({info['id']})"),
              ("Методика утверждена", date.fromisoformat(info["approved_on"])),
              ("Действует с квартала", info["effective_from"]),
              ("Рейтинг", "утверждён " + datetime.fromisoformat(approved["approved_at"]).astimezone(tz).strftime(
                  "%d.%m.%Y %H:%M") + f" ({approved['approved_by']})" if approved else "не утверждён (расчёт по "
                                                                                        "текущим данным)"),
-             ("Данные за квартал", "есть" if payload.get("has_data", True)
+             ("Данные за квартал", "есть" if tables.has_data
               else "нет загруженных выгрузок активности — рейтинга нет"),
              ("Данные на", datetime.fromisoformat(stamp).astimezone(tz).replace(tzinfo=None) if stamp else None),
-             ("Пакеты загрузки", ", ".join(str(b) for b in payload.get("batch_ids", [])) or "—"),
+             ("Пакеты загрузки", ", ".join(str(b) for b in tables.get("batch_ids") or []) or "—"),
              ("Обязательные платформы", ", ".join(PLATFORM_LABELS.get(p, p) for p in info["required_platforms"]))]
     sheet.write_string(0, 0, "Методика и данные рейтинга", book.title)
     for i, (name, value) in enumerate(facts, start=2):
@@ -259,28 +284,28 @@ def _methodology_sheet(book: _Book, payload: dict, tz: ZoneInfo) -> None:
     book.print_setup(sheet, 0, f"Методика — {book.caption}")
 
 
-def rating_workbook(payload: dict, tz: ZoneInfo, body_owner_id: int | None = None,
+def rating_workbook(tables: RatingTables, tz: ZoneInfo, body_owner_id: int | None = None,
                     style: dict[int, dict] | None = None) -> bytes:
     """The workbook of a quarter; with `body_owner_id`, only that executive body, its head and institutions;
     with `style` (page id → services.style row), a sheet «Стиль публикаций» (Порядок §2 п.8, справочно)."""
     if body_owner_id is not None:
-        payload = body_slice(payload, body_owner_id)
+        tables = body_slice(tables, body_owner_id)
     with paused_gc():
-        return _build(payload, tz, style)
+        return _build(tables, tz, style)
 
 
-def _style_sheet(book: _Book, pages: list[dict], style: dict[int, dict]) -> None:
+def _style_sheet(book: _Book, pages: pl.DataFrame, style: dict[int, dict]) -> None:
     """Per page: posts with text, those written as a press release, the share, the advice and the most typical
     examples (the phrases that made them so in [brackets])."""
     headers = ["Владелец", "Платформа", "Ссылка", "Публикаций с текстом", "Как пресс-релиз", "Доля",
                "Рекомендация", "Пример 1", "Пример 2", "Пример 3"]
     rows = []
-    for p in pages:
-        found = style.get(p["page_id"])
+    for page_id, owner, platform, url in _columns(pages, ["page_id", "owner", "platform", "url"]):
+        found = style.get(page_id)
         if not found:
             continue
         examples = [e["text"] for e in found.get("examples") or []][:3]
-        rows.append([p["owner"], PLATFORM_LABELS.get(p["platform"]), p["url"], found["posts_rated"],
+        rows.append([owner, PLATFORM_LABELS.get(platform), url, found["posts_rated"],
                      found["press_releases"], found["share"], found.get("recommendation"),
                      *(examples + [None] * (3 - len(examples)))])
     book.table_sheet("Стиль публикаций", headers, rows, [45, 14, 32, 11, 11, 8, 50, 60, 60, 60],
@@ -288,32 +313,31 @@ def _style_sheet(book: _Book, pages: list[dict], style: dict[int, dict]) -> None
                       book.wrap])
 
 
-def _build(payload: dict, tz: ZoneInfo, style: dict[int, dict] | None = None) -> bytes:
-    info = payload["methodology_info"]
-    book = _Book(info["zones"], caption(payload, tz))
+def _build(tables: RatingTables, tz: ZoneInfo, style: dict[int, dict] | None = None) -> bytes:
+    info = tables.methodology_info
+    book = _Book(info["zones"], caption(tables, tz))
     blocks = info["blocks"]
-    _owner_sheet(book, TABLE_SHEETS["bodies"], payload["bodies"], blocks, body_columns=True, parent=False)
-    _owner_sheet(book, TABLE_SHEETS["institutions"], payload["institutions"], blocks, body_columns=False, parent=True)
-    _owner_sheet(book, TABLE_SHEETS["heads"], payload["heads"], blocks, body_columns=False, parent=True)
-    if payload.get("reference"):
-        _owner_sheet(book, TABLE_SHEETS["reference"], payload["reference"], blocks, body_columns=False, parent=False)
-    _indicator_sheet(book, payload["pages"], info)
-    _weekly_sheet(book, payload)
-    _streams_sheet(book, payload, tz)
+    _owner_sheet(book, TABLE_SHEETS["bodies"], tables.bodies, blocks, body_columns=True, parent=False)
+    _owner_sheet(book, TABLE_SHEETS["institutions"], tables.institutions, blocks, body_columns=False, parent=True)
+    _owner_sheet(book, TABLE_SHEETS["heads"], tables.heads, blocks, body_columns=False, parent=True)
+    if not tables.reference.is_empty():
+        _owner_sheet(book, TABLE_SHEETS["reference"], tables.reference, blocks, body_columns=False, parent=False)
+    _indicator_sheet(book, tables, info)
+    _weekly_sheet(book, tables)
+    _streams_sheet(book, tables, tz)
     if style is not None:
-        _style_sheet(book, payload["pages"], style)
-    _methodology_sheet(book, payload, tz)
+        _style_sheet(book, tables.pages, style)
+    _methodology_sheet(book, tables, tz)
     return book.close()
 
 
-def body_slice(payload: dict, owner_id: int) -> dict:
-    """The part of a payload about one executive body: the body, its head(s) and its institutions."""
-    body = next((b for b in payload["bodies"] if b["owner_id"] == owner_id), None)
-    name = body["owner"] if body else None
-    family = {r["owner"] for name_ in ("institutions", "heads") for r in payload[name_] if r.get("parent_name") == name}
-    family.add(name)
-    return payload | {"bodies": [body] if body else [],
-                      "institutions": [r for r in payload["institutions"] if r.get("parent_name") == name],
-                      "heads": [r for r in payload["heads"] if r.get("parent_name") == name], "reference": [],
-                      "pages": [p for p in payload["pages"] if p["owner"] in family],
-                      "streams": [s for s in payload.get("streams", []) if s["owner"] in family]}
+def body_slice(tables: RatingTables, owner_id: int) -> RatingTables:
+    """The part of a quarter's tables about one executive body: the body, its head(s) and its institutions."""
+    found = tables.bodies.filter(pl.col("owner_id") == owner_id)["owner"] if not tables.bodies.is_empty() else []
+    name = found[0] if len(found) else None
+    family = {name} | {owner for table in (tables.institutions, tables.heads) if not table.is_empty()
+                       for owner in table.filter(pl.col("parent_name") == name)["owner"]}
+    of_family = pl.col("owner").is_in(sorted(family - {None}))
+    return restricted(tables, {"bodies": pl.col("owner_id") == owner_id, "institutions": pl.col("parent_name") == name,
+                               "heads": pl.col("parent_name") == name, "reference": pl.lit(False),
+                               "pages": of_family, "streams": of_family})

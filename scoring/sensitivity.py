@@ -3,11 +3,12 @@
 Every block weight moves by −step, 0 or +step (the grid of the methodology's `[sensitivity]` section; all
 combinations, e.g. 3⁵ = 243 for five blocks), the block weights are renormalised to 100 and the indicators keep
 their shares inside their block. For each combination the page scores are recomputed from the per-indicator values
-of the rating payload exactly as methodology.md §3 does (Σ points ÷ Σ applicable weights: an N/A indicator stays
+of the rating's frames exactly as methodology.md §3 does (Σ points ÷ Σ applicable weights: an N/A indicator stays
 out of both), then the owner scores (§4: mean over the required platforms of the rated pages, a missing platform
 0), the body composite and the places (ties as the methodology breaks them). Rated or not, percentiles, gates and
 block scores do not depend on the weights, so only the sums move; everything is matrix arithmetic over
-pages × combinations. Pure: the payload (what `rate --json` prints and the screen shows) in, place ranges out.
+pages × combinations. Pure: the rating's frames (scoring.tables.RatingTables: what the screen shows and
+`rate --json` prints) in, place ranges out.
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 
 from scoring.methodology import Methodology
+from scoring.tables import RatingTables, rows_of
 
 TABLES = ("bodies", "institutions", "heads")
 
@@ -68,15 +71,20 @@ def _group_sum(keys: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarra
     return out
 
 
-def _block_sums(payload: dict, pages: list[dict], blocks: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _block_sums(tables: RatingTables, page_ids: list[int], blocks: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """pages × blocks: Σ points (value × weight) and Σ applicable weights (value not null), as matrix products of
     the pages × indicators values with the indicators × blocks membership."""
-    info = payload["methodology_info"]["indicators"]
+    info = tables.methodology_info["indicators"]
     codes = list(info)
-    nan = float("nan")
-    values = np.array([[(ind.get(code) or {}).get("value", nan) if ind.get(code) else nan for code in codes]
-                       for ind in (page["indicators"] for page in pages)], dtype=float).reshape(len(pages), len(codes))
-    weights = np.array([float(info[code]["weight"]) for code in codes])[None, :]  # the payload's methodology
+    values = np.full((len(page_ids), len(codes)), np.nan)
+    if page_ids and not tables.indicators.is_empty():
+        row_of = {page_id: i for i, page_id in enumerate(page_ids)}
+        col_of = {code: j for j, code in enumerate(codes)}
+        found = tables.indicators.filter(pl.col("page_id").is_in(page_ids) & pl.col("indicator").is_in(codes)
+                                         & pl.col("value").is_not_null())
+        for page_id, code, value in found.select("page_id", "indicator", "value").rows():
+            values[row_of[page_id], col_of[code]] = value
+    weights = np.array([float(info[code]["weight"]) for code in codes])[None, :]  # the rating's methodology
     membership = np.zeros((len(codes), len(blocks)))
     for i, code in enumerate(codes):
         membership[i, blocks.index(info[code]["block"])] = 1.0
@@ -85,27 +93,38 @@ def _block_sums(payload: dict, pages: list[dict], blocks: list[str]) -> tuple[np
     return points, np.where(applicable, weights, 0.0) @ membership
 
 
-def owner_scores(payload: dict, factors: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
+def _rows(tables: RatingTables, name: str) -> list[dict]:
+    return rows_of(tables.table(name))
+
+
+def owner_scores(tables: RatingTables, factors: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
     """Every owner's score under each combination (owners × combinations; NaN where not rated) and the row index
     of each owner id."""
-    info = payload["methodology_info"]
+    info = tables.methodology_info
     blocks = list(info["blocks"])
-    required = set(info["required_platforms"])
+    required = sorted(info["required_platforms"])
     owners: dict[int, int] = {}
     missing: dict[int, int] = {}
     for name in (*TABLES, "reference"):
-        for row in payload.get(name, []):
-            owners.setdefault(row["owner_id"], len(owners))
-            missing[row["owner_id"]] = len(row.get("missing_platforms") or [])
-    pages = [p for p in payload.get("pages", []) if p.get("score") is not None and p["platform"] in required
-             and p.get("owner_id") in owners]
-    points, weights = _block_sums(payload, pages, blocks)
+        frame = tables.table(name)
+        if frame.is_empty():
+            continue
+        platforms = frame["missing_platforms"].to_list() if "missing_platforms" in frame.columns \
+            else [None] * frame.height
+        for owner_id, absent in zip(frame["owner_id"].to_list(), platforms):
+            owners.setdefault(owner_id, len(owners))
+            missing[owner_id] = len(absent or [])
+    pages = [] if tables.pages.is_empty() else tables.pages.filter(
+        pl.col("score").is_not_null() & pl.col("platform").is_in(required)
+        & pl.col("owner_id").is_in(list(owners))).select("page_id", "owner_id", "platform").rows()
+    points, weights = _block_sums(tables, [p[0] for p in pages], blocks)
     denominator = weights @ factors.T
     page_scores = 100.0 * (points @ factors.T) / np.where(denominator > 0, denominator, np.nan)
     # methodology.md §4: mean over the required platforms of the platform's mean rated page score; a missing
     # required platform is a slot scoring 0
     slot_of: dict[tuple[int, str], int] = {}
-    slots = np.array([slot_of.setdefault((p["owner_id"], p["platform"]), len(slot_of)) for p in pages], dtype=np.int64)
+    slots = np.array([slot_of.setdefault((owner_id, platform), len(slot_of)) for _, owner_id, platform in pages],
+                     dtype=np.int64)
     per_slot = np.bincount(slots, minlength=len(slot_of)) if len(pages) else np.zeros(0, dtype=np.int64)
     owner_of_slot = np.array([owners[o] for o, _ in slot_of], dtype=np.int64)
     slots_per_owner = np.bincount(owner_of_slot, minlength=len(owners)).astype(float)
@@ -118,17 +137,17 @@ def owner_scores(payload: dict, factors: np.ndarray) -> tuple[dict[int, int], np
     return owners, totals
 
 
-def table_scores(payload: dict, name: str, owners: dict[int, int], scores: np.ndarray) -> np.ndarray:
+def table_scores(tables: RatingTables, name: str, owners: dict[int, int], scores: np.ndarray) -> np.ndarray:
     """The ranked rows of a table × combinations: the owner score, or for bodies the composite (0.50 body +
     0.25 head + 0.25 mean of rated institutions, missing parts dropped and the rest renormalised)."""
-    rows = [r for r in payload.get(name, []) if r.get("rank") is not None]
+    rows = [r for r in _rows(tables, name) if r.get("rank") is not None]
     own = scores[[owners[r["owner_id"]] for r in rows]] if rows else np.zeros((0, scores.shape[1]))
     if name != "bodies" or not rows:
         return own
-    weights = payload["methodology_info"]["composite"]
+    weights = tables.methodology_info["composite"]
     members: dict[str, dict[str, list[int]]] = {}
     for part, table in (("head", "heads"), ("institutions", "institutions")):
-        for r in payload.get(table, []):
+        for r in _rows(tables, table):
             if r.get("score") is not None and r.get("parent_name"):
                 members.setdefault(r["parent_name"], {}).setdefault(part, []).append(owners[r["owner_id"]])
     result = np.empty_like(own)
@@ -173,44 +192,28 @@ def places(scores: np.ndarray, ties: np.ndarray) -> np.ndarray:
     return ranks.T
 
 
-def place_ranges(payload: dict, m: Methodology, step: float | None = None) -> dict:
+def place_ranges(tables: RatingTables, m: Methodology, step: float | None = None) -> dict:
     """{"settings": {...}, "<table>": {owner_id: (min place, max place)}} for the ranked rows of the three tables.
     The shown place always lies in its range (the unmoved weights are one of the combinations)."""
     conf = settings(m, step)
-    info = payload["methodology_info"]
+    info = tables.methodology_info
     block_weights = {b: 0.0 for b in info["blocks"]}
     for spec in info["indicators"].values():
         block_weights[spec["block"]] += float(spec["weight"])
     factors = block_factors(block_weights, conf.offsets)
-    owners, scores = owner_scores(payload, factors)
+    owners, scores = owner_scores(tables, factors)
     result: dict = {"settings": {"step": conf.step, "grid_points": conf.points, "combinations": int(len(factors)),
                                  "unstable_places": conf.unstable_places}}
     order = list(m.ties)
     for name in TABLES:
-        rows = [r for r in payload.get(name, []) if r.get("rank") is not None]
-        ranks = places(table_scores(payload, name, owners, scores), tie_positions(rows, order))
+        rows = [r for r in _rows(tables, name) if r.get("rank") is not None]
+        ranks = places(table_scores(tables, name, owners, scores), tie_positions(rows, order))
         result[name] = {}
         for i, row in enumerate(rows):
             shown = int(row["rank"])
             low, high = (int(ranks[i].min()), int(ranks[i].max())) if ranks.shape[1] else (shown, shown)
             result[name][row["owner_id"]] = (min(low, shown), max(high, shown))
     return result
-
-
-def with_place_ranges(payload: dict, ranges: dict) -> dict:
-    """The payload with `place_range` [min, max] and `place_unstable` on every row of the ranked tables (null on
-    the rows without a place) and the settings under `sensitivity`."""
-    wide = ranges["settings"]["unstable_places"]
-    out = dict(payload)
-    for name in TABLES:
-        rows = []
-        for row in payload.get(name, []):
-            found = ranges.get(name, {}).get(row["owner_id"]) if row.get("rank") is not None else None
-            rows.append(row | {"place_range": list(found) if found else None,
-                               "place_unstable": (found[1] - found[0] >= wide) if found else None})
-        out[name] = rows
-    out["sensitivity"] = ranges["settings"]
-    return out
 
 
 def place_text(rank: int | None, place_range: list[int] | None) -> str:

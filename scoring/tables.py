@@ -398,3 +398,29 @@ def table_rows(source, name: str) -> list[dict]:
     if isinstance(source, RatingTables):
         return _nest(source.table(name))
     return list(source.get(name) or [])
+
+
+# --- a part of the tables, and fields added (issue 22: a body's slice, a user's scope, `rate --json`'s extras) ---
+
+def with_fields(tables: RatingTables, fields: dict) -> RatingTables:
+    """The tables with payload fields set (e.g. `approved`, `differences`, `scope`): a new key goes after the
+    others, as `payload[key] = value` would put it."""
+    from dataclasses import replace
+    meta = {k: v for k, v in fields.items() if k in SCALARS}
+    extra = {k: v for k, v in fields.items() if k not in SCALARS}
+    keys = tables.keys + tuple(k for k in fields if k not in tables.keys)
+    return replace(tables, meta=tables.meta | meta, extra=tables.extra | extra, keys=keys)
+
+
+def restricted(tables: RatingTables, keep: dict[str, pl.Expr]) -> RatingTables:
+    """The tables with only the rows each expression keeps (`keep`: frame name — an owner table, `pages` or
+    `streams` — to an expression over its columns; a frame without rows stays as it is), and the indicators and
+    weeks of the pages kept."""
+    from dataclasses import replace
+    frames = {name: tables.table(name).filter(expr) for name, expr in keep.items()
+              if not tables.table(name).is_empty()}
+    if "pages" in frames:
+        kept = frames["pages"]["page_id"].implode()
+        frames |= {name: tables.table(name).filter(pl.col("page_id").is_in(kept))
+                   for name in ("indicators", "weeks") if not tables.table(name).is_empty()}
+    return replace(tables, **frames)

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import Engine
 
 from core.config import DATA_DIR, region_tz
@@ -24,6 +25,7 @@ from core.labels import number_ru
 from reports import pdf_report
 from reports.rating_workbook import file_name as workbook_name
 from scoring.report_view import find_body
+from scoring.tables import RatingTables, rows_of
 from services.reports import ReportInputs, body_pdf, quarterly_pdf, workbook
 from storage.audit import write_audit
 
@@ -112,8 +114,8 @@ class Delivery:
     targets: list[str] = field(default_factory=list)
 
 
-def _status(payload: dict) -> str:
-    approved = payload.get("approved")
+def _status(tables: RatingTables) -> str:
+    approved = tables.get("approved")
     if approved:
         moment = datetime.fromisoformat(approved["approved_at"]).astimezone(region_tz())
         return f"рейтинг утверждён {moment:%d.%m.%Y}"
@@ -122,8 +124,8 @@ def _status(payload: dict) -> str:
 
 def plan(inputs: ReportInputs, recipients: list[Recipient], today: date) -> list[Delivery]:
     """What each address receives: one message per address with every report meant for it."""
-    payload = inputs.payload
-    label, code = payload["quarter_label"], payload["quarter"]
+    tables = inputs.tables
+    label, code = tables.get("quarter_label"), tables.quarter
     by_address: dict[str, Delivery] = {}
     for r in recipients:
         key = r.address.lower()
@@ -138,7 +140,7 @@ def plan(inputs: ReportInputs, recipients: list[Recipient], today: date) -> list
                                      Attachment("workbook", workbook_name(code, today))]
             continue
         try:
-            body = find_body(payload, r.target)
+            body = find_body(tables, r.target)
         except ValueError as error:
             raise DeliveryError(f"строка {r.line} файла получателей: {error}") from None
         if body["owner"] in delivery.targets:
@@ -153,19 +155,19 @@ def plan(inputs: ReportInputs, recipients: list[Recipient], today: date) -> list
         whom = "рейтинг органов власти" if LEADERSHIP in delivery.targets else bodies[0] if len(bodies) == 1 \
             else "; ".join(bodies)
         delivery.subject = f"Рейтинг госпабликов Томской области за {label}: {whom}"
-        delivery.text = _letter(payload, delivery)
+        delivery.text = _letter(tables, delivery)
     return list(by_address.values())
 
 
-def _letter(payload: dict, delivery: Delivery) -> str:
+def _letter(tables: RatingTables, delivery: Delivery) -> str:
     lines = ["Здравствуйте!", "", f"Направляем результаты оценки официальных страниц (госпабликов) за "
-             f"{payload['quarter_label']}: {_status(payload)}, методика {payload['methodology']}.", ""]
+             f"{tables.get('quarter_label')}: {_status(tables)}, методика {tables.get('methodology')}.", ""]
     for target in delivery.targets:
         if target == LEADERSHIP:
             lines.append("Во вложении — квартальный отчёт (PDF) и книга Excel с рейтингом исполнительных органов, "
                          "руководителей и учреждений.")
             continue
-        row = next(r for r in payload.get("bodies", []) if r["owner"] == target)
+        row = rows_of(tables.bodies.filter(pl.col("owner") == target))[0]
         if row.get("score") is None:
             lines.append(f"{target}: не оценивается — {row.get('not_rated_reason') or 'нет данных'}.")
         else:
@@ -249,9 +251,9 @@ class Files:
             tz = region_tz()
             for kind, owner_id in self.needed:
                 if kind == "quarterly_pdf":
-                    wanted |= pdf_report.quarterly_figures(self.inputs.payload, self.inputs.previous, tz)
+                    wanted |= pdf_report.quarterly_figures(self.inputs.tables, self.inputs.previous, tz)
                 elif kind == "body_pdf":
-                    wanted |= pdf_report.body_figures(self.inputs.payload, owner_id, tz, self.inputs.history)
+                    wanted |= pdf_report.body_figures(self.inputs.tables, owner_id, tz, self.inputs.history)
             self.images = (self.export or figures_svg)(wanted | figures)
         missing = {k: f for k, f in figures.items() if k not in self.images}
         if missing:
@@ -295,7 +297,7 @@ def send(engine: Engine, inputs: ReportInputs, deliveries: list[Delivery], setti
             results.append({"address": delivery.address, "attachments": names, "ok": error is None, "error": error})
             with engine.begin() as conn:
                 write_audit(conn, user, "report_send" if error is None else "report_send_failed",
-                            f"report:{inputs.payload['quarter']}",
+                            f"report:{inputs.tables.quarter}",
                             {"to": delivery.address, "targets": delivery.targets, "attachments": names,
                              "subject": delivery.subject, "smtp": f"{settings.host}:{settings.port}",
                              "approved": inputs.approved, **({"error": error} if error else {})})

@@ -10,7 +10,6 @@ import io
 import json
 import threading
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
@@ -94,8 +93,8 @@ def apply_movement(rating: QuarterRating, previous: dict[str, pl.DataFrame] | No
 class QuarterView:
     """What every screen, the CLI and the workbook show for a quarter: `tables`, the approved rating if the quarter
     is approved (else the fresh one), as frames (scoring.tables); the fresh computation (grid, frames) and its
-    tables; the differences between the two. The payloads (JSON-shaped) are made from the tables on first use, for
-    the edges (`rate --json`, approval, the workbook) — an approved quarter's is the one read from storage."""
+    tables; the differences between the two. JSON only at the edges (`rate --json`, approval: scoring.tables
+    .to_payload)."""
     quarter: Quarter
     tables: RatingTables
     fresh: QuarterRating
@@ -104,21 +103,10 @@ class QuarterView:
     differences: list[dict]
     ended: bool
     place_ranges: dict | None = None  # of the shown tables when stored with them (the fresh one, the default step)
-    shown_payload: dict | None = field(default=None, repr=False, compare=False)  # as read (approved) or scoped
 
     @property
     def has_data(self) -> bool:
         return self.tables.has_data
-
-    @cached_property
-    def payload(self) -> dict:
-        if self.shown_payload is not None:
-            return self.shown_payload
-        return self.fresh_payload if self.tables is self.fresh_tables else rating_tables.to_payload(self.tables)
-
-    @cached_property
-    def fresh_payload(self) -> dict:
-        return rating_tables.to_payload(self.fresh_tables)
 
 
 def comparison_tables(engine: Engine, quarter: Quarter, today: date,
@@ -154,7 +142,7 @@ def quarter_view(engine: Engine, quarter: Quarter, today: date | None = None,
         return QuarterView(quarter, fresh_tables, fresh, fresh_tables, False, [], ended, base.place_ranges)
     shown = rating_tables.from_payload(approved)
     return QuarterView(quarter, shown, fresh, fresh_tables, True, rating_tables.differences(shown, fresh_tables),
-                       ended, shown_payload=approved)
+                       ended)
 
 
 def ends_on(quarter: Quarter) -> date:
@@ -213,7 +201,7 @@ def approve(engine: Engine, quarter: Quarter, user: str, *, accept_gaps: bool = 
     if has_gaps and not accept_gaps:
         raise ApprovalError(f"в данных за {quarter.label} есть пробелы: {gaps_text(gaps)}. Утверждение возможно "
                             "только с их подтверждением (в приложении — отметка, в командной строке — --accept-gaps)")
-    payload = view.fresh_payload | {"gaps": gaps}
+    payload = rating_tables.to_payload(view.fresh_tables) | {"gaps": gaps}  # the JSON edge: approval storage
     m = rating.methodology
     try:
         rating_store.store_approval(
@@ -277,24 +265,20 @@ def page_posts(engine: Engine, page_id: int, quarter: Quarter, tz: ZoneInfo) -> 
         .otherwise(pl.col("text")).alias("text"), "views", "likes", "comments", "reposts", "reactions"))
 
 
-def with_place_ranges(payload: dict, quarter: Quarter, step: float | None = None, ranges: dict | None = None
-                      ) -> dict:
-    """The payload with each ranked row's range of places when every block weight moves by ±step points
+def with_place_ranges(tables: RatingTables, quarter: Quarter, step: float | None = None) -> RatingTables:
+    """The tables with each ranked row's range of places when every block weight moves by ±step points
     (scoring.sensitivity; the step, the grid and what counts as unstable come from the methodology's
-    [sensitivity] section) — for «Рейтинг» and `rate --sensitivity`. The ranges are computed from the payload
-    itself, so an approved quarter gets the ranges of what was approved. `ranges`: those stored with the payload's
-    computation for the methodology's step (QuarterView.place_ranges), used when no other step is asked for."""
+    [sensitivity] section) — for `rate --sensitivity`. The ranges are computed from the tables themselves, so an
+    approved quarter gets the ranges of what was approved, by the methodology it was approved with."""
     from scoring import sensitivity
     from scoring.methodology import load_methodologies
-    if not payload.get("has_data", True):
-        return payload
-    if ranges is not None and step is None:
-        return sensitivity.with_place_ranges(payload, ranges)
-    m = next((v for v in load_methodologies() if v.id == payload.get("methodology")), None)
+    if not tables.has_data:
+        return tables
+    m = next((v for v in load_methodologies() if v.id == tables.get("methodology")), None)
     m = m or methodology_for_or_none(quarter)
     if m is None:
-        return payload
-    return sensitivity.with_place_ranges(payload, sensitivity.place_ranges(payload, m, step))
+        return tables
+    return rating_tables.with_place_ranges(tables, sensitivity.place_ranges(tables, m, step))
 
 
 def place_ranges(view: QuarterView, step: float | None = None) -> dict | None:
@@ -309,7 +293,7 @@ def place_ranges(view: QuarterView, step: float | None = None) -> dict | None:
         return view.place_ranges
     m = next((v for v in load_methodologies() if v.id == view.tables.get("methodology")), None)
     m = m or methodology_for_or_none(view.quarter)
-    return None if m is None else sensitivity.place_ranges(view.payload, m, step)
+    return None if m is None else sensitivity.place_ranges(view.tables, m, step)
 
 
 def shown_tables(view: QuarterView, ranges: dict | None = None) -> RatingTables:
@@ -395,13 +379,6 @@ class Computed:
     place_ranges: dict | None = None
     tables: RatingTables | None = None
 
-    @property
-    def payload(self) -> dict:
-        """rating_payload(rating), from the tables."""
-        if self.tables is None:
-            raise ValueError("расчёт прочитан без таблиц рейтинга (with_tables=False)")
-        return rating_tables.to_payload(self.tables)
-
 
 COMPUTED_NOW = {"count": 0}  # computations made by this process (not read back): for the tests and the bench
 
@@ -464,7 +441,7 @@ def _place_ranges(tables: RatingTables, m: Methodology) -> dict | None:
     from scoring import sensitivity
     if not tables.has_data:
         return None
-    ranges = sensitivity.place_ranges(rating_tables.to_payload(tables), m)
+    ranges = sensitivity.place_ranges(tables, m)
     return {name: ({owner: list(span) for owner, span in value.items()} if name in sensitivity.TABLES else value)
             for name, value in ranges.items()}
 

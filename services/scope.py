@@ -8,8 +8,8 @@ the scope as part of their key, so one scope's data is never served from another
 Rows of other owners are hidden, not anonymised: the rating tables of a quarter have a few dozen bodies and a few
 hundred institutions, and a row without a name is still recognised by its score, its Δ and its pages (and heads are
 people); what a body needs about the others is the size of the field and where it stands in it, which the scoped
-payload keeps as aggregates (`payload["scope"]`: ranked rows per table, mean score per table, zone counts), so the
-body's own place reads «5 из 34».
+rating keeps as aggregates (`tables.get("scope")`: ranked rows per table, mean score per table, zone counts), so
+the body's own place reads «5 из 34». The rating's frames (scoring.tables.RatingTables) are filtered as they are.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import polars as pl
 
 from scoring.rating import TABLES, QuarterRating
 from scoring.registry_view import RegistryView, body_of
+from scoring.tables import RatingTables, restricted, with_fields
 
 
 KEY_SEPARATOR = "\x1f"  # between the body's names in a scope's cache key (never in a registry name)
@@ -65,55 +66,59 @@ def body_scope(engine, body: str | None) -> Scope:
     return Scope(body, tuple(n for n in owner_names(engine, body) if n != body))
 
 
-def _row_body(row: dict) -> str:
-    """The executive body of a payload row (a table row, a page, a stream): itself or its parent."""
-    kind = row.get("kind") or row.get("owner_kind")
-    if kind == "executive_body":
-        return row.get("owner") or row.get("owner_name") or ""
-    return row.get("parent_name") or row.get("parent") or ""
+def _row_body(frame: pl.DataFrame) -> pl.Expr:
+    """The executive body of a rating frame's row (an owner table's, a page's, a stream's): itself or its parent."""
+    kind = "kind" if "kind" in frame.columns else "owner_kind"
+    parent = "parent_name" if "parent_name" in frame.columns else "parent"
+    return pl.when(pl.col(kind) == "executive_body").then(pl.col("owner")).otherwise(pl.col(parent))
 
 
-def _aggregates(payload: dict) -> dict:
+def _aggregates(tables: RatingTables) -> dict:
     """What the body may know of the whole field: ranked rows, the mean score and the zones per table."""
     out = {"ranked": {}, "mean_score": {}, "zones": {}}
     for name in TABLES:
-        rows = payload.get(name) or []
-        scores = [r["score"] for r in rows if r.get("score") is not None]
-        out["ranked"][name] = sum(1 for r in rows if r.get("rank"))
+        frame = tables.table(name)
+        columns = {c: frame[c].to_list() if c in frame.columns else [None] * frame.height
+                   for c in ("rank", "score", "zone")}
+        scores = [s for s in columns["score"] if s is not None]
+        out["ranked"][name] = sum(1 for r in columns["rank"] if r)
         out["mean_score"][name] = sum(scores) / len(scores) if scores else None
         zones: dict[str, int] = {}
-        for r in rows:
-            if r.get("zone") and r.get("rank"):
-                zones[r["zone"]] = zones.get(r["zone"], 0) + 1
+        for rank, zone in zip(columns["rank"], columns["zone"]):
+            if zone and rank:
+                zones[zone] = zones.get(zone, 0) + 1
         out["zones"][name] = zones
     return out
 
 
-def scope_payload(payload: dict, scope: Scope) -> dict:
-    """The payload with only the family's rows (tables, pages, streams, early warning, differences, gap examples);
-    the reference table (Governor, Administration) is not the body's data and is left out."""
-    if scope.everything or payload is None:
-        return payload
-    body, names = scope.body, scope.names
-    family = {r.get("owner") for name in TABLES for r in payload.get(name) or [] if _row_body(r) in names}
-    out = dict(payload)
+def _of_family(frame: pl.DataFrame, names: list[str]) -> pl.Expr:
+    return _row_body(frame).is_in(names).fill_null(False)
+
+
+def scope_tables(tables: RatingTables, scope: Scope) -> RatingTables:
+    """The rating with only the family's rows (tables, pages with their indicators and weeks, streams, early
+    warning, differences, gap examples) and the field's aggregates under `scope`; the reference table (Governor,
+    Administration) is not the body's data and is left out."""
+    if scope.everything:
+        return tables
+    names = sorted(scope.names)
+    keep = {name: _of_family(tables.table(name), names) for name in (*TABLES, "pages", "streams")
+            if not tables.table(name).is_empty()}
+    scoped = restricted(tables, keep | {"reference": pl.lit(False)})
+    family = sorted({owner for name in TABLES if not scoped.table(name).is_empty()
+                     for owner in scoped.table(name)["owner"]})
     # the body as this quarter names it (a past quarter may name it as it was then)
-    shown = next((r["owner"] for r in payload.get("bodies") or [] if r.get("owner") in names), body)
-    out["scope"] = {**(payload.get("scope") or _aggregates(payload)), "body": shown}
-    for name in TABLES:
-        out[name] = [r for r in payload.get(name) or [] if _row_body(r) in names]
-    out["reference"] = []
-    out["pages"] = [p for p in payload.get("pages") or [] if _row_body(p) in names]
-    out["streams"] = [s for s in payload.get("streams") or [] if _row_body(s) in names]
-    if "differences" in payload:
-        out["differences"] = [d for d in payload["differences"] or [] if d.get("owner") in family]
-    if payload.get("early_warning"):
-        warning = payload["early_warning"]
-        out["early_warning"] = {**warning, **{key: [r for r in warning.get(key) or [] if r.get("owner") in family]
-                                              for key in ("weekly_norm", "live_stream")}}
-    if payload.get("gaps"):
-        out["gaps"] = {k: v for k, v in payload["gaps"].items() if k != "pages_not_rated_examples"}
-    return out
+    shown = scoped.bodies["owner"][0] if not scoped.bodies.is_empty() else scope.body
+    fields = {"scope": {**(tables.get("scope") or _aggregates(tables)), "body": shown}}
+    if "differences" in tables.keys:
+        fields["differences"] = [d for d in tables.get("differences") or [] if d.get("owner") in family]
+    if tables.get("gaps"):
+        fields["gaps"] = {k: v for k, v in tables.get("gaps").items() if k != "pages_not_rated_examples"}
+    if tables.early_warning:
+        scoped = replace(scoped, early_warning={
+            name: frame if frame.is_empty() else frame.filter(pl.col("owner").is_in(family))
+            for name, frame in tables.early_warning.items()})
+    return with_fields(scoped, fields)
 
 
 def _family_frame(frame: pl.DataFrame, names: frozenset[str]) -> pl.DataFrame:
@@ -139,18 +144,14 @@ def scope_rating(rating: QuarterRating, scope: Scope) -> QuarterRating:
 
 
 def scope_view(view, scope: Scope):
-    """A services.quarters.QuarterView restricted to the scope (payloads, fresh frames, differences)."""
+    """A services.quarters.QuarterView restricted to the scope (shown and fresh frames, differences)."""
     if scope.everything:
         return view
-    from scoring.tables import from_payload
-    payload = scope_payload(view.payload, scope)
-    family = {r.get("owner") for name in TABLES for r in payload.get(name) or []}
-    fresh = scope_payload(view.fresh_payload, scope)
-    scoped = replace(view, tables=from_payload(payload), fresh=scope_rating(view.fresh, scope),
-                     fresh_tables=from_payload(fresh), shown_payload=payload,
-                     differences=[d for d in view.differences if d.get("owner") in family])
-    scoped.__dict__["fresh_payload"] = fresh  # QuarterView.fresh_payload is a cached property: the scoped one
-    return scoped
+    tables = scope_tables(view.tables, scope)
+    fresh = tables if view.fresh_tables is view.tables else scope_tables(view.fresh_tables, scope)
+    family = {owner for name in TABLES if not tables.table(name).is_empty() for owner in tables.table(name)["owner"]}
+    return replace(view, tables=tables, fresh=scope_rating(view.fresh, scope), fresh_tables=fresh,
+                   differences=[d for d in view.differences if d.get("owner") in family])
 
 
 def scope_registry(view: RegistryView, scope: Scope) -> RegistryView:

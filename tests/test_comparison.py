@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.calendar import Quarter
 from reports.comparison_workbook import comparison_workbook, file_name
 from scoring.comparison import chart_rows, comparison_frame, comparison_rows, zone_change
+from scoring.tables import table_rows
 from services import reports
 from storage.db import make_engine
 
@@ -47,20 +48,20 @@ def two_quarters(demo_db_url):
     engine = make_engine(demo_db_url)
     inputs = reports.report_inputs(engine, Quarter(2026, 3), today=date(2026, 11, 24))
     engine.dispose()
-    return inputs.previous, inputs.payload
+    return inputs.previous, inputs.tables
 
 
 def test_comparison_of_the_demo_quarters_matches_each_quarters_rating(two_quarters):
     before, after = two_quarters
     rows = comparison_rows(before, after, "bodies")
-    ranks_b = {r["owner"]: r["rank"] for r in after["bodies"]}
-    ranks_a = {r["owner"]: r["rank"] for r in before["bodies"]}
+    ranks_b = {r["owner"]: r["rank"] for r in table_rows(after, "bodies")}
+    ranks_a = {r["owner"]: r["rank"] for r in table_rows(before, "bodies")}
     for row in rows:
         assert row["rank_b"] == ranks_b.get(row["owner"]) and row["rank_a"] == ranks_a.get(row["owner"])
         if row["delta_place"] is not None:
             assert row["delta_place"] == row["rank_a"] - row["rank_b"]
     # Δ места of the rating itself (against the previous quarter) is the same number
-    shown = {r["owner"]: r.get("delta_place") for r in after["bodies"]}
+    shown = {r["owner"]: r.get("delta_place") for r in table_rows(after, "bodies")}
     moved = [r for r in rows if r["delta_place"] is not None]
     assert moved and all(shown[r["owner"]] == r["delta_place"] for r in moved)
 

@@ -9,6 +9,7 @@ import pytest
 
 from core.calendar import Quarter
 from scoring.payload import rating_payload
+from scoring.tables import to_payload
 from services import quarters
 from services.scope import Scope, scope_view
 from storage import rating_store
@@ -59,7 +60,7 @@ def test_a_second_view_reads_the_stored_computation(loaded, counted):
     counted.clear()
     second = quarters.quarter_view(loaded, Q3, TODAY)
     assert counted == []  # read back, not computed
-    assert second.fresh_payload == first.fresh_payload
+    assert to_payload(second.fresh_tables) == to_payload(first.fresh_tables)
     assert second.fresh.grid.equals(first.fresh.grid)
     assert second.fresh.pages.equals(first.fresh.pages)
     # another "process" (the CLI, a second app): the same rows, nothing computed
@@ -71,13 +72,14 @@ def test_the_stored_and_a_fresh_computation_give_the_same_payload(loaded):
     quarters.quarter_view(loaded, Q3, TODAY)  # stores Q3 and Q2
     stored = quarters.quarter_view(loaded, Q3, TODAY)
     fresh = rating_payload(quarters.fresh_rating(loaded, Q3, today=TODAY))
-    assert stored.fresh_payload == fresh
-    assert stored.fresh_payload["bodies"][0]["previous_rank"] is not None  # Δ against Q2 is there
-    assert list(stored.fresh_payload["bodies"][0]) == list(fresh["bodies"][0])  # same fields in the same order
-    assert stored.fresh_payload["batch_ids"] == [1, 3]  # the registry and the quarter's own upload only
-    # the place ranges stored with it are those computed from the shown payload
-    ranged = quarters.with_place_ranges(stored.payload, Q3, ranges=stored.place_ranges)
-    assert ranged == quarters.with_place_ranges(stored.payload, Q3)
+    stored_payload = to_payload(stored.fresh_tables)
+    assert stored_payload == fresh
+    assert stored_payload["bodies"][0]["previous_rank"] is not None  # Δ against Q2 is there
+    assert list(stored_payload["bodies"][0]) == list(fresh["bodies"][0])  # same fields in the same order
+    assert stored_payload["batch_ids"] == [1, 3]  # the registry and the quarter's own upload only
+    # the place ranges stored with it are those computed from the shown tables
+    ranged = to_payload(quarters.shown_tables(stored))
+    assert ranged == to_payload(quarters.with_place_ranges(stored.tables, Q3))
     assert ranged["bodies"][0]["place_range"] == [1, 1]
 
 
@@ -119,8 +121,8 @@ def test_an_approval_freezes_the_stored_computation_without_computing(loaded, co
     assert approved == rating_store.approved_payload(loaded, Q3.code)  # as it reads back
     frozen = {k: v for k, v in approved.items() if k not in ("approved", "gaps")}
     frozen |= {name: approved.get(name, []) for name in quarters.FROZEN_TABLES}  # an empty list has no rows
-    assert frozen == view.fresh_payload
-    assert approved["approved"]["batch_ids"] == view.fresh_payload["batch_ids"]
+    assert frozen == to_payload(view.fresh_tables)
+    assert approved["approved"]["batch_ids"] == view.fresh_tables.get("batch_ids")
 
 
 def test_the_scoped_view_is_cut_from_the_stored_full_one(loaded, counted):
@@ -129,8 +131,8 @@ def test_the_scoped_view_is_cut_from_the_stored_full_one(loaded, counted):
     body = "Департамент финансов Томской области"
     scoped = scope_view(quarters.quarter_view(loaded, Q3, TODAY), Scope(body))
     assert counted == []
-    assert [r["owner"] for r in scoped.payload["bodies"]] == [body]
-    assert scoped.payload["scope"]["ranked"]["bodies"] == sum(1 for r in full.payload["bodies"] if r.get("rank"))
+    assert scoped.tables.bodies["owner"].to_list() == [body]
+    assert scoped.tables.get("scope")["ranked"]["bodies"] == full.tables.bodies["rank"].drop_nulls().len()
 
 
 def test_the_background_refresh_stores_the_changed_quarters(loaded):
@@ -149,7 +151,7 @@ def test_computations_of_a_quarter_at_once_store_one_row(loaded):
     results = at_once(4, lambda i: quarters.computed(loaded, Q3, m, TODAY))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(rating_store.stored_ratings(loaded, Q3.code)) == 1
-    payloads = [r.payload for r in results]
+    payloads = [to_payload(r.tables) for r in results]
     assert all(p == payloads[0] for p in payloads)
 
 

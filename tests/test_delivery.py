@@ -12,6 +12,7 @@ from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
 from core.calendar import Quarter
+from scoring.tables import to_payload
 from services import delivery, reports
 from storage import schema
 from storage.db import make_engine
@@ -90,7 +91,7 @@ def _recipients(tmp_path: Path, payload: dict) -> Path:
 
 
 def test_recipients_file_and_plan(inputs, tmp_path):
-    payload = inputs.payload
+    payload = to_payload(inputs.tables)
     recipients = delivery.read_recipients(_recipients(tmp_path, payload))
     assert [r.address for r in recipients] == ["zam@example.ru", "first@example.ru", "both@example.ru",
                                                "both@example.ru"]
@@ -139,7 +140,7 @@ def test_smtp_settings_from_the_environment():
 def test_send_delivers_one_message_per_recipient_with_its_pdf_and_audits(inputs, smtp_env, tmp_path, own_db):
     controller, inbox, logins = smtp_env
     engine = make_engine(own_db)
-    payload = inputs.payload
+    payload = to_payload(inputs.tables)
     plan = delivery.plan(inputs, delivery.read_recipients(_recipients(tmp_path, payload)), TODAY)
     results = delivery.send(engine, inputs, plan, delivery.smtp_settings(), "analyst", export=fake_export)
     assert all(r["ok"] for r in results), results
@@ -194,7 +195,7 @@ def test_cli_dry_run_lists_and_sends_nothing(demo_db_url, smtp_env, tmp_path, mo
     _, inbox, _ = smtp_env
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
     code = main(["report", "--quarter", "2026Q3", "--send", "--dry-run", "--recipients",
-                 str(_recipients(tmp_path, inputs.payload))])
+                 str(_recipients(tmp_path, to_payload(inputs.tables)))])
     out = capsys.readouterr().out
     assert code == 0 and inbox.messages == []
     assert "проверка, письма не отправляются; адресов: 3" in out and "zam@example.ru" in out and ".pdf" in out
@@ -210,7 +211,7 @@ def test_cli_sends_a_body_report_to_given_addresses(own_db, smtp_env, tmp_path, 
         missing("Chromium не установлен")
     _, inbox, _ = smtp_env
     monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", own_db)
-    body = inputs.payload["bodies"][2]
+    body = to_payload(inputs.tables)["bodies"][2]
     code = main(["report", "--quarter", "2026Q3", "--body", body["owner"], "--send", "--to", "a@example.ru",
                  "b@example.ru"])
     assert code == 0, capsys.readouterr()

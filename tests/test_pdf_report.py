@@ -13,6 +13,7 @@ import pytest
 from core.calendar import Quarter
 from reports import pdf_report
 from scoring import report_view
+from scoring.tables import from_payload, to_payload
 from services import reports
 from storage.db import make_engine
 from tests.environment import missing
@@ -72,7 +73,7 @@ def quarterly(inputs):
         browser_path()
     except FigureExportError:
         missing("Chromium не установлен")
-    return pdf_report.quarterly_pdf(inputs.payload, inputs.previous, TZ, generated_at=GENERATED)
+    return pdf_report.quarterly_pdf(inputs.tables, inputs.previous, TZ, generated_at=GENERATED)
 
 
 def test_quarterly_pdf_title_block_and_top_bodies_match_rate_json(quarterly, inputs, tmp_path, demo_db_url,
@@ -96,7 +97,7 @@ def test_quarterly_pdf_title_block_and_top_bodies_match_rate_json(quarterly, inp
 
 
 def test_quarterly_pdf_has_every_section_and_repeats_table_headers(quarterly, inputs, tmp_path):
-    payload = inputs.payload
+    payload = to_payload(inputs.tables)
     pages = page_count(quarterly, tmp_path)
     text = flat(pdf_text(quarterly, tmp_path))
     for heading in ("Рейтинг исполнительных органов", "Рейтинг руководителей исполнительных органов",
@@ -138,11 +139,12 @@ def test_quarterly_pdf_pages_render_for_a_look(quarterly, tmp_path):
 
 
 def test_body_pdf_holds_the_body_its_head_and_institutions_only(inputs, tmp_path):
-    payload = inputs.payload
+    payload = to_payload(inputs.tables)
     body = next(r for r in payload["bodies"] if r["rank"] and any(i["parent_name"] == r["owner"]
                                                                    for i in payload["institutions"]))
     other = next(r for r in payload["bodies"] if r["owner_id"] != body["owner_id"])
-    content = pdf_report.body_pdf(payload, body["owner_id"], TZ, history=inputs.history, generated_at=GENERATED)
+    content = pdf_report.body_pdf(inputs.tables, body["owner_id"], TZ, history=inputs.history,
+                                  generated_at=GENERATED)
     pages = page_count(content, tmp_path)
     text = flat(pdf_text(content, tmp_path))
     first = flat(pdf_text(content, tmp_path, 1))
@@ -166,9 +168,9 @@ def test_body_pdf_of_an_approved_quarter_says_when(demo_db_url, tmp_path):
     approve(engine, Quarter(2026, 3), "analyst", accept_gaps=True, today=TODAY)
     inputs = reports.report_inputs(engine, Quarter(2026, 3), today=TODAY)
     engine.dispose()
-    approved_at = datetime.fromisoformat(inputs.payload["approved"]["approved_at"]).astimezone(TZ)
-    body = inputs.payload["bodies"][0]
-    content = pdf_report.body_pdf(inputs.payload, body["owner_id"], TZ, exporter=lambda figures: {})
+    approved_at = datetime.fromisoformat(inputs.tables.get("approved")["approved_at"]).astimezone(TZ)
+    body = to_payload(inputs.tables)["bodies"][0]
+    content = pdf_report.body_pdf(inputs.tables, body["owner_id"], TZ, exporter=lambda figures: {})
     first = flat(pdf_text(content, tmp_path, 1))
     assert f"Рейтинг утверждён {approved_at:%d.%m.%Y %H:%M} (analyst)" in first
 
@@ -177,8 +179,8 @@ def test_a_quarter_without_data_has_no_rating_in_the_pdf(demo_db_url, tmp_path):
     engine = make_engine(demo_db_url)
     inputs = reports.report_inputs(engine, Quarter(2025, 2), today=TODAY)  # a methodology, no data
     engine.dispose()
-    assert inputs.payload["has_data"] is False
-    content = pdf_report.quarterly_pdf(inputs.payload, inputs.previous, TZ, exporter=lambda figures: {})
+    assert inputs.tables.has_data is False
+    content = pdf_report.quarterly_pdf(inputs.tables, inputs.previous, TZ, exporter=lambda figures: {})
     text = flat(pdf_text(content, tmp_path))
     assert "II кв. 2025" in text and "нет загруженных выгрузок активности — рейтинга нет" in text
     assert "Ключевые показатели" not in text and "Рейтинг исполнительных органов" not in text
@@ -186,16 +188,16 @@ def test_a_quarter_without_data_has_no_rating_in_the_pdf(demo_db_url, tmp_path):
 
 
 def test_report_view_key_figures_and_lookups(inputs):
-    payload = inputs.payload
-    figures = {k.label: k for k in report_view.key_figures(payload, inputs.previous)}
+    payload = to_payload(inputs.tables)
+    figures = {k.label: k for k in report_view.key_figures(inputs.tables, inputs.previous)}
     rated = [r["score"] for r in payload["bodies"] if r["score"] is not None]
     assert figures["Средний балл органов"].value == pytest.approx(sum(rated) / len(rated))
     assert figures["Страниц оценено"].total == len(payload["pages"])
     assert figures["Средний балл органов"].change is not None  # the demo has the previous quarter
     body = payload["bodies"][3]
-    assert report_view.find_body(payload, "  " + body["owner"].upper() + " ")["owner_id"] == body["owner_id"]
+    assert report_view.find_body(inputs.tables, "  " + body["owner"].upper() + " ")["owner_id"] == body["owner_id"]
     with pytest.raises(ValueError, match="подходят"):
-        report_view.find_body(payload, "Департамент")
+        report_view.find_body(inputs.tables, "Департамент")
     rows = report_view.split_rows(payload["institutions"])
     assert [r["rank"] for r in rows.rated] == sorted(r["rank"] for r in rows.rated)
     assert all(r["rank"] is None for r in rows.unrated)
@@ -204,13 +206,37 @@ def test_report_view_key_figures_and_lookups(inputs):
 def test_a_payload_computed_without_the_previous_quarter_renders_dashes(inputs, tmp_path):
     """A rating without movement (no Δ fields, as the bench and a first quarter give) and rows missing newer
     fields still make a report: the absent values read «—», never «None» or an error."""
-    payload = dict(inputs.payload)
+    payload = to_payload(inputs.tables)
     for name in ("bodies", "heads", "institutions", "reference"):
         payload[name] = [{k: v for k, v in row.items() if k not in ("delta_place", "delta_points", "completeness")}
                          for row in payload[name]]
-    report = report_view.quarter_report(payload, None, TZ, GENERATED)
+    tables = from_payload(payload)
+    assert "delta_place" not in tables.bodies.columns
+    report = report_view.quarter_report(tables, None, TZ, GENERATED)
     assert all(r["delta_place"] is None for r in report.tables["bodies"].rated)
     body = payload["bodies"][0]
-    text = flat(pdf_text(pdf_report.body_pdf(payload, body["owner_id"], TZ, exporter=lambda figures: {}),
+    text = flat(pdf_text(pdf_report.body_pdf(tables, body["owner_id"], TZ, exporter=lambda figures: {}),
                          tmp_path))
     assert body["owner"] in text and "None" not in text
+
+
+def _reference_numbers(payload: dict) -> dict:
+    """The key figures as they were counted on the payload before the frames (the reference)."""
+    pages = payload.get("pages", [])
+    counted = sum(p.get("weeks") or 0 for p in pages)
+    rated = [r["score"] for r in payload.get("bodies", []) if r.get("score") is not None]
+    with_stream = {s["owner"] for s in payload.get("streams", []) if s.get("owner_kind") == "executive_body"}
+    return {"pages": len(pages), "pages_rated": sum(1 for p in pages if p.get("score") is not None),
+            "norm_share": sum(p.get("weeks_ok") or 0 for p in pages) / counted if counted else None,
+            "bodies": len(payload.get("bodies", [])), "bodies_with_stream": len(with_stream),
+            "mean_score": sum(rated) / len(rated) if rated else None,
+            "pages_without_data": sum(1 for p in pages if not p.get("weeks")),
+            "page_weeks_no_data": sum(p.get("weeks_no_data") or 0 for p in pages),
+            "page_weeks_partial": sum(p.get("weeks_partial") or 0 for p in pages)}
+
+
+def test_key_figures_from_the_frames_are_those_of_the_payload(inputs):
+    for tables in (inputs.tables, inputs.previous):
+        numbers = report_view.quarter_numbers(tables)
+        assert numbers == _reference_numbers(to_payload(tables))
+        assert numbers["pages_rated"] and numbers["bodies_with_stream"] and numbers["page_weeks_no_data"]

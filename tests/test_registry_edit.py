@@ -425,14 +425,15 @@ def test_a_renamed_body_keeps_its_users_view_of_past_quarters(registry):
     """The body renamed on 20.10.2026: III кв. names it as it was named then; its user (bound by either name) sees
     its family in both quarters."""
     from services.quarters import quarter_view
-    from services.scope import body_scope, scope_payload
+    from scoring.tables import to_payload
+    from services.scope import body_scope, scope_tables
     old, new = "Департамент финансов Томской области", "Министерство финансов Томской области"
     save_owner(registry, old, today=date(2026, 10, 20), name=new)
     for bound in (new, old):  # a user bound before the renaming keeps the binding too
         scope = body_scope(registry, bound)
         assert scope.names == {old, new}
         for quarter, shown in ((Quarter(2026, 3), old), (Quarter(2026, 4), new)):
-            payload = scope_payload(quarter_view(registry, quarter, TODAY).payload, scope)
+            payload = to_payload(scope_tables(quarter_view(registry, quarter, TODAY).tables, scope))
             assert [r["owner"] for r in payload["bodies"]] == [shown] and payload["scope"]["body"] == shown
             assert {r["owner"] for r in payload["heads"]} == {"Петров Сергей Иванович, начальник Департамента финансов"}
             assert payload["pages"] and all(p["owner"] in (shown, "Петров Сергей Иванович, начальник Департамента "

@@ -18,7 +18,7 @@ from reports.excel import Workbook
 from reports.registry_export import registry_csv, registry_xlsx
 from reports.xlsx_fast import FastWorksheet
 from core.calendar import Quarter
-from scoring.payload import rating_payload
+from scoring.tables import from_rating, to_payload
 from storage.db import make_engine
 from services.quarters import fresh_rating
 from tests.environment import missing
@@ -30,11 +30,18 @@ SHEETS = ["Органы", "Учреждения", "Руководители", "�
 
 
 @pytest.fixture(scope="module")
-def payload(demo_db_url):
+def tables(demo_db_url):
+    """The rating as the workbook takes it (scoring.tables.RatingTables)."""
     engine = make_engine(demo_db_url)
-    result = rating_payload(fresh_rating(engine, Quarter(2026, 3), today=date(2026, 11, 24)))
+    result = from_rating(fresh_rating(engine, Quarter(2026, 3), today=date(2026, 11, 24)))
     engine.dispose()
     return result
+
+
+@pytest.fixture(scope="module")
+def payload(tables):
+    """The same rating as `rate --json` prints it: what the workbook's cells are compared with."""
+    return to_payload(tables)
 
 
 def _soffice() -> str:
@@ -44,8 +51,8 @@ def _soffice() -> str:
     return binary
 
 
-def test_rating_workbook_reads_back_like_the_screen(payload):
-    content = rating_workbook(payload, TOMSK)  # build time: `cli.py bench` (workbook_s), not asserted here
+def test_rating_workbook_reads_back_like_the_screen(tables, payload):
+    content = rating_workbook(tables, TOMSK)  # build time: `cli.py bench` (workbook_s), not asserted here
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == SHEETS
     bodies = book["Органы"]
@@ -88,12 +95,12 @@ def _parts(content: bytes) -> dict[str, bytes]:
         return {name: package.read(name) for name in package.namelist() if name != "docProps/core.xml"}
 
 
-def test_the_fast_sheet_writer_writes_what_xlsxwriter_writes(payload, monkeypatch):
+def test_the_fast_sheet_writer_writes_what_xlsxwriter_writes(tables, monkeypatch):
     """reports.xlsx_fast writes the cell table itself (issue 21: half of the workbook's time): every part of the
     package, the sheets' XML included, byte for byte what xlsxwriter's own writer makes of the same cells."""
-    fast = rating_workbook(payload, TOMSK)
+    fast = rating_workbook(tables, TOMSK)
     monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
-    stock = rating_workbook(payload, TOMSK)
+    stock = rating_workbook(tables, TOMSK)
     assert _parts(fast) == _parts(stock)
 
 
@@ -161,20 +168,24 @@ def test_rows_stored_a_block_at_a_time_are_the_cells_write_cell_stores():
                                            book.write_cell)
 
 
-def test_body_workbook_holds_only_the_body_and_its_family(payload):
+def test_body_workbook_holds_only_the_body_and_its_family(tables, payload):
     body = payload["bodies"][0]
-    part = body_slice(payload, body["owner_id"])
+    part = to_payload(body_slice(tables, body["owner_id"]))
     assert [r["owner"] for r in part["bodies"]] == [body["owner"]]
-    assert all(r["parent_name"] == body["owner"] for r in part["institutions"] + part["heads"])
-    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(payload, TOMSK, body["owner_id"])))
+    assert part["heads"] and all(r["parent_name"] == body["owner"] for r in part["institutions"] + part["heads"])
+    family = {body["owner"]} | {r["owner"] for r in part["institutions"] + part["heads"]}
+    assert part["pages"] and {p["owner"] for p in part["pages"]} == family & {p["owner"] for p in payload["pages"]}
+    assert part["pages"] == [p for p in payload["pages"] if p["owner"] in family]  # with indicators and weeks
+    assert part["reference"] == []
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(tables, TOMSK, body["owner_id"])))
     assert book["Органы"].max_row == 3
     assert file_name("2026Q3", date(2026, 11, 24), body["owner"]).endswith("(24.11.2026).xlsx")
 
 
-def test_libreoffice_opens_the_rating_workbook(payload, tmp_path):
+def test_libreoffice_opens_the_rating_workbook(tables, payload, tmp_path):
     soffice = _soffice()
     path = tmp_path / "rating.xlsx"
-    path.write_bytes(rating_workbook(body_slice(payload, payload["bodies"][0]["owner_id"]), TOMSK))
+    path.write_bytes(rating_workbook(body_slice(tables, payload["bodies"][0]["owner_id"]), TOMSK))
     for target, filter_ in (("pdf", "pdf"), ("csv", CSV_UTF8)):
         result = subprocess.run([soffice, "--headless", "--convert-to", filter_, "--outdir", str(tmp_path), str(path)],
                                 capture_output=True, text=True, timeout=240)

@@ -8,7 +8,9 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.scope import ALL, Scope, scope_payload, scope_registry, scope_view
+from scoring.rating import TABLES
+from scoring.tables import to_payload
+from services.scope import ALL, Scope, scope_registry, scope_tables, scope_view
 from tests.app_screens import app_screens, screen_names
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -30,22 +32,70 @@ def demo_view(demo_db_url):
 
 
 def _two_bodies(view) -> tuple[str, str]:
-    names = sorted(r["owner"] for r in view.payload["bodies"] if r.get("rank"))
+    names = sorted(view.tables.bodies.filter(pl.col("rank").is_not_null())["owner"].to_list())
     return names[0], names[1]
+
+
+def _row_body(row: dict) -> str:
+    kind = row.get("kind") or row.get("owner_kind")
+    if kind == "executive_body":
+        return row.get("owner") or ""
+    return row.get("parent_name") or row.get("parent") or ""
+
+
+def _reference_scope(payload: dict, names: set[str]) -> dict:
+    """How a scope was cut from the payload before the frames (the reference the frames' cut is compared with)."""
+    family = {r.get("owner") for name in TABLES for r in payload.get(name) or [] if _row_body(r) in names}
+    out = dict(payload)
+    shown = next((r["owner"] for r in payload.get("bodies") or [] if r.get("owner") in names), None)
+    rows = {name: payload.get(name) or [] for name in TABLES}
+    scores = {name: [r["score"] for r in rows[name] if r.get("score") is not None] for name in TABLES}
+    zones = {name: {} for name in TABLES}
+    for name in TABLES:
+        for r in rows[name]:
+            if r.get("zone") and r.get("rank"):
+                zones[name][r["zone"]] = zones[name].get(r["zone"], 0) + 1
+    out["scope"] = {"ranked": {name: sum(1 for r in rows[name] if r.get("rank")) for name in TABLES},
+                    "mean_score": {name: sum(scores[name]) / len(scores[name]) if scores[name] else None
+                                   for name in TABLES}, "zones": zones, "body": shown}
+    for name in TABLES:
+        out[name] = [r for r in rows[name] if _row_body(r) in names]
+    out["reference"] = []
+    out["pages"] = [p for p in payload.get("pages") or [] if _row_body(p) in names]
+    out["streams"] = [s for s in payload.get("streams") or [] if _row_body(s) in names]
+    if "differences" in payload:
+        out["differences"] = [d for d in payload["differences"] or [] if d.get("owner") in family]
+    if payload.get("early_warning"):
+        warning = payload["early_warning"]
+        out["early_warning"] = {key: [r for r in warning.get(key) or [] if r.get("owner") in family]
+                                for key in ("weekly_norm", "live_stream")}
+    if payload.get("gaps"):
+        out["gaps"] = {k: v for k, v in payload["gaps"].items() if k != "pages_not_rated_examples"}
+    return out
+
+
+@pytest.mark.parametrize("which", [0, 1, -1])
+def test_scoped_frames_are_the_payloads_cut(demo_view, which):
+    """services.scope cuts the frames as the payload was cut (rows, pages with their indicators and weeks,
+    streams, the field's aggregates), for a body at the top, another and one at the bottom."""
+    names = demo_view.tables.bodies["owner"].to_list()
+    body = names[which]
+    assert to_payload(scope_tables(demo_view.tables, Scope(body))) == _reference_scope(
+        to_payload(demo_view.tables), {body})
 
 
 def test_scoped_payload_keeps_the_family_and_the_field(demo_view):
     body, other = _two_bodies(demo_view)
-    payload = scope_payload(demo_view.payload, Scope(body))
+    payload = to_payload(scope_tables(demo_view.tables, Scope(body)))
     assert [r["owner"] for r in payload["bodies"]] == [body]
     assert payload["heads"] and all(r["parent_name"] == body for r in payload["heads"] + payload["institutions"])
     assert payload["reference"] == []
     assert {p["owner"] for p in payload["pages"]} <= {body} | {r["owner"] for r in payload["heads"] +
                                                                payload["institutions"]}
     assert other not in repr(payload)
-    ranked = sum(1 for r in demo_view.payload["bodies"] if r.get("rank"))
+    ranked = demo_view.tables.bodies["rank"].drop_nulls().len()
     assert payload["scope"]["ranked"]["bodies"] == ranked and payload["bodies"][0]["rank"] <= ranked
-    assert scope_payload(demo_view.payload, ALL) is demo_view.payload
+    assert scope_tables(demo_view.tables, ALL) is demo_view.tables
 
 
 def test_scoped_view_restricts_the_frames(demo_view):
@@ -61,7 +111,7 @@ def test_scoped_workbook_has_only_the_body(demo_view):
     from core.config import region_tz
     from reports.rating_workbook import rating_workbook
     body, other = _two_bodies(demo_view)
-    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(scope_payload(demo_view.payload, Scope(body)),
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(scope_tables(demo_view.tables, Scope(body)),
                                                              region_tz())), read_only=True)
     cells = " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
                      for v in row if v is not None)

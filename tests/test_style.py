@@ -134,6 +134,7 @@ def test_workbook_sheet_with_the_style_of_publications():
     import openpyxl
 
     from reports.rating_workbook import rating_workbook
+    from scoring.tables import from_payload
     from tests.test_sensitivity import _two_bodies
     payload = _two_bodies()
     payload |= {"quarter_label": "I квартал 2026", "weeks": [], "streams": [], "batch_ids": [],
@@ -145,7 +146,8 @@ def test_workbook_sheet_with_the_style_of_publications():
                  "owner_kind": "executive_body"}
     styles = {r["page_id"]: r | {"recommendation": "писать проще"}
               for r in style.page_styles(_posts(), SETTINGS).iter_rows(named=True)}
-    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(payload, ZoneInfo("Asia/Tomsk"), style=styles)))
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook(from_payload(payload), ZoneInfo("Asia/Tomsk"),
+                                                             style=styles)))
     sheet = book["Стиль публикаций"]
     rows = list(sheet.iter_rows(values_only=True))[1:]  # row 1 is the sheet's title (quarter, approval status)
     assert rows[0][:6] == ("Владелец", "Платформа", "Ссылка", "Публикаций с текстом", "Как пресс-релиз", "Доля")

@@ -11,7 +11,7 @@ import pytest
 
 from core.calendar import Quarter
 from reports.rating_workbook import rating_workbook
-from scoring.payload import rating_payload
+from scoring.tables import from_rating, to_payload
 from services.quarters import fresh_rating
 from storage.db import make_engine
 from tests.environment import missing
@@ -27,10 +27,10 @@ def test_bodies_and_heads_print_on_a_few_titled_numbered_pages(demo_db_url, tmp_
     soffice = _tool("soffice", "libreoffice-calc-nogui")
     pdftotext = _tool("pdftotext", "poppler-utils")
     engine = make_engine(demo_db_url)
-    payload = rating_payload(fresh_rating(engine, Quarter(2026, 3), today=date(2026, 11, 24)))
+    tables = from_rating(fresh_rating(engine, Quarter(2026, 3), today=date(2026, 11, 24)))
     engine.dispose()
     path = tmp_path / "rating.xlsx"
-    path.write_bytes(rating_workbook(payload, ZoneInfo("Asia/Tomsk")))
+    path.write_bytes(rating_workbook(tables, ZoneInfo("Asia/Tomsk")))
     subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                    capture_output=True, timeout=900, check=True)
     def text(*mode: str) -> list[str]:  # one string per page; -layout keeps the footer's line whole, the default
@@ -48,6 +48,7 @@ def test_bodies_and_heads_print_on_a_few_titled_numbered_pages(demo_db_url, tmp_
         assert footer, f"страница {number} без номера «стр. N из M»"
         assert (int(footer.group(2)), int(footer.group(3))) == (number, total)
         by_sheet.setdefault(footer.group(1).strip(), []).append(" ".join(page_cells.split()))
+    payload = to_payload(tables)  # the rows as `rate --json` prints them
     for sheet, title, rows in (("Органы", "Рейтинг исполнительных органов", payload["bodies"]),
                                ("Руководители", "Рейтинг руководителей исполнительных органов", payload["heads"])):
         printed = by_sheet[sheet]
