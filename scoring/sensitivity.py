@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from scoring.methodology import Methodology
-from scoring.tables import RatingTables, rows_of
+from scoring.tables import RatingTables
 
 TABLES = ("bodies", "institutions", "heads")
 
@@ -77,13 +77,12 @@ def _block_sums(tables: RatingTables, page_ids: list[int], blocks: list[str]) ->
     info = tables.methodology_info["indicators"]
     codes = list(info)
     values = np.full((len(page_ids), len(codes)), np.nan)
-    if page_ids and not tables.indicators.is_empty():
-        row_of = {page_id: i for i, page_id in enumerate(page_ids)}
-        col_of = {code: j for j, code in enumerate(codes)}
-        found = tables.indicators.filter(pl.col("page_id").is_in(page_ids) & pl.col("indicator").is_in(codes)
-                                         & pl.col("value").is_not_null())
-        for page_id, code, value in found.select("page_id", "indicator", "value").rows():
-            values[row_of[page_id], col_of[code]] = value
+    if page_ids and not tables.indicators.is_empty():  # scattered into the matrix by row and column index
+        dtype = tables.indicators.schema["page_id"]
+        found = tables.indicators.filter(pl.col("value").is_not_null()).join(
+            pl.DataFrame({"page_id": pl.Series(page_ids, dtype=dtype), "_row": range(len(page_ids))}),
+            on="page_id").join(pl.DataFrame({"indicator": codes, "_col": range(len(codes))}), on="indicator")
+        values[found["_row"].to_numpy(), found["_col"].to_numpy()] = found["value"].cast(pl.Float64).to_numpy()
     weights = np.array([float(info[code]["weight"]) for code in codes])[None, :]  # the rating's methodology
     membership = np.zeros((len(codes), len(blocks)))
     for i, code in enumerate(codes):
@@ -93,8 +92,25 @@ def _block_sums(tables: RatingTables, page_ids: list[int], blocks: list[str]) ->
     return points, np.where(applicable, weights, 0.0) @ membership
 
 
-def _rows(tables: RatingTables, name: str) -> list[dict]:
-    return rows_of(tables.table(name))
+def _ranked(tables: RatingTables, name: str, columns: list[str]) -> list[tuple]:
+    """The ranked rows of a table, as tuples of `columns` (none when the table has no rows)."""
+    frame = tables.table(name)
+    if frame.is_empty():
+        return []
+    return frame.filter(pl.col("rank").is_not_null()).select(columns).rows()
+
+
+def _tie_rows(tables: RatingTables, name: str, order: list[str]) -> list[dict]:
+    """The ranked rows with what the tie order reads: the name and each item (an owner column such as B1, else
+    a block score)."""
+    frame = tables.table(name)
+    if frame.is_empty():
+        return []
+    items = [item for item in order if item != "name"]
+    columns = [pl.col("owner")] + [(pl.col(item) if item in frame.columns else pl.col(f"block_{item}")
+                                    if f"block_{item}" in frame.columns else pl.lit(None)).alias(item)
+                                   for item in items]
+    return frame.filter(pl.col("rank").is_not_null()).select(columns).to_dicts()
 
 
 def owner_scores(tables: RatingTables, factors: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
@@ -140,19 +156,22 @@ def owner_scores(tables: RatingTables, factors: np.ndarray) -> tuple[dict[int, i
 def table_scores(tables: RatingTables, name: str, owners: dict[int, int], scores: np.ndarray) -> np.ndarray:
     """The ranked rows of a table × combinations: the owner score, or for bodies the composite (0.50 body +
     0.25 head + 0.25 mean of rated institutions, missing parts dropped and the rest renormalised)."""
-    rows = [r for r in _rows(tables, name) if r.get("rank") is not None]
-    own = scores[[owners[r["owner_id"]] for r in rows]] if rows else np.zeros((0, scores.shape[1]))
+    rows = _ranked(tables, name, ["owner_id", "owner"])
+    own = scores[[owners[owner_id] for owner_id, _ in rows]] if rows else np.zeros((0, scores.shape[1]))
     if name != "bodies" or not rows:
         return own
     weights = tables.methodology_info["composite"]
     members: dict[str, dict[str, list[int]]] = {}
     for part, table in (("head", "heads"), ("institutions", "institutions")):
-        for r in _rows(tables, table):
-            if r.get("score") is not None and r.get("parent_name"):
-                members.setdefault(r["parent_name"], {}).setdefault(part, []).append(owners[r["owner_id"]])
+        frame = tables.table(table)
+        if frame.is_empty():
+            continue
+        for owner_id, parent in frame.filter(pl.col("score").is_not_null()).select("owner_id", "parent_name").rows():
+            if parent:
+                members.setdefault(parent, {}).setdefault(part, []).append(owners[owner_id])
     result = np.empty_like(own)
-    for i, row in enumerate(rows):
-        family = members.get(row["owner"], {})
+    for i, (_, owner) in enumerate(rows):
+        family = members.get(owner, {})
         numerator, denominator = weights["body"] * own[i], weights["body"]
         for part in ("head", "institutions"):
             if family.get(part):
@@ -206,13 +225,14 @@ def place_ranges(tables: RatingTables, m: Methodology, step: float | None = None
                                  "unstable_places": conf.unstable_places}}
     order = list(m.ties)
     for name in TABLES:
-        rows = [r for r in _rows(tables, name) if r.get("rank") is not None]
-        ranks = places(table_scores(tables, name, owners, scores), tie_positions(rows, order))
+        rows = _ranked(tables, name, ["owner_id", "rank"])
+        ties = tie_positions(_tie_rows(tables, name, order), order)
+        ranks = places(table_scores(tables, name, owners, scores), ties)
         result[name] = {}
-        for i, row in enumerate(rows):
-            shown = int(row["rank"])
+        for i, (owner_id, rank) in enumerate(rows):
+            shown = int(rank)
             low, high = (int(ranks[i].min()), int(ranks[i].max())) if ranks.shape[1] else (shown, shown)
-            result[name][row["owner_id"]] = (min(low, shown), max(high, shown))
+            result[name][owner_id] = (min(low, shown), max(high, shown))
     return result
 
 
