@@ -4,6 +4,8 @@ percentiles within peer groups, and the page score with N/A re-weighting.
 Each indicator yields three columns: `<code>` (value in [0, 1], null when N/A), `<code>_na` (the reason, in
 Russian, when N/A) and, for the relative ones, `<code>_raw` (the measured rate before the percentile).
 Every number (weights, norms, thresholds, gates) comes from the methodology file.
+The indicators, gates and percentiles extend one lazy plan (scoring.rating.score_pages collects it once): an
+expression used twice (the gated raw rate in both quantiles and the clip, a group's count) is then computed once.
 """
 from __future__ import annotations
 
@@ -146,7 +148,7 @@ def wording(count: pl.Expr, below: float, text: Callable[[int], str]) -> pl.Expr
     return count.replace_strict({v: text(v) for v in values}, default=None, return_dtype=pl.String)
 
 
-def apply_gates(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
+def apply_gates(frame: pl.LazyFrame, m: Methodology, codes: list[str]) -> pl.LazyFrame:
     """methodology.md §3 gates, in order of precedence: too few counted weeks (B–E), too few posts (C, D),
     no comment data or too few users' comments (E). A gate replaces the value by null and sets the reason.
     Each gate's condition and wording is computed once, as a column, and shared by the indicators."""
@@ -202,7 +204,7 @@ def not_rated_reason(m: Methodology, n_weeks: int, ended: int) -> pl.Expr:
             .otherwise(covers))
 
 
-def percentiles(frame: pl.DataFrame, m: Methodology, codes: list[str]) -> pl.DataFrame:
+def percentiles(frame: pl.LazyFrame, m: Methodology, codes: list[str]) -> pl.LazyFrame:
     """Relative indicators: winsorise the raw rate at the methodology's quantiles within the peer group, then
     percentile = (rank − 1) ÷ (n − 1) with average ranks for ties; a group of one scores 1.0."""
     low, high = m.percentiles.winsorize

@@ -85,10 +85,12 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
              .join(snapshot_values, on="page_id", how="left", maintain_order="left"))
     codes = list(m.indicators)
     relative = [c for c in codes if m.indicators[c].percentile]
-    frame = frame.with_columns(indicators.block_a(m) + indicators.block_b(m) + indicators.block_c()
-                               + indicators.block_d() + indicators.block_e(m))
-    frame = indicators.apply_gates(frame, m, codes)
-    frame = indicators.percentiles(frame, m, relative)
+    # one lazy plan from the indicators to the percentiles, collected once (common subexpressions computed once);
+    # the scores after it eagerly, in the order of operations the stored ratings were computed with (the same bits)
+    plan = frame.lazy().with_columns(indicators.block_a(m) + indicators.block_b(m) + indicators.block_c()
+                                     + indicators.block_d() + indicators.block_e(m))
+    plan = indicators.apply_gates(plan, m, codes)
+    frame = indicators.percentiles(plan, m, relative).collect()
     frame = indicators.page_scores(frame, m)
     # methodology.md §3 «Rated or not»: too few counted weeks → no page score at all (block A stays as information)
     frame = frame.with_columns(indicators.not_rated_reason(m, len(window.weeks),
