@@ -115,29 +115,29 @@ def grid_seconds(rating: QuarterRating, repeat: int) -> float:
 
 def workbook_seconds(rating: QuarterRating, repeat: int) -> float:
     """Building the rating workbook (reports.rating_workbook: every sheet, formats, colours) of a scored quarter.
-    Timed from the payload (`rate --json`, built once, not timed), as the screen's «Скачать Excel» does."""
+    Timed from the rating's tables (scoring.tables, built once, not timed), as the screen's «Скачать Excel» does."""
     from reports.rating_workbook import rating_workbook
-    from scoring.payload import rating_payload
-    payload = rating_payload(rating)
-    return median_time(lambda: rating_workbook(payload, TZ), repeat)[0]
+    from scoring.tables import from_rating
+    tables = from_rating(rating)
+    return median_time(lambda: rating_workbook(tables, TZ), repeat)[0]
 
 
 def report_pdf_seconds(rating: QuarterRating, repeat: int) -> dict:
-    """The PDF reports (reports.pdf_report) of a scored quarter, from its payload as the «Скачать PDF» and «PDF по
+    """The PDF reports (reports.pdf_report) of a scored quarter, from its tables as the «Скачать PDF» and «PDF по
     органу» buttons and `report --pdf` build them, charts drawn in Chromium included: the quarterly report once
     (tens of pages, a chart pair per body), one executive body's report (median of up to 3). Without Chromium:
     None."""
     from reports import pdf_report
     from reports.static_figures import FigureExportError, browser_path
-    from scoring.payload import rating_payload
+    from scoring.tables import from_rating, rows_of
     try:
         browser_path()
     except FigureExportError:
         return {"report_pdf_s": None, "body_pdf_s": None}
-    payload = rating_payload(rating)
-    seconds = median_time(lambda: pdf_report.quarterly_pdf(payload, None, TZ), 1)[0]
-    body = next(r for r in payload["bodies"] if r.get("rank"))
-    body_seconds = median_time(lambda: pdf_report.body_pdf(payload, body["owner_id"], TZ), min(repeat, 3))[0]
+    tables = from_rating(rating)
+    seconds = median_time(lambda: pdf_report.quarterly_pdf(tables, None, TZ), 1)[0]
+    body = next(r for r in rows_of(tables.bodies) if r.get("rank"))
+    body_seconds = median_time(lambda: pdf_report.body_pdf(tables, body["owner_id"], TZ), min(repeat, 3))[0]
     return {"report_pdf_s": seconds, "body_pdf_s": body_seconds}
 
 
@@ -561,7 +561,7 @@ def report(result: dict) -> str:
     rows += demo_bench.report_rows(result, num, ok)
     if result.get("pg_read_s") is not None:
         national = result["scale"] == "national"
-        rows += [("Чтение квартала из PostgreSQL (суммы по неделям считает база)", f"{num(result['pg_read_s'], 2)} с",
+        rows += [("Чтение квартала из PostgreSQL (суммы по неделям, сохранённые при загрузке)", f"{num(result['pg_read_s'], 2)} с",
                   "< 4 с (национальный)" if national else "",
                   ok(result["pg_read_s"] < TARGETS["pg_national_read_s"]) if national else ""),
                  ("  то же, все публикации строками (прежний путь, 1 раз)", f"{num(result['pg_read_rows_s'], 2)} с", "", ""),

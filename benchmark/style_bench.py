@@ -42,10 +42,10 @@ def synthetic_texts(n: int, pages: int, seed: int = 20) -> pl.DataFrame:
 def measure(rating, m, posts: int, pages: int, repeat: int) -> dict:
     from benchmark.run import median_time
     from scoring import sensitivity, style
-    from scoring.payload import rating_payload
-    payload = rating_payload(rating)
+    from scoring.tables import from_rating
+    tables = from_rating(rating)
     result: dict = {}
-    result["sensitivity_s"], ranges = median_time(lambda: sensitivity.place_ranges(payload, m), repeat)
+    result["sensitivity_s"], ranges = median_time(lambda: sensitivity.place_ranges(tables, m), repeat)
     result["sensitivity_combinations"] = ranges["settings"]["combinations"]
     result["sensitivity_rows"] = sum(len(ranges[t]) for t in sensitivity.TABLES)
     frame = synthetic_texts(posts, pages)
