@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from core.post_sums import week_aggregations
 from scoring.inputs import QuarterWindow
 
 # The one week classification (labels: core.labels.WEEK_STATUS_LABELS; colours: reports.figures).
@@ -152,17 +153,9 @@ def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
     indicators need (views and engagement of the posts whose views are known, the comment counters).
     Grouped on one integer key (page × week), half the cost of grouping on two columns. Everything after this
     works on page × week rows, not on posts."""
-    counters = [pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions")]
-    engagement = counters[0] + counters[1] + counters[2] + counters[3]
     return (posts.lazy().with_columns(week_number("published_at", window).alias("week_no"))
             .filter(pl.col("week_no").is_between(0, len(window.weeks) - 1))
-            .group_by((pl.col("page_id") * WEEK_SLOTS + pl.col("week_no")).alias("key")).agg(
-                pl.len().cast(pl.Int64).alias("posts"),
-                pl.col("views").count().cast(pl.Int64).alias("posts_with_views"),  # count() = values present
-                pl.col("views").sum().cast(pl.Int64).alias("views"),
-                pl.when(pl.col("views").is_not_null()).then(engagement).sum().cast(pl.Int64).alias("engagement"),
-                pl.col("comments").count().cast(pl.Int64).alias("posts_with_comment_counter"),
-                pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"))
+            .group_by((pl.col("page_id") * WEEK_SLOTS + pl.col("week_no")).alias("key")).agg(*week_aggregations())
             .select((pl.col("key") // WEEK_SLOTS).alias("page_id"),
                     (pl.col("key") % WEEK_SLOTS).cast(pl.Int32).alias("week_no"), pl.exclude("key")))
 

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from sqlalchemy import Connection, Engine, func, select, text
 
+from core.post_sums import week_aggregations
 from loaders.activity import POST_SCHEMA
 from storage import activity_store, schema
 from storage.db import ReadSnapshot, read_frame, read_snapshot, write_frame
@@ -81,19 +82,10 @@ def local_monday(column: str, tz: str) -> pl.Expr:
 
 def week_sums(posts: pl.DataFrame, tz: str) -> pl.DataFrame:
     """The stored rows of posts (a batch's, or several batches' when they carry `batch_id`): per page and local
-    Monday in `tz`, exactly the sums of scoring.activity.posts_by_week — the posts; of those whose views are known,
-    their number, views and engagement (likes + comments + reposts + reactions, a missing counter as 0); the posts
-    with a comment counter and its sum."""
-    counters = [pl.col(c).fill_null(0) for c in ("likes", "comments", "reposts", "reactions")]
-    engagement = counters[0] + counters[1] + counters[2] + counters[3]
+    Monday in `tz`, the sums scoring.activity.posts_by_week takes (core.post_sums: one declaration for both)."""
     keys = [c for c in ("batch_id", "page_id") if c in posts.columns]
-    return (posts.lazy().group_by(*keys, local_monday("published_at", tz).alias("week_start")).agg(
-        pl.len().cast(pl.Int64).alias("posts"),
-        pl.col("views").count().cast(pl.Int64).alias("posts_with_views"),
-        pl.col("views").sum().cast(pl.Int64).alias("views"),
-        pl.when(pl.col("views").is_not_null()).then(engagement).sum().cast(pl.Int64).alias("engagement"),
-        pl.col("comments").count().cast(pl.Int64).alias("posts_with_comment_counter"),
-        pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"))
+    return (posts.lazy().group_by(*keys, local_monday("published_at", tz).alias("week_start"))
+        .agg(*week_aggregations())
         .with_columns(pl.lit(tz).alias("zone")).collect())
 
 
