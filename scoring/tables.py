@@ -366,8 +366,8 @@ def differences(approved: RatingTables, fresh: RatingTables) -> list[dict]:
 
 def with_place_ranges(tables: RatingTables, ranges: dict) -> RatingTables:
     """The tables with `place_range` [min, max] and `place_unstable` on every row of the ranked tables (null on the
-    rows without a place) and the settings under `sensitivity`: to_payload of it is
-    sensitivity.with_place_ranges(to_payload(tables), ranges)."""
+    rows without a place) and the settings under `sensitivity` (`ranges`: scoring.sensitivity.place_ranges); to_payload
+    writes them into the payload's rows."""
     wide = ranges["settings"]["unstable_places"]
     out = {}
     for name in TABLES:
