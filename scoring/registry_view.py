@@ -83,11 +83,12 @@ def _not_applicable(item: str) -> pl.Expr:
     return condition
 
 
-def body_of() -> pl.Expr:
+def body_of(kind: str = "kind", owner: str = "owner_name", parent: str = "parent_name") -> pl.Expr:
     """The executive body a row belongs to: itself, or the parent of a head or an institution ("" for the
-    Governor and the Administration, which belong to no body)."""
-    return (pl.when(pl.col("kind") == "executive_body").then(pl.col("owner_name"))
-            .otherwise(pl.col("parent_name")).fill_null(""))
+    Governor and the Administration, which belong to no body). The columns are named as the registry's frames
+    name them unless given (the rating's frames: owner, owner_kind, parent)."""
+    return (pl.when(pl.col(kind) == "executive_body").then(pl.col(owner))
+            .otherwise(pl.col(parent)).fill_null(""))
 
 
 def filter_rows(frame: pl.DataFrame, kinds: list[str] | None = None, body: str | None = None,

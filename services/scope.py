@@ -66,13 +66,6 @@ def body_scope(engine, body: str | None) -> Scope:
     return Scope(body, tuple(n for n in owner_names(engine, body) if n != body))
 
 
-def _row_body(frame: pl.DataFrame) -> pl.Expr:
-    """The executive body of a rating frame's row (an owner table's, a page's, a stream's): itself or its parent."""
-    kind = "kind" if "kind" in frame.columns else "owner_kind"
-    parent = "parent_name" if "parent_name" in frame.columns else "parent"
-    return pl.when(pl.col(kind) == "executive_body").then(pl.col("owner")).otherwise(pl.col(parent))
-
-
 def _aggregates(tables: RatingTables) -> dict:
     """What the body may know of the whole field: ranked rows, the mean score and the zones per table."""
     out = {"ranked": {}, "mean_score": {}, "zones": {}}
@@ -92,7 +85,11 @@ def _aggregates(tables: RatingTables) -> dict:
 
 
 def _of_family(frame: pl.DataFrame, names: list[str]) -> pl.Expr:
-    return _row_body(frame).is_in(names).fill_null(False)
+    """A rating frame's rows (an owner table's, a page's, a stream's) of the family: registry_view.body_of on the
+    rating's column names."""
+    kind = "kind" if "kind" in frame.columns else "owner_kind"
+    parent = "parent_name" if "parent_name" in frame.columns else "parent"
+    return body_of(kind, "owner", parent).is_in(names)
 
 
 def scope_tables(tables: RatingTables, scope: Scope) -> RatingTables:
