@@ -2,7 +2,7 @@
 the gaps in the data are listed and must be acknowledged; an admin can withdraw an approval with a reason."""
 import streamlit as st
 
-from app_pages import _shared
+from app_pages import _data
 from app_pages._auth import can, current_user
 
 
@@ -27,7 +27,7 @@ def controls(view, column) -> None:
                 yes, no = st.columns([1, 3])
                 if yes.form_submit_button("Отозвать утверждение", type="primary"):
                     try:
-                        unapprove(_shared.engine(), quarter, current_user(), reason)
+                        unapprove(_data.engine(), quarter, current_user(), reason)
                     except ApprovalError as error:
                         st.error(str(error), icon=":material/error:")
                     else:
@@ -61,7 +61,7 @@ def controls(view, column) -> None:
         yes, no = st.columns([1, 6])
         if yes.button("Утвердить", type="primary", key="rating_confirm_yes", disabled=not accepted):
             try:
-                approve(_shared.engine(), quarter, current_user(), accept_gaps=bool(has_gaps and accepted))
+                approve(_data.engine(), quarter, current_user(), accept_gaps=bool(has_gaps and accepted))
             except ApprovalError as error:
                 st.error(str(error), icon=":material/error:")
             else:

@@ -5,11 +5,12 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from app_pages import _shared
+from app_pages import _data, _shared
 from app_pages._auth import can, current_user
 from core.calendar import local_today
 from core.config import region_tz
 from core.text import plain
+from scoring.views.registry import executive_bodies
 from services import admin
 from storage.users import ROLE_LABELS, ROLES, AccountError, PasswordPolicyError, set_password, set_user
 
@@ -18,7 +19,7 @@ if not can("admin"):  # the page is in the navigation of admins only; a demoted 
     st.warning("Экран доступен администраторам.")
     st.stop()
 tz = region_tz()
-bodies = sorted(_shared.registry_view().owners.filter(pl.col("kind") == "executive_body")["owner_name"].to_list())
+bodies = executive_bodies(_data.registry_view().owners)
 
 
 def _done(action) -> None:
@@ -33,7 +34,7 @@ def _done(action) -> None:
 
 users_tab, new_tab, log_tab = st.tabs(["Пользователи", "Новый пользователь", "Журнал действий"])
 with users_tab:
-    view = admin.users_view(_shared.engine(), tz)
+    view = admin.users_view(_data.engine(), tz)
     if view.table.is_empty():  # an empty table would say «empty»
         _shared.empty_state("Пользователей пока нет: добавьте их на вкладке «Новый пользователь».")
     else:
@@ -55,15 +56,15 @@ with users_tab:
                                   disabled=role != "body", placeholder="только для роли «исполнительный орган»")
         save, toggle, _ = st.columns([1, 1, 2])
         if save.button("Сохранить роль", key="admin_save_role", type="primary"):
-            _done(lambda: admin.change_role(_shared.engine(), chosen, role, body, current_user()))
+            _done(lambda: admin.change_role(_data.engine(), chosen, role, body, current_user()))
         disabled = row["state"] == "отключён"
         if toggle.button("Включить" if disabled else "Отключить", key="admin_toggle"):
-            _done(lambda: admin.change_disabled(_shared.engine(), chosen, not disabled, current_user()))
+            _done(lambda: admin.change_disabled(_data.engine(), chosen, not disabled, current_user()))
         with st.form("admin_password", clear_on_submit=True):
             password = st.text_input("Новый пароль (не короче 10 символов; сеансы пользователя завершатся)",
                                      type="password")
             if st.form_submit_button("Сменить пароль"):
-                _done(lambda: set_password(_shared.engine(), chosen, password, current_user()))
+                _done(lambda: set_password(_data.engine(), chosen, password, current_user()))
 
 with new_tab:
     with st.form("admin_new_user", clear_on_submit=True):
@@ -76,11 +77,11 @@ with new_tab:
         password = st.text_input("Пароль (не короче 10 символов, не только цифры, не имя пользователя)",
                                  type="password")
         if st.form_submit_button("Создать", type="primary"):
-            _done(lambda: set_user(_shared.engine(), username.strip(), None if oidc else password, role,
+            _done(lambda: set_user(_data.engine(), username.strip(), None if oidc else password, role,
                                    current_user(), body=body if role == "body" else None, oidc=oidc))
 
 with log_tab:
-    users_list, actions = admin.audit_choices(_shared.engine())
+    users_list, actions = admin.audit_choices(_data.engine())
     today = local_today(tz)
     period_col, who_col, what_col = st.columns([2, 2, 3])
     period = period_col.date_input("Период", value=(today - timedelta(days=30), today), format="DD.MM.YYYY",
@@ -89,7 +90,7 @@ with log_tab:
     what = what_col.multiselect("Действия", actions, key="admin_log_actions", placeholder="все",
                                 format_func=lambda a: admin.ACTION_LABELS.get(a, a))
     start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
-    log = admin.audit_view(_shared.engine(), tz, start, end or start, who, what)
+    log = admin.audit_view(_data.engine(), tz, start, end or start, who, what)
     st.caption(f"Записей: {log.height}" + (" (показаны последние 50 000)" if log.height >= 50_000 else ""))
     st.download_button("Скачать журнал (csv)", data=lambda: admin.audit_csv(log), file_name="Журнал действий.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="admin_log_csv")

@@ -3,7 +3,7 @@ outsiders, the quarter's deadlines, data freshness and, in a running quarter, th
 (scoring.views.overview builds all of it)."""
 import streamlit as st
 
-from app_pages import _shared
+from app_pages import _data, _quarters, _shared
 from core.calendar import local_today
 from core.config import region_tz
 from core.labels import label
@@ -12,14 +12,14 @@ from scoring.methodology import methodology_for
 from scoring.views.overview import overview_view
 
 flt = _shared.filters()
-st.title(f"Обзор — {_shared.quarter_title(flt.quarter)}")
+st.title(f"Обзор — {_quarters.quarter_title(flt.quarter)}")
 _shared.stop_if_no_registry("Данных пока нет. Загрузите реестр страниц и выгрузки активности на экране "
                               "«Загрузка данных» или выполните `python cli.py demo`.")
 
 previous = flt.quarter.previous()
-view = overview_view(_shared.rating(flt.quarter),
-                     _shared.rating(previous) if previous in _shared.data_quarters() else None,
-                     methodology_for(flt.quarter.code), local_today(region_tz()), _shared.batches(), region_tz())
+view = overview_view(_quarters.rating(flt.quarter),
+                     _quarters.rating(previous) if previous in _quarters.data_quarters() else None,
+                     methodology_for(flt.quarter.code), local_today(region_tz()), _data.batches(), region_tz())
 
 if not view.has_data:  # methodology.md §4: a quarter without data has no rating, leaders, zones or means
     st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга, лидеров и средних нет. "

@@ -2,8 +2,9 @@
 and admins), the history of each page and owner, and the public registry as of a day (app_pages/_registry_edit)."""
 import streamlit as st
 
-from app_pages import _registry_edit, _shared
+from app_pages import _data, _registry_edit, _registry_publish, _shared
 from app_pages._auth import can
+from app_pages._registry_fields import role
 from core.domain import PLATFORMS
 from core.labels import PLATFORM_LABELS, label
 from reports.figures import platform_coverage
@@ -12,8 +13,8 @@ from scoring.views.registry import registry_screen
 from services.registry import may_edit
 
 st.title("Реестр официальных страниц")
-view = _shared.registry_view()
-editing = can("analyst") and may_edit(_registry_edit.role())
+view = _data.registry_view()
+editing = can("analyst") and may_edit(role())
 if view.owners.is_empty() and not editing:
     _shared.empty_state("Реестр пуст. Загрузите реестр страниц на экране «Загрузка данных» "
                         "(шаблон можно скачать ниже) или выполните `python cli.py demo`.")
@@ -70,8 +71,8 @@ with tabs["Покрытие платформ"]:
     _shared.chart(platform_coverage(view.counts), key="registry_coverage_chart")
 if editing:
     with tabs["Изменить"]:
-        _registry_edit.editor(view, screen.pages)
+        _registry_edit.editor(view, screen.pages_in_force)
 with tabs["История изменений"]:
     _registry_edit.history(view)
 with tabs["Публикация"]:
-    _registry_edit.publish(view, flt.kinds, flt.body, flt.platforms, search)
+    _registry_publish.publish(flt.kinds, flt.body, flt.platforms, search)

@@ -3,7 +3,7 @@ live stream a quarter on any of the body's pages) — and the list of the quarte
 (scoring.views.streams builds the data)."""
 import streamlit as st
 
-from app_pages import _shared
+from app_pages import _quarters, _shared
 from core.config import region_tz
 from core.labels import label
 from reports.figures import streams_matrix as matrix_figure
@@ -12,12 +12,12 @@ from scoring.views.streams import streams_view
 flt = _shared.filters()
 st.title(f"Прямые эфиры — {flt.quarter.label}")
 _shared.stop_if_no_registry("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
-if not _shared.rating(flt.quarter).has_data:  # no grey matrix of a quarter without data: say so
+if not _quarters.rating(flt.quarter).has_data:  # no grey matrix of a quarter without data: say so
     _shared.empty_state(f"За {flt.quarter.label} нет загруженных выгрузок активности — о прямых эфирах органов "
                         "сведений нет. Загрузите выгрузки на экране «Загрузка данных».")
     st.stop()
-quarters = [q for q in _shared.data_quarters() if q <= flt.quarter][:4][::-1] or [flt.quarter]
-view = streams_view([_shared.rating(q).fresh for q in quarters], _shared.rating(flt.quarter).fresh,
+quarters = [q for q in _quarters.data_quarters() if q <= flt.quarter][:4][::-1] or [flt.quarter]
+view = streams_view([_quarters.rating(q).fresh for q in quarters], _quarters.rating(flt.quarter).fresh,
                     region_tz().key, flt.body)
 cols = st.columns(3)
 if not view.matrix.is_empty():

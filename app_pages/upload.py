@@ -1,18 +1,16 @@
 """«Загрузка данных»: upload files, see the validation report of each, revert batches, link pages that are not
 in the registry, see which months of which pages have data."""
-from datetime import date
-
 import streamlit as st
 
-from app_pages import _shared
-from core.config import MAX_UPLOAD_BYTES
-from core.labels import PLATFORM_LABELS, percent_ru
+from app_pages import _data, _quarters, _shared
+from core.config import MAX_UPLOAD_BYTES, region_tz
+from core.labels import PLATFORM_LABELS
 from core.text import plain
 from app_pages._auth import can, current_user
 from app_pages._upload_report import show_report, stage_progress
 from loaders.errors import LoadError
-from scoring.registry_view import filter_rows
-from scoring.views.upload import batches_view, coverage_view
+from scoring.views.upload import (batches_view, coverage_period, coverage_view, link_choices, page_choices,
+                                  upload_period)
 from storage.activity_store import link_page, revert_batch
 from storage.ingest import error_report, ingest_bytes, local_today
 
@@ -46,10 +44,7 @@ with upload_tab:
                                        help="Дни, за которые сделана выгрузка. Если не указан — от первой до "
                                             "последней записи файла. Недели вне периода считаются «нет данных»; "
                                             "страница файла без публикаций за указанный период — «0 публикаций».")
-            registry_pages = _shared.registry_view().pages
-            page_labels = dict(zip(registry_pages["page_id"].to_list(), [
-                f"{owner} — {platform}, {url}" for owner, platform, url in registry_pages.select(
-                    "owner_name", "platform_label", "url").iter_rows()]))
+            page_labels = page_choices(_data.registry_view().pages)
             assigned = right.selectbox("Страница реестра (для выгрузки без страницы)", list(page_labels),
                                        index=None, format_func=page_labels.get, key="upload_page",
                                        placeholder="определяется по файлу",
@@ -62,13 +57,13 @@ with upload_tab:
         elif submitted and files:
             progress = st.progress(0.0, text="Загрузка…")
             reports = []
-            span = tuple(period) if isinstance(period, (tuple, list)) and len(period) == 2 else None
+            span = upload_period(period)
             for index, upload in enumerate(files, start=1):
                 def stage(name: str, index: int = index, upload=upload) -> None:
                     fraction, text = stage_progress(name, index, len(files), upload.name)
                     progress.progress(fraction, text=text)
                 try:
-                    reports.append(ingest_bytes(_shared.engine(), upload.getvalue(), upload.name,
+                    reports.append(ingest_bytes(_data.engine(), upload.getvalue(), upload.name,
                                                 user=current_user(), as_of=as_of, period=span,
                                                 page=None if assigned is None else int(assigned), progress=stage))
                 except LoadError as error:
@@ -76,17 +71,17 @@ with upload_tab:
             st.session_state["upload_reports"] = reports
             progress.empty()
             if any(r.get("batch_id") is not None for r in reports):
-                _shared.refresh_ratings()  # the quarters the files changed, computed again in the background
-        _shared.refresh_status()
+                _quarters.refresh_ratings()  # the quarters the files changed, computed again in the background
+        _quarters.refresh_status()
     for report in st.session_state.get("upload_reports", []):
         show_report(report)
 
 with batches_tab:
-    batches = _shared.batches()
+    batches = _data.batches()
     if batches.is_empty():
         _shared.empty_state("Пока ничего не загружено.")
     else:
-        shown = batches_view(batches, str(_shared.region_tz()))
+        shown = batches_view(batches, str(region_tz()))
         st.dataframe(shown.table,
             hide_index=True, width="stretch", height=420,
             column_config={"batch_id": "№", "filename": "Файл", "format": "Формат",
@@ -103,26 +98,26 @@ with batches_tab:
                                    "(пакет реестра возвращает владельцев и страницы к состоянию до загрузки)")
                 if st.form_submit_button("Отменить пакет") and sure:
                     try:
-                        st.success(plain(revert_batch(_shared.engine(), chosen, current_user())["message"]) + ".")
-                        _shared.refresh_ratings()
+                        st.success(plain(revert_batch(_data.engine(), chosen, current_user())["message"]) + ".")
+                        _quarters.refresh_ratings()
                     except LoadError as error:
                         st.error(plain(str(error)))
 
 with pending_tab:
-    pending = _shared.unregistered_pages()
+    pending = _data.unregistered_pages()
     if not pending:
         _shared.empty_state("Все страницы из загруженных выгрузок найдены в реестре.")
     for page in pending:
         with st.container(border=True):
             st.markdown(f"**{plain(page['title'] or page['page_key'])}** · {PLATFORM_LABELS.get(page['platform'], '')} · ID "
                         f"{plain(page['platform_id'])}")
-            options = {s["page_id"]: f"{s['label']} (сходство {percent_ru(s['similarity'])})" for s in page["suggestions"]}
+            options = link_choices(page["suggestions"])
             if analyst and options:
                 target = st.selectbox("Это страница реестра", list(options), format_func=options.get,
                                       key=f"upload_link_{page['page_id']}")
                 if st.button("Связать", key=f"upload_link_button_{page['page_id']}"):
-                    link_page(_shared.engine(), page["page_id"], target, current_user())
-                    _shared.refresh_ratings()
+                    link_page(_data.engine(), page["page_id"], target, current_user())
+                    _quarters.refresh_ratings()
                     st.rerun()
             elif not options:
                 st.caption("Похожих страниц в реестре нет: добавьте страницу в реестр с «ID на платформе» "
@@ -130,13 +125,10 @@ with pending_tab:
 
 with coverage_tab:
     flt = _shared.filters()
-    pages = filter_rows(_shared.registry_view().pages, flt.kinds, flt.body, flt.platforms)
-    end = local_today()
-    start = date(end.year - 1, end.month, 1)
     kind = st.radio("Данные", ["posts", "comments"], horizontal=True, key="upload_coverage_kind",
                     format_func={"posts": "публикации", "comments": "комментарии"}.get)
-    grid = _shared.month_coverage(kind, start, end)
-    coverage = coverage_view(pages, grid)
+    coverage = coverage_view(_data.registry_view().pages, _data.month_coverage(kind, *coverage_period(local_today())),
+                             flt.kinds, flt.body, flt.platforms)
     st.caption("Доля дней месяца, за которые загружены данные страницы. 0 % — «нет данных», а не «0 публикаций».")
     st.dataframe(coverage.table, hide_index=True, width="stretch", height=520,
                  column_config={"owner_name": "Владелец", "platform_label": "Платформа"} | {

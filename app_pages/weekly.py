@@ -4,7 +4,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from app_pages import _shared
+from app_pages import _data, _quarters, _shared
 from core.config import region_tz
 from core.labels import label
 from reports.figures import share_heatmap, weekly_heatmap
@@ -13,10 +13,10 @@ from scoring.views.weekly import page_drill, weekly_bodies, weekly_caption, week
 flt = _shared.filters()
 st.title(f"Публикации по неделям — {flt.quarter.label}")
 _shared.stop_if_no_registry("Данных пока нет: загрузите реестр и выгрузки активности на экране «Загрузка данных».")
-rating = _shared.rating(flt.quarter).fresh
+rating = _quarters.rating(flt.quarter).fresh
 st.caption(weekly_caption(rating.methodology))
 
-if not _shared.rating(flt.quarter).has_data:  # no grey grid of weeks without data: say so
+if not _quarters.rating(flt.quarter).has_data:  # no grey grid of weeks without data: say so
     _shared.empty_state(f"За {flt.quarter.label} нет загруженных выгрузок публикаций. Загрузите выгрузки на экране "
                         "«Загрузка данных».")
     st.stop()
@@ -55,8 +55,8 @@ selection = st.dataframe(
 rows = selection.selection.rows if selection else []
 if rows:
     page = view.pages.row(rows[0], named=True)
-    drill = page_drill(page, _shared.page_posts(page["page_id"], flt.quarter),
-                       _shared.styles(flt.quarter, [page["page_id"]]), region_tz().key)
+    drill = page_drill(page, _data.page_posts(page["page_id"], flt.quarter),
+                       _data.styles(flt.quarter, [page["page_id"]]), region_tz().key)
     st.markdown(f"##### {drill.heading}")
     if drill.posts.is_empty():  # an empty table would say «empty»
         st.caption("Публикаций страницы в неделях квартала в загруженных данных нет.")

@@ -76,9 +76,11 @@ def test_methodology_is_read_as_typed_values_only_in_its_loader():
 
 
 def test_screen_pages_are_small():
-    """style.md «Small files»: a screen page under 150 lines — its data comes from a view builder."""
-    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "app_pages").glob("[a-z]*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 150}
+    """style.md «Small files», issue 22 «no page over 150 lines»: every file of app_pages/ — the screens and their
+    parts (forms, cached readers, shared widgets) — stays under 150 lines; its data comes from a view builder."""
+    files = sorted((ROOT / "app_pages").glob("*.py"))
+    assert {"_shared.py", "registry.py"} <= {p.name for p in files}  # the glob sees the parts, not only the screens
+    long = {str(p.relative_to(ROOT)): n for p in files if (n := len(p.read_text(encoding="utf-8").splitlines())) > 150}
     assert long == {}
 
 

@@ -119,7 +119,7 @@ def test_scoped_workbook_has_only_the_body(demo_view):
 
 
 def test_scoped_registry(demo_db_url):
-    from app_pages._shared import build_registry_view  # the same builder the app uses
+    from app_pages._data import build_registry_view  # the same builder the app uses
     from scoring.methodology import methodology_for
     from storage import queries
     from storage.db import make_engine

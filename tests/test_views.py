@@ -3,7 +3,8 @@ from datetime import date, datetime, timezone
 
 import polars as pl
 
-from scoring.views.upload import batches_view, coverage_view
+from scoring.views.upload import (batches_view, coverage_period, coverage_view, link_choices, page_choices,
+                                  upload_period)
 
 
 def test_batches_view_speaks_russian_and_lists_what_can_be_reverted():
@@ -27,3 +28,29 @@ def test_coverage_view_keeps_the_filtered_pages_and_the_months():
     assert view.months == ["янв 2026", "фев 2026"]
     assert view.table.columns == ["owner_name", "platform_label", "янв 2026", "фев 2026"]
     assert view.table.height == 2
+
+
+
+def test_coverage_view_applies_the_shared_filters():
+    pages = pl.DataFrame({"page_id": [1, 2, 3], "owner_name": ["А", "Б", "В"],
+                          "kind": ["executive_body", "institution", "institution"], "body_name": ["А", "А", "В"],
+                          "platform": ["vk", "vk", "ok"], "platform_label": ["ВКонтакте", "ВКонтакте", "Одноклассники"]})
+    grid = pl.DataFrame({"page_id": [1, 2, 3], "янв 2026": [1.0, 0.5, 0.0]})
+    assert coverage_view(pages, grid, ["institution"], None, []).table["owner_name"].to_list() == ["Б", "В"]
+    assert coverage_view(pages, grid, [], "А", ["vk"]).table["янв 2026"].to_list() == [1.0, 0.5]
+    assert coverage_view(pages, grid, None, None, ["ok"]).table["owner_name"].to_list() == ["В"]
+    assert coverage_view(pages, grid).table.height == 3
+
+
+def test_coverage_period_starts_a_year_back_on_the_first_of_the_month():
+    assert coverage_period(date(2026, 3, 17)) == (date(2025, 3, 1), date(2026, 3, 17))
+
+
+def test_upload_choices_and_period():
+    pages = pl.DataFrame({"page_id": [7], "owner_name": ["Департамент"], "platform_label": ["ВКонтакте"],
+                          "url": ["https://vk.com/dep"]})
+    assert page_choices(pages) == {7: "Департамент — ВКонтакте, https://vk.com/dep"}
+    assert link_choices([{"page_id": 7, "label": "Департамент", "similarity": 0.87}]) == {
+        7: "Департамент (сходство 87 %)"}
+    assert upload_period((date(2026, 1, 1), date(2026, 1, 31))) == (date(2026, 1, 1), date(2026, 1, 31))
+    assert upload_period((date(2026, 1, 1),)) is None and upload_period(()) is None  # one end only: the file's own

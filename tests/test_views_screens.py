@@ -16,7 +16,7 @@ from scoring.style import PAGE_STYLE_SCHEMA
 from scoring.registry_view import build_registry_view
 from scoring.views.methodology import methodology_view
 from scoring.views.overview import overview_view
-from scoring.views.registry import registry_screen
+from scoring.views.registry import executive_bodies, owner_choices, page_choices, registry_screen
 from scoring.views.streams import streams_view
 from scoring.views.weekly import page_drill, weekly_bodies, weekly_caption, weekly_pages
 from tests.factories import local_dt, scoring_input
@@ -214,6 +214,21 @@ def test_registry_screen_filters_pages_and_owners_alike():
     by_body = registry_screen(_registry(), [], "Департамент А", ["ok"], search="учрежд")
     assert by_body.pages["page_id"].to_list() == [2] and by_body.owners["owner_name"].to_list() == ["Учреждение Б"]
 
+
+
+def test_registry_choices_name_pages_and_owners_as_the_editor_lists_them():
+    view = _registry()
+    assert executive_bodies(view.owners) == ["Департамент А", "Департамент В"]
+    department = view.owners.filter(pl.col("owner_name") == "Департамент А")["owner_id"][0]
+    assert executive_bodies(view.owners, but=department) == ["Департамент В"]  # not its own superior body
+    pages = page_choices(view.pages)
+    assert list(pages) == view.pages["page_id"].to_list()
+    assert pages[3].startswith("Департамент В · ") and pages[3].endswith(" (закрыта 01.01.2026)")
+    assert "закрыта" not in pages[1] and "None" not in " ".join(pages.values())
+    owners = owner_choices(view.owners)
+    assert owners[department] == "Департамент А (Исполнительный орган)"
+    screen = registry_screen(view, [], None, [])
+    assert screen.pages_in_force["page_id"].to_list() == [1, 2]  # the closed channel gets no checklist mark
 
 # --- «Методика» ---
 

@@ -30,6 +30,11 @@ class RegistryScreen:
         return self.pages.select(PAGE_COLUMNS).with_columns(
             pl.col(c).dt.strftime("%d.%m.%Y").fill_null("—") for c in DATE_COLUMNS)
 
+    @property
+    def pages_in_force(self) -> pl.DataFrame:
+        """The filtered pages not closed (those a checklist item can be set for)."""
+        return self.pages.filter(pl.col("is_open"))
+
     def owners_table(self, only_missing: bool = False) -> pl.DataFrame:
         """The owners as shown; `only_missing`: those without an open page on a required platform."""
         owners = self.owners.filter(pl.col("missing_count") > 0) if only_missing else self.owners
@@ -49,3 +54,25 @@ def registry_screen(view: RegistryView, kinds: list[str], body: str | None, plat
                 help="Владельцы, у которых нет действующей страницы хотя бы на одной обязательной платформе "
                      "(Порядок §1 п.2)"))
     return RegistryScreen(pages, owners, kpis)
+
+
+def executive_bodies(owners: pl.DataFrame, but: int | None = None) -> list[str]:
+    """The executive bodies' names, sorted (the sidebar's filter, an owner's superior body); `but`: without that
+    owner (an owner is not its own superior)."""
+    bodies = owners.filter(pl.col("kind") == "executive_body")
+    if but is not None:
+        bodies = bodies.filter(pl.col("owner_id") != but)
+    return sorted(bodies["owner_name"].to_list())
+
+
+def page_choices(pages: pl.DataFrame) -> dict[int, str]:
+    """page_id → «владелец · платформа · ссылка (закрыта ДД.ММ.ГГГГ)», the registry editor's list of pages."""
+    names = [f"{o} · {p} · {u}" + (f" (закрыта {c:%d.%m.%Y})" if c else "") for o, p, u, c in
+             pages.select("owner_name", "platform_label", "url", "closed_on").iter_rows()]
+    return dict(zip(pages["page_id"], names))
+
+
+def owner_choices(owners: pl.DataFrame) -> dict[int, str]:
+    """owner_id → «наименование (тип)», the registry editor's list of owners."""
+    names = [f"{n} ({k})" for n, k in owners.select("owner_name", "kind_label").iter_rows()]
+    return dict(zip(owners["owner_id"], names))

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
+from core.labels import percent_ru
 from loaders.detect import FORMAT_LABELS
+from scoring.registry_view import filter_rows
 
 STATUS_LABELS = {"active": "действует", "reverted": "отменён"}
 BATCH_COLUMNS = ("batch_id", "filename", "format", "period_from", "period_to", "as_of", "uploaded_at", "uploaded_by",
@@ -36,7 +39,31 @@ class CoverageView:
     months: list[str]
 
 
-def coverage_view(pages: pl.DataFrame, grid: pl.DataFrame) -> CoverageView:
-    """The filtered registry pages with their month coverage (scoring.coverage.month_coverage)."""
+def coverage_period(today: date) -> tuple[date, date]:
+    """The months the coverage table shows: from the first day of this month a year ago to today."""
+    return date(today.year - 1, today.month, 1), today
+
+
+def coverage_view(pages: pl.DataFrame, grid: pl.DataFrame, kinds: list[str] | None = None, body: str | None = None,
+                  platforms: list[str] | None = None) -> CoverageView:
+    """The registry pages under the shared filters (kind, executive body, platform) with their month coverage
+    (scoring.coverage.month_coverage)."""
+    pages = filter_rows(pages, kinds, body, platforms)
     table = pages.select("page_id", "owner_name", "platform_label").join(grid, on="page_id", how="left")
     return CoverageView(table.drop("page_id"), [c for c in grid.columns if c != "page_id"])
+
+
+def page_choices(pages: pl.DataFrame) -> dict[int, str]:
+    """page_id → «владелец — платформа, ссылка»: the registry page an upload without a page is for."""
+    return dict(zip(pages["page_id"].to_list(), [f"{owner} — {platform}, {url}" for owner, platform, url in
+                                                 pages.select("owner_name", "platform_label", "url").iter_rows()]))
+
+
+def link_choices(suggestions: list[dict]) -> dict[int, str]:
+    """page_id → «страница (сходство 87 %)»: the registry pages a page outside the registry may be."""
+    return {s["page_id"]: f"{s['label']} (сходство {percent_ru(s['similarity'])})" for s in suggestions}
+
+
+def upload_period(chosen) -> tuple[date, date] | None:
+    """The upload's period from the date field: both ends chosen, else none (the file's own first and last day)."""
+    return tuple(chosen) if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else None
