@@ -1,28 +1,28 @@
 """«Карточка органа»: one executive body with its head and institutions — composite and block scores, the
-weekly chart, rank history, every N/A reason and the recommendations; the body's own Excel workbook."""
-import polars as pl
+weekly chart, rank history, every N/A reason and the recommendations; the body's own Excel workbook and PDF
+(scoring.views.body_card builds what is shown)."""
 import streamlit as st
 
 from app_pages import _shared, _rating_tables
+from app_pages._table import table
+from core.calendar import local_today
 from core.config import region_tz
-from core.labels import metric_delta, number_ru
 from core.text import plain
 from reports.figures import block_bars, rank_history, weekly_posts_chart
-from reports.rating_workbook import file_name, rating_workbook
 from reports.pdf_report import body_pdf, file_name as pdf_file_name
-from core.calendar import local_today
-from scoring.screens import body_card, dashes, style_view
+from reports.rating_workbook import file_name, rating_workbook
+from scoring.views.body_card import body_card, style_view
+from scoring.views.registry import executive_bodies
 from services.style import style_by_page
 
 flt = _shared.filters()
 st.title("Карточка органа")
-view = _shared.registry_view()
-bodies = sorted(view.owners.filter(pl.col("kind") == "executive_body")["owner_name"].to_list())
+bodies = executive_bodies(_shared.registry_view().owners)
 if not bodies:
     _shared.empty_state("В реестре нет исполнительных органов. Загрузите реестр на экране «Загрузка данных».")
     st.stop()
-default = bodies.index(flt.body) if flt.body in bodies else 0
-body = st.selectbox("Исполнительный орган", bodies, index=default, key="body_card_body")
+body = st.selectbox("Исполнительный орган", bodies, index=bodies.index(flt.body) if flt.body in bodies else 0,
+                    key="body_card_body")
 rating = _shared.rating(flt.quarter)
 history = [(q.label, _shared.rating(q).tables) for q in _shared.data_quarters()[:6][::-1]]
 card = body_card(rating.tables, rating.fresh, body, history)
@@ -32,21 +32,16 @@ st.subheader(f"{plain(body)} — {_shared.quarter_title(flt.quarter)}")
 if not rating.has_data:
     st.info(f"За {flt.quarter.label} нет загруженных выгрузок активности — рейтинга нет.", icon=":material/info:")
     st.stop()  # no empty charts of weeks without data and no report buttons: the message says why
-elif row and row.get("score") is None:
-    st.warning(f"Орган за {flt.quarter.label} не оценивается: {row.get('not_rated_reason') or 'нет данных'}. "
-               "Место и зона не присваиваются, пока нет данных о публикациях его страниц.", icon=":material/warning:")
-elif row:
-    st.caption(row.get("completeness") or "")
-cols = st.columns(5)
-cols[0].metric("Сводный балл", number_ru(row.get("score"), 1), **metric_delta(row.get("delta_points"), 1))
-cols[1].metric("Место", "—" if row.get("rank") is None else f"{row['rank']} из {card.ranked}",
-               **metric_delta(row.get("delta_place"), 0))
-cols[2].metric("Зона", row.get("zone") or "—")
-cols[3].metric("Руководитель", number_ru(row.get("head_score"), 1),
-               help=plain(", ".join(card.head_names)) or "нет в реестре")
-cols[4].metric("Учреждения", number_ru(row.get("institutions_score"), 1), help=f"{card.institutions} учреждений")
-st.download_button("Excel по органу", data=lambda: rating_workbook(rating.tables, region_tz(), row.get("owner_id"), style=style_by_page(
-                       _shared.styles(flt.quarter, card.pages["page_id"].to_list()))),
+if card.status and card.status[0] == "warning":
+    st.warning(card.status[1], icon=":material/warning:")
+elif card.status:
+    st.caption(card.status[1])
+for column, kpi in zip(st.columns(len(card.kpis)), card.kpis):
+    column.metric(kpi.title, kpi.value, help=kpi.help, **kpi.delta)
+page_ids = card.pages["page_id"].to_list()
+st.download_button("Excel по органу", data=lambda: rating_workbook(
+                       rating.tables, region_tz(), row.get("owner_id"),
+                       style=style_by_page(_shared.styles(flt.quarter, page_ids))),
                    file_name=file_name(flt.quarter.code, local_today(region_tz()), body), on_click="ignore",
                    icon=":material/download:", key="body_card_excel", disabled=not row,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -74,43 +69,38 @@ else:
     st.success("Замечаний нет.", icon=":material/check_circle:")
 
 st.markdown("#### Стиль публикаций: разговорный или пресс-релиз (Порядок §2 п.8)")
-style_summary, style_examples = style_view(card.pages, _shared.styles(flt.quarter, card.pages["page_id"].to_list()),
-                                           region_tz().key)
+style_summary, style_examples = style_view(card.pages, _shared.styles(flt.quarter, page_ids), region_tz().key)
 if style_summary.is_empty():
     st.caption("За квартал нет текстов публикаций страниц органа.")
 else:
     st.caption("Справочно, в балл не входит. Доля публикаций, написанных как пресс-релиз (длинные предложения, "
                "канцелярские обороты, отглагольные существительные, нет обращения к читателю), и самые типичные из "
                "них: в [квадратных скобках] — обороты, из-за которых текст читается как пресс-релиз.")
-    st.dataframe(style_summary, hide_index=True, width="stretch", column_config={
-        "title": st.column_config.TextColumn("Страница", width="medium"),
-        "posts_rated": st.column_config.NumberColumn("Публикаций с текстом"),
+    page = st.column_config.TextColumn("Страница", width="medium")
+    table(style_summary, "Нет публикаций с текстом.", width="stretch", column_config={
+        "title": page, "posts_rated": st.column_config.NumberColumn("Публикаций с текстом"),
         "press_releases": st.column_config.NumberColumn("Как пресс-релиз"),
         "share": st.column_config.ProgressColumn("Доля", format="percent", min_value=0, max_value=1),
         "recommendation": st.column_config.TextColumn("Рекомендация", width="large")})
-    if not style_examples.is_empty():
-        st.dataframe(style_examples, hide_index=True, width="stretch", column_config={
-            "title": st.column_config.TextColumn("Страница", width="medium"),
-            "published_local": st.column_config.DatetimeColumn("Дата", format="DD.MM.YYYY HH:mm"),
-            "score": st.column_config.ProgressColumn("Вероятность", format="percent", min_value=0, max_value=1),
-            "text": st.column_config.TextColumn("Типичная публикация", width="large")})
+    table(style_examples, "Примеров публикаций нет.", width="stretch", column_config={
+        "title": page, "published_local": st.column_config.DatetimeColumn("Дата", format="DD.MM.YYYY HH:mm"),
+        "score": st.column_config.ProgressColumn("Вероятность", format="percent", min_value=0, max_value=1),
+        "text": st.column_config.TextColumn("Типичная публикация", width="large")})
 
 st.markdown("#### Руководитель и учреждения")
-_rating_tables.ranked_table(rating.tables, "heads", body, height=200)
-_rating_tables.ranked_table(rating.tables, "institutions", body, height=360)
+_rating_tables.ranked_table(card.head_rows, card.headers, key=f"rating_table_heads_{body}", height=200)
+_rating_tables.ranked_table(card.institution_rows, card.headers, key=f"rating_table_institutions_{body}", height=360)
 
 st.markdown("#### Показатели страниц органа: значения, баллы и причины «не оценивается»")
 if card.pages.is_empty():
     st.caption("У органа и его руководителя нет страниц в реестре за этот квартал.")
 else:
-    choice = st.selectbox("Страница", card.pages["page_id"].to_list(), key="body_card_page",
-                          format_func=dict(zip(card.pages["page_id"].to_list(), card.pages["title"].to_list())).get)
-    st.dataframe(dashes(card.indicators.filter(pl.col("page_id") == choice).drop("page_id"),
-                        {"value": 2, "points": 1}, ("na_reason", "inputs")), hide_index=True, width="stretch",
-                 column_config={"code": st.column_config.TextColumn("Код", width="small"),
-                                "title": st.column_config.TextColumn("Показатель", width="medium"),
-                                "value": st.column_config.TextColumn("Значение"),
-                                "points": st.column_config.TextColumn("Баллы"),
-                                "weight": st.column_config.NumberColumn("Вес", format="%d"),
-                                "na_reason": st.column_config.TextColumn("Не оценивается, потому что", width="medium"),
-                                "inputs": st.column_config.TextColumn("Исходные данные", width="large")})
+    choice = st.selectbox("Страница", page_ids, key="body_card_page", format_func=card.page_titles().get)
+    table(card.page_indicators(choice), "У страницы нет показателей за этот квартал.", width="stretch",
+          column_config={"code": st.column_config.TextColumn("Код", width="small"),
+                         "title": st.column_config.TextColumn("Показатель", width="medium"),
+                         "value": st.column_config.TextColumn("Значение"),
+                         "points": st.column_config.TextColumn("Баллы"),
+                         "weight": st.column_config.NumberColumn("Вес", format="%d"),
+                         "na_reason": st.column_config.TextColumn("Не оценивается, потому что", width="medium"),
+                         "inputs": st.column_config.TextColumn("Исходные данные", width="large")})

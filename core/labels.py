@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
 from core.domain import KIND_LABELS, KIND_PLURAL_LABELS, PLATFORM_LABELS  # noqa: F401 — re-exported: one place
 
 # the platforms inside a sentence: «создать официальную страницу в Telegram», «… на странице в Одноклассниках»
@@ -223,3 +225,27 @@ def date_short_ru(day: date | None) -> str:
 
 def percent_ru(share: float | None, digits: int = 0) -> str:
     return "—" if share is None else f"{number_ru(100 * share, digits)} %"
+
+
+ARROW_UP, ARROW_DOWN = "▲", "▼"
+
+
+def place_arrow(delta: int | None) -> str:
+    """Δ места as the screen and the PDF show it: «▲ 2» (moved up), «▼ 1», «=» unchanged, «—» unknown."""
+    if delta is None:
+        return "—"
+    if delta > 0:
+        return f"{ARROW_UP} {delta}"
+    if delta < 0:
+        return f"{ARROW_DOWN} {-delta}"
+    return "="
+
+
+def dashes(frame: pl.DataFrame, digits: dict[str, int] | None = None, text: tuple[str, ...] = ()) -> pl.DataFrame:
+    """For a table on screen: the numeric columns in `digits` as Russian numbers (decimal comma) and «—» where a
+    value is unknown, the text columns in `text` with «—» — never an empty cell that Streamlit shows as «None»."""
+    digits = {c: d for c, d in (digits or {}).items() if c in frame.columns}
+    return frame.with_columns(
+        [pl.col(c).map_elements(lambda v, d=d: number_ru(v, d), return_dtype=pl.String, skip_nulls=False)
+         for c, d in digits.items()]
+        + [pl.col(c).fill_null("—") for c in text if c in frame.columns])

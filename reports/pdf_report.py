@@ -14,11 +14,10 @@ import plotly.graph_objects as go
 
 from core.calendar import Quarter
 from core.domain import PLATFORM_LABELS
-from core.labels import WEEK_STATUS_LABELS, number_ru
+from core.labels import WEEK_STATUS_LABELS, number_ru, place_arrow
 from reports import figures as fig
 from reports.rating_workbook import file_name as workbook_file_name
 from scoring.report_view import BodySection, QuarterReport, body_report, quarter_report
-from scoring.screens import place_arrow
 from scoring.tables import RatingTables
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -1,12 +1,14 @@
 """Two quarters side by side (issue 19, «Рейтинг» → «Сравнение кварталов» and its Excel): each owner's place,
-score and zone in quarter A and quarter B with the changes. Pure: two ratings (scoring.tables, or payloads) in, rows
-out."""
+score and zone in quarter A and quarter B with the changes. Pure: two ratings as frames (scoring.tables.RatingTables)
+in, rows out."""
 from __future__ import annotations
 
 import polars as pl
 
 from core.labels import shorten
-from scoring.tables import table_rows
+from scoring.tables import RatingTables
+
+COMPARED = ("owner_id", "owner", "parent_name", "rank", "score", "zone")  # what a row of a quarter brings
 
 
 def zone_change(zone_a: str | None, zone_b: str | None) -> str:
@@ -17,12 +19,17 @@ def zone_change(zone_a: str | None, zone_b: str | None) -> str:
     return f"{zone_a or 'не оценивался'} → {zone_b or 'не оценивается'}"
 
 
-def comparison_rows(payload_a, payload_b, name: str) -> list[dict]:
+def _owner_rows(tables: RatingTables, name: str) -> list[dict]:
+    frame = tables.table(name)
+    return frame.select(c for c in COMPARED if c in frame.columns).to_dicts() if not frame.is_empty() else []
+
+
+def comparison_rows(tables_a: RatingTables, tables_b: RatingTables, name: str) -> list[dict]:
     """Owners of a table in two quarters (matched by owner id): place, score and zone in A and B; Δ place is
     positive when the owner moved up (as Δ места of the rating), Δ points = B − A; only between rated rows."""
-    before = {r["owner_id"]: r for r in table_rows(payload_a, name)}
+    before = {r["owner_id"]: r for r in _owner_rows(tables_a, name)}
     rows = []
-    for row in table_rows(payload_b, name):
+    for row in _owner_rows(tables_b, name):
         rows.append(_row(before.pop(row["owner_id"], {}), row))
     rows += [_row(old, {"owner": old["owner"], "parent_name": old.get("parent_name")}) for old in before.values()]
     return sorted(rows, key=lambda r: (r["rank_b"] is None, r["rank_b"] or 0, r["owner"]))

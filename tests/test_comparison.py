@@ -5,13 +5,14 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.calendar import Quarter
 from reports.comparison_workbook import comparison_workbook, file_name
 from scoring.comparison import chart_rows, comparison_frame, comparison_rows, zone_change
-from scoring.tables import table_rows
+from scoring.tables import RatingTables, table_rows
 from services import reports
 from storage.db import make_engine
 
@@ -22,11 +23,23 @@ def _row(owner_id, owner, rank, score, zone, parent=None):
     return {"owner_id": owner_id, "owner": owner, "rank": rank, "score": score, "zone": zone, "parent_name": parent}
 
 
+OWNER_SCHEMA = {"owner_id": pl.Int64, "owner": pl.String, "rank": pl.Int64, "score": pl.Float64, "zone": pl.String,
+                "parent_name": pl.String}
+
+
+def _tables(**rows: list[dict]) -> RatingTables:
+    """A quarter's rating as frames with only the owner tables given (the rest without rows)."""
+    empty = pl.DataFrame()
+    owners = {name: pl.DataFrame(rows.get(name, []), schema=OWNER_SCHEMA)
+              for name in ("bodies", "institutions", "heads", "reference")}
+    return RatingTables(**owners, pages=empty, indicators=empty, weeks=empty, streams=empty, meta={})
+
+
 def test_comparison_rows_places_scores_zones_and_changes():
-    a = {"bodies": [_row(1, "Орган 1", 2, 61.0, "средний"), _row(2, "Орган 2", 1, 70.0, "средний"),
-                    _row(3, "Орган 3", None, None, None), _row(4, "Упразднённый", 3, 40.0, "низкий")]}
-    b = {"bodies": [_row(1, "Орган 1", 1, 82.5, "высокий"), _row(2, "Орган 2", 2, 65.0, "средний"),
-                    _row(3, "Орган 3", 3, 30.0, "критический"), _row(5, "Новый", None, None, None)]}
+    a = _tables(bodies=[_row(1, "Орган 1", 2, 61.0, "средний"), _row(2, "Орган 2", 1, 70.0, "средний"),
+                        _row(3, "Орган 3", None, None, None), _row(4, "Упразднённый", 3, 40.0, "низкий")])
+    b = _tables(bodies=[_row(1, "Орган 1", 1, 82.5, "высокий"), _row(2, "Орган 2", 2, 65.0, "средний"),
+                        _row(3, "Орган 3", 3, 30.0, "критический"), _row(5, "Новый", None, None, None)])
     rows = {r["owner"]: r for r in comparison_rows(a, b, "bodies")}
     assert [r["owner"] for r in comparison_rows(a, b, "bodies")] == ["Орган 1", "Орган 2", "Орган 3", "Новый",
                                                                      "Упразднённый"]
@@ -41,6 +54,7 @@ def test_comparison_rows_places_scores_zones_and_changes():
     frame = comparison_frame(list(rows.values()))
     assert frame["delta_place"].dtype.is_integer() and frame.sort("delta_points", nulls_last=True)["owner"][0] == \
         "Орган 2"
+    assert comparison_rows(a, b, "heads") == []  # a table without rows in either quarter
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from core.text import plain
 from scoring.activity import COUNTED_STATUSES, NO_DATA, PARTIAL
 from scoring.methodology import Methodology, quarter_deadlines
 from scoring.rating import QuarterRating
-from scoring.screens import zone_counts
+from scoring.views.rating import zone_counts
 from scoring.tables import RatingTables, table_rows
 from scoring.views import Kpi
 

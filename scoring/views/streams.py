@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core.labels import PLATFORM_LABELS, number_ru
+from core.labels import PLATFORM_LABELS, dashes, number_ru
 from core.text import web_link_expr
 from scoring.rating import QuarterRating
 from scoring.registry_view import body_of, filter_rows
-from scoring.screens import dashes
 
 HELD, NOT_HELD, NO_DATA = "held", "not_held", "no_data"  # the states of a matrix cell (reports.figures colours them)
 LIST_COLUMNS = ("started_local", "owner_name", "platform_label", "minutes", "url", "title")

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core.labels import PLATFORM_LABELS, number_ru, percent_ru, shorten
+from core.labels import PLATFORM_LABELS, dashes, number_ru, percent_ru, shorten
 from core.text import plain
 from scoring.activity import COUNTED_STATUSES
 from scoring.methodology import Methodology
 from scoring.rating import QuarterRating
 from scoring.registry_view import body_of, filter_rows
-from scoring.screens import dashes, style_view
+from scoring.views.body_card import style_view
 
 PAGE_COLUMNS = ("page_id", "label", "owner_name", "kind", "body_name", "platform_label", "url", "norm", "weeks",
                 "weeks_ok", "weeks_no_data", "posts", "share_ok")
