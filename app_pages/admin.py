@@ -39,8 +39,9 @@ with users_tab:
         _shared.empty_state("Пользователей пока нет: добавьте их на вкладке «Новый пользователь».")
     else:
         st.dataframe(view.table, hide_index=True, width="stretch", column_config={
-            "username": st.column_config.TextColumn("Пользователь", width="medium"), "role_label": "Роль",
-            "body": st.column_config.TextColumn("Орган (роль «исполнительный орган»)", width="large"),
+            "username": "Пользователь", "role_label": "Роль",  # every column within the page's width, none cut
+            "body": st.column_config.TextColumn("Исполнительный орган", width="medium",
+                                                help="Только для роли «исполнительный орган»"),
             "state": "Состояние", "login": "Вход",
             "created_at": st.column_config.DatetimeColumn("Создан", format="DD.MM.YYYY HH:mm"),
             "password_changed_at": st.column_config.DatetimeColumn("Пароль изменён", format="DD.MM.YYYY HH:mm"),

@@ -25,8 +25,9 @@ if view.owners.is_empty() and not editing:
 flt = _shared.filters()
 search = st.text_input("Поиск по наименованию владельца", key="registry_search", placeholder="например, здравоохранения")
 screen = registry_screen(view, flt.kinds, flt.body, flt.platforms, search)
-for column, kpi in zip(st.columns(len(screen.kpis)), screen.kpis):
-    column.metric(kpi.title, kpi.value, help=kpi.help)
+with st.container(horizontal=True, horizontal_alignment="distribute", gap="medium"):  # wraps, never cuts a title
+    for kpi in screen.kpis:
+        st.metric(kpi.title, kpi.value, help=kpi.help, width="content")
 
 names = ["Страницы", "Владельцы", "Покрытие платформ"] + (["Изменить"] if editing else []) + [
     "История изменений", "Публикация"]

@@ -49,6 +49,9 @@ def test_registry_page_in_a_real_browser(app_url, browser):
     assert "Traceback" not in body and "Error" not in body
     metric = page.locator('[data-testid="stMetricValue"]').nth(1).inner_text()
     assert int(metric.replace(" ", "").replace("\u00a0", "")) >= 1000
+    titles = page.locator('[data-testid="stMetricLabel"]:visible [data-testid="stMarkdownContainer"]')
+    cut = titles.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)")
+    assert titles.count() >= 6 and cut == []  # «Без обязательной платформы» in full, not «Без обязательной пла…»
     page.close()
 
 
