@@ -1,28 +1,11 @@
 """The validation report of one uploaded file, as the «Загрузка данных» screen shows it."""
 from __future__ import annotations
 
-from datetime import date
-
-import polars as pl
 import streamlit as st
 
-from loaders.detect import FORMAT_LABELS
 from core.text import plain
-
-
-# the stages of an upload as the progress bar names them: storage.ingest.STAGES, then the rating's recomputation
-# (services.quarters, in the background once the file is written)
-STAGE_LABELS = {"reading": "чтение файла", "checking": "проверка и сравнение с загруженным ранее",
-                "writing": "запись в базу", "rating": "пересчёт рейтинга"}
-
-
-def stage_progress(stage: str, index: int, files: int, filename: str) -> tuple[float, str]:
-    """The bar's fill and text when file `index` of `files` enters `stage`: «Файл 1 из 2, «wall.json»: этап 2
-    из 4 — проверка и сравнение с загруженным ранее…»."""
-    step = list(STAGE_LABELS).index(stage)
-    return ((index - 1 + step / len(STAGE_LABELS)) / files,
-            f"Файл {index} из {files}, «{plain(filename)}»: этап {step + 1} из {len(STAGE_LABELS)} — "
-            f"{STAGE_LABELS[stage]}…")
+from loaders.detect import FORMAT_LABELS
+from scoring.views.upload import error_table, period_text
 
 
 def show_report(report: dict) -> None:
@@ -31,11 +14,7 @@ def show_report(report: dict) -> None:
             st.error(f"«{plain(report['filename'])}» не загружен: ничего не записано. {plain(report.get('message', ''))}")
             if len(report["errors"]) < 2:
                 return
-            errors = pl.DataFrame([{k: e.get(k) for k in ("sheet", "record", "row", "column", "message")}
-                                   for e in report["errors"]], infer_schema_length=None)
-            errors = errors.select([c for c in errors.columns if errors[c].null_count() < errors.height])
-            st.dataframe(errors.with_columns(pl.all().cast(pl.String).fill_null("")),
-                         hide_index=True, width="stretch",
+            st.dataframe(error_table(report["errors"]), hide_index=True, width="stretch",
                          column_config={"sheet": "Лист", "record": "Запись", "row": "Строка", "column": "Столбец / поле",
                                         "message": "Ошибка"})
             return
@@ -63,13 +42,6 @@ def _registry(report: dict) -> None:
     cols[4].metric("Без изменений", report["pages_unchanged"])
 
 
-def _period_text(report: dict) -> str:
-    if not report.get("period"):
-        return "период не определён"
-    start, end = (date.fromisoformat(d) for d in report["period"])
-    return f"период {start:%d.%m.%Y} – {end:%d.%m.%Y}"
-
-
 def _activity(report: dict) -> None:
     label = FORMAT_LABELS.get(report["format"], report["format"])
     if report["batch_id"] is None:
@@ -77,7 +49,7 @@ def _activity(report: dict) -> None:
                 + (f" (пакет № {report['duplicate_of']})" if report.get("duplicate_of") else "") + ".")
     else:
         st.success(f"«{plain(report['filename'])}» загружен: пакет № {report['batch_id']}, {label}, "
-                   f"{_period_text(report)}.")
+                   f"{period_text(report.get('period'))}.")
     if report.get("observed_label"):
         st.caption(plain(report["observed_label"][:1].upper() + report["observed_label"][1:])
                    + (f"; страница {plain(report['assigned_page']['url'])} (указана при загрузке)"

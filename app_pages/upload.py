@@ -7,10 +7,10 @@ from core.config import MAX_UPLOAD_BYTES, region_tz
 from core.labels import PLATFORM_LABELS
 from core.text import plain
 from app_pages._auth import can, current_user
-from app_pages._upload_report import show_report, stage_progress
+from app_pages._upload_report import show_report
 from loaders.errors import LoadError
 from scoring.views.upload import (batches_view, coverage_period, coverage_view, link_choices, page_choices,
-                                  upload_period)
+                                  stage_progress, upload_period)
 from storage.activity_store import link_page, revert_batch
 from storage.ingest import error_report, ingest_bytes, local_today
 

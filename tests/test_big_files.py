@@ -186,7 +186,7 @@ def test_bench_figures_of_the_big_file(tmp_path, monkeypatch):
 
 
 def test_the_upload_screen_names_each_stage_in_order():
-    from app_pages._upload_report import STAGE_LABELS, stage_progress
+    from scoring.views.upload import STAGE_LABELS, stage_progress
     from core.text import plain
     assert list(STAGE_LABELS)[:len(STAGES)] == list(STAGES) and list(STAGE_LABELS)[-1] == "rating"
     steps = [stage_progress(stage, 2, 3, "result*.json") for stage in STAGE_LABELS]

@@ -3,8 +3,8 @@ from datetime import date, datetime, timezone
 
 import polars as pl
 
-from scoring.views.upload import (batches_view, coverage_period, coverage_view, link_choices, page_choices,
-                                  upload_period)
+from scoring.views.upload import (batches_view, coverage_period, coverage_view, error_table, link_choices,
+                                  page_choices, period_text, upload_period)
 
 
 def test_batches_view_speaks_russian_and_lists_what_can_be_reverted():
@@ -54,3 +54,14 @@ def test_upload_choices_and_period():
         7: "Департамент (сходство 87 %)"}
     assert upload_period((date(2026, 1, 1), date(2026, 1, 31))) == (date(2026, 1, 1), date(2026, 1, 31))
     assert upload_period((date(2026, 1, 1),)) is None and upload_period(()) is None  # one end only: the file's own
+
+
+def test_error_table_keeps_the_filled_columns_as_text():
+    table = error_table([{"row": 3, "column": "url", "message": "нет ссылки"}, {"row": 7, "message": "дата в будущем"}])
+    assert table.columns == ["row", "column", "message"]  # no sheet, no record: no error names them
+    assert table.rows() == [("3", "url", "нет ссылки"), ("7", "", "дата в будущем")]  # an empty cell, not «None»
+
+
+def test_period_text():
+    assert period_text(["2026-10-01", "2026-11-22"]) == "период 01.10.2026 – 22.11.2026"
+    assert period_text(None) == "период не определён"

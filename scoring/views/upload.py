@@ -7,8 +7,24 @@ from datetime import date
 import polars as pl
 
 from core.labels import percent_ru
+from core.text import plain
 from loaders.detect import FORMAT_LABELS
 from scoring.registry_view import filter_rows
+
+# the stages of an upload as the progress bar names them: storage.ingest.STAGES, then the rating's recomputation
+# (services.quarters, in the background once the file is written)
+STAGE_LABELS = {"reading": "чтение файла", "checking": "проверка и сравнение с загруженным ранее",
+                "writing": "запись в базу", "rating": "пересчёт рейтинга"}
+
+
+def stage_progress(stage: str, index: int, files: int, filename: str) -> tuple[float, str]:
+    """The bar's fill and text when file `index` of `files` enters `stage`: «Файл 1 из 2, «wall.json»: этап 2
+    из 4 — проверка и сравнение с загруженным ранее…»."""
+    step = list(STAGE_LABELS).index(stage)
+    return ((index - 1 + step / len(STAGE_LABELS)) / files,
+            f"Файл {index} из {files}, «{plain(filename)}»: этап {step + 1} из {len(STAGE_LABELS)} — "
+            f"{STAGE_LABELS[stage]}…")
+
 
 STATUS_LABELS = {"active": "действует", "reverted": "отменён"}
 BATCH_COLUMNS = ("batch_id", "filename", "format", "period_from", "period_to", "as_of", "uploaded_at", "uploaded_by",
@@ -67,3 +83,20 @@ def link_choices(suggestions: list[dict]) -> dict[int, str]:
 def upload_period(chosen) -> tuple[date, date] | None:
     """The upload's period from the date field: both ends chosen, else none (the file's own first and last day)."""
     return tuple(chosen) if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else None
+
+
+def error_table(errors: list[dict]) -> pl.DataFrame:
+    """A refused file's errors as a table: where (sheet, record, row, column) and what, only the columns some error
+    fills, every cell as text (an empty cell, never «None»)."""
+    table = pl.DataFrame([{k: e.get(k) for k in ("sheet", "record", "row", "column", "message")} for e in errors],
+                         infer_schema_length=None)
+    table = table.select([c for c in table.columns if table[c].null_count() < table.height])
+    return table.with_columns(pl.all().cast(pl.String).fill_null(""))
+
+
+def period_text(period: list[str] | None) -> str:
+    """An uploaded file's period (ISO days) as the report names it: «период 01.10.2026 – 22.11.2026»."""
+    if not period:
+        return "период не определён"
+    start, end = (date.fromisoformat(d) for d in period)
+    return f"период {start:%d.%m.%Y} – {end:%d.%m.%Y}"
