@@ -127,7 +127,10 @@ def styles(quarter: Quarter, page_ids: list[int] | None = None) -> pl.DataFrame:
 def _public_pages(version_key: tuple, day, scope_key: str) -> pl.DataFrame:
     from services.registry import public_pages
     pages = public_pages(engine(), day)
-    return pages.filter(pl.col("body_name") == scope_key) if scope_key else pages  # a «body» user: its own rows
+    if not scope_key:
+        return pages
+    return pages.filter(pl.col("body_name").is_in(sorted(Scope.from_key(scope_key).names)))  # a «body» user: its own rows,
+    # under any name the body has had (the key joins them: equality with it would leave a renamed body nothing)
 
 
 def public_pages(day) -> pl.DataFrame:

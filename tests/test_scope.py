@@ -133,6 +133,22 @@ def test_scoped_registry(demo_db_url):
     assert scoped.counts["pages"].sum() <= scoped.pages.height
 
 
+
+def test_public_registry_of_a_renamed_body_keeps_its_pages(demo_db_url, monkeypatch):
+    """«Реестр» → «Публикация» on a past day for a «body» user: the scope's key joins the body's names; the pages
+    are those of any of them (comparing body_name with the whole key left a renamed body nothing)."""
+    from datetime import date
+
+    from app_pages import _data
+    monkeypatch.setenv("GOSPABLIKI_DATABASE_URL", demo_db_url)
+    day, version = date(2026, 10, 1), _data.version()
+    everything = _data._public_pages(version, day, "")
+    body = everything["body_name"].drop_nulls()[0]
+    own = _data._public_pages(version, day, Scope(body).key)
+    renamed = _data._public_pages(version, day, Scope(body, ("Прежнее наименование",)).key)
+    assert 0 < own.height < everything.height and set(own["body_name"]) == {body}
+    assert renamed.equals(own)
+
 # --- the app, signed in as a body user ---
 
 def _texts(at) -> str:
