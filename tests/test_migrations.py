@@ -138,7 +138,8 @@ def test_upgrade_from_computed_ratings_stores_the_week_sums_of_the_stored_posts(
     from polars.testing import assert_frame_equal
 
     from core.config import region_tz_name
-    from storage.post_weeks import week_sums
+    from storage.db import read_frame
+    from storage.post_weeks import unpack_weeks, week_sums
     _baseline_with_data(raw_engine)
     _upgrade(raw_engine, "0003_computed_ratings")
     with raw_engine.begin() as conn:
@@ -164,6 +165,52 @@ def test_upgrade_from_computed_ratings_stores_the_week_sums_of_the_stored_posts(
         (region_tz_name(), date(2026, 1, 5), 1, 1, 10, 3), (region_tz_name(), date(2026, 1, 12), 2, 1, 4, 1)]
     assert_frame_equal(stored, week_sums(posts, region_tz_name()).select(stored.columns).sort("week_start"),
                        check_dtypes=False)
+    # 0005: the same rows packed per batch, zone and page (post_page_weeks, what a quarter is read from)
+    w = schema.post_page_weeks
+    packed = read_frame(raw_engine, select(*w.columns), {
+        "batch_id": pl.Int64, "zone": pl.String, "page_id": pl.Int64, "first_week": pl.Date, "last_week": pl.Date,
+        "weeks": pl.Binary})
+    assert packed.drop("weeks").rows() == [(7, region_tz_name(), 5, date(2026, 1, 5), date(2026, 1, 12))]
+    assert_frame_equal(unpack_weeks(packed), stored.drop("zone").select(unpack_weeks(packed).columns),
+                       check_dtypes=False)
+    _check(raw_engine)
+
+
+def test_upgrade_from_week_sums_packs_them_per_page(raw_engine):
+    """0005 (issue 21): a database at 0004 with stored week sums of two batches gets them packed per batch, zone
+    and page (storage.post_weeks.pack_weeks) — the rows read back unpacked are the stored ones."""
+    import polars as pl
+
+    from storage.db import read_frame
+    from storage.post_weeks import unpack_weeks
+    _baseline_with_data(raw_engine)
+    _upgrade(raw_engine, "0004_post_week_sums")
+    with raw_engine.begin() as conn:
+        for batch in (7, 8):
+            conn.execute(text("INSERT INTO batches (id, kind, format, filename, sha256, size_bytes, uploaded_by, "
+                              "uploaded_at, as_of, status) VALUES (:b, 'activity', 'vk_wall', 'стена.json', 'x', 1, "
+                              "'old', CURRENT_TIMESTAMP, CURRENT_DATE, 'active')"), {"b": batch})
+        for page in (5, 6):
+            conn.execute(text("INSERT INTO pages (id, platform, page_key, url, created_at, updated_at) VALUES "
+                              "(:p, 'vk', :key, 'https://vk.com/x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                         {"p": page, "key": f"club{page}"})
+        for batch, page, week, posts, views in ((7, 5, "2026-01-05", 3, 10), (7, 5, "2026-01-19", 1, 2 ** 40),
+                                                (7, 6, "2026-01-12", 2, 0), (8, 5, "2026-03-30", 4, 7)):
+            conn.execute(text("INSERT INTO post_week_sums VALUES (:b, 'Asia/Tomsk', :p, :w, :n, :n, :v, 1, 0, 0)"),
+                         {"b": batch, "p": page, "w": date.fromisoformat(week), "n": posts, "v": views})
+    assert migrate(raw_engine).after == head()
+    w = schema.post_page_weeks
+    packed = read_frame(raw_engine, select(*w.columns), {
+        "batch_id": pl.Int64, "zone": pl.String, "page_id": pl.Int64, "first_week": pl.Date, "last_week": pl.Date,
+        "weeks": pl.Binary}).sort("batch_id", "page_id")
+    assert packed.drop("weeks").rows() == [(7, "Asia/Tomsk", 5, date(2026, 1, 5), date(2026, 1, 19)),
+                                           (7, "Asia/Tomsk", 6, date(2026, 1, 12), date(2026, 1, 12)),
+                                           (8, "Asia/Tomsk", 5, date(2026, 3, 30), date(2026, 3, 30))]
+    unpacked = unpack_weeks(packed).sort("batch_id", "page_id", "week_start")
+    assert unpacked.select("batch_id", "page_id", "week_start", "posts", "views").rows() == [
+        (7, 5, date(2026, 1, 5), 3, 10), (7, 5, date(2026, 1, 19), 1, 2 ** 40), (7, 6, date(2026, 1, 12), 2, 0),
+        (8, 5, date(2026, 3, 30), 4, 7)]
+    assert unpacked["engagement"].to_list() == [1, 1, 1, 1] and unpacked["comment_counter"].to_list() == [0] * 4
     _check(raw_engine)
 
 

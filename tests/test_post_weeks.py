@@ -25,7 +25,7 @@ from storage import post_weeks
 from storage import schema
 from storage.activity_store import link_page
 from storage.db import make_engine, read_frame, write_frame
-from storage.post_weeks import week_sums, write_week_sums
+from storage.post_weeks import unpack_weeks, week_sums, write_week_sums
 
 TZ = ZoneInfo("Asia/Tomsk")
 TODAY = date(2026, 6, 1)
@@ -85,6 +85,16 @@ def _sums_of_stored_posts(engine) -> None:
     assert posts.height > 0 and set(stored["zone"]) == {TZ.key}
     assert_frame_equal(stored.sort(keys), week_sums(posts, TZ.key).select(stored.columns).sort(keys),
                        check_exact=True)
+    # the same rows packed per batch, zone and page (post_page_weeks, what a quarter is read from)
+    w = schema.post_page_weeks
+    packed = read_frame(engine, select(*w.columns), {"batch_id": pl.Int64, "zone": pl.String, "page_id": pl.Int64,
+                                                     "first_week": pl.Date, "last_week": pl.Date, "weeks": pl.Binary})
+    assert packed.height == stored.select("batch_id", "page_id").n_unique() and set(packed["zone"]) == {TZ.key}
+    assert_frame_equal(unpack_weeks(packed).sort(keys), stored.drop("zone").sort(keys), check_exact=True)
+    spans = stored.group_by("batch_id", "page_id").agg(pl.col("week_start").min().alias("first_week"),
+                                                       pl.col("week_start").max().alias("last_week"))
+    assert_frame_equal(packed.select(spans.columns).sort("batch_id", "page_id"),
+                       spans.sort("batch_id", "page_id"), check_exact=True)
 
 
 def _second_exports(engine, synthetic) -> None:
@@ -180,6 +190,7 @@ def test_postgresql_sums_give_the_same_rating_as_the_raw_posts(pg_url, sqlite_ur
             # a batch without its sums (written before they existed, not migrated): all aggregated from the posts
             with engine.begin() as conn:
                 conn.execute(schema.post_week_sums.delete().where(schema.post_week_sums.c.batch_id == 1001))
+                conn.execute(schema.post_page_weeks.delete().where(schema.post_page_weeks.c.batch_id == 1001))
             stats = {}
             inputs["aggregated"] = post_weeks.posts_by_week(engine, span, TZ.key, *weeks,
                                                             window.utc(window.first_week), stats)
@@ -239,7 +250,8 @@ def test_a_linked_page_takes_its_sums_along(pg_url):
     assert link_page(engine, source, target, "test") == {"page_id": target, "linked": source}
     _sums_of_stored_posts(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM post_week_sums WHERE page_id = :p"), {"p": source}).scalar() == 0
+        for table in ("post_week_sums", "post_page_weeks"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table} WHERE page_id = :p"), {"p": source}).scalar() == 0
     window = QuarterWindow(synthetic.quarter, TZ)
     stats = {}
     summed = post_weeks.posts_by_week(engine, (window.load_from, window.load_to), TZ.key, window.first_week,
