@@ -11,7 +11,7 @@ from core.text import plain
 from reports.figures import block_bars, rank_history, weekly_posts_chart
 from reports.pdf_report import body_pdf, file_name as pdf_file_name
 from reports.rating_workbook import file_name, rating_workbook
-from scoring.views.body_card import body_card, style_view
+from scoring.views.body_card import body_card, card_style
 from scoring.views.registry import executive_bodies
 from services.style import style_by_page
 
@@ -36,8 +36,9 @@ if card.status and card.status[0] == "warning":
     st.warning(card.status[1], icon=":material/warning:")
 elif card.status:
     st.caption(card.status[1])
-for column, kpi in zip(st.columns(len(card.kpis)), card.kpis):
-    column.metric(kpi.title, kpi.value, help=kpi.help, **kpi.delta)
+with st.container(horizontal=True, horizontal_alignment="distribute", gap="medium"):  # wraps, never cuts a value
+    for kpi in card.kpis:
+        st.metric(kpi.title, kpi.value, help=kpi.help, width="content", **kpi.delta)
 page_ids = card.pages["page_id"].to_list()
 st.download_button("Excel по органу", data=lambda: rating_workbook(
                        rating.tables, region_tz(), row.get("owner_id"),
@@ -69,7 +70,7 @@ else:
     st.success("Замечаний нет.", icon=":material/check_circle:")
 
 st.markdown("#### Стиль публикаций: разговорный или пресс-релиз (Порядок §2 п.8)")
-style_summary, style_examples = style_view(card.pages, _shared.styles(flt.quarter, page_ids), region_tz().key)
+style_summary, style_examples = card_style(card.pages, _shared.styles(flt.quarter, page_ids), region_tz().key)
 if style_summary.is_empty():
     st.caption("За квартал нет текстов публикаций страниц органа.")
 else:
@@ -80,11 +81,11 @@ else:
     table(style_summary, "Нет публикаций с текстом.", width="stretch", column_config={
         "title": page, "posts_rated": st.column_config.NumberColumn("Публикаций с текстом"),
         "press_releases": st.column_config.NumberColumn("Как пресс-релиз"),
-        "share": st.column_config.ProgressColumn("Доля", format="percent", min_value=0, max_value=1),
+        "share": st.column_config.ProgressColumn("Доля", format="%.0f %%", min_value=0, max_value=100),
         "recommendation": st.column_config.TextColumn("Рекомендация", width="large")})
     table(style_examples, "Примеров публикаций нет.", width="stretch", column_config={
         "title": page, "published_local": st.column_config.DatetimeColumn("Дата", format="DD.MM.YYYY HH:mm"),
-        "score": st.column_config.ProgressColumn("Вероятность", format="percent", min_value=0, max_value=1),
+        "score": st.column_config.ProgressColumn("Вероятность", format="%.0f %%", min_value=0, max_value=100),
         "text": st.column_config.TextColumn("Типичная публикация", width="large")})
 
 st.markdown("#### Руководитель и учреждения")

@@ -118,3 +118,20 @@ def test_place_arrow_and_dashes():
     assert [place_arrow(d) for d in (2, -1, 0, None)] == ["▲ 2", "▼ 1", "=", "—"]
     frame = dashes(pl.DataFrame({"value": [1234.5, None], "title": ["A", None]}), {"value": 1}, ("title",))
     assert frame.to_dicts() == [{"value": "1 234,5", "title": "A"}, {"value": "—", "title": "—"}]
+
+
+def test_card_style_shows_shares_in_per_cent():
+    from datetime import datetime, timezone
+
+    from scoring.style import PAGE_STYLE_SCHEMA
+    from scoring.views.body_card import card_style
+    example = {"published_at": datetime(2026, 2, 10, 5, tzinfo=timezone.utc), "score": 0.9, "text": "[в рамках]",
+               "phrases": ["в рамках"]}
+    styles = pl.DataFrame({"page_id": [1], "posts_rated": [4], "press_releases": [1], "share": [0.25],
+                           "examples": [[example]], "recommendation": [None]},
+                          schema=PAGE_STYLE_SCHEMA | {"recommendation": pl.String})
+    summary, examples = card_style(pl.DataFrame({"page_id": [1], "title": ["Департамент А · ВКонтакте"]}), styles,
+                                   "Asia/Tomsk")
+    assert summary.row(0, named=True)["share"] == 25.0 and summary["recommendation"].to_list() == ["стиль в порядке"]
+    assert examples.row(0, named=True)["score"] == 90.0
+    assert examples["published_local"].to_list() == [datetime(2026, 2, 10, 12)]  # Tomsk time

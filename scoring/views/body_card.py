@@ -143,3 +143,10 @@ def style_view(pages: pl.DataFrame, styles: pl.DataFrame, tz_name: str) -> tuple
                 .select("title", pl.col("published_at").dt.convert_time_zone(tz_name).dt.replace_time_zone(None)
                         .alias("published_local"), "score", "text"))
     return summary, examples
+
+
+def card_style(pages: pl.DataFrame, styles: pl.DataFrame, tz_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """style_view for the card's bars: the share and the likelihood in per cent (0–100), shown «21 %» — a whole
+    number and a space, as core.labels.percent_ru writes it, never «21.43%»."""
+    summary, examples = style_view(pages, styles, tz_name)
+    return summary.with_columns(pl.col("share") * 100), examples.with_columns(pl.col("score") * 100)
