@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app_pages import _data, _shared
+from app_pages import _data, _table
 from app_pages._registry_fields import DAY, DONE, pick_owner, pick_page
 from app_pages._registry_forms import bulk_form, owner_form, page_form
 from core.text import plain
@@ -65,12 +65,9 @@ def history(view) -> None:
 
 
 def history_table(table: str, row_id: int) -> None:
-    frame = service.history(_data.engine(), table, row_id)
-    if frame.is_empty():
-        _shared.empty_state("Изменений не записано.")
-        return
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "at": st.column_config.DatetimeColumn("Когда", format="DD.MM.YYYY HH:mm"), "user": "Кто",
-        "batch": st.column_config.TextColumn("Пакет", width="medium"), "status": "Состояние", "field": "Что",
-        "before": st.column_config.TextColumn("Было", width="medium"),
-        "after": st.column_config.TextColumn("Стало", width="medium")})
+    _table.table(service.history(_data.engine(), table, row_id), "Изменений не записано.", width="stretch",
+                 column_config={
+                     "at": st.column_config.DatetimeColumn("Когда", format="DD.MM.YYYY HH:mm"), "user": "Кто",
+                     "batch": st.column_config.TextColumn("Пакет", width="medium"), "status": "Состояние",
+                     "field": "Что", "before": st.column_config.TextColumn("Было", width="medium"),
+                     "after": st.column_config.TextColumn("Стало", width="medium")})

@@ -5,8 +5,9 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from app_pages import _data, _shared
+from app_pages import _data
 from app_pages._auth import can, current_user
+from app_pages._table import table
 from core.calendar import local_today
 from core.config import region_tz
 from core.text import plain
@@ -35,17 +36,15 @@ def _done(action) -> None:
 users_tab, new_tab, log_tab = st.tabs(["Пользователи", "Новый пользователь", "Журнал действий"])
 with users_tab:
     view = admin.users_view(_data.engine(), tz)
-    if view.table.is_empty():  # an empty table would say «empty»
-        _shared.empty_state("Пользователей пока нет: добавьте их на вкладке «Новый пользователь».")
-    else:
-        st.dataframe(view.table, hide_index=True, width="stretch", column_config={
-            "username": "Пользователь", "role_label": "Роль",  # every column within the page's width, none cut
-            "body": st.column_config.TextColumn("Исполнительный орган", width="medium",
-                                                help="Только для роли «исполнительный орган»"),
-            "state": "Состояние", "login": "Вход",
-            "created_at": st.column_config.DatetimeColumn("Создан", format="DD.MM.YYYY HH:mm"),
-            "password_changed_at": st.column_config.DatetimeColumn("Пароль изменён", format="DD.MM.YYYY HH:mm"),
-            "sessions": st.column_config.NumberColumn("Открытых сеансов")})
+    table(view.table, "Пользователей пока нет: добавьте их на вкладке «Новый пользователь».", width="stretch",
+          column_config={
+              "username": "Пользователь", "role_label": "Роль",  # every column within the page's width, none cut
+              "body": st.column_config.TextColumn("Исполнительный орган", width="medium",
+                                                  help="Только для роли «исполнительный орган»"),
+              "state": "Состояние", "login": "Вход",
+              "created_at": st.column_config.DatetimeColumn("Создан", format="DD.MM.YYYY HH:mm"),
+              "password_changed_at": st.column_config.DatetimeColumn("Пароль изменён", format="DD.MM.YYYY HH:mm"),
+              "sessions": st.column_config.NumberColumn("Открытых сеансов")})
     if view.names:
         chosen = st.selectbox("Пользователь", view.names, key="admin_user")
         row = view.table.filter(pl.col("username") == chosen).row(0, named=True)
@@ -95,10 +94,7 @@ with log_tab:
     st.caption(f"Записей: {log.height}" + (" (показаны последние 50 000)" if log.height >= 50_000 else ""))
     st.download_button("Скачать журнал (csv)", data=lambda: admin.audit_csv(log), file_name="Журнал действий.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="admin_log_csv")
-    if log.is_empty():
-        _shared.empty_state("За выбранный период записей нет.")
-    else:
-        st.dataframe(log.drop("action"), hide_index=True, width="stretch", height=520, column_config={
-            "at": st.column_config.DatetimeColumn("Когда", format="DD.MM.YYYY HH:mm:ss"), "user": "Кто",
-            "action_label": "Действие", "object": "Объект",
-            "details": st.column_config.TextColumn("Подробности", width="large")})
+    table(log.drop("action"), "За выбранный период записей нет.", width="stretch", height=520, column_config={
+        "at": st.column_config.DatetimeColumn("Когда", format="DD.MM.YYYY HH:mm:ss"), "user": "Кто",
+        "action_label": "Действие", "object": "Объект",
+        "details": st.column_config.TextColumn("Подробности", width="large")})

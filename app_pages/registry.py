@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages import _data, _registry_edit, _registry_publish, _shared
 from app_pages._auth import can
 from app_pages._registry_fields import role
+from app_pages._table import table
 from core.domain import PLATFORMS
 from core.labels import PLATFORM_LABELS, label
 from reports.figures import platform_coverage
@@ -35,39 +36,30 @@ tabs = dict(zip(names, st.tabs(names)))
 with tabs["Страницы"]:
     st.caption("Выполнение чек-листа — доля выполненных требований из известных; пустая ячейка реестра — "
                "«нет сведений», а не «нет». Обложка и виджеты ПОС к Telegram не применяются.")
-    if screen.pages.is_empty():  # an empty table would say «empty»
-        _shared.empty_state("Нет страниц для выбранных фильтров и поиска.")
-    else:
-        st.dataframe(
-            screen.pages_table, hide_index=True, width="stretch", height=520,
-            column_config={
-                "owner_name": st.column_config.TextColumn(label("owner_name"), width="large"),
-                "kind_label": "Тип",
-                "body_name": st.column_config.TextColumn(label("body_name"), width="medium"),
-                "platform_label": label("platform_label"),
-                "url": st.column_config.LinkColumn(label("url"), display_text=r"https?://(.*)"),
-                "registered_on": "Зарегистрирована",
-                "checklist_share": st.column_config.ProgressColumn("Чек-лист", format="percent", min_value=0,
-                                                                   max_value=1),
-                "checklist_missing": st.column_config.TextColumn(label("checklist_missing"), width="medium"),
-                "checklist_unknown": st.column_config.TextColumn(label("checklist_unknown"), width="small"),
-                "subscribers": st.column_config.NumberColumn(label("subscribers"), format="localized"),
-                "as_of": label("checked_on"),
-                "closed_on": label("closed_on"),
-            })
+    table(screen.pages_table, "Нет страниц для выбранных фильтров и поиска.", width="stretch", height=520,
+          column_config={
+              "owner_name": st.column_config.TextColumn(label("owner_name"), width="large"),
+              "kind_label": "Тип",
+              "body_name": st.column_config.TextColumn(label("body_name"), width="medium"),
+              "platform_label": label("platform_label"),
+              "url": st.column_config.LinkColumn(label("url"), display_text=r"https?://(.*)"),
+              "registered_on": "Зарегистрирована",
+              "checklist_share": st.column_config.ProgressColumn("Чек-лист", format="percent", min_value=0,
+                                                                 max_value=1),
+              "checklist_missing": st.column_config.TextColumn(label("checklist_missing"), width="medium"),
+              "checklist_unknown": st.column_config.TextColumn(label("checklist_unknown"), width="small"),
+              "subscribers": st.column_config.NumberColumn(label("subscribers"), format="localized"),
+              "as_of": label("checked_on"),
+              "closed_on": label("closed_on"),
+          })
 with tabs["Владельцы"]:
     only_missing = st.toggle("Только без обязательной платформы", key="registry_only_missing")
-    shown = screen.owners_table(only_missing)
-    if shown.is_empty():
-        _shared.empty_state("Нет владельцев для выбранных фильтров и поиска.")
-    else:
-        st.dataframe(
-            shown, hide_index=True, width="stretch", height=520,
-            column_config={"owner_name": st.column_config.TextColumn(label("owner_name"), width="large"),
-                           "kind_label": "Тип", "body_name": label("body_name"),
-                           **{p: st.column_config.NumberColumn(PLATFORM_LABELS[p], help="Действующих страниц")
-                              for p in PLATFORMS},
-                           "missing_platforms": label("missing_platforms"), "exemption": "Не ведётся на основании"})
+    table(screen.owners_table(only_missing), "Нет владельцев для выбранных фильтров и поиска.", width="stretch",
+          height=520, column_config={
+              "owner_name": st.column_config.TextColumn(label("owner_name"), width="large"),
+              "kind_label": "Тип", "body_name": label("body_name"),
+              **{p: st.column_config.NumberColumn(PLATFORM_LABELS[p], help="Действующих страниц") for p in PLATFORMS},
+              "missing_platforms": label("missing_platforms"), "exemption": "Не ведётся на основании"})
 with tabs["Покрытие платформ"]:
     _shared.chart(platform_coverage(view.counts), key="registry_coverage_chart")
 if editing:
