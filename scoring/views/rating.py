@@ -4,12 +4,13 @@ quarters compared. «Карточка органа» shows the same ranked rows 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from core.labels import (PLATFORM_LABELS, TABLE_TITLES, dashes, digits_of, format_value, moment_ru, number_ru,
-                         percent_ru, place_arrow)
+from core.labels import (PLATFORM_LABELS, TABLE_TITLES, dashes, date_short_ru, digits_of, format_value, moment_ru,
+                         number_ru, percent_ru, place_arrow)
 from core.text import plain
 from scoring.comparison import chart_rows, comparison_frame, comparison_rows
 from scoring.registry_view import filter_rows
@@ -192,7 +193,7 @@ def rating_view(shown: RatingTables, approved: bool, differences: list[dict], tz
     """`shown`: the shown rating's frames (the approved one when approved) with the places' ranges; `body`, `search`:
     the shared filter and the screen's search field."""
     info = shown.methodology_info
-    day = info.get("approved_on") or ""
+    day = date.fromisoformat(info["approved_on"]) if info.get("approved_on") else None
     moment = (shown.get("approved") or {}).get("approved_at") if approved else None
     tables = tuple(RankedTable(name, title, ranked_rows(shown, name, body, search),
                                None if name == "reference" or shown.table(name).is_empty()
@@ -200,7 +201,7 @@ def rating_view(shown: RatingTables, approved: bool, differences: list[dict], tz
                    for name, title in TABLE_TITLES.items())
     return RatingView(
         has_data=shown.has_data, scope_caption=_scope_caption(shown.get("scope")),
-        methodology=f"Методика **{plain(str(info.get('id', '—')))}** (утверждена {day[8:10]}.{day[5:7]}.{day[:4]})",
+        methodology=f"Методика **{plain(str(info.get('id', '—')))}** (утверждена {date_short_ru(day)})",
         approved_at=moment_ru(moment, tz) if approved else None, warning=shown.get("methodology_warning"),
         differences=_differences(differences if approved else []), tables=tables, headers=ranked_headers(shown),
         zones=list(info.get("zones") or []))
