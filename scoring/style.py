@@ -438,7 +438,9 @@ def page_styles(posts: pl.DataFrame, settings: StyleSettings) -> pl.DataFrame:
     if posts.is_empty():
         return pl.DataFrame(schema=PAGE_STYLE_SCHEMA)
     styled = post_styles(posts, settings).filter(pl.col("rated"))
-    examples = (styled.filter(pl.col("press_release")).sort("score", descending=True)
+    # ties in likelihood broken by the newest post, then the text: the same data always shows the same examples
+    examples = (styled.filter(pl.col("press_release"))
+                .sort(["score", "published_at", "text"], descending=[True, True, False], nulls_last=True)
                 .unique(["page_id", "text"], keep="first", maintain_order=True)  # the same text posted again
                 .group_by("page_id", maintain_order=True).head(settings.examples)
                 .with_columns(pl.struct("text", "phrases").map_elements(

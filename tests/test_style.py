@@ -127,6 +127,25 @@ def test_page_share_examples_and_recommendation():
     assert style_recommendation(second, SETTINGS) is None
 
 
+def test_examples_of_equal_likelihood_do_not_depend_on_the_row_order():
+    """The same posts in any order show the same examples: equal likelihoods go newest first, then by text."""
+    from datetime import datetime, timezone
+
+    import polars as pl
+    release = ("В рамках реализации национального проекта состоялось заседание рабочей группы, на котором было "
+               "отмечено выполнение плана мероприятий и даны поручения по обеспечению контроля.")
+    # the same wording about different places: the same signals, hence the same likelihood
+    texts = [release.replace("рабочей группы", f"рабочей группы {n}") for n in ("№ 1", "№ 2", "№ 3", "№ 4", "№ 5")]
+    days = [datetime(2026, 2, d, 5, tzinfo=timezone.utc) for d in (3, 9, 5, 1, 7)]
+    posts = pl.DataFrame({"page_id": [1] * 5, "post_id": list("abcde"), "published_at": days, "text": texts})
+    scores = style.post_styles(posts, SETTINGS)["score"].unique()
+    assert scores.len() == 1  # the case this test is about: a tie in likelihood
+    shown = [[(e["published_at"], e["score"]) for e in style.page_styles(frame, SETTINGS)["examples"][0]]
+             for frame in (posts, posts.reverse(), posts.sample(fraction=1.0, shuffle=True, seed=7))]
+    newest = sorted(days, reverse=True)[:SETTINGS.examples]
+    assert shown[0] == shown[1] == shown[2] and [moment for moment, _ in shown[0]] == newest
+
+
 def test_workbook_sheet_with_the_style_of_publications():
     import io
     from zoneinfo import ZoneInfo
