@@ -7,9 +7,9 @@ with the same quarter scored from the parquet files, column by column (`pg_resul
 
 `cli.py bench` runs the same measure (`measure_postgresql`). `--parts` also times each read of scoring_input
 on its own (in one snapshot, as it reads them): the week sums, comments, streams, registry, snapshots,
-coverage. The server's CPU time is that of every `postgres` process of this machine (the backends alive now and
-those ended since, through the postmaster's reaped children): another client of the same server in the meantime
-counts too, so it is an upper bound on a shared machine.
+coverage. The server's CPU time twice (ServerClock): of every `postgres` process of this machine
+(`pg_read_server_cpu_s`: another client of the same server counts too — an upper bound on a shared machine) and
+of the backends of the bench database only, sampled while reading (`pg_read_database_cpu_s`: a lower bound).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 from typing import Callable
 
@@ -26,8 +27,9 @@ from benchmark.synthetic import read_parquet
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _postgres_times() -> tuple[dict[int, float], float]:
-    """CPU seconds of each live `postgres` process and the seconds of the postmasters' reaped children."""
+def _postgres_times(database: str | None = None) -> tuple[dict[int, float], float]:
+    """CPU seconds of each live `postgres` process (of `database` only: the backends whose title names it) and the
+    seconds of the postmasters' reaped children."""
     live, reaped = {}, 0.0
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if not entry.isdigit():
@@ -35,41 +37,72 @@ def _postgres_times() -> tuple[dict[int, float], float]:
         try:
             with open(f"/proc/{entry}/stat") as handle:
                 stat = handle.read()
+            if database is not None:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    title = handle.read().decode(errors="replace")
         except OSError:
             continue
         name = stat[stat.index("(") + 1:stat.rindex(")")]
-        if name != "postgres" and not name.startswith("postgres"):
+        if not name.startswith("postgres") or (database is not None and f" {database} " not in title):
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        # fields from the state on: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5))
+        # fields from the state on: [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5))
         live[int(entry)] = (int(fields[11]) + int(fields[12])) / TICK
         reaped += (int(fields[13]) + int(fields[14])) / TICK
     return live, reaped
 
 
 class ServerClock:
-    """CPU seconds the PostgreSQL server processes spent since it was started (`seconds()`)."""
+    """CPU seconds the PostgreSQL server spent since it was started: `seconds()` of every `postgres` process of this
+    machine (the backends alive at the end and those ended since, through the postmaster's reaped children: another
+    client of the same server counts too — an upper bound on a shared machine); `database_seconds()` of the backends
+    of `database` only, sampled every SAMPLE_S while the clock runs (a backend's last moments before it ends may be
+    missed: a lower bound)."""
+    SAMPLE_S = 0.05
 
-    def __init__(self) -> None:
+    def __init__(self, database: str | None = None) -> None:
+        self.database, self.seen = database, {}
         self.live, self.reaped = _postgres_times()
+        self.start = _postgres_times(database)[0] if database else {}
+        self.stop = threading.Event()
+        self.sampler = threading.Thread(target=self._sample, daemon=True) if database else None
+        if self.sampler is not None:
+            self.sampler.start()
+
+    def _sample(self) -> None:
+        while True:
+            for pid, seconds in _postgres_times(self.database)[0].items():
+                self.seen[pid] = max(seconds, self.seen.get(pid, 0.0))
+            if self.stop.wait(self.SAMPLE_S):
+                return
 
     def seconds(self) -> float:
         live, reaped = _postgres_times()
         ended = sum(t for pid, t in self.live.items() if pid not in live)  # counted again in the reaped time
         return (sum(t - self.live.get(pid, 0.0) for pid, t in live.items()) + (reaped - self.reaped) - ended)
 
+    def database_seconds(self) -> float:
+        self.stop.set()
+        if self.sampler is not None:
+            self.sampler.join()
+        return sum(t - self.start.get(pid, 0.0) for pid, t in self.seen.items())
 
-def timed(action: Callable[[], object], repeat: int) -> tuple[dict[str, float], object]:
-    """Median wall, process CPU and server CPU seconds of `repeat` runs, and the last result."""
-    walls, cpus, servers, result = [], [], [], None
+
+def timed(action: Callable[[], object], repeat: int, database: str | None = None
+          ) -> tuple[dict[str, float], object]:
+    """Median wall, process CPU and server CPU seconds (of every server process, and of `database`'s backends:
+    ServerClock) of `repeat` runs, and the last result."""
+    walls, cpus, servers, ours, result = [], [], [], [], None
     for _ in range(max(1, repeat)):
-        server, cpu, wall = ServerClock(), time.process_time(), time.perf_counter()
+        server, cpu, wall = ServerClock(database), time.process_time(), time.perf_counter()
         result = action()
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
         servers.append(server.seconds())
-    return {"wall_s": statistics.median(walls), "cpu_s": statistics.median(cpus),
-            "server_cpu_s": statistics.median(servers)}, result
+        ours.append(server.database_seconds())
+    times = {"wall_s": statistics.median(walls), "cpu_s": statistics.median(cpus),
+             "server_cpu_s": statistics.median(servers)}
+    return times | ({"database_cpu_s": statistics.median(ours)} if database else {}), result
 
 
 def load_average() -> float | None:
@@ -79,7 +112,7 @@ def load_average() -> float | None:
         return None
 
 
-def read_parts(engine, quarter, tz, repeat: int) -> dict[str, dict[str, float]]:
+def read_parts(engine, quarter, tz, repeat: int, database: str | None = None) -> dict[str, dict[str, float]]:
     """Each read of scoring_input on its own, in one snapshot as rating_store.read_quarter reads them."""
     from scoring.activity import fixed_offset
     from scoring.inputs import COMMENT_COLUMNS, STREAM_COLUMNS, QuarterWindow
@@ -103,7 +136,7 @@ def read_parts(engine, quarter, tz, repeat: int) -> dict[str, dict[str, float]]:
             with read_snapshot(engine) as snapshot:
                 snapshot.adbc()  # the columnar connection opened before the clock (as after the first part)
                 return part(snapshot)
-        result[name], frame = timed(once, repeat)
+        result[name], frame = timed(once, repeat, database)
         result[name]["rows"] = frame.height
     return result
 
@@ -132,13 +165,15 @@ def measure_postgresql(scale: str, repeat: int, expected, log: Callable[[str], N
         return {}
     quarter = Quarter(2026, 1)
     load = load_average()
-    times, data = timed(lambda: scoring_input(engine, quarter, TZ), repeat)
+    database = engine.url.database
+    times, data = timed(lambda: scoring_input(engine, quarter, TZ), repeat, database)
     result = {"pg_read_s": times["wall_s"], "pg_read_cpu_s": times["cpu_s"],
-              "pg_read_server_cpu_s": times["server_cpu_s"], "pg_read_load": load}
+              "pg_read_server_cpu_s": times["server_cpu_s"], "pg_read_database_cpu_s": times["database_cpu_s"],
+              "pg_read_load": load}
     if rows:
         result["pg_read_rows_s"] = timed(lambda: scoring_input(engine, quarter, TZ, summed=False), 1)[0]["wall_s"]
     if parts:
-        result["pg_read_parts"] = read_parts(engine, quarter, TZ, repeat)
+        result["pg_read_parts"] = read_parts(engine, quarter, TZ, repeat, database)
     # how the week sums were read: the stored ones (post_week_sums) or the aggregate over the posts, and the pages
     # summed again from their current versions (posts of one page in several active batches)
     window = QuarterWindow(quarter, TZ)

@@ -37,6 +37,7 @@ import numpy as np
 import polars as pl
 
 from benchmark import big_ingest, demo_bench, exports, style_bench
+from benchmark.pg_read import measure_postgresql  # the PostgreSQL read, also `python -m benchmark.pg_read`
 from benchmark.stages import stage_seconds, wall_and_cpu
 from benchmark.synthetic import SCALES, Synthetic, generate, read_parquet, write_parquet
 from core.config import DATA_DIR, ROOT
@@ -332,43 +333,6 @@ def rating_differences(first: QuarterRating, second: QuarterRating) -> list[str]
     return found
 
 
-def measure_postgresql(scale: str, repeat: int, expected: QuarterRating, log: Log) -> dict:
-    """Reading the quarter from PostgreSQL the way the app does (scoring_input: the posts' sums per page and local
-    week stored with each batch, storage.post_weeks — `pg_week_sums_stored`, `pg_recounted_pages`; comments, streams, registry, snapshots, coverage as rows), median of
-    `repeat`; the former path (every post as a row) once, for comparison; and the rating scored from what was read
-    against `expected` (the same quarter scored from the parquet files), column by column."""
-    from sqlalchemy.exc import OperationalError
-
-    from core.calendar import Quarter
-    from scoring.activity import fixed_offset
-    from scoring.inputs import QuarterWindow
-    from services.quarters import scoring_input
-    from storage import post_weeks
-    try:
-        engine = bench_engine(PG_URL, scale, log)
-    except OperationalError as error:
-        log(f"  postgresql: нет подключения ({str(error).splitlines()[0]}); пропущено")
-        return {}
-    quarter = Quarter(2026, 1)
-    seconds, data = median_time(lambda: scoring_input(engine, quarter, TZ), repeat)
-    rows_seconds = median_time(lambda: scoring_input(engine, quarter, TZ, summed=False), 1)[0]
-    # how the week sums were read: the stored ones (post_week_sums) or the aggregate over the posts, and the pages
-    # summed again from their current versions (posts of one page in several active batches)
-    window = QuarterWindow(quarter, TZ)
-    origin = window.utc(window.first_week) if fixed_offset(window) is not None else None
-    stats: dict = {}
-    post_weeks.posts_by_week(engine, (window.load_from, window.load_to), TZ.key, window.first_week,
-                             len(window.weeks), origin, stats)
-    engine.dispose()
-    found = rating_differences(score_quarter(data, expected.methodology, quarter, TZ, TODAY), expected)
-    result = {"pg_read_s": seconds, "pg_read_rows_s": rows_seconds, "pg_week_rows": data.post_weeks.height,
-              "pg_week_sums_stored": stats["stored"], "pg_recounted_pages": stats["recounted_pages"],
-              "pg_results_identical": not found, "pg_differences": found}
-    if scale == "national":
-        result["pg_national_read_s"] = seconds
-    return result
-
-
 def measure_screens(scale: str, repeat: int, log: Log) -> tuple[dict[str, float], dict[str, float]]:
     """Server time of each screen (AppTest) with the scale's data in SQLite: opening it in a new session (one
     run, after another session has filled the process caches with the quarter, as on a server in use), and one
@@ -564,6 +528,8 @@ def report(result: dict) -> str:
         rows += [("Чтение квартала из PostgreSQL (суммы по неделям, сохранённые при загрузке)", f"{num(result['pg_read_s'], 2)} с",
                   "< 4 с (национальный)" if national else "",
                   ok(result["pg_read_s"] < TARGETS["pg_national_read_s"]) if national else ""),
+                 ("  то же, процессор: процесс / сервер (база замера)",
+                  f"{num(result['pg_read_cpu_s'], 2)} / {num(result['pg_read_database_cpu_s'], 2)} с", "", ""),
                  ("  то же, все публикации строками (прежний путь, 1 раз)", f"{num(result['pg_read_rows_s'], 2)} с", "", ""),
                  ("Расчёт из PostgreSQL = расчёт из файлов", "да" if result["pg_results_identical"] else
                   "нет: " + ", ".join(result["pg_differences"]), "", ok(result["pg_results_identical"]))]

@@ -2,12 +2,15 @@
 withdrawal. Storage only: no scoring here (services.quarters joins the two)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
 import polars as pl
-from sqlalchemy import JSON, Engine, Text, bindparam, cast, column, delete, func, insert, or_, select, table
+from sqlalchemy import JSON, Engine, Text, bindparam, cast, column, delete, func, insert, or_, select, table, text
 
 from core.quarter_frames import QuarterFrames
 from storage import post_weeks as post_weeks_store
@@ -43,22 +46,50 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
     national quarter in seconds)."""
     columns = columns or {}
     summed = weeks is not None and engine.dialect.name == "postgresql"
-    post_weeks = post_weeks_store.posts_by_week(engine, span, *weeks) if summed else None
-    posts = current_versions(engine, "posts", window=span, columns=columns.get("posts"),
-                             page_ids=[] if summed else None)  # summed: no page's raw posts (the frame's columns)
-    streams = current_versions(engine, "streams", window=span, columns=columns.get("streams"))
-    comments = current_versions(engine, "comments", window=span, columns=columns.get("comments"))
-    with engine.connect() as conn:
-        b = schema.batches
-        active = conn.execute(select(b.c.id).where(b.c.status == "active").order_by(b.c.id)).scalars().all()
-        stamp = conn.execute(select(func.max(b.c.uploaded_at)).where(b.c.status == "active")).scalar_one()
-    registry = registry_history.registry_for_rating(engine, registry_day) if registry_day else None
-    owners, pages = ((queries.owners_frame(engine), queries.pages_frame(engine)) if registry is None
-                     else (registry.owners, registry.pages))
-    return QuarterFrames(owners, pages, queries.snapshots_frame(engine),
-                         posts, streams, comments, queries.coverage_frame(engine), tuple(active),
+    def registry_and_sums(source: Engine | ReadSnapshot) -> tuple:
+        registry = registry_history.registry_for_rating(source, registry_day) if registry_day else None
+        owners, pages = ((queries.owners_frame(source), queries.pages_frame(source)) if registry is None
+                         else (registry.owners, registry.pages))
+        return (owners, pages, queries.snapshots_frame(source),
+                post_weeks_store.posts_by_week(source, span, *weeks) if summed else None)
+
+    with _beside(engine, summed) as other, ThreadPoolExecutor(1) as pool:
+        # PostgreSQL: a second connection in the same snapshot reads the registry, the snapshots and the week sums
+        # while this one reads the comments, streams and coverage — the server sends and this process converts on
+        # both cores at once
+        beside = pool.submit(registry_and_sums, other) if other is not None else None
+        posts = current_versions(engine, "posts", window=span, columns=columns.get("posts"),
+                                 page_ids=[] if summed else None)  # summed: no page's raw posts (the frame's columns)
+        streams = current_versions(engine, "streams", window=span, columns=columns.get("streams"))
+        comments = current_versions(engine, "comments", window=span, columns=columns.get("comments"))
+        with engine.connect() as conn:
+            b = schema.batches
+            active = conn.execute(select(b.c.id).where(b.c.status == "active").order_by(b.c.id)).scalars().all()
+            stamp = conn.execute(select(func.max(b.c.uploaded_at)).where(b.c.status == "active")).scalar_one()
+        coverage = queries.coverage_frame(engine)
+        owners, pages, snapshots, post_weeks = beside.result() if beside is not None else registry_and_sums(engine)
+    return QuarterFrames(owners, pages, snapshots, posts, streams, comments, coverage, tuple(active),
                          stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("UTC")),
                          post_weeks)
+
+
+@contextmanager
+def _beside(snapshot: Engine | ReadSnapshot, wanted: bool) -> Iterator[ReadSnapshot | None]:
+    """A second connection in the same snapshot of PostgreSQL (`SET TRANSACTION SNAPSHOT` of the exported one),
+    for reading beside the first; None when not `wanted` or not in a snapshot."""
+    if not (wanted and isinstance(snapshot, ReadSnapshot) and snapshot.snapshot_id is not None):
+        yield None
+        return
+    with snapshot.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        conn.begin()
+        conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot.snapshot_id}'"))
+        other = ReadSnapshot(snapshot.engine, conn, snapshot.snapshot_id)
+        try:
+            yield other
+        finally:
+            other.close()
+            conn.rollback()
 
 
 def post_time_span(engine: Engine) -> tuple[datetime | None, datetime | None]:
