@@ -1,5 +1,6 @@
 """«Реестр»: owners and their official pages, checklist compliance, missing required platforms; editing (analysts
-and admins), the history of each page and owner, and the public registry as of a day (app_pages/_registry_edit)."""
+and admins: app_pages/_registry_edit.py and its forms), the history of each page and owner, and the public registry
+as of a day (app_pages/_registry_publish.py). The numbers and tables come from scoring.views.registry."""
 import streamlit as st
 
 from app_pages import _data, _registry_edit, _registry_publish, _shared

@@ -40,7 +40,7 @@ def test_registry_page_in_a_real_browser(app_url, browser):
     page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="ru-RU")
     page.goto(app_url + "/registry")
     page.get_by_role("heading", name="Реестр официальных страниц").wait_for(timeout=DEADLINE_MS)
-    page.get_by_text("Без обязательной платформы").wait_for(timeout=DEADLINE_MS)
+    page.get_by_text("Без обязательной платформы", exact=True).wait_for(timeout=DEADLINE_MS)  # not the toggle
     _wait_idle(page)
     _wait_grids(page)
     ARTIFACTS.mkdir(exist_ok=True)
