@@ -211,6 +211,21 @@ def shorten(text: str | None, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
+def shorten_middle(text: str | None, limit: int) -> str:
+    """A name cut in the middle for a narrow place, keeping its end (the district of «ОГАУ «Дом-интернат … Бакчарского
+    района»», which tells such names apart), at words when it can be, always with «…» when cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    words, tail = text.split(" "), ""
+    while len(words) > 1 and len(words[-1]) + 1 + len(tail) <= (limit - 2) // 2:
+        tail = (words.pop() + " " + tail).rstrip()
+    if not tail:  # one long last word: cut by characters
+        tail = text[-((limit - 2) // 2):]
+    head = shorten(text[:len(text) - len(tail)].rstrip(), limit - len(tail) - 2).removesuffix("…").rstrip()
+    return f"{head} … {tail}"
+
+
 def moment_ru(value: datetime | str | None, tz: ZoneInfo) -> str:
     """ДД.ММ.ГГГГ ЧЧ:ММ in the region's time (an ISO string or an aware datetime)."""
     if value is None:

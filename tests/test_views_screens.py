@@ -264,10 +264,10 @@ def test_the_bodies_heatmap_writes_shares_as_core_labels_does():
     assert cells == {"норму выполнили 1 из 2 стр. (50 %)", "нет данных"}  # В: no page with data, never «0 %»
 
 
-def test_weekly_pages_number_only_the_labels_that_repeat():
+def test_weekly_pages_mark_only_the_labels_that_repeat():
     data = scoring_input([BODY, INSTITUTION], [vk_page(), vk_page(4), vk_page(2, 2, "ok")],
                          weekly_posts(1, [3] * 13) + weekly_posts(4, [1] * 13) + weekly_posts(2, [1] * 13),
                          [covered(1), covered(4), covered(2)])
     labels = weekly_pages(score_quarter(data, M, Q1, TOMSK, ENDED), [], None, [], worst_first=False).pages["label"]
-    assert labels.to_list() == ["Департамент А · ВКонтакте #1", "Департамент А · ВКонтакте #4",
+    assert labels.to_list() == ["Департамент А · ВКонтакте (vk.com/p1)", "Департамент А · ВКонтакте (vk.com/p4)",
                                 "Учреждение Б · Одноклассники"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core.labels import PLATFORM_LABELS, dashes, number_ru, percent_ru, shorten
+from core.labels import PLATFORM_LABELS, dashes, number_ru, percent_ru, shorten, shorten_middle
 from core.text import plain
 from scoring.activity import COUNTED_STATUSES
 from scoring.methodology import Methodology
@@ -49,14 +49,28 @@ def weekly_pages(rating: QuarterRating, kinds: list[str], body: str | None, plat
     pages = pages.sort(["share_ok", "owner_name"], descending=[not worst_first, False], nulls_last=True)
     if top:
         pages = pages.head(top)
-    # two pages of one owner on one platform (or names cut alike): tell them apart by the page's number
-    pages = pages.with_columns(pl.when(pl.col("label").is_duplicated())
-                               .then(pl.col("label") + pl.lit(" #") + pl.col("page_id").cast(pl.String))
-                               .otherwise(pl.col("label")).alias("label"))
+    pages = pages.with_columns(_distinct_labels(pages))
     cells = (pages.select("page_id", "label").join(rating.grid, on="page_id", how="left")
              .join(pages.select("page_id", pl.int_range(pl.len()).alias("__order")), on="page_id")
              .sort("__order", "week").drop("__order"))
     return WeeklyPages(pages.select(PAGE_COLUMNS), cells, _summary(pages))
+
+
+def _distinct_labels(pages: pl.DataFrame) -> pl.Series:
+    """The heatmap's row labels, each once (Plotly draws rows of one label as one row): names cut alike at the end
+    («ОГАУ «Дом-интернат для престарелых и инвалидов…», four districts) are cut in the middle instead, keeping the
+    district; two pages of one owner on one platform get their address. Never a database number on the screen."""
+    labels = pages["label"].to_list()
+    repeated = pages["label"].is_duplicated().to_list()
+    for i, (name, platform) in enumerate(zip(pages["owner_name"], pages["platform_label"])):
+        if repeated[i]:
+            labels[i] = f"{shorten_middle(name, 55)} · {platform}"
+    still = pl.Series(labels).is_duplicated().to_list()
+    for i, url in enumerate(pages["url"]):
+        if still[i]:
+            address = (url or "").removeprefix("https://").removeprefix("http://").removeprefix("www.")
+            labels[i] = f"{labels[i]} ({shorten_middle(address, 40) or 'без адреса'})"
+    return pl.Series("label", labels, dtype=pl.String)
 
 
 def _summary(pages: pl.DataFrame) -> str:
