@@ -12,7 +12,7 @@ from app_pages._registry_fields import DAY, EARLIEST, errors, flag_text, pick_ow
 from core.calendar import local_today
 from core.config import region_tz
 from core.domain import KIND_LABELS, OWNER_KINDS, PLATFORM_LABELS, PLATFORMS
-from core.labels import label
+from core.labels import label, number_ru
 from core.text import plain
 from scoring.registry_view import CHECKLIST_ITEMS
 from scoring.views.registry import executive_bodies, page_choices
@@ -117,7 +117,7 @@ def owner_form(record: dict, view, new: bool = False) -> None:
 def bulk_form(pages: pl.DataFrame) -> None:
     """One checklist item set for the chosen pages in force (the screen's filters narrow the list)."""
     key = "registry_bulk"
-    everything = st.checkbox(f"Все действующие страницы по фильтрам экрана ({pages.height})", key=f"{key}_all")
+    everything = st.checkbox(f"Все действующие страницы по фильтрам экрана ({number_ru(pages.height)})", key=f"{key}_all")
     if everything:
         chosen = pages["page_id"].to_list()
     else:
@@ -133,7 +133,7 @@ def bulk_form(pages: pl.DataFrame) -> None:
         checked = st.date_input("Сведения проверены", value=local_today(region_tz()), format=DAY, min_value=EARLIEST,
                                 max_value=local_today(region_tz()), key=f"{key}_checked")
         errors(key, "checked_on")
-        submitted = st.form_submit_button(f"Отметить для выбранных страниц ({len(chosen)})", type="primary")
+        submitted = st.form_submit_button(f"Отметить для выбранных страниц ({number_ru(len(chosen))})", type="primary")
     if submitted:
         save(key, lambda: service.set_checklist_item(_data.engine(), chosen, item, value, checked,
                                                      user=current_user(), role=role()))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.labels import number_ru
 from core.text import plain
 from loaders.detect import FORMAT_LABELS
 from scoring.views.upload import error_table, period_text
@@ -23,7 +24,7 @@ def show_report(report: dict) -> None:
         else:
             _registry(report)
         if report.get("warnings"):
-            with st.expander(f"Предупреждения ({len(report['warnings'])})"):
+            with st.expander(f"Предупреждения ({number_ru(len(report['warnings']))})"):
                 for warning in report["warnings"]:
                     st.text(warning)
 

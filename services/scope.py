@@ -2,7 +2,7 @@
 
 A user of role «body» is bound to one executive body and sees its «family»: the body itself, its head(s) and its
 institutions — on every screen, in every chart and in every download. Everything a screen reads passes through
-`scope_view` / `scope_registry` / `scope_batches` here (called by app_pages/_shared.py, whose cached readers take
+`scope_view` / `scope_registry` / `scope_batches` here (called by app_pages/_data.py and _quarters.py, whose cached readers take
 the scope as part of their key, so one scope's data is never served from another's cache entry).
 
 Rows of other owners are hidden, not anonymised: the rating tables of a quarter have a few dozen bodies and a few
