@@ -37,13 +37,13 @@ def _postgres_times(database: str | None = None) -> tuple[dict[int, float], floa
         try:
             with open(f"/proc/{entry}/stat") as handle:
                 stat = handle.read()
+            if not stat[stat.index("(") + 1:stat.rindex(")")].startswith("postgres"):
+                continue
             if database is not None:
                 with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                    title = handle.read().decode(errors="replace")
+                    if f" {database} " not in handle.read().decode(errors="replace"):
+                        continue
         except OSError:
-            continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        if not name.startswith("postgres") or (database is not None and f" {database} " not in title):
             continue
         fields = stat[stat.rindex(")") + 2:].split()
         # fields from the state on: [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5))
@@ -58,7 +58,7 @@ class ServerClock:
     client of the same server counts too — an upper bound on a shared machine); `database_seconds()` of the backends
     of `database` only, sampled every SAMPLE_S while the clock runs (a backend's last moments before it ends may be
     missed: a lower bound)."""
-    SAMPLE_S = 0.05
+    SAMPLE_S = 0.1
 
     def __init__(self, database: str | None = None) -> None:
         self.database, self.seen = database, {}

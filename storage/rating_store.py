@@ -46,18 +46,18 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
     national quarter in seconds)."""
     columns = columns or {}
     summed = weeks is not None and engine.dialect.name == "postgresql"
-    def registry_and_sums(source: Engine | ReadSnapshot) -> tuple:
-        registry = registry_history.registry_for_rating(source, registry_day) if registry_day else None
-        owners, pages = ((queries.owners_frame(source), queries.pages_frame(source)) if registry is None
-                         else (registry.owners, registry.pages))
-        return (owners, pages, queries.snapshots_frame(source),
+    # the registry as it stood on `registry_day` (rebuilt from its history), or None: the current one, read here
+    registry = registry_history.registry_for_rating(engine, registry_day) if registry_day else None
+
+    def pages_snapshots_sums(source: Engine | ReadSnapshot) -> tuple:
+        return (queries.pages_frame(source) if registry is None else registry.pages, queries.snapshots_frame(source),
                 post_weeks_store.posts_by_week(source, span, *weeks) if summed else None)
 
     with _beside(engine, summed) as other, ThreadPoolExecutor(1) as pool:
-        # PostgreSQL: a second connection in the same snapshot reads the registry, the snapshots and the week sums
-        # while this one reads the comments, streams and coverage — the server sends and this process converts on
-        # both cores at once
-        beside = pool.submit(registry_and_sums, other) if other is not None else None
+        # PostgreSQL: a second connection in the same snapshot reads the pages, the snapshots and the week sums
+        # while this one reads the comments, streams, owners and coverage (about half the work each) — the server
+        # sends and this process converts on both cores at once
+        beside = pool.submit(pages_snapshots_sums, other) if other is not None else None
         posts = current_versions(engine, "posts", window=span, columns=columns.get("posts"),
                                  page_ids=[] if summed else None)  # summed: no page's raw posts (the frame's columns)
         streams = current_versions(engine, "streams", window=span, columns=columns.get("streams"))
@@ -66,8 +66,9 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
             b = schema.batches
             active = conn.execute(select(b.c.id).where(b.c.status == "active").order_by(b.c.id)).scalars().all()
             stamp = conn.execute(select(func.max(b.c.uploaded_at)).where(b.c.status == "active")).scalar_one()
+        owners = queries.owners_frame(engine) if registry is None else registry.owners
         coverage = queries.coverage_frame(engine)
-        owners, pages, snapshots, post_weeks = beside.result() if beside is not None else registry_and_sums(engine)
+        pages, snapshots, post_weeks = beside.result() if beside is not None else pages_snapshots_sums(engine)
     return QuarterFrames(owners, pages, snapshots, posts, streams, comments, coverage, tuple(active),
                          stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("UTC")),
                          post_weeks)
