@@ -142,6 +142,8 @@ def zone_distribution(counts: dict[str, int], zones: list[dict], title: str) -> 
                            text=[counts.get(n, 0) for n in names], textposition="outside",
                            hovertemplate="%{x}: %{y}<extra></extra>"))
     fig.update_layout(title=title, yaxis_title="Количество", xaxis_title="Зона")
+    # counts are whole: Plotly would tick «0,2 … 0,8» for one body (a body user, a body filter)
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", dtick=1 if max(counts.values(), default=0) <= 5 else None)
     return _layout(fig, 320)
 
 
