@@ -32,10 +32,11 @@ else:
         _shared.chart(zone_distribution(view.zone_counts, view.zones, "Исполнительные органы по зонам"),
                       key="overview_zones")
     with right:
-        st.markdown("#### Лидеры")
+        st.markdown(f"#### {view.leaders_title}")
         st.markdown("\n".join(view.leaders) or "—")
-        st.markdown("#### Отстающие")
-        st.markdown("\n".join(view.outsiders) or "—")
+        if view.outsiders:  # one body (a body user, a body filter) is no leader and no outsider: its place only
+            st.markdown("#### Отстающие")
+            st.markdown("\n".join(view.outsiders))
 
 st.markdown("#### Сроки квартала")
 st.markdown("\n".join(view.deadlines))

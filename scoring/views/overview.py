@@ -39,7 +39,8 @@ class OverviewView:
     zone_counts: dict[str, int]  # zone name → executive bodies in it
     zones: list[dict]  # the methodology's zones (name, min, color) for the figure
     leaders: tuple[str, ...]  # Markdown lines «- 1 место: … — **87,5**»
-    outsiders: tuple[str, ...]
+    outsiders: tuple[str, ...]  # empty when not more bodies are ranked than leaders shown
+    leaders_title: str  # «Лидеры»; «Места в рейтинге» when all ranked bodies are listed (a body user, a body filter)
     deadlines: tuple[str, ...]  # Markdown lines, with the days left and the approval state
     freshness: str  # the last upload, its date and the page-weeks without data
     weekly_norm: pl.DataFrame | None  # the early warning of a running quarter (None when it has ended)
@@ -143,6 +144,7 @@ def overview_view(shown: ShownQuarter, previous: ShownQuarter | None, methodolog
         has_data=shown.has_data, kpis=_kpis(now, before, methodology),
         zone_counts=zone_counts(shown.tables, "bodies"), zones=list(shown.tables.methodology_info.get("zones") or []),
         leaders=_place_lines(leaders), outsiders=_place_lines(outsiders),
+        leaders_title="Лидеры" if outsiders else "Места в рейтинге",
         deadlines=_deadline_lines(methodology, shown.quarter, today, shown.approved),
         freshness=_freshness(batches, tz, now["page_weeks_no_data"]), weekly_norm=weekly_norm,
         live_stream=live_stream)
