@@ -274,7 +274,9 @@ def _stored_weeks(source: ReadSnapshot, ids: str, tz: str, low: date, high: date
         packed = packed.take(np.argsort(order, kind="stable")).combine_chunks()
     size = len(RECORD) * 8
     weeks = packed.column("weeks").chunks[0] if packed.num_rows else pa.array([], pa.binary())
-    offsets = np.frombuffer(weeks.buffers()[1], np.int32)[weeks.offset:weeks.offset + len(weeks) + 1]
+    offset_type = np.int64 if pa.types.is_large_binary(weeks.type) else np.int32
+    offsets = (np.frombuffer(weeks.buffers()[1], offset_type)[weeks.offset:weeks.offset + len(weeks) + 1]
+               if len(weeks) else np.zeros(1, np.int64))
     start = int(offsets[0]) if len(offsets) else 0
     count = (int(offsets[-1]) - start) // 8 if len(offsets) else 0
     values = (np.frombuffer(weeks.buffers()[2], "<i8", count=count, offset=start) if count
