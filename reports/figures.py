@@ -128,7 +128,8 @@ def share_heatmap(frame: pl.DataFrame, row_label: str = "label") -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=0, zmax=1, xgap=2, ygap=2, hoverongaps=False,
         colorscale=[[0, "#C62828"], [0.5, "#FFE082"], [1, "#43A047"]],
-        colorbar=dict(title="Доля страниц<br>с нормой", thickness=12, tickvals=SHARE_TICKS,
+        # the title beside the bar, not above it: above, it ran into «100 %» on a short chart (one body)
+        colorbar=dict(title=dict(text="Доля страниц с нормой", side="right"), thickness=12, tickvals=SHARE_TICKS,
                       ticktext=[percent_ru(t) for t in SHARE_TICKS]),  # «50 %», as core.labels writes it
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
     _matrix_axes(fig)
