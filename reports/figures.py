@@ -117,6 +117,8 @@ def weekly_heatmap(grid: pl.DataFrame, row_label: str = "label", height: int | N
 
 
 SHARE_TICKS = (0, 0.25, 0.5, 0.75, 1)
+# the streams matrix of one or two rows (a body user's own body) is this high, not a band of 200 px cells
+MATRIX_MIN_HEIGHT = 190
 
 
 def share_heatmap(frame: pl.DataFrame, row_label: str = "label") -> go.Figure:
@@ -129,11 +131,11 @@ def share_heatmap(frame: pl.DataFrame, row_label: str = "label") -> go.Figure:
         z=z, x=_week_ticks(weeks), y=labels, text=text, zmin=0, zmax=1, xgap=2, ygap=2, hoverongaps=False,
         colorscale=[[0, "#C62828"], [0.5, "#FFE082"], [1, "#43A047"]],
         # the title beside the bar, not above it: above, it ran into «100 %» on a short chart (one body)
-        colorbar=dict(title=dict(text="Доля страниц с нормой", side="right"), thickness=12, tickvals=SHARE_TICKS,
+        colorbar=dict(title=dict(text="Доля страниц<br>с нормой", side="right"), thickness=12, tickvals=SHARE_TICKS,
                       ticktext=[percent_ru(t) for t in SHARE_TICKS]),  # «50 %», as core.labels writes it
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
     _matrix_axes(fig)
-    return _layout(fig, max(260, 22 * len(labels) + 100))
+    return _layout(fig, max(260, 22 * len(labels) + 100))  # room for the colour bar's title beside it
 
 
 def zone_distribution(counts: dict[str, int], zones: list[dict], title: str) -> go.Figure:
@@ -238,4 +240,4 @@ def streams_matrix(frame: pl.DataFrame) -> go.Figure:
                                hoverongaps=False, texttemplate="%{text}", textfont=dict(size=10),
                                hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
     _matrix_axes(fig)
-    return _layout(fig, max(300, 24 * len(labels) + 80))
+    return _layout(fig, max(MATRIX_MIN_HEIGHT, 24 * len(labels) + 80))
