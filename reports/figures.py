@@ -168,7 +168,8 @@ def movement_chart(rows: list[dict], label_a: str, label_b: str, zones: list[dic
         if zone["min"] > 0:
             fig.add_vline(x=zone["min"], line_dash="dot", line_color=zone["color"], opacity=0.6)
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
-    fig.update_xaxes(range=[0, 100], title="Балл")
+    # ticks every 20 points, 100 included: on half a screen Plotly kept only «0» and «50»
+    fig.update_xaxes(range=[0, 101], tick0=0, dtick=20, title="Балл")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return _layout(fig, max(320, 24 * len(rows) + 120))
 

@@ -4,6 +4,7 @@ what is unknown, never «None» or a raw code."""
 import polars as pl
 
 from core.labels import dashes, place_arrow
+from core.text import plain
 from scoring.tables import RatingTables
 from scoring.views.body_card import body_card
 from scoring.views.rating import comparison_view, rating_view, ranked_rows
@@ -48,7 +49,9 @@ def test_rating_view_tables_titles_zones_and_the_methodology_in_force():
     counts = {t.name: t.zone_counts for t in view.tables}
     assert sum(counts["bodies"].values()) == 1  # the rated body only
     assert counts["heads"] is None and counts["reference"] is None  # no rows, no zone figure
-    assert "Методика **" in view.methodology and f"{M.approved_on:%d.%m.%Y}" in view.methodology
+    assert f"{M.approved_on:%d.%m.%Y}" in view.methodology
+    # the methodology's title leads, its id is the version (Markdown-escaped: plain)
+    assert view.methodology.startswith(f"**{plain(M.title)}**") and f"версия {plain(M.id)}" in view.methodology
     assert view.approved_at is None and view.differences.is_empty() and view.scope_caption is None
     assert [z["name"] for z in view.zones] == [z.name for z in M.zones]
 
@@ -135,3 +138,12 @@ def test_card_style_shows_shares_in_per_cent():
     assert summary.row(0, named=True)["share"] == 25.0 and summary["recommendation"].to_list() == ["стиль в порядке"]
     assert examples.row(0, named=True)["score"] == 90.0
     assert examples["published_local"].to_list() == [datetime(2026, 2, 10, 12)]  # Tomsk time
+
+
+def test_the_comparison_chart_ticks_the_whole_score_scale():
+    """«Сравнение кварталов»: on half a screen Plotly ticked only «0» and «50»; the axis shows 0–100 every 20."""
+    from reports.figures import movement_chart
+    fig = movement_chart([{"owner": "Департамент финансов", "score_a": 61.0, "score_b": 72.5}], "II кв. 2026",
+                         "III кв. 2026", [])
+    axis = fig.layout.xaxis
+    assert (axis.tick0, axis.dtick) == (0, 20) and axis.range[0] == 0 and axis.range[1] >= 100

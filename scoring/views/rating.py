@@ -162,7 +162,7 @@ class RankedTable:
 class RatingView:
     has_data: bool
     scope_caption: str | None  # a «body» user: whose rows are shown and among how many the places are
-    methodology: str  # Markdown: «Методика **…** (утверждена ДД.ММ.ГГГГ)»
+    methodology: str  # Markdown: «**название методики** (версия id, утверждена ДД.ММ.ГГГГ)»
     approved_at: str | None  # ДД.ММ.ГГГГ ЧЧ:ММ in the region's time; None: not approved
     warning: str | None
     differences: pl.DataFrame  # an approved quarter against a recomputation: table, owner, places and scores as text
@@ -201,7 +201,8 @@ def rating_view(shown: RatingTables, approved: bool, differences: list[dict], tz
                    for name, title in TABLE_TITLES.items())
     return RatingView(
         has_data=shown.has_data, scope_caption=_scope_caption(shown.get("scope")),
-        methodology=f"Методика **{plain(str(info.get('id', '—')))}** (утверждена {date_short_ru(day)})",
+        methodology=(f"**{plain(str(shown.get('methodology_title') or 'Методика'))}** "
+                     f"(версия {plain(str(info.get('id') or '—'))}, утверждена {date_short_ru(day)})"),
         approved_at=moment_ru(moment, tz) if approved else None, warning=shown.get("methodology_warning"),
         differences=_differences(differences if approved else []), tables=tables, headers=ranked_headers(shown),
         zones=list(info.get("zones") or []))
