@@ -116,7 +116,9 @@ def read_parts(engine, quarter, tz, repeat: int, database: str | None = None) ->
     """Each read of scoring_input on its own, in one snapshot as rating_store.read_quarter reads them."""
     from scoring.activity import fixed_offset
     from scoring.inputs import COMMENT_COLUMNS, STREAM_COLUMNS, QuarterWindow
-    from storage import post_weeks, queries
+    from sqlalchemy import select
+
+    from storage import post_weeks, queries, schema
     from storage.activity_store import current_versions
     from storage.db import read_snapshot
 
@@ -124,18 +126,24 @@ def read_parts(engine, quarter, tz, repeat: int, database: str | None = None) ->
     origin = window.utc(window.first_week) if fixed_offset(window) is not None else None
     span = (window.load_from, window.load_to)
     parts = {
-        "week_sums": lambda s: post_weeks.posts_by_week(s, span, tz.key, window.first_week, len(window.weeks), origin),
-        "comments": lambda s: current_versions(s, "comments", window=span, columns=tuple(COMMENT_COLUMNS)),
-        "streams": lambda s: current_versions(s, "streams", window=span, columns=tuple(STREAM_COLUMNS)),
-        "owners": queries.owners_frame, "pages": queries.pages_frame,
-        "snapshots": queries.snapshots_frame, "coverage": queries.coverage_frame,
+        "week_sums": lambda s, _: post_weeks.posts_by_week(s, span, tz.key, window.first_week, len(window.weeks),
+                                                           origin),
+        "comments": lambda s, active: current_versions(s, "comments", window=span, columns=tuple(COMMENT_COLUMNS),
+                                                       active=active),
+        "streams": lambda s, active: current_versions(s, "streams", window=span, columns=tuple(STREAM_COLUMNS),
+                                                      active=active),
+        "owners": lambda s, _: queries.owners_frame(s), "pages": lambda s, _: queries.pages_frame(s),
+        "snapshots": lambda s, active: queries.snapshots_frame(s, ordered=False, active=active),
+        "coverage": lambda s, _: queries.coverage_frame(s),
     }
     result = {}
     for name, part in parts.items():
         def once(part=part):
             with read_snapshot(engine) as snapshot:
                 snapshot.adbc()  # the columnar connection opened before the clock (as after the first part)
-                return part(snapshot)
+                b = schema.batches  # the active batches, as rating_store.read_quarter reads them first
+                active = tuple(snapshot.execute(select(b.c.id).where(b.c.status == "active")).scalars())
+                return part(snapshot, active)
         result[name], frame = timed(once, repeat, database)
         result[name]["rows"] = frame.height
     return result

@@ -57,12 +57,18 @@ def coverage_frame(engine: Engine) -> pl.DataFrame:
     return _frame(engine, query, COVERAGE_SCHEMA)
 
 
-def snapshots_frame(engine: Engine) -> pl.DataFrame:
-    """Every checklist snapshot of active batches (dated; scoring picks the one in force)."""
-    s, b = schema.page_snapshots, schema.batches
+def snapshots_frame(engine: Engine, ordered: bool = True, active: tuple[int, ...] | None = None) -> pl.DataFrame:
+    """Every checklist snapshot of active batches (dated; scoring picks the one in force), by page, date and batch
+    unless not `ordered`: a quarter's reading (rating_store.read_quarter) leaves the order to scoring, which sorts
+    the snapshots itself (scoring.snapshots; page and batch are unique, so the order read changes nothing) — the
+    server's sort of a national quarter's 350,000 snapshots cost more than reading them. `active`: the active
+    batches' ids as the caller's snapshot sees them (activity_store.of_active)."""
+    from storage.activity_store import of_active
+    s = schema.page_snapshots
     cols = [getattr(s.c, name) for name in SNAPSHOT_SCHEMA]
-    query = select(*cols).join(b, b.c.id == s.c.batch_id).where(b.c.status == "active").order_by(
-        s.c.page_id, s.c.as_of, s.c.batch_id)
+    query = of_active(select(*cols), s, active, engine.dialect.name)
+    if ordered:
+        query = query.order_by(s.c.page_id, s.c.as_of, s.c.batch_id)
     return _frame(engine, query, SNAPSHOT_SCHEMA)
 
 

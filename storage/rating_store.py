@@ -49,8 +49,15 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
     # the registry as it stood on `registry_day` (rebuilt from its history), or None: the current one, read here
     registry = registry_history.registry_for_rating(engine, registry_day) if registry_day else None
 
+    with engine.connect() as conn:  # the active batches of this snapshot: the rows below are read by their ids
+        b = schema.batches
+        active = tuple(conn.execute(select(b.c.id).where(b.c.status == "active").order_by(b.c.id)).scalars().all())
+        stamp = conn.execute(select(func.max(b.c.uploaded_at)).where(b.c.status == "active")).scalar_one()
+
     def pages_snapshots_sums(source: Engine | ReadSnapshot) -> tuple:
-        return (queries.pages_frame(source) if registry is None else registry.pages, queries.snapshots_frame(source),
+        # the snapshots unordered: scoring sorts them itself (queries.snapshots_frame)
+        return (queries.pages_frame(source) if registry is None else registry.pages,
+                queries.snapshots_frame(source, ordered=False, active=active),
                 post_weeks_store.posts_by_week(source, span, *weeks) if summed else None)
 
     with _beside(engine, summed) as other, ThreadPoolExecutor(1) as pool:
@@ -59,17 +66,13 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
         # sends and this process converts on both cores at once
         beside = pool.submit(pages_snapshots_sums, other) if other is not None else None
         posts = current_versions(engine, "posts", window=span, columns=columns.get("posts"),
-                                 page_ids=[] if summed else None)  # summed: no page's raw posts (the frame's columns)
-        streams = current_versions(engine, "streams", window=span, columns=columns.get("streams"))
-        comments = current_versions(engine, "comments", window=span, columns=columns.get("comments"))
-        with engine.connect() as conn:
-            b = schema.batches
-            active = conn.execute(select(b.c.id).where(b.c.status == "active").order_by(b.c.id)).scalars().all()
-            stamp = conn.execute(select(func.max(b.c.uploaded_at)).where(b.c.status == "active")).scalar_one()
+                                 page_ids=[] if summed else None, active=active)  # summed: no page's raw posts
+        streams = current_versions(engine, "streams", window=span, columns=columns.get("streams"), active=active)
+        comments = current_versions(engine, "comments", window=span, columns=columns.get("comments"), active=active)
         owners = queries.owners_frame(engine) if registry is None else registry.owners
         coverage = queries.coverage_frame(engine)
         pages, snapshots, post_weeks = beside.result() if beside is not None else pages_snapshots_sums(engine)
-    return QuarterFrames(owners, pages, snapshots, posts, streams, comments, coverage, tuple(active),
+    return QuarterFrames(owners, pages, snapshots, posts, streams, comments, coverage, active,
                          stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("UTC")),
                          post_weeks)
 
