@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Connection, Engine, Integer, and_, cast, func, insert, or_, select, update
 
 from loaders import activity as act
 from loaders.activity import ActivityData
@@ -199,15 +199,27 @@ def current_versions(source: Connection | Engine, name: str, page_ids: list[int]
     table, key, values = TABLES[name]
     if columns is not None:
         values = tuple(v for v in values if v in columns)
-    query = select(table.c.page_id, table.c[key], table.c.batch_id, *[table.c[v] for v in values])
+    canonical = act.POST_SCHEMA | act.STREAM_SCHEMA | act.COMMENT_SCHEMA
+    dtypes = {"page_id": pl.Int64, key: pl.String, "batch_id": pl.Int64} | {c: canonical[c] for c in values}
+    packed = source.dialect.name == "postgresql"
+    flag = KEY_FLAGS.get(name) if packed and KEY_FLAGS.get(name) in values else None
+    if packed:  # page, batch (and the flag) as one number: the driver's cost is per value (1.5 M comments)
+        ids = cast(table.c.page_id, BigInteger) * (1 << 32) + cast(table.c.batch_id, BigInteger) * 2
+        if flag:
+            ids = ids + cast(table.c[flag], Integer)
+        query = select(ids.label(IDS), table.c[key], *[table.c[v] for v in values if v != flag])
+        read = {IDS: pl.Int64} | {c: t for c, t in dtypes.items() if c not in ("page_id", "batch_id", flag)}
+    else:
+        query = select(table.c.page_id, table.c[key], table.c.batch_id, *[table.c[v] for v in values])
+        read = dtypes
     query = of_active(query, table, active, source.dialect.name)
     if page_ids is not None:
         query = query.where(table.c.page_id.in_(page_ids))
     if window is not None:
         query = query.where(table.c[MOMENTS[name]].between(*window))
-    canonical = act.POST_SCHEMA | act.STREAM_SCHEMA | act.COMMENT_SCHEMA
-    dtypes = {"page_id": pl.Int64, key: pl.String, "batch_id": pl.Int64} | {c: canonical[c] for c in values}
-    frame = read_frame(source, query, dtypes)
+    frame = read_frame(source, query, read)
+    if packed:
+        frame = _unpacked_ids(frame, flag).select(list(dtypes))
     if frame.height == 0:  # nothing stored yet where the file falls (most uploads of new data): no batches to order
         return frame.with_columns(pl.lit(None, act.UTC).alias("observed_at")) if with_observed else frame
     several = frame["batch_id"].n_unique() > 1
@@ -220,6 +232,19 @@ def current_versions(source: Connection | Engine, name: str, page_ids: list[int]
     if several:  # a row in several active batches: the version observed latest
         frame = frame.sort("batch_rank", descending=True, nulls_last=False).unique(["page_id", key], keep="first")
     return frame.drop("batch_rank")
+
+
+# a value of a table that is never empty, carried in the lowest bit of the packed ids (current_versions)
+KEY_FLAGS = {"comments": "author_is_page"}
+IDS = "__ids"
+
+
+def _unpacked_ids(frame: pl.DataFrame, flag: str | None) -> pl.DataFrame:
+    """page_id, batch_id (and `flag`) back from `IDS` = page_id · 2³² + batch_id · 2 + flag: the batch's serial id
+    is below 2³¹, so the low 32 bits hold it and the flag exactly, for any page id of int4."""
+    low = pl.col(IDS) & 0xFFFFFFFF
+    return frame.with_columns(((pl.col(IDS) - low) // (1 << 32)).alias("page_id"), (low // 2).alias("batch_id"),
+                              *([(low % 2 == 1).alias(flag)] if flag else [])).drop(IDS)
 
 
 def of_active(query, table, active: tuple[int, ...] | None, dialect: str):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, case, func, literal, select
 
 from core import schemas
 from storage import schema
@@ -61,15 +61,40 @@ def snapshots_frame(engine: Engine, ordered: bool = True, active: tuple[int, ...
     """Every checklist snapshot of active batches (dated; scoring picks the one in force), by page, date and batch
     unless not `ordered`: a quarter's reading (rating_store.read_quarter) leaves the order to scoring, which sorts
     the snapshots itself (scoring.snapshots; page and batch are unique, so the order read changes nothing) — the
-    server's sort of a national quarter's 350,000 snapshots cost more than reading them. `active`: the active
-    batches' ids as the caller's snapshot sees them (activity_store.of_active)."""
+    server's sort of a national quarter's 350,000 snapshots. `active`: the active batches' ids as the caller's
+    snapshot sees them (activity_store.of_active). On PostgreSQL the yes/no items come packed in one number
+    (`packed_flags`): the driver's cost is per value, and nine of the eighteen are these flags."""
     from storage.activity_store import of_active
     s = schema.page_snapshots
-    cols = [getattr(s.c, name) for name in SNAPSHOT_SCHEMA]
+    packed = engine.dialect.name == "postgresql"
+    flags = [name for name in SNAPSHOT_SCHEMA if SNAPSHOT_SCHEMA[name] == pl.Boolean] if packed else []
+    cols = [getattr(s.c, name) for name in SNAPSHOT_SCHEMA if name not in flags]
+    read = {name: dtype for name, dtype in SNAPSHOT_SCHEMA.items() if name not in flags}
+    if flags:
+        cols.append(packed_flags([s.c[name] for name in flags]).label(FLAGS))
+        read[FLAGS] = pl.Int32
     query = of_active(select(*cols), s, active, engine.dialect.name)
     if ordered:
         query = query.order_by(s.c.page_id, s.c.as_of, s.c.batch_id)
-    return _frame(engine, query, SNAPSHOT_SCHEMA)
+    frame = _frame(engine, query, read)
+    return unpacked_flags(frame, flags).select(list(SNAPSHOT_SCHEMA)) if flags else frame
+
+
+FLAGS = "__flags"
+
+
+def packed_flags(columns: list) -> ColumnElement:
+    """Nullable yes/no columns as one number, two bits each (1 no, 2 yes, 0 unknown): at most 15 in an int4."""
+    assert len(columns) <= 15
+    return sum((case((c.is_(True), 2 << (2 * i)), (c.is_(False), 1 << (2 * i)), else_=0)
+                for i, c in enumerate(columns)), start=literal(0))
+
+
+def unpacked_flags(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The yes/no columns `names` back from the number packed_flags made (`FLAGS`, then dropped)."""
+    codes = [(pl.col(FLAGS) // (1 << (2 * i))) % 4 for i in range(len(names))]
+    return frame.with_columns(pl.when(code == 2).then(True).when(code == 1).then(False).otherwise(None)
+                              .cast(pl.Boolean).alias(name) for name, code in zip(names, codes)).drop(FLAGS)
 
 
 def batches_frame(engine: Engine) -> pl.DataFrame:
