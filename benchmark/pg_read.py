@@ -134,7 +134,7 @@ def read_parts(engine, quarter, tz, repeat: int, database: str | None = None) ->
                                                       active=active),
         "owners": lambda s, _: queries.owners_frame(s), "pages": lambda s, _: queries.pages_frame(s),
         "snapshots": lambda s, active: queries.snapshots_frame(s, ordered=False, active=active),
-        "coverage": lambda s, _: queries.coverage_frame(s),
+        "coverage": lambda s, active: queries.coverage_frame(s, active),
     }
     result = {}
     for name, part in parts.items():

@@ -49,11 +49,13 @@ def unregistered_pages(engine: Engine) -> list[dict]:
         return unregistered(conn, ids)
 
 
-def coverage_frame(engine: Engine) -> pl.DataFrame:
-    """Which local days of which pages the active batches cover, for posts and for comments."""
-    c, b = schema.batch_coverage, schema.batches
-    query = select(c.c.page_id, c.c.data_kind, c.c.date_from, c.c.date_to, c.c.batch_id).join(
-        b, b.c.id == c.c.batch_id).where(b.c.status == "active").order_by(c.c.page_id, c.c.date_from)
+def coverage_frame(engine: Engine, active: tuple[int, ...] | None = None) -> pl.DataFrame:
+    """Which local days of which pages the active batches cover, for posts and for comments. `active`: the active
+    batches' ids as the caller's snapshot sees them (activity_store.of_active)."""
+    from storage.activity_store import of_active
+    c = schema.batch_coverage
+    query = of_active(select(c.c.page_id, c.c.data_kind, c.c.date_from, c.c.date_to, c.c.batch_id), c, active,
+                      engine.dialect.name).order_by(c.c.page_id, c.c.date_from)
     return _frame(engine, query, COVERAGE_SCHEMA)
 
 

@@ -70,7 +70,7 @@ def _read_quarter(engine: Engine | ReadSnapshot, span: tuple[datetime, datetime]
         streams = current_versions(engine, "streams", window=span, columns=columns.get("streams"), active=active)
         comments = current_versions(engine, "comments", window=span, columns=columns.get("comments"), active=active)
         owners = queries.owners_frame(engine) if registry is None else registry.owners
-        coverage = queries.coverage_frame(engine)
+        coverage = queries.coverage_frame(engine, active)
         pages, snapshots, post_weeks = beside.result() if beside is not None else pages_snapshots_sums(engine)
     return QuarterFrames(owners, pages, snapshots, posts, streams, comments, coverage, active,
                          stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("UTC")),

@@ -16,7 +16,7 @@ from benchmark.synthetic import generate
 from storage import schema
 from storage.activity_store import IDS, TABLES, _unpacked_ids, batch_order, current_versions
 from storage.db import make_engine, read_snapshot, write_frame
-from storage.queries import FLAGS, SNAPSHOT_SCHEMA, snapshots_frame, unpacked_flags
+from storage.queries import FLAGS, SNAPSHOT_SCHEMA, coverage_frame, snapshots_frame, unpacked_flags
 
 STAMP = datetime(2026, 4, 20, 9, tzinfo=timezone.utc)
 
@@ -86,6 +86,7 @@ def test_the_quarter_reading_takes_the_same_rows_as_the_plain_queries(filled):
         active = tuple(snapshot.execute(select(b.c.id).where(b.c.status == "active")).scalars())
         read = {name: current_versions(snapshot, name, active=active) for name in TABLES}
         snapshots = snapshots_frame(snapshot, ordered=False, active=active)
+        coverage = coverage_frame(snapshot, active)
     assert 2001 in active and 2002 not in active
     for name, frame in read.items():
         key = TABLES[name][1]
@@ -99,6 +100,9 @@ def test_the_quarter_reading_takes_the_same_rows_as_the_plain_queries(filled):
     with filled.connect() as conn:
         assert_frame_equal(current_versions(conn, "comments").sort("page_id", "comment_id"),
                            comments.sort("page_id", "comment_id"), check_exact=True)
+    every = coverage.columns
+    assert coverage.height > 0
+    assert_frame_equal(coverage.sort(every), coverage_frame(filled).sort(every), check_exact=True)
     ordered = snapshots_frame(filled)
     assert snapshots.schema == ordered.schema == pl.Schema(SNAPSHOT_SCHEMA)
     assert_frame_equal(snapshots.sort("page_id", "as_of", "batch_id"), ordered, check_exact=True)
