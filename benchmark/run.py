@@ -41,6 +41,7 @@ from benchmark.pg_read import measure_postgresql  # the PostgreSQL read, also `p
 from benchmark.stages import stage_seconds, wall_and_cpu
 from benchmark.synthetic import SCALES, Synthetic, generate, read_parquet, write_parquet
 from core.config import DATA_DIR, ROOT
+from core.labels import number_ru
 from scoring.activity import WEEK_SLOTS, week_number, weekly_grid, window_week
 from scoring.inputs import QuarterWindow
 from scoring.methodology import Methodology, methodology_for
@@ -285,7 +286,7 @@ def bench_engine(url: str, scale: str, log: Log):
         reset(engine)
         synthetic = read_parquet(synthetic_dir(scale))
         fill(engine, synthetic, activity_filename=marker)
-        log(f"  записано за {time.perf_counter() - started:.1f} с".replace(".", ","))
+        log(f"  записано за {number_ru(time.perf_counter() - started, 1)} с")
     return engine
 
 
@@ -480,8 +481,7 @@ def report(result: dict) -> str:
     def ok(passed: bool) -> str:
         return "да" if passed else "НЕТ"
 
-    def num(value: float, digits: int) -> str:  # Russian: a space between thousands, a decimal comma
-        return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+    num = number_ru  # Russian: a space between thousands, a decimal comma (the label map's one way)
 
     rows = [("Страниц / публикаций за квартал", f"{num(result['pages'], 0)} / {num(result['posts'], 0)}", "", ""),
             ("Расчёт квартала", f"{num(result['score_s'], 3)} с",
