@@ -114,40 +114,45 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
     slots = len(required)
     slot = pl.col("platform").replace_strict({p: i for i, p in enumerate(required)}, default=None,
                                              return_dtype=pl.Int64)
-    key = (pl.col("owner_id") * slots + pl.col("__slot")).alias("__key")
+    key = pl.col("owner_id") * slots + pl.col("__slot")
     per_platform = (pages.lazy().select("owner_id", slot.alias("__slot"),
                                         *[pl.when(rated).then(pl.col(c)).alias(c) for c in means],
                                         rated.cast(pl.Int64).alias("rated_pages"),
                                         pl.when(~rated).then(pl.col("not_rated_reason")).alias("page_reason"))
                     .filter(pl.col("__slot").is_not_null())
-                    .group_by(key).agg(
+                    .group_by(key.alias("__key")).agg(
                         *[pl.col(c).mean() for c in means],
                         pl.col("rated_pages").sum(), pl.len().cast(pl.Int64).alias("pages_total"),
-                        pl.col("page_reason").first(ignore_nulls=True), pl.lit(True).alias("has_page")))
-    # owner × required platform in the methodology's order (missing_platforms lists them in that order)
-    grid = (owners.lazy().select("owner_id", "exemption")
-            .join(pl.LazyFrame({"platform": required, "__slot": range(slots)},
-                               schema={"platform": pl.String, "__slot": pl.Int64}),
-                  how="cross", maintain_order="left_right")
-            .with_columns(key).join(per_platform, on="__key", how="left", maintain_order="left"))
-    missing = pl.col("has_page").is_null() & pl.col("exemption").is_null()
-    grid = grid.with_columns(pl.when(missing).then(0.0).otherwise(pl.col("score")).alias("score"),
-                             pl.when(missing).then(pl.col("platform")).alias("__missing"))
-    table = owners.lazy().join(grid.group_by("owner_id", maintain_order=True).agg(
-        *[pl.col(c).mean() for c in means],
-        pl.col("__missing").drop_nulls().alias("missing_platforms"),
-        pl.col("has_page").count().alias("pages"),
-        pl.col("rated_pages").sum().cast(pl.Int64).alias("rated_pages"),
-        pl.col("pages_total").sum().cast(pl.Int64).alias("pages_total"),
-        pl.col("page_reason").first(ignore_nulls=True)), on="owner_id", how="left",
-        maintain_order="left")
-    is_rated = pl.col("rated_pages").fill_null(0) > 0
-    reason = (pl.when(pl.col("pages_total").fill_null(0) == 0).then(pl.lit("нет официальных страниц в реестре"))
+                        pl.col("page_reason").first(ignore_nulls=True))
+                    # the owner's platforms in the methodology's order: its first reason is that of the first platform
+                    .sort("__key")
+                    .with_columns((pl.col("__key") // slots).alias("owner_id"),
+                                  pl.lit(2, dtype=pl.Int64).pow(pl.col("__key") % slots).alias("__bit")))
+    per_owner = per_platform.group_by("owner_id").agg(
+        pl.col("score").sum().alias("__sum"), pl.col("score").count().alias("__counted"),
+        *[pl.col(c).mean() for c in means if c != "score"],
+        pl.col("__bit").sum().alias("__present"), pl.len().alias("pages"),
+        pl.col("rated_pages").sum(), pl.col("pages_total").sum(), pl.col("page_reason").first(ignore_nulls=True))
+    # a required platform without a page: 0 points in the owner's mean unless the owner is exempt, and named in
+    # missing_platforms (in the methodology's order)
+    present = pl.col("__present").fill_null(0)
+    lacking = [pl.when(pl.col("exemption").is_null() & ((present // (1 << i)) % 2 == 0)).then(pl.lit(platform))
+               for i, platform in enumerate(required)]
+    missing_count = pl.sum_horizontal(lack.is_not_null().cast(pl.Int64) for lack in lacking)
+    divisor = pl.col("__counted").fill_null(0) + missing_count
+    table = owners.lazy().join(per_owner, on="owner_id", how="left", maintain_order="left").with_columns(
+        pl.when(divisor > 0).then(pl.col("__sum").fill_null(0.0) / divisor).alias("score"),
+        (pl.concat_list(lacking).list.drop_nulls() if lacking else pl.lit([], dtype=pl.List(pl.String)))
+        .alias("missing_platforms"),
+        pl.col("pages").fill_null(0), pl.col("rated_pages").fill_null(0), pl.col("pages_total").fill_null(0))
+    is_rated = pl.col("rated_pages") > 0
+    reason = (pl.when(pl.col("pages_total") == 0).then(pl.lit("нет официальных страниц в реестре"))
               .otherwise(pl.format("нет оценённых страниц ({})", pl.col("page_reason"))))
     return table.with_columns(
-        pl.col("rated_pages").fill_null(0), pl.col("pages_total").fill_null(0),
         *[pl.when(is_rated).then(pl.col(c)).alias(c) for c in means],
-        pl.when(~is_rated).then(reason).alias("not_rated_reason")).drop("page_reason").collect()
+        pl.when(~is_rated).then(reason).alias("not_rated_reason")).select(
+        *owners.columns, *means, "missing_platforms", "pages", "rated_pages", "pages_total",
+        "not_rated_reason").collect()
 
 
 def _composite(owners: pl.DataFrame, m: Methodology) -> pl.DataFrame:
