@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 
 from core.post_sums import week_aggregations
@@ -180,47 +181,85 @@ def week_sums(posts: pl.DataFrame, window: QuarterWindow, summed: pl.DataFrame |
 
 POST_SUMS = ("posts_with_views", "views", "engagement", "posts_with_comment_counter", "comment_counter")
 WEEK_MASKS = ("counted_mask", "met_mask", "below_norm_mask", "zero_mask", "partial_mask", "no_data_mask")
+DENSE_SLACK = 1 << 22  # a direct-address table of page ids may hold this many more entries than pages (32 MB)
+
+
+def row_positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The row of each `wanted` id among `ids` (unique), −1 where it is not there. Page ids are database ids, dense
+    from 1: a table addressed by the id itself, one array lookup a row; ids too sparse for such a table (or
+    negative) are matched by a hash join instead."""
+    if not len(wanted) or not len(ids):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    low, top = min(ids.min(), wanted.min()), max(ids.max(), wanted.max()) + 1
+    if low >= 0 and top <= 8 * len(ids) + DENSE_SLACK:
+        table = np.full(top, -1, dtype=np.int64)
+        table[ids] = np.arange(len(ids), dtype=np.int64)
+        return table[wanted]
+    rows = pl.DataFrame({"id": ids, "row": np.arange(len(ids), dtype=np.int64)})
+    return (pl.DataFrame({"id": wanted}).join(rows, on="id", how="left", maintain_order="left")["row"]
+            .fill_null(-1).to_numpy())
+
+
+def counted_week_sums(per_week: pl.DataFrame, base: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Per page of `base` (page_id, norm, __eligible, full_mask, partial_cover_mask; one row a page), from its page ×
+    week rows: the weeks at the norm (__at_norm) and with posts (__with_posts) as week masks, and the posts and
+    POST_SUMS of its counted weeks — a week with posts is counted when eligible and fully covered, or partly
+    covered and at the norm (methodology.md §3). Each row is given its page's values by the page's row in `base`
+    and added into that row (a scatter-add): no join and no hash grouping of the 2 million rows of a national
+    quarter."""
+    row = row_positions(base["page_id"].to_numpy(), per_week["page_id"].to_numpy())
+    keep = row >= 0
+    row = row[keep]
+    # a page without a norm never meets it
+    page = base.select(pl.col("norm").fill_null(np.iinfo(np.int64).max).cast(pl.Int64).alias("__norm"),
+                       (pl.col("__eligible") & pl.col("full_mask")).alias("__sure"),
+                       (pl.col("__eligible") & pl.col("partial_cover_mask")).alias("__if_at_norm"))
+    weeks = per_week.filter(pl.Series(keep))
+    bit, at_norm, counted = pl.col("__bit"), pl.col("__at_norm_week"), pl.col("__counted")
+    values = (weeks.lazy().select(*[pl.col(c).fill_null(0) for c in ("posts", *POST_SUMS)])
+              .with_columns(*[pl.Series(name, column.to_numpy()[row]) for name, column in page.to_dict().items()],
+                            pl.Series("__bit", np.left_shift(np.int64(1), weeks["week_no"].to_numpy().astype(np.int64))))
+              .with_columns((pl.col("posts") >= pl.col("__norm")).alias("__at_norm_week"))
+              .with_columns((((pl.col("__sure") | pl.when(at_norm).then(pl.col("__if_at_norm")).otherwise(0)) & bit)
+                             != 0).alias("__counted"))
+              .select(pl.when(at_norm).then(bit).otherwise(0).alias("__at_norm"),
+                      pl.when(pl.col("posts") > 0).then(bit).otherwise(0).alias("__with_posts"),
+                      *[pl.when(counted).then(pl.col(c)).otherwise(0).alias(c) for c in ("posts", *POST_SUMS)])
+              .collect())
+
+    def scatter(column: pl.Series) -> np.ndarray:
+        total = np.zeros(base.height, dtype=np.int64)
+        np.add.at(total, row, column.to_numpy())
+        return total
+    return {column.name: scatter(column) for column in values.iter_columns()}
 
 
 def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFrame, window: QuarterWindow,
                today: date) -> pl.DataFrame:
-    """Per page (`pages`: page_id, registered_on, closed_on, norm), the week classification as week masks — the
-    first week it is rated from (start_week_no), the first week from its closing on (end_week_no), the counted
-    weeks and among them those at the norm, below it and without posts, the partly covered weeks below the norm
-    («неполные данные»), the weeks without data — their counts, and the sums of the posts of its counted weeks
-    (for B2, C and D). The page × week grid itself is only built when a screen or a report asks for it
-    (weekly_grid), from these masks."""
+    """Per page (`pages`: page_id, registered_on, closed_on, norm; one row a page), in the order of `pages`, the week
+    classification as week masks — the first week it is rated from (start_week_no), the first week from its closing
+    on (end_week_no), the counted weeks and among them those at the norm, below it and without posts, the partly
+    covered weeks below the norm («неполные данные»), the weeks without data — their counts, and the sums of the
+    posts of its counted weeks (for B2, C and D). The page × week grid itself is only built when a screen or a
+    report asks for it (weekly_grid), from these masks."""
     n = len(window.weeks)
     start = ((first_full_week("registered_on") - pl.lit(window.first_week)).dt.total_days() // 7).clip(0, n)
     base = (pages.lazy().select("page_id", "norm", start.fill_null(0).cast(pl.Int32).alias("start_week_no"),
                                 end_week_number(window).alias("end_week_no"))
-            .join(coverage_masks(coverage, "posts", window), on="page_id", how="left")
+            .join(coverage_masks(coverage, "posts", window), on="page_id", how="left", maintain_order="left")
             .with_columns(pl.col("full_mask").fill_null(0), pl.col("partial_cover_mask").fill_null(0),
                           _bits(pl.col("start_week_no"), pl.min_horizontal(pl.col("end_week_no"),
                                                                            pl.lit(ended_weeks(window, today))))
-                          .alias("__eligible")))
-    # one pass over the page × week rows: the weeks at the norm and with posts, and the sums of the counted
-    # weeks — a week with posts is counted when eligible and fully covered, or partly covered and at the norm
-    bit = _week_bit()
-    at_norm_row = pl.col("posts") >= pl.col("norm")
-    counted_weeks = pl.col("__sure") | pl.when(at_norm_row).then(pl.col("__if_at_norm")).otherwise(0)
-    weekly = (per_week.lazy().select("page_id", "posts", *POST_SUMS, bit.alias("__bit"))
-              .join(base.select("page_id", "norm", (pl.col("__eligible") & pl.col("full_mask")).alias("__sure"),
-                                (pl.col("__eligible") & pl.col("partial_cover_mask")).alias("__if_at_norm")),
-                    on="page_id")
-              .with_columns(((counted_weeks & pl.col("__bit")) != 0).alias("__counted"))
-              # plain sums of masked columns: a filter inside the aggregation is evaluated group by group
-              .select("page_id", pl.when(at_norm_row).then(pl.col("__bit")).otherwise(0).alias("__at_norm"),
-                      pl.when(pl.col("posts") > 0).then(pl.col("__bit")).otherwise(0).alias("__with_posts"),
-                      *[pl.when(pl.col("__counted")).then(pl.col(c)).otherwise(0).alias(c) for c in ("posts", *POST_SUMS)])
-              .group_by("page_id").agg(pl.all().sum()))
+                          .alias("__eligible"))
+            .collect())
     eligible, full, part = pl.col("__eligible"), pl.col("full_mask"), pl.col("partial_cover_mask")
     # weeks at the norm, whatever their coverage: a norm of 0 is met by every week, with posts or without
     at_norm_weeks = (pl.when(pl.col("norm") <= 0).then(_bits(pl.lit(0), pl.lit(n)))
-                     .otherwise(pl.col("__at_norm").fill_null(0)))
+                     .otherwise(pl.col("__at_norm")))
     counted = pl.col("counted_mask") != 0
-    return (base.join(weekly, on="page_id", how="left")
-            .with_columns(at_norm_weeks.alias("__at_norm"), pl.col("__with_posts").fill_null(0))
+    return (base.with_columns(pl.Series(name, values) for name, values in counted_week_sums(per_week, base).items())
+            .lazy()
+            .with_columns(at_norm_weeks.alias("__at_norm"))
             # methodology.md §3: all seven days covered, or partly covered and already at the norm
             .with_columns((eligible & (full | (part & pl.col("__at_norm")))).alias("counted_mask"),
                           (eligible & part & ~pl.col("__at_norm")).alias("partial_mask"),
@@ -232,8 +271,7 @@ def page_weeks(pages: pl.DataFrame, per_week: pl.DataFrame, coverage: pl.DataFra
                           pl.col("met_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_ok"),
                           pl.col("no_data_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_no_data"),
                           pl.col("partial_mask").bitwise_count_ones().cast(pl.Int64).alias("weeks_partial"),
-                          pl.col("posts").fill_null(0).cast(pl.Int64),
-                          *[pl.when(counted).then(pl.col(c).fill_null(0)).cast(pl.Int64).alias(c) for c in POST_SUMS])
+                          *[pl.when(counted).then(pl.col(c)).alias(c) for c in POST_SUMS])
             .select("page_id", "start_week_no", "end_week_no", "full_mask", "partial_cover_mask", "counted_mask",
                     "partial_mask", "no_data_mask", "met_mask", "below_norm_mask", "zero_mask", "posts", *POST_SUMS,
                     "weeks", "weeks_ok", "weeks_no_data", "weeks_partial").collect())

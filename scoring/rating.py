@@ -78,8 +78,7 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     comments = activity.comment_metrics(data.comments, data.coverage, window).collect()
     streams = activity.owner_streams(data.streams, pages, window).collect()
     snapshot_values = snapshots.in_force(data.snapshots, window.quarter.first_day, boundary).collect(engine="in-memory")
-    frame = (pages.join(activity.page_weeks(pages, per_week, data.coverage, window, today), on="page_id", how="left",
-                        maintain_order="left")
+    frame = (pages.hstack(activity.page_weeks(pages, per_week, data.coverage, window, today).drop("page_id"))
              .join(comments, on="page_id", how="left", maintain_order="left")
              .join(streams, on="owner_id", how="left", maintain_order="left")
              .join(snapshot_values, on="page_id", how="left", maintain_order="left"))

@@ -492,3 +492,35 @@ def test_a_page_registered_after_the_quarter_is_no_page_of_it():
     late = rate(scoring_input([BODY], pages, weekly_posts(1, [3] * 13) + weekly_posts(3, [3] * 13),
                               [covered(1), covered(3)], [FULL_CHECKLIST, FULL_CHECKLIST | {"page_id": 3}]))
     assert page(late, 2)["rated"] is False and late.owners.row(0, named=True)["missing_platforms"] == []
+
+
+def test_row_positions_dense_table_and_hash_join_agree():
+    import numpy as np
+    from scoring.activity import row_positions
+    ids = np.array([7, 3, 11])
+    wanted = np.array([3, 3, 11, 5, 7, 12])
+    assert row_positions(ids, wanted).tolist() == [1, 1, 2, -1, 0, -1]  # a direct-address table
+    sparse = ids * 10**12
+    assert row_positions(sparse, wanted * 10**12).tolist() == [1, 1, 2, -1, 0, -1]  # too sparse: a hash join
+    assert row_positions(np.array([-4, 2]), np.array([2, -4, 9])).tolist() == [1, 0, -1]
+    assert row_positions(ids, np.array([], dtype=np.int64)).tolist() == []
+    assert row_positions(np.array([], dtype=np.int64), wanted).tolist() == [-1] * 6
+
+
+def test_week_sums_do_not_depend_on_how_page_ids_are_spread():
+    # the same pages numbered 1, 2, 3 and 10¹², 2·10¹², 3·10¹² (a hash join instead of a table of ids): equal scores;
+    # page 2 has a partly covered week below the norm, page 3 was closed before the quarter but has posts in it
+    def data(scale: int):
+        pages = [vk_page(1), vk_page(2, platform="telegram"), vk_page(3, platform="ok") | {"closed_on": date(2025, 12, 1)}]
+        posts = weekly_posts(1, [3, 4, 0, 5] * 3 + [3]) + weekly_posts(2, [3] * 10 + [1], views=None) + weekly_posts(3, [3] * 13)
+        coverage = [covered(1), covered(2, end=date(2026, 3, 11)), covered(3)]
+        checklists = [FULL_CHECKLIST | {"page_id": p} for p in (1, 2, 3)]
+        for row in (*pages, *posts, *coverage, *checklists):
+            row["page_id"] *= scale
+        return scoring_input([BODY], pages, posts, coverage, checklists)
+    dense, sparse = rate(data(1)).pages, rate(data(10**12)).pages
+    assert sparse["page_id"].to_list() == [10**12, 2 * 10**12]
+    assert dense.drop("page_id", "url").equals(sparse.drop("page_id", "url"))
+    first, second = dense.row(0, named=True), dense.row(1, named=True)
+    assert (first["weeks"], first["weeks_ok"], first["posts"]) == (13, 10, 39)
+    assert (second["weeks"], second["weeks_partial"], second["posts"], second["posts_with_views"]) == (10, 1, 30, 0)
