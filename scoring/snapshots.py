@@ -34,19 +34,22 @@ def subscriber_marks(snapshots: pl.DataFrame, first_day: date, boundary: date) -
     or before the day after the quarter (end) — never a later one, so data uploaded months after the quarter
     cannot stand in for its end. The end must be a later observation than the start; otherwise the growth is
     unknown (N/A), not 0. Of several uploads of one day the latest batch's number counts."""
-    marks = (snapshots.lazy().filter(pl.col("subscribers").is_not_null(), pl.col("as_of") <= boundary)
+    marks = (snapshots.filter(pl.col("subscribers").is_not_null(), pl.col("as_of") <= boundary)
              .select("page_id", "as_of", "batch_id", "subscribers")
-             .sort("page_id", "as_of", "batch_id")
-             .group_by("page_id", "as_of", maintain_order=True).agg(pl.col("subscribers").last()))
+             .sort("page_id", "as_of", "batch_id"))
+
+    def last_of(*keys: str) -> pl.Expr:  # the last row of each run of equal keys in the sorted rows
+        return pl.any_horizontal(pl.col(k).shift(-1) != pl.col(k) for k in keys).fill_null(True)
+    # eagerly, one filter at a time: each «last of» reads the rows the filter before it kept
+    marks = marks.filter(last_of("page_id", "as_of"))  # of one day, the latest batch's number
+    ends = marks.filter(last_of("page_id")).select(
+        "page_id", pl.col("as_of").alias("end_on"), pl.col("subscribers").alias("subscribers_end"))
     # the marks in date order per page: the end is the last one, the start the last one on or before the first day
-    at_start = pl.col("as_of") <= first_day
-    bounds = (marks.with_columns(pl.when(at_start).then(pl.col("as_of")).alias("__start_on"),
-                                 pl.when(at_start).then(pl.col("subscribers")).alias("__start"))
-              .group_by("page_id", maintain_order=True).agg(
-                  pl.col("__start_on").last(ignore_nulls=True).alias("start_on"), pl.col("as_of").last().alias("end_on"),
-                  pl.col("__start").last(ignore_nulls=True).alias("subscribers_start"),
-                  pl.col("subscribers").last().alias("subscribers_end")))
+    starts = marks.filter(pl.col("as_of") <= first_day)
+    bounds = (starts.filter(last_of("page_id"))
+              .select("page_id", pl.col("as_of").alias("start_on"), pl.col("subscribers").alias("subscribers_start"))
+              .join(ends, on="page_id", how="left", maintain_order="left"))
     later = pl.col("end_on") > pl.col("start_on")
-    return (bounds.filter(pl.col("start_on").is_not_null())
+    return (bounds.lazy().select("page_id", "start_on", "end_on", "subscribers_start", "subscribers_end")
             .with_columns(pl.when(later).then(pl.col("end_on")).alias("end_on"),
                           pl.when(later).then(pl.col("subscribers_end")).alias("subscribers_end")))

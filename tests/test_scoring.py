@@ -197,6 +197,25 @@ def test_c2_subscriber_growth_from_two_marks():
     assert row["C2"] is None and "на начало квартала" in row["C2_na"]
 
 
+def test_c2_marks_of_several_pages_never_mix():
+    # the marks of pages 1–3 sorted together: each page's start and end are its own, never a neighbour's (each
+    # page also has the 1000 of FULL_CHECKLIST on 01.01, the quarter's first day: its start); page 2 has no later
+    # mark (N/A), page 3 ends on a mark inside the quarter; of two uploads of one day the latest batch counts
+    def mark(page_id, day, subscribers, batch=1):
+        return {"page_id": page_id, "as_of": day, "batch_id": batch, "subscribers": subscribers}
+    snapshots = [FULL_CHECKLIST | {"page_id": p} for p in (1, 2, 3)] + [
+        mark(1, date(2025, 12, 30), 200), mark(1, date(2026, 3, 31), 250), mark(1, date(2026, 3, 31), 300, batch=2),
+        mark(2, date(2025, 12, 31), 400),
+        mark(3, date(2026, 2, 1), 10), mark(3, date(2026, 3, 1), 20)]
+    pages = [vk_page(p) for p in (1, 2, 3)]
+    posts = [post for p in (1, 2, 3) for post in weekly_posts(p, [3] * 13)]
+    rating = rate(scoring_input([BODY], pages, posts, [covered(p) for p in (1, 2, 3)], snapshots))
+    # page 1: 01.01 (1000) is later than 30.12 (200) and starts; 31.03 ends with batch 2's 300, not batch 1's 250
+    assert page(rating, 1)["C2_raw"] == pytest.approx((300 - 1000) / 1000)
+    assert page(rating, 2)["C2_raw"] is None and "более поздней отметки" in page(rating, 2)["C2_na"]
+    assert page(rating, 3)["C2_raw"] == pytest.approx((20 - 1000) / 1000)
+
+
 def test_d1_engagement_over_views_and_d2_talk_rate():
     data = scoring_input([BODY], [vk_page()], weekly_posts(1, [3] * 13), [covered(1)], [FULL_CHECKLIST])
     row = page(rate(data))
