@@ -28,6 +28,22 @@ def wall_and_cpu(action: Callable[[], object], repeat: int) -> tuple[float, floa
     return statistics.median(walls), statistics.median(cpus), result
 
 
+def alternating(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, tuple[float, float, object]]:
+    """wall_and_cpu of several actions run in turn (a, b, a, b, …): a ratio of two of them then compares runs made
+    under the same conditions, even when the machine's speed drifts during the measure (a shared virtual machine
+    was seen to slow down 1.7 times within minutes)."""
+    walls: dict[str, list[float]] = {name: [] for name in actions}
+    cpus: dict[str, list[float]] = {name: [] for name in actions}
+    results: dict[str, object] = {}
+    for _ in range(max(1, repeat)):
+        for name, action in actions.items():
+            cpu, wall = time.process_time(), time.perf_counter()
+            results[name] = action()
+            walls[name].append(time.perf_counter() - wall)
+            cpus[name].append(time.process_time() - cpu)
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name]), results[name]) for name in actions}
+
+
 def stage_seconds(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date,
                   repeat: int) -> dict[str, dict[str, float]]:
     """{stage: {"wall_s", "cpu_s"}} for the stages of score_quarter, each run on its own (the first four run at
