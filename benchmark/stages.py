@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.calendar import Quarter
-from scoring import activity, rating, snapshots
+from scoring import activity, rating
 from scoring.inputs import QuarterWindow, ScoringInput
 from scoring.methodology import Methodology
 
@@ -46,19 +46,14 @@ def alternating(actions: dict[str, Callable[[], object]], repeat: int) -> dict[s
 
 def stage_seconds(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date,
                   repeat: int) -> dict[str, dict[str, float]]:
-    """{stage: {"wall_s", "cpu_s"}} for the stages of score_quarter, each run on its own (the first four run at
-    once inside scoring: `collect_all` is that; `score_pages` holds them, the week masks and the indicators)."""
+    """{stage: {"wall_s", "cpu_s"}} for the stages of score_quarter, each run on its own (the first four are
+    scoring.rating.first_steps, `first_steps` all four in a row as scoring runs them; `score_pages` holds them, the
+    week masks and the indicators)."""
     window = QuarterWindow(quarter, tz)
     owners = data.owners.select("owner_id", "owner_name", "kind", "parent_id", "parent_name", "exemption")
     pages = (data.pages.filter(pl.col("owner_id").is_not_null()).join(owners, on="owner_id")
              .join(rating.norms_frame(m), on="kind", how="left"))
-    boundary = quarter.next().first_day
-    parts = {
-        "posts_pass": lambda: activity.week_sums(data.posts, window, data.post_weeks),
-        "comments": lambda: activity.comment_metrics(data.comments, data.coverage, window),
-        "streams": lambda: activity.owner_streams(data.streams, pages, window),
-        "snapshots": lambda: snapshots.in_force(data.snapshots, quarter.first_day, boundary),
-    }
+    steps = rating.first_steps(data, pages, window)
     result: dict[str, dict[str, float]] = {}
 
     def timed(name: str, action: Callable[[], object]) -> object:
@@ -66,9 +61,9 @@ def stage_seconds(data: ScoringInput, m: Methodology, quarter: Quarter, tz: Zone
         result[name] = {"wall_s": wall, "cpu_s": cpu}
         return out
 
-    for name, plan in parts.items():
-        timed(name, lambda plan=plan: plan().collect())
-    per_week = timed("collect_all", lambda: pl.collect_all([plan() for plan in parts.values()]))[0]
+    for name, step in steps.items():
+        timed(name, step)
+    per_week = timed("first_steps", lambda: [step() for step in steps.values()])[0]
     timed("page_weeks", lambda: activity.page_weeks(pages, per_week, data.coverage, window, today))
     page_frame, _ = timed("score_pages", lambda: rating.score_pages(data, m, window, today))
     owner_table = timed("owner_scores", lambda: rating.owner_scores(page_frame, owners, m))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,19 @@ def norms_frame(m: Methodology) -> pl.DataFrame:
                         schema={"kind": pl.String, "norm": pl.Int64})
 
 
+def first_steps(data: ScoringInput, pages: pl.DataFrame, window: QuarterWindow) -> dict[str, Callable[[], pl.DataFrame]]:
+    """The first steps of scoring, each read straight from the quarter's inputs, in the order score_pages runs
+    them: the posts per page and week (the one pass over the posts), the comment metrics, the owners' streams, the
+    checklist and subscriber marks in force. One after another, each on every core: on two cores running them at
+    once (collect_all) was slower; the snapshots' sorts and first values run faster on the in-memory engine."""
+    boundary = window.quarter.next().first_day
+    return {"posts_pass": lambda: activity.week_sums(data.posts, window, data.post_weeks).collect(),
+            "comments": lambda: activity.comment_metrics(data.comments, data.coverage, window).collect(),
+            "streams": lambda: activity.owner_streams(data.streams, pages, window).collect(),
+            "snapshots": lambda: snapshots.in_force(data.snapshots, window.quarter.first_day, boundary)
+            .collect(engine="in-memory")}
+
+
 def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today: date) -> tuple[pl.DataFrame,
                                                                                                  pl.DataFrame]:
     """Every registered page with its inputs, indicator values, N/A reasons, points, score and block scores;
@@ -71,13 +85,7 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     pages = (data.pages.filter(pl.col("owner_id").is_not_null(), still_open, registered).sort("page_id")
              .join(owners, on="owner_id", how="inner", maintain_order="left")
              .join(norms_frame(m), on="kind", how="left", maintain_order="left"))
-    boundary = window.quarter.next().first_day
-    # one after another, each on all cores: on two cores running them at once (collect_all) was slower; the
-    # snapshots' sorts and first values run faster on the in-memory engine than on the streaming one
-    per_week = activity.week_sums(data.posts, window, data.post_weeks).collect()
-    comments = activity.comment_metrics(data.comments, data.coverage, window).collect()
-    streams = activity.owner_streams(data.streams, pages, window).collect()
-    snapshot_values = snapshots.in_force(data.snapshots, window.quarter.first_day, boundary).collect(engine="in-memory")
+    per_week, comments, streams, snapshot_values = (step() for step in first_steps(data, pages, window).values())
     frame = (pages.hstack(activity.page_weeks(pages, per_week, data.coverage, window, today).drop("page_id"))
              .join(comments, on="page_id", how="left", maintain_order="left")
              .join(streams, on="owner_id", how="left", maintain_order="left")

@@ -32,7 +32,7 @@ PER_NAME["new_session_screens_s"] = {"overview", "rating", "weekly", "streams", 
 # the floor ratio by CPU time too, and each stage of scoring alone (benchmark/stages.py)
 SECONDS |= {"score_cpu_s", "floor_cpu_s", "floor_read_s", "floor_read_cpu_s"}
 RATIOS |= {"floor_cpu_ratio", "floor_read_ratio"}
-STAGES = {"posts_pass", "comments", "streams", "snapshots", "collect_all", "page_weeks", "score_pages", "owner_scores",
+STAGES = {"posts_pass", "comments", "streams", "snapshots", "first_steps", "page_weeks", "score_pages", "owner_scores",
           "tables", "score_quarter"}
 TEXTS = {"scale", "quarter", "machine", "screens_scale"}
 KEYS = SECONDS | RATIOS | MEGABYTES | COUNTS | set(PER_NAME) | TEXTS | {"differences", "results_identical",
