@@ -19,19 +19,13 @@ from scoring.methodology import Methodology
 
 def wall_and_cpu(action: Callable[[], object], repeat: int) -> tuple[float, float, object]:
     """Median wall seconds, median CPU seconds of the process (every thread) over `repeat` runs, the last result."""
-    walls, cpus, result = [], [], None
-    for _ in range(max(1, repeat)):
-        cpu, wall = time.process_time(), time.perf_counter()
-        result = action()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus), result
+    return alternating({"action": action}, repeat)["action"]
 
 
 def alternating(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, tuple[float, float, object]]:
-    """wall_and_cpu of several actions run in turn (a, b, a, b, …): a ratio of two of them then compares runs made
-    under the same conditions, even when the machine's speed drifts during the measure (a shared virtual machine
-    was seen to slow down 1.7 times within minutes)."""
+    """Median wall and CPU seconds of each of several actions run in turn (a, b, a, b, …), and its last result: a
+    ratio of two of them then compares runs made under the same conditions, even when the machine's speed drifts
+    during the measure (a shared virtual machine was seen to slow down 1.6 times within half an hour)."""
     walls: dict[str, list[float]] = {name: [] for name in actions}
     cpus: dict[str, list[float]] = {name: [] for name in actions}
     results: dict[str, object] = {}

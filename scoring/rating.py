@@ -149,8 +149,7 @@ def owner_scores(pages: pl.DataFrame, owners: pl.DataFrame, m: Methodology) -> p
     divisor = pl.col("__counted").fill_null(0) + missing_count
     table = owners.lazy().join(per_owner, on="owner_id", how="left", maintain_order="left").with_columns(
         pl.when(divisor > 0).then(pl.col("__sum").fill_null(0.0) / divisor).alias("score"),
-        (pl.concat_list(lacking).list.drop_nulls() if lacking else pl.lit([], dtype=pl.List(pl.String)))
-        .alias("missing_platforms"),
+        pl.concat_list(lacking).list.drop_nulls().alias("missing_platforms"),  # required_platforms is never empty
         pl.col("pages").fill_null(0), pl.col("rated_pages").fill_null(0), pl.col("pages_total").fill_null(0))
     is_rated = pl.col("rated_pages") > 0
     reason = (pl.when(pl.col("pages_total") == 0).then(pl.lit("нет официальных страниц в реестре"))
