@@ -14,7 +14,7 @@ from loaders import activity_template, ok, registry, telegram, telegram_typed, v
 from loaders.activity import ActivityData
 from loaders.errors import LoadError, fail
 from loaders.tabular import is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets
-from loaders.unpack import head, is_gzip, json_head, unpack, utf8
+from loaders.unpack import head, is_gzip, json_head, shedder, unpack, utf8
 
 ACCEPTED_FORMATS = (
     "принимаются: реестр страниц (шаблон xlsx/csv) и выгрузка «Госпаблики» (xlsx/csv); "
@@ -193,15 +193,20 @@ def load_json_bytes(content: bytes, filename: str, tz: ZoneInfo, now: datetime) 
     reference, as storage.ingest does, has a 200 MB file freed before its frames are built)."""
     held = [utf8(content, filename)]
     del content
+    shed = shedder(held[0])  # a file read in place: its pages let go as the typed paths read on
     if (chats := telegram_typed.decode_chats(held[0], MAX_JSON_VALUES)) is not None:
         try:
-            return telegram.load_telegram(chats, filename, tz, now, release=held.clear)
+            return telegram.load_telegram(chats, filename, tz, now, release=held.clear, shed=shed)
         except telegram.Untyped:
             del chats  # the typed messages are not needed by the generic reading
-    elif (wall := vk_typed.decode_wall(held[0])) is not None:
+    elif (wall := vk_typed.decode_wall(held[0], shed)) is not None:
         held.clear()
         return vk.load_wall(wall, filename, now)
-    return load_activity_json(parse_json(held.pop(), filename), filename, tz, now)
+    del shed
+    content = held.pop()
+    if not isinstance(content, bytes):  # a mapped file: the generic parse and its error messages read bytes
+        content = content[:]
+    return load_activity_json(parse_json(content, filename), filename, tz, now)
 
 
 def load_activity_json(payload: object, filename: str, tz: ZoneInfo, now: datetime) -> ActivityData:

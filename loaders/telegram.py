@@ -58,6 +58,11 @@ _STRING = msgspec.json.Decoder(str)
 
 
 TEXT_CHUNK = 20_000  # texts turned into the column at a time by the typed path
+SHED_EVERY = 4_096  # messages read by the typed path between lettings-go of a mapped file's pages
+
+
+def _nothing() -> None:
+    return None
 
 
 def _text_chunk(texts: list) -> pl.Series:
@@ -221,6 +226,7 @@ class _Reader:
         self.typed_idents: list[int] = []  # the typed path: the posts' ids (their post_id column is made at the end)
         self.text_chunks: list[pl.Series] = []  # the typed path: the text column built as it reads
         self.texts_done = 0  # the posts whose texts are in text_chunks (their places in posts["text"] are None)
+        self.shed: Callable[[], None] = _nothing  # lets go of a mapped file's pages read so far (load_telegram)
 
     def flush_texts(self, upto: int) -> None:
         """The texts of the posts before `upto` into the column, their Python objects let go: the typed path
@@ -369,7 +375,13 @@ class _Reader:
         # media kinds
         album_index, album_from, album_moment, album_text, album_kinds = -1, None, 0, False, None
         album_media = False
+        shed, since_shed = self.shed, 0
+        shed()  # the pages the decoding of the export's outline read
         for raw in chat.messages:
+            since_shed += 1
+            if since_shed == SHED_EVERY:
+                shed()
+                since_shed = 0
             try:
                 m = decode(raw)
             except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
@@ -635,11 +647,15 @@ def chat_ref(out: Collector, chat: dict) -> str | None:
 
 
 def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime,
-                  release: Callable[[], None] | None = None) -> ActivityData:
+                  release: Callable[[], None] | None = None, shed: Callable[[], None] | None = None) -> ActivityData:
     """The export's chats (dicts of the generic parse, or the structs of loaders.telegram_typed — then Untyped
     may be raised while the messages are read, never later) → the canonical frames. `release` is called once the
-    messages are read: the caller may let the file's bytes go (the typed messages are views of them)."""
+    messages are read: the caller may let the file's bytes go (the typed messages are views of them). `shed`
+    lets go of the pages read so far of a file read in place (loaders.unpack.shedder): the typed path calls it
+    every SHED_EVERY messages, so the file is held a window at a time."""
     reader = _Reader(filename, tz)
+    if shed is not None:
+        reader.shed = shed
     types, skipped = [], Counter()
     for chat in chats:
         chat_type = _word(chat.get("type"))
@@ -674,6 +690,8 @@ def load_telegram(chats: list[dict], filename: str, tz: ZoneInfo, now: datetime,
         reader.flush_texts(len(reader.posts["text"]))  # while the file's bytes are there
         reader.posts["text"] = pl.concat(reader.text_chunks, rechunk=False) if reader.text_chunks else []
         reader.posts["post_id"] = pl.Series(reader.typed_idents, dtype=pl.Int64).cast(pl.String)
+    reader.shed()
+    reader.shed = _nothing  # the mapping is unmapped once the caller lets it go
     if release is not None:
         release()
     reader.out.raise_if_errors()

@@ -11,10 +11,12 @@ format, a field of a surprising type, a discussion group) returns None here: the
 """
 from __future__ import annotations
 
+import mmap
 from typing import Any
 
 import msgspec
 
+from loaders.unpack import count_byte
 from loaders.vk_typed import Record, loose_fields
 
 _MISSING = msgspec.UNSET
@@ -84,11 +86,11 @@ def looks_like_telegram(content: bytes) -> bool:
     return head.startswith(b"{") and (b'"messages"' in head or b'"personal_information"' in head)
 
 
-def decode_chats(content: bytes, max_values: int) -> list[Chat] | None:
+def decode_chats(content: bytes | mmap.mmap, max_values: int) -> list[Chat] | None:
     """The chats of the export as structs, or None when the typed path cannot take the file. A document of more
     than `max_values` values (its commas bound them: one pass, a tenth of a second for 200 MB) is left to the
     generic path, which refuses it: millions of tiny elements would each cost a raw view here."""
-    if not looks_like_telegram(content) or content.count(b",") > max_values:
+    if not looks_like_telegram(content) or count_byte(content, b",") > max_values:
         return None
     try:
         export = _DECODER.decode(content)

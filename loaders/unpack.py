@@ -6,7 +6,9 @@ that would unpack into gigabytes ("gzip bomb") is refused before it is unpacked 
 """
 from __future__ import annotations
 
+import mmap
 import zlib
+from collections.abc import Callable
 
 from loaders import tabular
 from loaders.errors import fail
@@ -19,6 +21,30 @@ BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 )
 HEAD_BYTES = 64 * 1024
 _CHUNK = 4 * 1024 * 1024
+
+
+def mappable(first: bytes) -> bool:
+    """Whether a file that begins with these bytes may be read in place, mapped rather than copied into memory
+    (storage.ingest.read_path): a JSON document in plain UTF-8 — no gzip, no BOM, no UTF-16 — which the JSON
+    loaders read as it is. Anything else is read into bytes, as the other loaders expect."""
+    return (not is_gzip(first) and text_encoding(first)[:2] == ("utf-8", 0)
+            and first.lstrip(b" \t\r\n")[:1] in (b"{", b"["))
+
+
+def shedder(content: bytes | mmap.mmap) -> Callable[[], None]:
+    """For a file read in place (an mmap): a function that lets go of the pages of it this process has read so
+    far — they stay in the system's file cache and are read again if touched — so that a loader walking a big
+    export holds a window of it at a time instead of the whole file. For bytes: nothing to let go."""
+    if isinstance(content, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        return lambda: content.madvise(mmap.MADV_DONTNEED)
+    return lambda: None
+
+
+def count_byte(content: bytes | mmap.mmap, byte: bytes) -> int:
+    """How many times `byte` occurs (a mapped file has no `count`: it is counted a slice at a time)."""
+    if isinstance(content, bytes):
+        return content.count(byte)
+    return sum(content[start:start + _CHUNK].count(byte) for start in range(0, len(content), _CHUNK))
 
 
 def is_gzip(content: bytes) -> bool:
@@ -89,8 +115,9 @@ def unpack(content: bytes, filename: str) -> bytes:
 def text_encoding(content: bytes) -> tuple[str, int, str]:
     """(codec, BOM length, label) of a text file: by its BOM, else UTF-16 without BOM recognised by the zero
     bytes around the first character of a JSON document, else UTF-8."""
+    first = content[:4]  # a slice: a mapped file (storage.ingest.read_path) has no `startswith`
     for bom, codec, label in BOMS:
-        if content.startswith(bom):
+        if first.startswith(bom):
             return codec, len(bom), label
     if len(content) >= 2 and content[1:2] == b"\x00" and content[:1] in b"{[ \r\n\t":
         return "utf-16-le", 0, "UTF-16"

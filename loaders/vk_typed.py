@@ -8,6 +8,8 @@ returns None and the file goes through the generic path, which explains problems
 """
 from __future__ import annotations
 
+import mmap
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -97,18 +99,23 @@ _ENVELOPED = msgspec.json.Decoder(_Envelope)
 _COMMENT_MARKS = ("post_id", "parents_stack", "thread", "reply_to_comment")
 
 
-def decode_wall(content: bytes) -> dict | None:
+def decode_wall(content: bytes | mmap.mmap, shed: Callable[[], None] = lambda: None) -> dict | None:
     """The body of a `wall.get` file ({"items", "groups", "profiles"}), or None if it is not one that the
-    typed path can take (then the generic path decides what the file is)."""
+    typed path can take (then the generic path decides what the file is). `shed` lets go of the pages of a file
+    read in place (loaders.unpack.shedder) once the items are decoded and as their texts are read."""
     head = content[:256].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith(b"{") or b'"items"' not in content:  # a substring scan costs ~1 % of a decode
+    # a substring scan costs ~1 % of a decode (`find`: a mapped file answers `in` for single bytes only)
+    if not head.startswith(b"{") or content.find(b'"items"') < 0:
         return None
+    if content[:3] == b"\xef\xbb\xbf":
+        content = content[3:]
     try:
         enveloped = head[1:].lstrip().startswith(b'"response"')
-        wall = _ENVELOPED.decode(content.removeprefix(b"\xef\xbb\xbf")).response if enveloped else _BARE.decode(
-            content.removeprefix(b"\xef\xbb\xbf"))
+        wall = _ENVELOPED.decode(content).response if enveloped else _BARE.decode(content)
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return None
+    del content
+    shed()
     sample = wall.items[:20]
     if any(any(mark in item for mark in _COMMENT_MARKS) for item in sample):
         return None
@@ -118,14 +125,16 @@ def decode_wall(content: bytes) -> dict | None:
         if item.from_id is None and item.post_type is None and item.to_id is None and not (
                 item.is_deleted or item.deleted_reason):
             return None  # not a wall item (photos.get, video.get…): the generic path says what the file is
-    return {"items": wall.items, "groups": wall.groups, "profiles": wall.profiles, "texts": _texts(wall.items)}
+    return {"items": wall.items, "groups": wall.groups, "profiles": wall.profiles,
+            "texts": _texts(wall.items, shed)}
 
 
 _TEXT = msgspec.json.Decoder(str | None)
 TEXT_CHUNK = 2_000  # texts decoded into Python at a time
+SHED_EVERY = 4  # chunks of texts read between lettings-go of a mapped file's pages
 
 
-def _texts(items: list[TypedPost]) -> pl.Series:
+def _texts(items: list[TypedPost], shed: Callable[[], None]) -> pl.Series:
     """The items' texts as one column (UTF-8: the Python strings of a wall's texts, emoji making them 4 bytes a
     character, would take 1.5 times their bytes in the file), decoded TEXT_CHUNK at a time; each item's `text` is
     then let go, so nothing is left that holds the file's bytes. A text that is not a string is no text (as the
@@ -140,4 +149,7 @@ def _texts(items: list[TypedPost]) -> pl.Series:
             except msgspec.ValidationError:
                 values.append(None)
         chunks.append(pl.Series("text", values, dtype=pl.String))
+        if len(chunks) % SHED_EVERY == 0:
+            shed()
+    shed()
     return pl.concat(chunks, rechunk=False) if chunks else pl.Series("text", [], dtype=pl.String)

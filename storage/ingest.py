@@ -5,6 +5,7 @@ reading without writing (`cli.py inspect`).
 """
 from __future__ import annotations
 
+import mmap
 import os
 import stat
 import threading
@@ -24,6 +25,7 @@ from loaders.activity_template import load_template
 from loaders.errors import LoadError, fail
 from loaders.registry import load_registry
 from loaders.tabular import check_size
+from loaders.unpack import mappable
 from core import calendar
 from storage.activity_store import apply_activity, inspect_report
 from storage.audit import sha256_of
@@ -35,7 +37,8 @@ from storage.registry_store import apply_registry, known_owner_kinds
 # recomputation after the upload is the screen's fourth stage)
 STAGES = ("reading", "checking", "writing")
 Progress = Callable[[str], None]
-HASH_APART_BYTES = 8 * 2**20  # a bigger file is hashed in a thread while it is read (hashlib frees the GIL)
+HASH_APART_BYTES = 8 * 2**20
+MAP_FROM_BYTES = 16 * 2**20  # a JSON file this big or bigger is read in place (read_path)  # a bigger file is hashed in a thread while it is read (hashlib frees the GIL)
 
 
 def _digest(content: bytes) -> Callable[[], str]:
@@ -129,9 +132,14 @@ def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as
         raise fail(str(error), filename) from None
 
 
-def read_path(path: Path) -> bytes:
+def read_path(path: Path) -> bytes | mmap.mmap:
     """The file's bytes — its size checked first (a 1 GB file is refused without being read), and only a regular
-    file (a device or a pipe has no size and might never end)."""
+    file (a device or a pipe has no size and might never end).
+
+    A big JSON export in plain UTF-8 (MAP_FROM_BYTES or more; loaders.unpack.mappable) is mapped, not copied:
+    the JSON loaders read it in place and let go of what they have read (loaders.unpack.shedder), so its 200 MB
+    are never all in the process's memory beside the frames built from them. Only the loading reads the
+    mapping; it is unmapped when the loader lets the file go, before anything is written."""
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -141,6 +149,10 @@ def read_path(path: Path) -> bytes:
         if info.st_size > tabular.MAX_UPLOAD_BYTES:
             raise fail(f"файл слишком большой ({info.st_size / 2**20:.0f} МБ), допустимо не более "
                        f"{tabular.MAX_UPLOAD_BYTES / 2**20:.0f} МБ", path.name)
+        if info.st_size >= MAP_FROM_BYTES:
+            with open(path, "rb") as file:
+                if mappable(file.read(4096)):
+                    return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         return path.read_bytes()
     except FileNotFoundError:
         raise fail("файл не найден", str(path)) from None

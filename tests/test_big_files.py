@@ -234,3 +234,103 @@ def test_a_failed_big_write_stores_nothing(tmp_path, monkeypatch):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM numbers").scalar_one() == 0
     assert not [t for t in threading.enumerate() if t.name == "write_frame rows"]
+
+
+# --- a big JSON file read in place (storage.ingest.read_path maps it; the loaders let its pages go as they read)
+
+def _write(path, content: bytes):
+    path.write_bytes(content)
+    return path
+
+
+@pytest.fixture
+def mapped_from_1kb(monkeypatch):
+    """Every file of 1 KB or more is a big one, and the loaders let the pages go after every message/chunk."""
+    from loaders import vk_typed
+    from storage import ingest
+    monkeypatch.setattr(ingest, "MAP_FROM_BYTES", 1024)
+    monkeypatch.setattr(telegram, "SHED_EVERY", 1)
+    monkeypatch.setattr(telegram, "TEXT_CHUNK", 3)
+    monkeypatch.setattr(vk_typed, "SHED_EVERY", 1)
+    monkeypatch.setattr(vk_typed, "TEXT_CHUNK", 2)
+
+
+def test_only_a_big_plain_utf8_json_is_read_in_place(tmp_path, monkeypatch, mapped_from_1kb):
+    import gzip
+    import mmap
+    from storage import ingest
+    body = to_json(tg_chat([tg_message(i, unix(2026, 10, 5, 3) + i, text="Текст " * 40) for i in range(1, 30)]))
+    assert len(body) > 2048
+    assert isinstance(ingest.read_path(_write(tmp_path / "plain.json", body)), mmap.mmap)
+    assert isinstance(ingest.read_path(_write(tmp_path / "spaces.json", b"\n  " + body)), mmap.mmap)
+    for name, content in {"bom.json": b"\xef\xbb\xbf" + body, "utf16.json": body.decode().encode("utf-16"),
+                          "packed.json.gz": gzip.compress(body) + b"\0" * 2048,
+                          "table.csv": b"a;b\n" + b"1;2\n" * 1000, "small.json": body[:0] + b'{"a": 1}'}.items():
+        got = ingest.read_path(_write(tmp_path / name, content))
+        assert type(got) is bytes and got == content, name
+    monkeypatch.setattr(ingest, "MAP_FROM_BYTES", len(body) + 1)  # below the size: bytes
+    assert type(ingest.read_path(tmp_path / "plain.json")) is bytes
+
+
+def _counted_shedding(monkeypatch) -> list[int]:
+    """The lettings-go of a mapped file's pages the loaders ask for, counted (and done)."""
+    calls: list[int] = []
+    real = detect.shedder
+
+    def counting(content):
+        shed = real(content)
+        return lambda: (calls.append(1), shed())
+    monkeypatch.setattr(detect, "shedder", counting)
+    return calls
+
+
+def test_a_mapped_telegram_export_loads_what_its_bytes_load(telegram_file, tmp_path, mapped_from_1kb, monkeypatch):
+    from storage.ingest import read_path
+    path, expected = telegram_file
+    mapped = read_path(path)
+    assert not isinstance(mapped, bytes)
+    shed = _counted_shedding(monkeypatch)
+    data = detect.load_json_bytes(mapped, path.name, TZ, NOW)
+    assert len(shed) > expected.posts  # after every message (SHED_EVERY = 1 here)
+    same(data, detect.load_json_bytes(path.read_bytes(), path.name, TZ, NOW))
+    assert data.posts.height == expected.posts
+    # a file the typed path hands over (a discussion group) is read from the mapping by the generic path
+    t = unix(2026, 10, 5, 3)
+    group = to_json(tg_chat([tg_message(1, t, forwarded_from="Канал", **{"from": "Канал", "from_id": "channel3003"}),
+                             *(tg_message(i, t + 60 * i, text="Вопрос " * 30, from_id="user7", reply_to_message_id=1)
+                               for i in range(2, 12))], "public_supergroup", 9009, "Обсуждение"))
+    mapped_group = read_path(_write(tmp_path / "group.json", group))
+    assert not isinstance(mapped_group, bytes)
+    same(detect.load_json_bytes(mapped_group, "group.json", TZ, NOW), generic(group))
+
+
+def test_a_mapped_vk_wall_loads_what_its_bytes_load(tmp_path, mapped_from_1kb, monkeypatch):
+    from storage.ingest import read_path
+    path = tmp_path / "wall.json"
+    expected = bigfile.vk_wall(300_000, path)
+    mapped = read_path(path)
+    assert not isinstance(mapped, bytes)
+    shed = _counted_shedding(monkeypatch)
+    data = detect.load_json_bytes(mapped, path.name, TZ, NOW)
+    assert len(shed) > expected.posts // 2  # after the items' outline and every chunk of two texts here
+    same(data, detect.load_json_bytes(path.read_bytes(), path.name, TZ, NOW))
+    assert data.posts.height == expected.posts and data.posts["text"].is_in(bigfile.genuine_texts()).all()
+
+
+def test_a_mapped_file_is_ingested_and_refused_as_its_bytes_are(telegram_file, tmp_path, mapped_from_1kb):
+    from storage.ingest import ingest_path
+    path, expected = telegram_file
+    engine = make_engine(f"sqlite:///{tmp_path / 'mapped.sqlite3'}")
+    report = ingest_path(engine, path, user="тест")
+    assert report["posts_added"] == expected.posts
+    again = ingest_bytes(engine, path.read_bytes(), path.name, user="тест")  # the same digest as the bytes'
+    assert again["status"] == "unchanged" and again["duplicate_of"] == report["batch_id"]
+    broken = _write(tmp_path / "broken.json", path.read_bytes()[:-200])  # cut: the generic parse explains it
+    with pytest.raises(LoadError) as mapped_error:
+        ingest_path(engine, broken, user="тест")
+    with pytest.raises(LoadError) as bytes_error:
+        ingest_bytes(engine, broken.read_bytes(), broken.name, user="тест")
+    assert str(mapped_error.value) == str(bytes_error.value) and "«broken.json»" in str(mapped_error.value)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.posts)).scalar_one() == expected.posts
+    engine.dispose()
