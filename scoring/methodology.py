@@ -285,6 +285,9 @@ def parse_methodology(text: str, filename: str) -> Methodology:
     unknown_platforms = [p for p in platforms if p not in PLATFORMS + ("max",)]
     if unknown_platforms:
         raise bad(f"неизвестная платформа: {', '.join(unknown_platforms)}")
+    repeated = sorted({p for p in platforms if platforms.count(p) > 1})
+    if repeated:
+        raise bad(f"в required_platforms платформа указана дважды: {', '.join(repeated)}")
     blocks = read.table(raw["blocks"], "blocks")
     if not blocks or not all(isinstance(t, str) and t.strip() for t in blocks.values()):
         raise bad("в разделе «blocks» каждый блок должен иметь название (строку)")

@@ -131,6 +131,8 @@ BAD_VALUES = [
     ("[early_warning]", "[early_warnings]\nshare_of_weeks = 0.8\n[early_warning]", "неизвестный раздел «early_warnings»"),
     ('id = "cur-tomsk-default-v1"', "id = 1", "id должен быть непустой строкой"),
     ('required_platforms = ["vk", "ok", "telegram"]', "required_platforms = []", "required_platforms должен быть непустым"),
+    ('required_platforms = ["vk", "ok", "telegram"]', 'required_platforms = ["vk", "ok", "vk"]',
+     "в required_platforms платформа указана дважды: vk"),
     # values that disagree with each other or with the product
     ('[indicators.A2]\nblock = "A"\nweight = 4', '[indicators.A2]\nblock = "A"\nweight = 5', "сумма весов показателей равна 101"),
     ("[indicators.E2]", "[indicators.F9]", "неизвестный показатель: F9"),
