@@ -2,6 +2,7 @@
 (methodology.md §3–4). Pure: frames and the methodology in, frames out."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
@@ -61,8 +62,9 @@ def norms_frame(m: Methodology) -> pl.DataFrame:
 def first_steps(data: ScoringInput, pages: pl.DataFrame, window: QuarterWindow) -> dict[str, Callable[[], pl.DataFrame]]:
     """The first steps of scoring, each read straight from the quarter's inputs, in the order score_pages runs
     them: the posts per page and week (the one pass over the posts), the comment metrics, the owners' streams, the
-    checklist and subscriber marks in force. One after another, each on every core: on two cores running them at
-    once (collect_all) was slower; the snapshots' sorts and first values run faster on the in-memory engine."""
+    checklist and subscriber marks in force. The posts pass runs alone, on every core (on two cores running the
+    steps at once with collect_all was slower); score_pages then runs the other three beside the page weeks, which
+    leave a core idle. The snapshots' sorts and first values run faster on the in-memory engine."""
     boundary = window.quarter.next().first_day
     return {"posts_pass": lambda: activity.week_sums(data.posts, window, data.post_weeks).collect(),
             "comments": lambda: activity.comment_metrics(data.comments, data.coverage, window).collect(),
@@ -85,8 +87,15 @@ def score_pages(data: ScoringInput, m: Methodology, window: QuarterWindow, today
     pages = (data.pages.filter(pl.col("owner_id").is_not_null(), still_open, registered).sort("page_id")
              .join(owners, on="owner_id", how="inner", maintain_order="left")
              .join(norms_frame(m), on="kind", how="left", maintain_order="left"))
-    per_week, comments, streams, snapshot_values = (step() for step in first_steps(data, pages, window).values())
-    frame = (pages.hstack(activity.page_weeks(pages, per_week, data.coverage, window, today).drop("page_id"))
+    steps = first_steps(data, pages, window)
+    per_week = steps.pop("posts_pass")()
+    # the page weeks beside the other first steps: the posts pass keeps both cores busy, the page weeks do not (their
+    # scatter-add and small frames run on one core), and the comments, streams and snapshots fill the other
+    with ThreadPoolExecutor(1) as pool:
+        rest = pool.submit(lambda: [step() for step in steps.values()])
+        weeks = activity.page_weeks(pages, per_week, data.coverage, window, today)
+        comments, streams, snapshot_values = rest.result()
+    frame = (pages.hstack(weeks.drop("page_id"))
              .join(comments, on="page_id", how="left", maintain_order="left")
              .join(streams, on="owner_id", how="left", maintain_order="left")
              .join(snapshot_values, on="page_id", how="left", maintain_order="left"))
