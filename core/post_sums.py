@@ -9,13 +9,25 @@ import polars as pl
 COUNTERS = ("likes", "comments", "reposts", "reactions")
 
 
-def week_aggregations() -> list[pl.Expr]:
-    """The aggregations of one group of posts (a page's week), in the column order of the week sums."""
+PACK = 1 << 32  # two counts summed as one: the posts with views + PACK × the posts with a comment counter
+
+
+def week_sums(posts: pl.LazyFrame, *keys: pl.Expr | str) -> pl.LazyFrame:
+    """The posts grouped by `keys` (a page's week) with the sums, in the column order of the week sums after the
+    keys. The two counts of posts with a value present are summed as one packed number (PACK: a week of a page
+    would need 2^31 posts to overflow it) and the engagement is taken per post before grouping — five sums over
+    the posts instead of six with an expression inside the grouping, a tenth of the time of a national quarter's
+    posts pass."""
     counters = [pl.col(c).fill_null(0) for c in COUNTERS]
-    engagement = counters[0] + counters[1] + counters[2] + counters[3]
-    return [pl.len().cast(pl.Int64).alias("posts"),
-            pl.col("views").count().cast(pl.Int64).alias("posts_with_views"),  # count() = values present
-            pl.col("views").sum().cast(pl.Int64).alias("views"),
-            pl.when(pl.col("views").is_not_null()).then(engagement).sum().cast(pl.Int64).alias("engagement"),
-            pl.col("comments").count().cast(pl.Int64).alias("posts_with_comment_counter"),
-            pl.col("comments").sum().cast(pl.Int64).alias("comment_counter")]
+    viewed = pl.col("views").is_not_null()
+    present = pl.col("__present")
+    return (posts.with_columns(
+        pl.when(viewed).then(counters[0] + counters[1] + counters[2] + counters[3]).alias("__engagement"),
+        (viewed.cast(pl.Int64) + pl.col("comments").is_not_null().cast(pl.Int64) * PACK).alias("__present"))
+        .group_by(*keys).agg(pl.len().cast(pl.Int64).alias("posts"), present.sum(),
+                             pl.col("views").sum().cast(pl.Int64).alias("views"),
+                             pl.col("__engagement").sum().cast(pl.Int64).alias("engagement"),
+                             pl.col("comments").sum().cast(pl.Int64).alias("comment_counter"))
+        .select(pl.exclude("posts", "__present", "views", "engagement", "comment_counter"), "posts",
+                (present % PACK).alias("posts_with_views"), "views", "engagement",
+                (present // PACK).alias("posts_with_comment_counter"), "comment_counter"))

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from core.post_sums import week_aggregations
+from core import post_sums
 from scoring.inputs import QuarterWindow
 
 # The one week classification (labels: core.labels.WEEK_STATUS_LABELS; colours: reports.figures).
@@ -154,9 +154,9 @@ def posts_by_week(posts: pl.DataFrame, window: QuarterWindow) -> pl.LazyFrame:
     indicators need (views and engagement of the posts whose views are known, the comment counters).
     Grouped on one integer key (page × week), half the cost of grouping on two columns. Everything after this
     works on page × week rows, not on posts."""
-    return (posts.lazy().with_columns(week_number("published_at", window).alias("week_no"))
-            .filter(pl.col("week_no").is_between(0, len(window.weeks) - 1))
-            .group_by((pl.col("page_id") * WEEK_SLOTS + pl.col("week_no")).alias("key")).agg(*week_aggregations())
+    in_weeks = (posts.lazy().with_columns(week_number("published_at", window).alias("week_no"))
+                .filter(pl.col("week_no").is_between(0, len(window.weeks) - 1)))
+    return (post_sums.week_sums(in_weeks, (pl.col("page_id") * WEEK_SLOTS + pl.col("week_no")).alias("key"))
             .select((pl.col("key") // WEEK_SLOTS).alias("page_id"),
                     (pl.col("key") % WEEK_SLOTS).cast(pl.Int32).alias("week_no"), pl.exclude("key")))
 

@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine, func, select, text
 
-from core.post_sums import week_aggregations
+from core import post_sums
 from loaders.activity import POST_SCHEMA
 from storage import activity_store, schema
 from storage.db import ReadSnapshot, read_frame, read_snapshot, write_frame
@@ -87,9 +87,8 @@ def week_sums(posts: pl.DataFrame, tz: str) -> pl.DataFrame:
     """The stored rows of posts (a batch's, or several batches' when they carry `batch_id`): per page and local
     Monday in `tz`, the sums scoring.activity.posts_by_week takes (core.post_sums: one declaration for both)."""
     keys = [c for c in ("batch_id", "page_id") if c in posts.columns]
-    return (posts.lazy().group_by(*keys, local_monday("published_at", tz).alias("week_start"))
-        .agg(*week_aggregations())
-        .with_columns(pl.lit(tz).alias("zone")).collect())
+    return (post_sums.week_sums(posts.lazy(), *keys, local_monday("published_at", tz).alias("week_start"))
+            .with_columns(pl.lit(tz).alias("zone")).collect())
 
 
 def write_week_sums(conn: Connection, posts: pl.DataFrame, tz: str, batch_id: int | None = None) -> int:
