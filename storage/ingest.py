@@ -166,7 +166,27 @@ def read_path(path: Path) -> bytes | mmap.mmap:
 
 def ingest_path(engine: Engine, path: Path, *, user: str, as_of: date | None = None,
                 period: tuple[date, date] | None = None, page: int | str | None = None) -> dict:
-    return ingest_bytes(engine, read_path(path), path.name, user=user, as_of=as_of, period=period, page=page)
+    """ingest_bytes of a file. A file read in place (read_path) must not change while it is read: its size and
+    time of change are compared once it is loaded, before anything is written, and a changed file is refused."""
+    content = read_path(path)
+    if isinstance(content, bytes):
+        return ingest_bytes(engine, content, path.name, user=user, as_of=as_of, period=period, page=page)
+    before = _version(path)
+
+    def unchanged(stage: str) -> None:
+        if stage == "checking" and _version(path) != before:
+            raise fail("файл изменился, пока его читали (его перезаписали или дописали); дождитесь, когда выгрузка "
+                       "будет сохранена полностью, и загрузите её снова", path.name)
+    return ingest_bytes(engine, content, path.name, user=user, as_of=as_of, period=period, page=page,
+                        progress=unchanged)
+
+
+def _version(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
 
 
 def error_report(filename: str, error: LoadError) -> dict:

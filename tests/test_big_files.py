@@ -334,3 +334,29 @@ def test_a_mapped_file_is_ingested_and_refused_as_its_bytes_are(telegram_file, t
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.posts)).scalar_one() == expected.posts
     engine.dispose()
+
+
+def test_a_mapped_file_changed_while_it_is_read_is_refused_and_nothing_is_written(telegram_file, tmp_path,
+                                                                                   mapped_from_1kb, monkeypatch):
+    import os
+    from storage import ingest
+    source, _ = telegram_file
+    path = _write(tmp_path / "result.json", source.read_bytes())
+    real = ingest.load_activity
+
+    def load_then_touch(*args, **kwargs):
+        data = real(*args, **kwargs)
+        later = path.stat().st_mtime_ns + 5_000_000_000
+        os.utime(path, ns=(later, later))  # as a second export saved over it would
+        return data
+    monkeypatch.setattr(ingest, "load_activity", load_then_touch)
+    engine = make_engine(f"sqlite:///{tmp_path / 'changed.sqlite3'}")
+    with pytest.raises(LoadError) as error:
+        ingest.ingest_path(engine, path, user="тест")
+    assert "файл изменился, пока его читали" in str(error.value) and "«result.json»" in str(error.value)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.posts)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(schema.batches)).scalar_one() == 0
+    monkeypatch.setattr(ingest, "load_activity", real)
+    assert ingest.ingest_path(engine, path, user="тест")["posts_added"] > 0  # unchanged since: loaded
+    engine.dispose()
