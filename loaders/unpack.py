@@ -28,7 +28,7 @@ def mappable(first: bytes) -> bool:
     (storage.ingest.read_path): a JSON document in plain UTF-8 — no gzip, no BOM, no UTF-16 — which the JSON
     loaders read as it is. Anything else is read into bytes, as the other loaders expect."""
     return (not is_gzip(first) and text_encoding(first)[:2] == ("utf-8", 0)
-            and first.lstrip(b" \t\r\n")[:1] in (b"{", b"["))
+            and first[:256].lstrip(b" \t\r\n")[:1] in (b"{", b"["))  # as far as loaders.detect.is_json looks
 
 
 def shedder(content: bytes | mmap.mmap) -> Callable[[], None]:

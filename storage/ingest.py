@@ -37,8 +37,8 @@ from storage.registry_store import apply_registry, known_owner_kinds
 # recomputation after the upload is the screen's fourth stage)
 STAGES = ("reading", "checking", "writing")
 Progress = Callable[[str], None]
-HASH_APART_BYTES = 8 * 2**20
-MAP_FROM_BYTES = 16 * 2**20  # a JSON file this big or bigger is read in place (read_path)  # a bigger file is hashed in a thread while it is read (hashlib frees the GIL)
+HASH_APART_BYTES = 8 * 2**20  # a bigger file is hashed in a thread while it is read (hashlib frees the GIL)
+MAP_FROM_BYTES = 16 * 2**20  # a JSON file this big or bigger is read in place (read_path)
 
 
 def _digest(content: bytes) -> Callable[[], str]:
@@ -53,6 +53,12 @@ def _digest(content: bytes) -> Callable[[], str]:
         thread.join()
         return result[0]
     return value
+
+
+def _as_bytes(content: bytes | mmap.mmap) -> bytes | mmap.mmap:
+    """A file read in place (read_path) stays mapped only for the JSON loaders; the detection of any other format
+    and its reader get the bytes."""
+    return content if isinstance(content, bytes) or detect.is_json(content) else content[:]
 
 
 def local_today() -> date:
@@ -76,6 +82,7 @@ def load_activity(content: bytes, filename: str, kind: str | None = None) -> Act
 
 def inspect_bytes(content: bytes, filename: str) -> dict:
     check_size(content, filename)
+    content = _as_bytes(content)
     kind = detect.detect_kind(content, filename)
     if kind == "registry":
         data = load_registry(content, filename, today=local_today())
@@ -105,6 +112,7 @@ def ingest_bytes(engine: Engine, content: bytes, filename: str, *, user: str, as
                        f"дата {limits.window_text()}", filename)
     if period is not None and period[0] > period[1]:
         raise fail(f"период выгрузки задан неверно: {period[0]:%d.%m.%Y} позже {period[1]:%d.%m.%Y}", filename)
+    content = _as_bytes(content)
     kind = detect.detect_kind(content, filename)
     if kind == "registry":
         if page is not None:
@@ -152,7 +160,10 @@ def read_path(path: Path) -> bytes | mmap.mmap:
         if info.st_size >= MAP_FROM_BYTES:
             with open(path, "rb") as file:
                 if mappable(file.read(4096)):
-                    return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                    try:
+                        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                    except (ValueError, OSError):  # emptied meanwhile, or a file system that cannot map: read it
+                        pass
         return path.read_bytes()
     except FileNotFoundError:
         raise fail("файл не найден", str(path)) from None
@@ -166,18 +177,23 @@ def read_path(path: Path) -> bytes | mmap.mmap:
 
 def ingest_path(engine: Engine, path: Path, *, user: str, as_of: date | None = None,
                 period: tuple[date, date] | None = None, page: int | str | None = None) -> dict:
-    """ingest_bytes of a file. A file read in place (read_path) must not change while it is read: its size and
-    time of change are compared once it is loaded, before anything is written, and a changed file is refused."""
+    """ingest_bytes of a file. A file read in place (read_path) must not change while it is read: its size, time
+    of change and inode are compared once it is loaded, before anything is written, and a changed file is refused.
+    A file cut shorter while it is mapped ends the process (SIGBUS) while it is read — before the write begins,
+    so nothing is stored either."""
+    before = _version(path)
     content = read_path(path)
     if isinstance(content, bytes):
         return ingest_bytes(engine, content, path.name, user=user, as_of=as_of, period=period, page=page)
-    before = _version(path)
+    mapped = len(content)
 
     def unchanged(stage: str) -> None:
-        if stage == "checking" and _version(path) != before:
+        if stage == "checking" and (before is None or _version(path) != before or before[0] != mapped):
             raise fail("файл изменился, пока его читали (его перезаписали или дописали); дождитесь, когда выгрузка "
                        "будет сохранена полностью, и загрузите её снова", path.name)
-    return ingest_bytes(engine, content, path.name, user=user, as_of=as_of, period=period, page=page,
+    held = [content]
+    del content  # the loader lets the mapping go once it is read
+    return ingest_bytes(engine, held.pop(), path.name, user=user, as_of=as_of, period=period, page=page,
                         progress=unchanged)
 
 

@@ -360,3 +360,37 @@ def test_a_mapped_file_changed_while_it_is_read_is_refused_and_nothing_is_writte
     monkeypatch.setattr(ingest, "load_activity", real)
     assert ingest.ingest_path(engine, path, user="тест")["posts_added"] > 0  # unchanged since: loaded
     engine.dispose()
+
+
+def test_a_file_the_json_loaders_do_not_take_is_read_as_bytes_and_refused_as_its_bytes(tmp_path, mapped_from_1kb):
+    """JSON after more blank space than the format detection reads is not mapped; were a mapped file detected as
+    anything else, its reader gets bytes — the same Russian refusal either way, never a crash."""
+    from storage import ingest
+    body = to_json(tg_chat([tg_message(i, unix(2026, 10, 5, 3) + i, text="Текст " * 40) for i in range(1, 30)]))
+    path = _write(tmp_path / "spaces.json", b" " * 300 + body)
+    assert type(ingest.read_path(path)) is bytes
+    engine = make_engine(f"sqlite:///{tmp_path / 'spaces.sqlite3'}")
+    with pytest.raises(LoadError) as from_bytes:
+        ingest.ingest_bytes(engine, path.read_bytes(), path.name, user="тест")
+    with pytest.raises(LoadError) as from_path:
+        ingest.ingest_path(engine, path, user="тест")
+    assert str(from_path.value) == str(from_bytes.value)
+    import mmap
+    with open(path, "rb") as file:  # a mapping handed to the upload whatever the detection says
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    with pytest.raises(LoadError) as from_mapping:
+        ingest.inspect_bytes(mapped, path.name)
+    assert str(from_mapping.value) == str(from_bytes.value)
+    engine.dispose()
+
+
+def test_a_file_that_cannot_be_mapped_is_read(tmp_path, mapped_from_1kb, monkeypatch):
+    import mmap
+    from storage import ingest
+    body = to_json(tg_chat([tg_message(i, unix(2026, 10, 5, 3) + i, text="Текст " * 40) for i in range(1, 30)]))
+    path = _write(tmp_path / "result.json", body)
+
+    def refused(*args, **kwargs):
+        raise ValueError("cannot mmap an empty file")  # emptied between the size check and the mapping
+    monkeypatch.setattr(mmap, "mmap", refused)
+    assert ingest.read_path(path) == body
