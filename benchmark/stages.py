@@ -41,8 +41,8 @@ def alternating(actions: dict[str, Callable[[], object]], repeat: int) -> dict[s
 def stage_seconds(data: ScoringInput, m: Methodology, quarter: Quarter, tz: ZoneInfo, today: date,
                   repeat: int) -> dict[str, dict[str, float]]:
     """{stage: {"wall_s", "cpu_s"}} for the stages of score_quarter, each run on its own (the first four are
-    scoring.rating.first_steps, `first_steps` all four in a row as scoring runs them; `score_pages` holds them, the
-    week masks and the indicators)."""
+    scoring.rating.first_steps, `first_steps` all four one after another — scoring runs the last three beside the
+    page weeks; `score_pages` holds them, the week masks and the indicators)."""
     window = QuarterWindow(quarter, tz)
     owners = data.owners.select("owner_id", "owner_name", "kind", "parent_id", "parent_name", "exemption")
     pages = (data.pages.filter(pl.col("owner_id").is_not_null()).join(owners, on="owner_id")

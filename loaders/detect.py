@@ -14,7 +14,7 @@ from loaders import activity_template, ok, registry, telegram, telegram_typed, v
 from loaders.activity import ActivityData
 from loaders.errors import LoadError, fail
 from loaders.tabular import is_xlsx, normalize_header, read_csv_sheet, read_xlsx_sheets
-from loaders.unpack import head, is_gzip, json_head, shedder, unpack, utf8
+from loaders.unpack import head, is_gzip, is_json, shedder, unpack, utf8
 
 ACCEPTED_FORMATS = (
     "принимаются: реестр страниц (шаблон xlsx/csv) и выгрузка «Госпаблики» (xlsx/csv); "
@@ -31,11 +31,6 @@ FORMAT_LABELS = {
     "ok_mediatopics": "Одноклассники: mediatopic", "activity_template": "Шаблон активности (xlsx)",
     "activity_template_csv": "Шаблон активности (csv)",
 }
-
-
-def is_json(content: bytes) -> bool:
-    """A JSON document, maybe gzip, maybe UTF-16 or with a BOM."""
-    return json_head(content).lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
 
 
 # what orjson's (English) message means, in Russian; the user never sees the parser's own words

@@ -27,8 +27,7 @@ def mappable(first: bytes) -> bool:
     """Whether a file that begins with these bytes may be read in place, mapped rather than copied into memory
     (storage.ingest.read_path): a JSON document in plain UTF-8 — no gzip, no BOM, no UTF-16 — which the JSON
     loaders read as it is. Anything else is read into bytes, as the other loaders expect."""
-    return (not is_gzip(first) and text_encoding(first)[:2] == ("utf-8", 0)
-            and first[:256].lstrip(b" \t\r\n")[:1] in (b"{", b"["))  # as far as loaders.detect.is_json looks
+    return not is_gzip(first) and text_encoding(first)[:2] == ("utf-8", 0) and is_json(first)
 
 
 def shedder(content: bytes | mmap.mmap) -> Callable[[], None]:
@@ -124,6 +123,11 @@ def text_encoding(content: bytes) -> tuple[str, int, str]:
     if len(content) >= 2 and content[:1] == b"\x00" and content[1:2] in b"{[ \r\n\t":
         return "utf-16-be", 0, "UTF-16"
     return "utf-8", 0, "UTF-8"
+
+
+def is_json(content: bytes) -> bool:
+    """A JSON document, maybe gzip, maybe UTF-16 or with a BOM (by its first characters: json_head)."""
+    return json_head(content).lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
 
 
 def json_head(content: bytes) -> str:
